@@ -1,0 +1,134 @@
+/**
+ * Rules across records of one school's data: no two people share a personal ID, no two records
+ * share a key, no two students share a student code. Records arrive as a stream, so the checker
+ * keeps only compact numeric fingerprints (a few dozen bytes per person), never the records.
+ */
+import { nameMatchKey } from './names.ts';
+import { error, type Problem } from './problem.ts';
+import type { CanonicalRecord } from './records.ts';
+
+/** FNV-1a over UTF-16 code units, 32 bits. */
+function fnv1a(text: string, seed = 0x811c9dc5): number {
+  let h = seed;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A 53-bit fingerprint (two independent 32-bit hashes), so collisions among millions are negligible. */
+function fingerprint(text: string): number {
+  return (fnv1a(text) & 0x1fffff) * 0x100000000 + fnv1a(text, 0x9747b28c);
+}
+
+interface Holder {
+  nameHash: number;
+  /** Fingerprint of the record key for students and teachers; 0 for guardians, who may repeat. */
+  keyHash: number;
+  role: 'student' | 'teacher' | 'person' | 'guardian';
+}
+
+const ROLE_VI = { student: 'học sinh', teacher: 'giáo viên', person: 'người', guardian: 'người giám hộ' };
+
+class SchoolState {
+  readonly personalIds = new Map<number, Holder>();
+  readonly keys = new Set<number>();
+  readonly studentCodes = new Set<number>();
+}
+
+export class DatasetChecker {
+  private readonly schools = new Map<string, SchoolState>();
+
+  private school(code: string): SchoolState {
+    let state = this.schools.get(code);
+    if (!state) {
+      state = new SchoolState();
+      this.schools.set(code, state);
+    }
+    return state;
+  }
+
+  /** Checks one (already record-valid) record against those seen before it. */
+  check(record: CanonicalRecord): Problem[] {
+    const state = this.school(record.schoolCode);
+    const problems: Problem[] = [];
+    const keyHash = fingerprint(`${record.type}\u0000${record.key}`);
+    if (state.keys.has(keyHash)) {
+      problems.push(
+        error(
+          'RECORD_KEY_DUPLICATE',
+          'key',
+          `Khóa bản ghi ${record.key} đã xuất hiện trước đó`,
+          `Record key ${record.key} appeared before`,
+        ),
+      );
+    }
+    state.keys.add(keyHash);
+    if (record.type === 'student') {
+      const codeHash = fingerprint(record.studentCode);
+      if (state.studentCodes.has(codeHash)) {
+        problems.push(
+          error(
+            'STUDENT_CODE_DUPLICATE',
+            'studentCode',
+            `Mã học sinh ${record.studentCode} đã có ở học sinh khác`,
+            `Student code ${record.studentCode} belongs to another student already`,
+          ),
+        );
+      }
+      state.studentCodes.add(codeHash);
+      problems.push(
+        ...this.claim(state, record.personalId, record.fullName, keyHash, 'student', 'personalId'),
+      );
+      record.guardians.forEach((g, i) => {
+        problems.push(
+          ...this.claim(state, g.personalId, g.fullName, 0, 'guardian', `guardians.${i}.personalId`),
+        );
+      });
+    } else if (record.type === 'teacher' || record.type === 'person') {
+      problems.push(
+        ...this.claim(state, record.personalId, record.fullName, keyHash, record.type, 'personalId'),
+      );
+    }
+    return problems;
+  }
+
+  /**
+   * Records that a person holds an ID number. The same person may appear more than once (a
+   * guardian of two siblings, a teacher who is also a parent); two different names on one number,
+   * or one student entered twice under two keys, is a duplicate.
+   */
+  private claim(
+    state: SchoolState,
+    personalId: string | undefined,
+    fullName: string,
+    keyHash: number,
+    role: Holder['role'],
+    field: string,
+  ): Problem[] {
+    if (!personalId || !/^\d{12}$/.test(personalId)) return [];
+    const id = Number(personalId);
+    const nameHash = fnv1a(nameMatchKey(fullName));
+    const holder = state.personalIds.get(id);
+    if (!holder) {
+      state.personalIds.set(id, { nameHash, keyHash, role });
+      return [];
+    }
+    const samePerson = holder.nameHash === nameHash;
+    const twiceInSameRole = samePerson && holder.role === role && keyHash !== 0 && holder.keyHash !== keyHash;
+    if (samePerson && !twiceInSameRole) return [];
+    return [
+      error(
+        'PERSONAL_ID_DUPLICATE',
+        field,
+        samePerson
+          ? `Cùng một ${ROLE_VI[role]} xuất hiện hai lần với hai mã khác nhau (trùng số định danh)`
+          : `Số định danh đã thuộc về ${ROLE_VI[holder.role]} khác trong dữ liệu của trường`,
+        samePerson
+          ? `The same ${role} appears twice under two keys (same personal ID)`
+          : `The personal ID already belongs to another ${holder.role} in this school's data`,
+      ),
+    ];
+  }
+}

@@ -1,0 +1,17 @@
+export * from './codes.ts';
+export { DatasetChecker } from './dataset.ts';
+export * from './grading.ts';
+export { checkName, type NameCheck, nameMatchKey } from './names.ts';
+export * from './personal-data.ts';
+export * from './personal-id.ts';
+export * from './problem.ts';
+export * from './records.ts';
+export {
+  ageOn,
+  checkRecord,
+  gradeOfClassName,
+  type RecordCheck,
+  RULE_CODES,
+  type RuleContext,
+  schoolYearStart,
+} from './rules.ts';

@@ -1,0 +1,91 @@
+/**
+ * Person names. Vietnamese text arrives decomposed (old Windows-1258 input, macOS), with
+ * non-breaking spaces and zero-width characters pasted from the web, and with doubled spaces from
+ * Excel concatenation. Each of these breaks matching against the city DB and C06, so names are
+ * normalised: Unicode NFC, trimmed, single spaces. A change is reported as a warning, never silent.
+ */
+import { error, type Problem, warning } from './problem.ts';
+
+export interface NameCheck {
+  /** The normalised name, or null when it cannot be a name. */
+  value: string | null;
+  problems: Problem[];
+}
+
+// Invisible or formatting characters that never belong in a name: controls, zero-width,
+// bidi marks, soft hyphen, BOM.
+const INVISIBLE =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
+// Unicode spaces of every width, tabs and line breaks, which become one ordinary space.
+const SPACES = /[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
+// What a Vietnamese (or foreign) name may hold once normalised: letters with their marks, spaces,
+// apostrophe, hyphen and dot (ethnic-minority and foreign names use them).
+const NAME_SHAPE = /^[\p{L}\p{M}]+(?:[ '’.-][\p{L}\p{M}]+)*\.?$/u;
+
+/**
+ * Normalises a person's name and reports what it changed or what is wrong.
+ *
+ * @example
+ * checkName('  Nguyễn  Văn\u00a0An ').value // 'Nguyễn Văn An', with a NAME_NORMALISED warning
+ */
+export function checkName(raw: unknown, field = 'fullName'): NameCheck {
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    return {
+      value: null,
+      problems: [error('NAME_EMPTY', field, 'Họ tên bị trống', 'The name is empty')],
+    };
+  }
+  const changes: string[] = [];
+  let value = raw;
+  const composed = value.normalize('NFC');
+  if (composed !== value) changes.push('NFC');
+  value = composed;
+  const visible = value.replace(INVISIBLE, '');
+  if (visible !== value) changes.push('invisible');
+  value = visible;
+  const spaced = value.replace(SPACES, ' ').trim();
+  if (spaced !== value) changes.push('spaces');
+  value = spaced;
+
+  const problems: Problem[] = [];
+  if (changes.length > 0) {
+    const vi: Record<string, string> = {
+      NFC: 'dấu tiếng Việt ở dạng tổ hợp (đã chuyển sang dựng sẵn NFC)',
+      invisible: 'ký tự ẩn (đã bỏ)',
+      spaces: 'khoảng trắng thừa hoặc lạ (đã chuẩn hóa)',
+    };
+    const en: Record<string, string> = {
+      NFC: 'decomposed Vietnamese diacritics (composed to NFC)',
+      invisible: 'invisible characters (removed)',
+      spaces: 'extra or unusual spaces (normalised)',
+    };
+    problems.push(
+      warning(
+        'NAME_NORMALISED',
+        field,
+        `Họ tên có ${changes.map((c) => vi[c]).join(', ')}`,
+        `The name had ${changes.map((c) => en[c]).join(', ')}`,
+      ),
+    );
+  }
+  if (!NAME_SHAPE.test(value)) {
+    problems.push(
+      error(
+        'NAME_INVALID_CHARACTERS',
+        field,
+        'Họ tên chứa chữ số hoặc ký tự không phải chữ cái',
+        'The name contains digits or characters that are not letters',
+      ),
+    );
+    return { value: null, problems };
+  }
+  return { value, problems };
+}
+
+/**
+ * The key used to compare names across systems: NFC, lower case, single spaces. Diacritics are
+ * kept, since "Lê" and "Le" are different family names.
+ */
+export function nameMatchKey(name: string): string {
+  return name.normalize('NFC').replace(SPACES, ' ').trim().toLocaleLowerCase('vi');
+}
