@@ -1,0 +1,166 @@
+import { fc, test as propTest } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { PROVINCE_CODES } from './codes.ts';
+import { checkPersonalId, type Gender, genderCenturyDigit, readPersonalIdFacts } from './personal-id.ts';
+
+const asOf = new Date('2026-11-27T00:00:00Z');
+const codes = (id: unknown, opts = {}) => checkPersonalId(id, { asOf, ...opts }).problems.map((p) => p.code);
+
+describe('checkPersonalId', () => {
+  it('accepts the C06 sample: Vĩnh Phúc, male, born 1992', () => {
+    const check = checkPersonalId('026092008262', { asOf, birthDate: '1992-11-22', gender: 'male' });
+    expect(check).toMatchObject({
+      valid: true,
+      normalized: '026092008262',
+      facts: { provinceCode: '026', gender: 'male', birthYear: 1992 },
+      problems: [],
+    });
+  });
+
+  it('reads a girl born in 2013 in Ho Chi Minh City', () => {
+    expect(readPersonalIdFacts('079313004521')).toEqual({
+      provinceCode: '079',
+      gender: 'female',
+      birthYear: 2013,
+    });
+  });
+
+  it('reads the 22nd century from digit 4 = 4 or 5', () => {
+    expect(readPersonalIdFacts('079405000001').birthYear).toBe(2105);
+    expect(readPersonalIdFacts('079505000001').gender).toBe('female');
+  });
+
+  it('rejects a number that is not 12 digits', () => {
+    expect(codes('07920601234')).toEqual(['PERSONAL_ID_FORMAT']); // 11 digits, restoring gives 0079…: bad province
+    expect(codes('0792060123456')).toEqual(['PERSONAL_ID_FORMAT']);
+    expect(codes('07920601234A')).toEqual(['PERSONAL_ID_FORMAT']);
+    expect(codes('')).toEqual(['PERSONAL_ID_FORMAT']);
+    expect(codes(null)).toEqual(['PERSONAL_ID_FORMAT']);
+  });
+
+  it('explains an ID mangled into scientific notation by Excel', () => {
+    const check = checkPersonalId('7.92060E+10', { asOf });
+    expect(check.problems[0]?.code).toBe('PERSONAL_ID_FORMAT');
+    expect(check.problems[0]?.message.en).toMatch(/scientific notation/);
+  });
+
+  it('says a 9-digit number is a legacy CMND, not a personal ID', () => {
+    expect(codes('025123456')).toEqual(['PERSONAL_ID_LEGACY_CMND']);
+  });
+
+  it('rejects a province code outside the 63 (e.g. 003, which no province has)', () => {
+    expect(codes('003206012345')).toEqual(['PERSONAL_ID_PROVINCE']);
+    expect(codes('100206012345')).toEqual(['PERSONAL_ID_PROVINCE']);
+  });
+
+  it('accepts a configured extra province code', () => {
+    const check = checkPersonalId('100206012345', { asOf, extraProvinceCodes: new Set(['100']) });
+    expect(check.valid).toBe(true);
+  });
+
+  it('rejects a birth year in the future', () => {
+    expect(codes('079227012345')).toEqual(['PERSONAL_ID_FUTURE_BIRTH_YEAR']); // 2027 > 2026
+    expect(codes('079426012345')).toEqual(['PERSONAL_ID_FUTURE_BIRTH_YEAR']); // 2126
+    expect(codes('079226012345')).toEqual([]); // 2026 is this year
+  });
+
+  it('flags digit 4 against the gender given', () => {
+    expect(codes('079213012345', { gender: 'female' })).toEqual(['PERSONAL_ID_CENTURY_GENDER']);
+    expect(codes('079313012345', { gender: 'female' })).toEqual([]);
+  });
+
+  it('flags digit 4 against the century of the birth date', () => {
+    // 0 = male born 1900–1999, but the birth date is 2013
+    expect(codes('079013012345', { birthDate: '2013-04-02' })).toEqual(['PERSONAL_ID_CENTURY_GENDER']);
+  });
+
+  it('flags digits 5–6 against the birth year', () => {
+    expect(codes('079212012345', { birthDate: '2013-04-02', gender: 'male' })).toEqual([
+      'PERSONAL_ID_BIRTH_YEAR',
+    ]);
+  });
+
+  it('restores a leading zero dropped by Excel, with a warning', () => {
+    const check = checkPersonalId('79213012345', { asOf, birthDate: '2013-04-02', gender: 'male' });
+    expect(check.valid).toBe(true);
+    expect(check.normalized).toBe('079213012345');
+    expect(check.problems).toMatchObject([
+      { code: 'PERSONAL_ID_LEADING_ZERO_RESTORED', severity: 'warning' },
+    ]);
+  });
+
+  it('restores a leading zero from a number as Excel hands it over', () => {
+    expect(checkPersonalId(79213012345, { asOf }).normalized).toBe('079213012345');
+  });
+
+  it('does not restore an 11-digit number that stays invalid with a zero', () => {
+    // 0 + 99… → province 099 does not exist
+    expect(codes('99213012345')).toEqual(['PERSONAL_ID_FORMAT']);
+  });
+
+  it('removes spaces and dots with a warning', () => {
+    const check = checkPersonalId('079 213 012 345', { asOf });
+    expect(check.normalized).toBe('079213012345');
+    expect(check.problems.map((p) => p.code)).toEqual(['PERSONAL_ID_SEPARATORS_REMOVED']);
+  });
+
+  it('never quotes the number in its messages', () => {
+    const all = [
+      ...checkPersonalId('79213012345', { asOf }).problems,
+      ...checkPersonalId('079213012345', { asOf, gender: 'female', birthDate: '1999-01-01' }).problems,
+    ];
+    expect(all.length).toBeGreaterThan(1);
+    for (const p of all) {
+      expect(`${p.message.vi} ${p.message.en}`).not.toMatch(/\d{9}/);
+    }
+  });
+});
+
+const provinceArb = fc.constantFrom(...PROVINCE_CODES.keys());
+const genderArb = fc.constantFrom<Gender>('male', 'female');
+const yearArb = fc.integer({ min: 1900, max: 2026 });
+const serialArb = fc.integer({ min: 0, max: 999_999 });
+
+function buildId(province: string, gender: Gender, year: number, serial: number): string {
+  return `${province}${genderCenturyDigit(gender, year)}${String(year % 100).padStart(2, '0')}${String(serial).padStart(6, '0')}`;
+}
+
+describe('personal ID properties', () => {
+  propTest.prop([provinceArb, genderArb, yearArb, serialArb, fc.integer({ min: 1, max: 28 })])(
+    'a generated ID always passes, alone and against its birth date and gender',
+    (province, gender, year, serial, day) => {
+      const id = buildId(province, gender, year, serial);
+      const birthDate = `${year}-03-${String(day).padStart(2, '0')}`;
+      const check = checkPersonalId(id, { asOf, birthDate, gender });
+      expect(check.problems).toEqual([]);
+      expect(check.facts).toEqual({ provinceCode: province, gender, birthYear: year });
+    },
+  );
+
+  propTest.prop([
+    provinceArb,
+    genderArb,
+    yearArb,
+    serialArb,
+    fc.integer({ min: 0, max: 5 }),
+    fc.integer({ min: 1, max: 9 }),
+  ])(
+    'changing one of digits 1–6 is caught, or leaves a number still consistent with what it says',
+    (province, gender, year, serial, position, delta) => {
+      const id = buildId(province, gender, year, serial);
+      const digit = (Number(id[position]) + delta) % 10;
+      const changed = `${id.slice(0, position)}${digit}${id.slice(position + 1)}`;
+      const birthDate = `${year}-06-15`;
+      const check = checkPersonalId(changed, { asOf, birthDate, gender });
+      if (check.valid) {
+        // Still valid means the change kept every checkable fact true: a known province, and the
+        // same gender, century and year as the person's.
+        expect(PROVINCE_CODES.has(changed.slice(0, 3))).toBe(true);
+        expect(readPersonalIdFacts(changed)).toMatchObject({ gender, birthYear: year });
+        expect(position).toBeLessThan(3);
+      } else {
+        expect(check.problems.some((p) => p.severity === 'error')).toBe(true);
+      }
+    },
+  );
+});
