@@ -1,0 +1,98 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
+import type { Config } from '../config/index.ts';
+import { createDatabase, type Database } from '../store/index.ts';
+import { closeRedis, createRedis } from './dependencies.ts';
+import { registerDocs } from './docs.ts';
+import { registerErrorHandlers } from './errors.ts';
+import { databaseCheck, redisCheck } from './readiness.ts';
+import { healthRoutes } from './routes/health.ts';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface AppDeps {
+  /** Created by the caller, who closes it; made from `REDIS_URL` (and closed with the app) if absent. */
+  redis?: Redis;
+  /** Created by the caller, who closes it; made from the config (and closed with the app) if absent. */
+  database?: Database;
+  /** Where logs go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
+}
+
+// pino matches `*.x` one level deep only, so the top-level keys are listed too; Fastify's request
+// serializer leaves headers out, so `headers.*` covers the usual slip of logging `request.headers`.
+// Redaction never reaches message strings or URLs: personal data must not be put there at all.
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'personalId',
+  '*.personalId',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+];
+
+/**
+ * The hub's HTTP app, not yet listening: `await app.listen(...)` or `app.inject(...)`.
+ *
+ * @example
+ * const app = await buildApp(loadConfig());
+ * await app.listen({ host: config.HOST, port: config.PORT });
+ */
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  const app = Fastify({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    logger: {
+      level: config.LOG_LEVEL,
+      redact: { paths: REDACT_PATHS },
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  try {
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    registerErrorHandlers(app);
+
+    const redis = deps.redis ?? ownedRedis(app, config);
+    const database = deps.database ?? (await ownedDatabase(app, config));
+
+    await registerDocs(app);
+    await app.register(healthRoutes, {
+      checks: {
+        redis: redisCheck(redis, (error) => app.log.warn({ err: error }, 'redis connection error')),
+        database: databaseCheck(database),
+      },
+    });
+    return app;
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+}
+
+function ownedRedis(app: App, config: Config): Redis {
+  const redis = createRedis(config.REDIS_URL);
+  app.addHook('onClose', () => closeRedis(redis));
+  return redis;
+}
+
+async function ownedDatabase(app: App, config: Config): Promise<Database> {
+  const database = await createDatabase(config, {
+    onIdleConnectionError: (error) => app.log.warn({ err: error }, 'database connection dropped'),
+  });
+  app.addHook('onClose', () => database.close());
+  return database;
+}

@@ -1,0 +1,88 @@
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { ProblemError, sendProblem } from './problem.ts';
+
+/** One field a request got wrong, as listed in a 400 problem's `errors`. */
+export interface FieldError {
+  /** Which part of the request: body, querystring, params or headers. */
+  in: string;
+  /** Dotted path inside that part; empty when the part as a whole is wrong. */
+  field: string;
+  message: string;
+}
+
+// Fastify's own 4xx errors (bad JSON, body too large, wrong media type …) mapped to our codes, so
+// clients never depend on Fastify's internal names.
+const CLIENT_ERROR_CODES: Record<number, string> = {
+  400: 'REQUEST_MALFORMED',
+  413: 'BODY_TOO_LARGE',
+  415: 'MEDIA_TYPE_UNSUPPORTED',
+};
+
+export function registerErrorHandlers(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    const route = `${request.method} ${request.url.split('?', 1)[0]}`;
+    return sendProblem(
+      reply,
+      request,
+      new ProblemError({
+        status: 404,
+        code: 'ROUTE_NOT_FOUND',
+        detail: `Không có đường dẫn ${route} / No route ${route}`,
+      }),
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = classify(error, request);
+    if (problem.status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    } else {
+      request.log.info({ code: problem.code, status: problem.status }, 'request rejected');
+    }
+    return sendProblem(reply, request, problem);
+  });
+}
+
+function classify(error: FastifyError, request: FastifyRequest): ProblemError {
+  if (error instanceof ProblemError) return error;
+
+  if (Array.isArray(error.validation) && error.validation.length > 0) {
+    const errors = fieldErrors(error);
+    const fields = errors.map((e) => [e.in, e.field].filter(Boolean).join('.')).join(', ');
+    return new ProblemError({
+      status: 400,
+      code: 'REQUEST_INVALID',
+      detail: `${errors.length} trường không hợp lệ / ${errors.length} invalid field(s): ${fields}`,
+      extensions: { errors },
+      cause: error,
+    });
+  }
+
+  // Only Fastify's own client errors are trusted to carry a safe message and a meaningful status:
+  // any other error with a `statusCode` (an upstream HTTP client's, say) is our failure, not the caller's.
+  const status = error.statusCode ?? 500;
+  if (error.code?.startsWith('FST_') && status >= 400 && status < 500) {
+    return new ProblemError({
+      status,
+      code: CLIENT_ERROR_CODES[status] ?? 'REQUEST_REJECTED',
+      detail: error.message,
+      cause: error,
+    });
+  }
+
+  return new ProblemError({
+    status: 500,
+    code: 'INTERNAL_ERROR',
+    detail: `Lỗi không mong đợi, mã yêu cầu ${request.id} / Unexpected error, request id ${request.id}`,
+    cause: error,
+  });
+}
+
+function fieldErrors(error: FastifyError): FieldError[] {
+  const part = error.validationContext ?? 'request';
+  return (error.validation ?? []).map((issue) => ({
+    in: part,
+    field: issue.instancePath.split('/').filter(Boolean).join('.'),
+    message: issue.message ?? 'invalid',
+  }));
+}

@@ -1,0 +1,13 @@
+export { type App, type AppDeps, buildApp, REDACT_PATHS } from './build.ts';
+export { closeRedis, createRedis } from './dependencies.ts';
+export type { FieldError } from './errors.ts';
+export { generateOpenApi, toStableJson } from './openapi.ts';
+export {
+  PROBLEM_CONTENT_TYPE,
+  type Problem,
+  ProblemError,
+  type ProblemInit,
+  problemSchema,
+  problemType,
+} from './problem.ts';
+export { CHECK_TIMEOUT_MS, type CheckResult } from './readiness.ts';

@@ -1,0 +1,68 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { PROBLEM_CONTENT_TYPE, ProblemError, problemSchema, toProblem } from '../problem.ts';
+import { type Check, runChecks } from '../readiness.ts';
+
+export interface HealthRoutesOptions {
+  checks: { redis: Check; database: Check };
+}
+
+const checkResult = z
+  .string()
+  .describe('"ok", or "down: <reason>" when the dependency did not answer within a second');
+
+const checksSchema = z.object({ redis: checkResult, database: checkResult });
+
+export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (app, { checks }) => {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: the process answers / the process is alive',
+        description: 'Touches no dependency, so a Redis or database outage never restarts the hub.',
+        response: { 200: z.object({ status: z.literal('ok') }).describe('The process is alive') },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: Redis and the database answer / dependencies answer',
+        response: {
+          200: z
+            .object({ status: z.literal('ready'), checks: checksSchema })
+            .describe('Redis and the database both answered'),
+          503: {
+            description: 'At least one dependency is down; `checks` names which',
+            content: {
+              [PROBLEM_CONTENT_TYPE]: { schema: problemSchema.extend({ checks: checksSchema }) },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const results = await runChecks(checks);
+      const down = Object.entries(results)
+        .filter(([, result]) => result !== 'ok')
+        .map(([name]) => name);
+      if (down.length === 0) return { status: 'ready' as const, checks: results };
+
+      const problem = new ProblemError({
+        status: 503,
+        code: 'NOT_READY',
+        detail: `Chưa sẵn sàng: ${down.join(', ')} / Not ready: ${down.join(', ')}`,
+      });
+      request.log.warn({ checks: results }, 'not ready');
+      return reply
+        .code(503)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send({ ...toProblem(problem, request), checks: results });
+    },
+  );
+};

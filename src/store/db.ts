@@ -1,0 +1,84 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { KyselyPGlite } from 'kysely-pglite';
+import pg from 'pg';
+
+/**
+ * The tables Kysely knows about. Empty until the numbered migrations land: a query against any
+ * table then fails to type-check instead of compiling against `any`.
+ */
+export type Tables = Record<string, never>;
+
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  readonly kysely: Kysely<Tables>;
+  /** Resolves when the database answers `select 1`. */
+  ping(): Promise<void>;
+  /** Ends every connection; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** The settings this module reads (a structural slice of the hub's `Config`). */
+export interface DatabaseSettings {
+  DATABASE_URL?: string | undefined;
+  PGLITE_DIR?: string | undefined;
+}
+
+export interface CreateDatabaseOptions {
+  /**
+   * Told about an idle pooled connection that broke (server restart, network cut). The pool drops
+   * that connection and the next query opens a new one; without a listener `pg` would crash the
+   * process.
+   */
+  onIdleConnectionError?: (error: Error) => void;
+}
+
+// Long enough for a loaded server, short enough that a dead host fails a request instead of
+// hanging it (pg waits forever by default).
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * PostgreSQL through a `pg` pool when `DATABASE_URL` is set, else the embedded PGlite (in memory,
+ * or in `PGLITE_DIR`). PGlite is one connection without fsync: for the demo and tests only.
+ *
+ * @example
+ * const db = await createDatabase({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' });
+ * await db.ping();
+ * await db.close();
+ */
+export async function createDatabase(
+  settings: DatabaseSettings,
+  options: CreateDatabaseOptions = {},
+): Promise<Database> {
+  if (settings.DATABASE_URL) return createPostgres(settings.DATABASE_URL, options);
+  return createPglite(settings.PGLITE_DIR);
+}
+
+function createPostgres(connectionString: string, options: CreateDatabaseOptions): Database {
+  const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  pool.on('error', (error) => options.onIdleConnectionError?.(error));
+  return wrap('postgres', new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }));
+}
+
+async function createPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const pglite = dataDir ? await PGlite.create({ dataDir }) : await PGlite.create();
+  // Destroying this Kysely closes the PGlite instance too (the dialect's driver owns it).
+  return wrap('pglite', new Kysely<Tables>({ dialect: new KyselyPGlite(pglite).dialect }));
+}
+
+function wrap(kind: Database['kind'], kysely: Kysely<Tables>): Database {
+  let closing: Promise<void> | undefined;
+  return {
+    kind,
+    kysely,
+    async ping() {
+      await sql`select 1`.execute(kysely);
+    },
+    close() {
+      closing ??= kysely.destroy();
+      return closing;
+    },
+  };
+}

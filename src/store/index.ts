@@ -1,0 +1,7 @@
+export {
+  type CreateDatabaseOptions,
+  createDatabase,
+  type Database,
+  type DatabaseSettings,
+  type Tables,
+} from './db.ts';

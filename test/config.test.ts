@@ -1,0 +1,188 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, loadConfig, parseSettings, setting } from '../src/config/index.ts';
+
+describe('loadConfig', () => {
+  test('gives the documented defaults when nothing is set', () => {
+    expect(loadConfig({}, { envFile: false })).toEqual({
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: 8080,
+      LOG_LEVEL: 'info',
+      DATABASE_URL: undefined,
+      PGLITE_DIR: undefined,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: 'edubridge',
+      BODY_LIMIT_BYTES: 1_048_576,
+    });
+  });
+
+  test('reads and converts every setting', () => {
+    const config = loadConfig(
+      {
+        NODE_ENV: 'production',
+        HOST: '0.0.0.0',
+        PORT: '9000',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+        PGLITE_DIR: 'data/pglite',
+        REDIS_URL: 'rediss://cache.internal:6380/2',
+        REDIS_PREFIX: 'hcm-q1',
+        BODY_LIMIT_BYTES: '2097152',
+      },
+      { envFile: false },
+    );
+    expect(config).toEqual({
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      PORT: 9000,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      PGLITE_DIR: 'data/pglite',
+      REDIS_URL: 'rediss://cache.internal:6380/2',
+      REDIS_PREFIX: 'hcm-q1',
+      BODY_LIMIT_BYTES: 2_097_152,
+    });
+  });
+
+  test('ignores variables it does not know', () => {
+    expect(loadConfig({ PATH: '/usr/bin', HOME: '/root' }, { envFile: false })).not.toHaveProperty('PATH');
+  });
+
+  test('treats an empty value as not set', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }, { envFile: false })).toMatchObject({
+      PORT: 8080,
+      DATABASE_URL: undefined,
+    });
+  });
+
+  test.each([
+    ['PORT', 'abc', 'PORT must be an integer 1–65535 (got "abc")'],
+    ['PORT', '70000', 'PORT must be an integer 1–65535 (got "70000")'],
+    ['PORT', '0x50', 'PORT must be an integer 1–65535 (got "0x50")'],
+    ['REDIS_URL', 'notaurl', 'REDIS_URL must be a redis:// or rediss:// URL (got "notaurl")'],
+    [
+      'LOG_LEVEL',
+      'loud',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ],
+    [
+      'DATABASE_URL',
+      'mysql://x',
+      'DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://x")',
+    ],
+    ['NODE_ENV', 'staging', 'NODE_ENV must be one of development, test, production (got "staging")'],
+    ['BODY_LIMIT_BYTES', '0', 'BODY_LIMIT_BYTES must be an integer number of bytes 1–1073741824 (got "0")'],
+  ])('%s=%s stops start-up with one line naming it', (variable, value, expected) => {
+    const error = captureConfigError({ [variable]: value });
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toBe(`Cấu hình sai / Invalid configuration: ${expected}`);
+    expect(error.message).not.toContain('\n');
+    expect(error.issues.map((issue) => issue.variable)).toEqual([variable]);
+  });
+
+  test('names every bad variable on the same line', () => {
+    const error = captureConfigError({ PORT: 'abc', LOG_LEVEL: 'loud' });
+    expect(error.message).toBe(
+      'Cấu hình sai / Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, ' +
+        'silent (got "loud"); PORT must be an integer 1–65535 (got "abc")',
+    );
+  });
+
+  test('never shows the password of a rejected URL', () => {
+    const error = captureConfigError({ DATABASE_URL: 'mysql://edubridge:S3cret-pw@db.internal/hub' });
+    expect(error.message).toContain('DATABASE_URL');
+    expect(error.message).toContain('"mysql://***@db.internal/hub"');
+    expect(error.message).not.toContain('S3cret-pw');
+  });
+});
+
+describe('loadConfig with a .env file', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'edubridge-config-'));
+    await writeFile(join(dir, '.env'), 'PORT=9001\nREDIS_PREFIX=from-file\n# a comment\nLOG_LEVEL=debug\n');
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('fills settings the environment leaves unset', () => {
+    expect(loadConfig({}, { cwd: dir })).toMatchObject({
+      PORT: 9001,
+      REDIS_PREFIX: 'from-file',
+      LOG_LEVEL: 'debug',
+    });
+  });
+
+  test('never overrides a variable set in the real environment', () => {
+    expect(loadConfig({ PORT: '9002', LOG_LEVEL: 'error' }, { cwd: dir })).toMatchObject({
+      PORT: 9002,
+      REDIS_PREFIX: 'from-file',
+      LOG_LEVEL: 'error',
+    });
+  });
+
+  test('is skipped when envFile is false', () => {
+    expect(loadConfig({}, { cwd: dir, envFile: false })).toMatchObject({
+      PORT: 8080,
+      REDIS_PREFIX: 'edubridge',
+    });
+  });
+
+  test('is optional: a directory without one gives the defaults', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'edubridge-config-empty-'));
+    try {
+      expect(loadConfig({}, { cwd: empty }).PORT).toBe(8080);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  test('rejects a bad value from the file by name too', async () => {
+    await writeFile(join(dir, '.env'), 'PORT=http\n');
+    expect(() => loadConfig({}, { cwd: dir })).toThrow(
+      'Cấu hình sai / Invalid configuration: PORT must be an integer 1–65535 (got "http")',
+    );
+  });
+});
+
+describe('parseSettings', () => {
+  const gatewaySchema = z.object({
+    LGSP_CLIENT_ID: setting(z.string().min(1), { expects: 'the client id issued by LGSP' }),
+    LGSP_CLIENT_SECRET: setting(z.string().min(32), { expects: 'at least 32 characters', secret: true }),
+  });
+
+  test('names a required setting that is missing', () => {
+    expect(() => parseSettings(gatewaySchema, { LGSP_CLIENT_SECRET: 'x'.repeat(32) })).toThrow(
+      'Cấu hình sai / Invalid configuration: LGSP_CLIENT_ID must be the client id issued by LGSP (not set)',
+    );
+  });
+
+  test('never echoes a secret, only its length', () => {
+    const error = captureConfigError(
+      { LGSP_CLIENT_ID: 'edubridge', LGSP_CLIENT_SECRET: 'hunter2' },
+      gatewaySchema,
+    );
+    expect(error.message).toBe(
+      'Cấu hình sai / Invalid configuration: LGSP_CLIENT_SECRET must be at least 32 characters ' +
+        '(got 7 characters, not shown)',
+    );
+  });
+});
+
+function captureConfigError(env: Record<string, string>, schema?: z.ZodObject): ConfigError {
+  try {
+    if (schema) parseSettings(schema, env);
+    else loadConfig(env, { envFile: false });
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
