@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { renderReportText } from '../../quality/render.ts';
+import { validatePath } from '../../quality/validate-files.ts';
+import { EXIT, printJson, printLine, UsageError } from '../io.ts';
+import { createProgressBar } from '../progress.ts';
+import { parseIsoDateOption } from './id.ts';
+
+interface ValidateOptions {
+  json?: boolean;
+  asOf?: string;
+  maxProblems?: string;
+}
+
+export function registerValidateCommand(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('validate')
+    .description(
+      'Kiểm tra dữ liệu chuẩn (JSONL) và in báo cáo chất lượng / Validate canonical JSONL and print a data-quality report',
+    )
+    .argument('<dir-or-file>', 'tệp .jsonl hoặc thư mục chứa chúng / a .jsonl file or a directory of them')
+    .option('--json', 'in báo cáo dạng JSON / print the report as JSON')
+    .option('--as-of <YYYY-MM-DD>', 'ngày tham chiếu cho tuổi và ngày tương lai / reference date for ages')
+    .option('--max-problems <n>', 'số vấn đề tối đa liệt kê / most problems listed', '1000')
+    .action(async (path: string, opts: ValidateOptions) => {
+      const asOf = parseIsoDateOption(opts.asOf, '--as-of');
+      const maxProblems = Number(opts.maxProblems);
+      if (!Number.isInteger(maxProblems) || maxProblems < 0) {
+        throw new UsageError(
+          'OPTION_INVALID',
+          `--max-problems phải là số nguyên không âm (nhận được "${opts.maxProblems}")`,
+          `--max-problems must be a non-negative integer (got "${opts.maxProblems}")`,
+        );
+      }
+      const bar = createProgressBar('Đang kiểm tra / Validating');
+      const report = await validatePath(path, {
+        maxProblems,
+        ...(asOf ? { asOf: new Date(`${asOf}T00:00:00Z`) } : {}),
+        onProgress: ({ bytes, totalBytes, records }) =>
+          bar.update(bytes, totalBytes, `${records.toLocaleString('en-US')} bản ghi/records`),
+      });
+      bar.done();
+      setExitCode(report.totals.errors > 0 ? EXIT.invalid : EXIT.ok);
+      if (opts.json) printJson(report);
+      else printLine(renderReportText(report));
+    });
+}

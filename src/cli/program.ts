@@ -1,0 +1,63 @@
+/**
+ * The `edubridge` command. Thin: each subcommand parses its flags and calls a service. A user's
+ * mistake (unknown flag, unreadable file, malformed JSON, bad setting) prints one line on stderr and
+ * exits non-zero; only a bug in EduBridge itself prints a stack, and then with a request to report it.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/index.ts';
+import { InputError } from '../quality/validate-files.ts';
+import { registerGradesCommands } from './commands/grades.ts';
+import { registerIdCommands } from './commands/id.ts';
+import { registerServeCommand } from './commands/serve.ts';
+import { registerValidateCommand } from './commands/validate.ts';
+import { EXIT, UsageError } from './io.ts';
+
+export interface CliContext {
+  /** Set by a command that finished but judged its input (valid → 0, invalid → 1). */
+  exitCode: number;
+}
+
+export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
+  const program = new Command('edubridge')
+    .description(
+      'EduBridge: cầu nối dữ liệu giữa phần mềm nhà trường và hệ thống của thành phố / the hub between school software and the city',
+    )
+    .version('0.1.0')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      outputError: (message, write) => write(`Lỗi / Error: ${message.replace(/^error: /, '').trim()}\n`),
+    });
+  const setExitCode = (code: number) => {
+    ctx.exitCode = code;
+  };
+  registerIdCommands(program, setExitCode);
+  registerGradesCommands(program);
+  registerValidateCommand(program, setExitCode);
+  registerServeCommand(program);
+  return program;
+}
+
+const USER_ERRORS = [UsageError, InputError, ConfigError];
+
+/** Runs the program and returns the process exit code; never throws for a user's mistake. */
+export async function runProgram(program: Command, ctx: CliContext, argv = process.argv): Promise<number> {
+  try {
+    await program.parseAsync(argv);
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are "errors" to commander; they printed already and exit 0.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (USER_ERRORS.some((cls) => err instanceof cls)) {
+      process.stderr.write(`Lỗi / Error: ${(err as Error).message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(
+      'Lỗi nội bộ của EduBridge, xin báo cho nhóm phát triển kèm nội dung dưới đây / Internal EduBridge error, please report it with the text below\n',
+    );
+    process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    return 70;
+  }
+}

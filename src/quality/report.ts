@@ -1,0 +1,107 @@
+/**
+ * The data-quality report: counts by record type and by rule, and each problem with the place a
+ * person goes to fix it (file, line, field) and the rule's stable code. Counts are always complete;
+ * the list of problems is capped so a file of a million bad rows cannot exhaust memory.
+ */
+import type { Problem, Severity } from '../model/index.ts';
+
+export interface ReportedProblem {
+  file: string;
+  line: number;
+  type: string | null;
+  key: string | null;
+  field: string;
+  code: string;
+  severity: Severity;
+  message: { vi: string; en: string };
+}
+
+export interface TypeCounts {
+  records: number;
+  valid: number;
+  invalid: number;
+  withWarnings: number;
+}
+
+export interface DataQualityReport {
+  asOf: string;
+  files: Array<{ file: string; lines: number }>;
+  totals: TypeCounts & { errors: number; warnings: number };
+  byType: Record<string, TypeCounts>;
+  byRule: Record<string, { severity: Severity; count: number }>;
+  problems: ReportedProblem[];
+  /** Problems counted but not listed because the list reached its cap. */
+  problemsNotListed: number;
+}
+
+export class ReportBuilder {
+  private readonly report: DataQualityReport;
+
+  constructor(
+    asOf: Date,
+    private readonly maxProblems = 1000,
+  ) {
+    this.report = {
+      asOf: asOf.toISOString().slice(0, 10),
+      files: [],
+      totals: { records: 0, valid: 0, invalid: 0, withWarnings: 0, errors: 0, warnings: 0 },
+      byType: {},
+      byRule: {},
+      problems: [],
+      problemsNotListed: 0,
+    };
+  }
+
+  file(file: string, lines: number): void {
+    this.report.files.push({ file, lines });
+  }
+
+  /** Adds one record's outcome. */
+  record(
+    place: { file: string; line: number },
+    type: string | null,
+    key: string | null,
+    problems: readonly Problem[],
+  ): void {
+    const typeName = type ?? 'unknown';
+    const counts = this.report.byType[typeName] ?? { records: 0, valid: 0, invalid: 0, withWarnings: 0 };
+    this.report.byType[typeName] = counts;
+    const invalid = problems.some((p) => p.severity === 'error');
+    const warned = problems.some((p) => p.severity === 'warning');
+    for (const c of [counts, this.report.totals]) {
+      c.records++;
+      if (invalid) c.invalid++;
+      else c.valid++;
+      if (warned) c.withWarnings++;
+    }
+    for (const p of problems) {
+      if (p.severity === 'error') this.report.totals.errors++;
+      else this.report.totals.warnings++;
+      const rule = this.report.byRule[p.code] ?? { severity: p.severity, count: 0 };
+      this.report.byRule[p.code] = rule;
+      rule.count++;
+      if (this.report.problems.length < this.maxProblems) {
+        this.report.problems.push({
+          ...place,
+          type,
+          key,
+          field: p.field,
+          code: p.code,
+          severity: p.severity,
+          message: p.message,
+        });
+      } else {
+        this.report.problemsNotListed++;
+      }
+    }
+  }
+
+  build(): DataQualityReport {
+    const byRule = Object.fromEntries(
+      Object.entries(this.report.byRule).sort(([a, x], [b, y]) => y.count - x.count || a.localeCompare(b)),
+    );
+    return { ...this.report, byRule };
+  }
+}
+
+export const hasErrorProblems = (report: DataQualityReport): boolean => report.totals.errors > 0;

@@ -1,0 +1,120 @@
+/**
+ * Validates canonical JSONL files as a stream: one record per line, each checked by the model's
+ * record rules and then by the dataset rules, with only the report (capped) and the dataset
+ * fingerprints kept in memory.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import { checkRecord, DatasetChecker, error, type RuleContext } from '../model/index.ts';
+import { type DataQualityReport, ReportBuilder } from './report.ts';
+
+export class InputError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'InputError';
+  }
+}
+
+export interface ValidateOptions extends Partial<RuleContext> {
+  /** Most problems listed in the report (all are counted). */
+  maxProblems?: number;
+  /** Called now and then with bytes read so far and the total, for a progress bar. */
+  onProgress?: (progress: { bytes: number; totalBytes: number; records: number }) => void;
+}
+
+/** The JSONL files a path names: the file itself, or every `*.jsonl` under a directory, sorted. */
+export async function listDataFiles(path: string): Promise<string[]> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new InputError(
+      'INPUT_NOT_FOUND',
+      `Không tìm thấy tệp hoặc thư mục "${path}" / File or directory "${path}" not found`,
+    );
+  }
+  if (info.isFile()) return [path];
+  const entries = await readdir(path, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((e) => e.isFile() && e.name.endsWith('.jsonl'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+  if (files.length === 0) {
+    throw new InputError(
+      'INPUT_EMPTY',
+      `Thư mục "${path}" không có tệp .jsonl nào / Directory "${path}" holds no .jsonl file`,
+    );
+  }
+  return files;
+}
+
+/**
+ * Validates one file or a directory of JSONL files and returns the data-quality report.
+ *
+ * @example
+ * const report = await validatePath('out/district', { asOf: new Date('2026-11-27') });
+ * console.log(report.totals.invalid);
+ */
+export async function validatePath(path: string, options: ValidateOptions = {}): Promise<DataQualityReport> {
+  const files = await listDataFiles(path);
+  const ctx: RuleContext = {
+    asOf: options.asOf ?? new Date(),
+    ...(options.extraProvinceCodes ? { extraProvinceCodes: options.extraProvinceCodes } : {}),
+    ...(options.ageTolerance ? { ageTolerance: options.ageTolerance } : {}),
+  };
+  const report = new ReportBuilder(ctx.asOf, options.maxProblems);
+  const dataset = new DatasetChecker();
+  const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  let bytesBefore = 0;
+  let records = 0;
+  const isDir = files.length > 1 || files[0] !== path;
+  for (const [i, file] of files.entries()) {
+    const name = isDir ? relative(path, file) : basename(file);
+    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+    stream.on('error', () => {}); // reported through the readline iterator below
+    const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+    let lineNo = 0;
+    try {
+      for await (const raw of lines) {
+        lineNo++;
+        const text = lineNo === 1 ? raw.replace(/^\ufeff/, '') : raw;
+        if (text.trim() === '') continue;
+        records++;
+        let input: unknown;
+        try {
+          input = JSON.parse(text);
+        } catch {
+          report.record({ file: name, line: lineNo }, null, null, [
+            error('JSON_MALFORMED', '', 'Dòng không phải JSON hợp lệ', 'The line is not valid JSON'),
+          ]);
+          continue;
+        }
+        const check = checkRecord(input, ctx);
+        const problems =
+          check.record && check.valid ? [...check.problems, ...dataset.check(check.record)] : check.problems;
+        const type =
+          check.record?.type ??
+          (typeof (input as { type?: unknown })?.type === 'string' ? (input as { type: string }).type : null);
+        const key = check.record?.key ?? null;
+        report.record({ file: name, line: lineNo }, type, key, problems);
+        if (options.onProgress && (records & 0x3fff) === 0) {
+          options.onProgress({ bytes: bytesBefore + stream.bytesRead, totalBytes, records });
+        }
+      }
+    } catch (cause) {
+      throw new InputError(
+        'INPUT_UNREADABLE',
+        `Không đọc được tệp "${name}" / Cannot read file "${name}": ${(cause as Error).message}`,
+      );
+    }
+    bytesBefore += sizes[i]!;
+    report.file(name, lineNo);
+  }
+  options.onProgress?.({ bytes: totalBytes, totalBytes, records });
+  return report.build();
+}
