@@ -4,6 +4,7 @@
  * keeps only compact numeric fingerprints (a few dozen bytes per person), never the records.
  */
 import { nameMatchKey } from './names.ts';
+import { NumberTable } from './number-table.ts';
 import { error, type Problem } from './problem.ts';
 import type { CanonicalRecord } from './records.ts';
 
@@ -22,19 +23,39 @@ function fingerprint(text: string): number {
   return (fnv1a(text) & 0x1fffff) * 0x100000000 + fnv1a(text, 0x9747b28c);
 }
 
+type Role = 'student' | 'teacher' | 'person' | 'guardian';
+const ROLES: readonly Role[] = ['student', 'teacher', 'person', 'guardian'];
+const ROLE_VI: Record<Role, string> = {
+  student: 'học sinh',
+  teacher: 'giáo viên',
+  person: 'người',
+  guardian: 'người giám hộ',
+};
+
+/**
+ * Who holds an ID number, packed into one number: the name's 32-bit hash, the role (2 bits), and
+ * 19 bits of the record key's fingerprint (0 for guardians, who may repeat across siblings).
+ */
 interface Holder {
   nameHash: number;
-  /** Fingerprint of the record key for students and teachers; 0 for guardians, who may repeat. */
-  keyHash: number;
-  role: 'student' | 'teacher' | 'person' | 'guardian';
+  role: Role;
+  keyBits: number;
+}
+const KEY_BITS = 2 ** 19;
+const pack = (h: Holder) => h.nameHash * 2 ** 21 + ROLES.indexOf(h.role) * KEY_BITS + h.keyBits;
+function unpack(value: number): Holder {
+  const low = value % 2 ** 21;
+  return {
+    nameHash: Math.floor(value / 2 ** 21),
+    role: ROLES[Math.floor(low / KEY_BITS)]!,
+    keyBits: low % KEY_BITS,
+  };
 }
 
-const ROLE_VI = { student: 'học sinh', teacher: 'giáo viên', person: 'người', guardian: 'người giám hộ' };
-
 class SchoolState {
-  readonly personalIds = new Map<number, Holder>();
-  readonly keys = new Set<number>();
-  readonly studentCodes = new Set<number>();
+  readonly personalIds = new NumberTable();
+  readonly keys = new NumberTable();
+  readonly studentCodes = new NumberTable();
 }
 
 export class DatasetChecker {
@@ -64,7 +85,7 @@ export class DatasetChecker {
         ),
       );
     }
-    state.keys.add(keyHash);
+    state.keys.set(keyHash, 1);
     if (record.type === 'student') {
       const codeHash = fingerprint(record.studentCode);
       if (state.studentCodes.has(codeHash)) {
@@ -77,7 +98,7 @@ export class DatasetChecker {
           ),
         );
       }
-      state.studentCodes.add(codeHash);
+      state.studentCodes.set(codeHash, 1);
       problems.push(
         ...this.claim(state, record.personalId, record.fullName, keyHash, 'student', 'personalId'),
       );
@@ -104,19 +125,22 @@ export class DatasetChecker {
     personalId: string | undefined,
     fullName: string,
     keyHash: number,
-    role: Holder['role'],
+    role: Role,
     field: string,
   ): Problem[] {
     if (!personalId || !/^\d{12}$/.test(personalId)) return [];
     const id = Number(personalId);
     const nameHash = fnv1a(nameMatchKey(fullName));
-    const holder = state.personalIds.get(id);
-    if (!holder) {
-      state.personalIds.set(id, { nameHash, keyHash, role });
+    const keyBits = keyHash % KEY_BITS;
+    const packed = state.personalIds.get(id);
+    if (packed === undefined) {
+      state.personalIds.set(id, pack({ nameHash, role, keyBits }));
       return [];
     }
+    const holder = unpack(packed);
     const samePerson = holder.nameHash === nameHash;
-    const twiceInSameRole = samePerson && holder.role === role && keyHash !== 0 && holder.keyHash !== keyHash;
+    const twiceInSameRole =
+      samePerson && holder.role === role && role !== 'guardian' && holder.keyBits !== keyBits;
     if (samePerson && !twiceInSameRole) return [];
     return [
       error(
