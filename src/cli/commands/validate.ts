@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { renderReportText } from '../../quality/render.ts';
+import { writeReportXlsx } from '../../quality/report-xlsx.ts';
 import { validatePath } from '../../quality/validate-files.ts';
 import { EXIT, printJson, printLine, UsageError } from '../io.ts';
 import { createProgressBar } from '../progress.ts';
@@ -9,6 +10,7 @@ interface ValidateOptions {
   json?: boolean;
   asOf?: string;
   maxProblems?: string;
+  xlsx?: string;
 }
 
 export function registerValidateCommand(program: Command, setExitCode: (code: number) => void): void {
@@ -21,6 +23,7 @@ export function registerValidateCommand(program: Command, setExitCode: (code: nu
     .option('--json', 'in báo cáo dạng JSON / print the report as JSON')
     .option('--as-of <YYYY-MM-DD>', 'ngày tham chiếu cho tuổi và ngày tương lai / reference date for ages')
     .option('--max-problems <n>', 'số vấn đề tối đa liệt kê / most problems listed', '1000')
+    .option('--xlsx <file>', 'ghi thêm báo cáo ra tệp Excel / also write the report as an Excel file')
     .action(async (path: string, opts: ValidateOptions) => {
       const asOf = parseIsoDateOption(opts.asOf, '--as-of');
       const maxProblems = Number(opts.maxProblems);
@@ -40,7 +43,9 @@ export function registerValidateCommand(program: Command, setExitCode: (code: nu
       });
       bar.done();
       setExitCode(report.totals.errors > 0 ? EXIT.invalid : EXIT.ok);
+      if (opts.xlsx) await writeReportXlsx(report, opts.xlsx);
       if (opts.json) printJson(report);
       else printLine(renderReportText(report));
+      if (opts.xlsx && !opts.json) printLine(`Báo cáo Excel / Excel report: ${opts.xlsx}`);
     });
 }
