@@ -26,7 +26,13 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      outputError: (message, write) => write(`Lỗi / Error: ${message.replace(/^error: /, '').trim()}\n`),
+      outputError: (message, write) =>
+        write(
+          `Lỗi / Error: ${message
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')}\n`,
+        ),
     });
   const setExitCode = (code: number) => {
     ctx.exitCode = code;

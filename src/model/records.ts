@@ -57,7 +57,10 @@ export const CommentSchema = z.enum(['Đ', 'CĐ']);
 export const LearningLevelSchema = z.enum(['Tốt', 'Khá', 'Đạt', 'Chưa đạt']);
 export const StudentStatusSchema = z.enum(STUDENT_STATUS_CODES);
 
-const personalId = () => personal(z.string(), 'số định danh cá nhân');
+// Excel hands ID numbers over as numbers, without their leading zero: accept them as text here so
+// the personal-ID rule can restore the zero with a warning instead of a type error.
+const personalId = () =>
+  personal(z.union([z.string(), z.int().nonnegative().transform(String)]), 'số định danh cá nhân');
 const fullName = () => personal(z.string(), 'họ tên');
 const birthDate = () => personal(isoDate(), 'ngày sinh');
 const gender = () => personal(GenderSchema, 'giới tính');

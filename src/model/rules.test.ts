@@ -67,6 +67,12 @@ describe('student rules', () => {
     expect(check.problems.map((p) => p.code)).toEqual(['PERSONAL_ID_LEADING_ZERO_RESTORED']);
   });
 
+  it('accepts an ID number that Excel handed over as a number and restores its zero', () => {
+    const check = checkRecord(student({ personalId: 79213004521 }), ctx);
+    expect(check.record).toMatchObject({ personalId: '079213004521' });
+    expect(check.problems.map((p) => p.code)).toEqual(['PERSONAL_ID_LEADING_ZERO_RESTORED']);
+  });
+
   it('normalises the name in the stored record', () => {
     const check = checkRecord(student({ fullName: 'Nguyễn  Minh Khôi'.normalize('NFD') }), ctx);
     expect(check.record).toMatchObject({ fullName: 'Nguyễn Minh Khôi' });

@@ -1,0 +1,165 @@
+/**
+ * The sandbox's commands: `edubridge sandbox gen` writes a synthetic district, and `edubridge demo`
+ * (until the sync demo exists) generates one with known defects, validates it and shows that every
+ * injected defect was caught.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { EXIT, printLine, UsageError } from '../src/cli/io.ts';
+import type { CliContext } from '../src/cli/program.ts';
+import { createProgressBar } from '../src/cli/progress.ts';
+import { renderReportText } from '../src/quality/render.ts';
+import type { DataQualityReport } from '../src/quality/report.ts';
+import { writeReportXlsx } from '../src/quality/report-xlsx.ts';
+import { validatePath } from '../src/quality/validate-files.ts';
+import { generateDistrict, RECORD_STREAMS, type RecordStreamName } from './generator/index.ts';
+
+function integerOption(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(
+      'OPTION_INVALID',
+      `${flag} phải là số nguyên từ ${min} đến ${max} (nhận được "${value}")`,
+      `${flag} must be an integer from ${min} to ${max} (got "${value}")`,
+    );
+  }
+  return n;
+}
+
+function rateOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) {
+    throw new UsageError(
+      'OPTION_INVALID',
+      `--defects phải là tỉ lệ từ 0 đến 1 (nhận được "${value}")`,
+      `--defects must be a rate from 0 to 1 (got "${value}")`,
+    );
+  }
+  return n;
+}
+
+function streamsOption(value: string | undefined): RecordStreamName[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => !(RECORD_STREAMS as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      'OPTION_INVALID',
+      `--streams không biết "${unknown.join(', ')}"; chọn trong: ${RECORD_STREAMS.join(', ')}`,
+      `--streams does not know "${unknown.join(', ')}"; choose from: ${RECORD_STREAMS.join(', ')}`,
+    );
+  }
+  return names as RecordStreamName[];
+}
+
+interface GenOptions {
+  schools: string;
+  seed: string;
+  out: string;
+  defects: string;
+  schoolYear?: string;
+  classesPerGrade?: string;
+  classSize?: string;
+  streams?: string;
+}
+
+async function generate(opts: GenOptions) {
+  const schools = integerOption(opts.schools, '--schools', 1, 100_000);
+  const bar = createProgressBar('Đang tạo / Generating');
+  const summary = await generateDistrict({
+    outDir: opts.out,
+    schools,
+    seed: integerOption(opts.seed, '--seed', 0, 2 ** 31 - 1),
+    defects: rateOption(opts.defects),
+    ...(opts.schoolYear ? { schoolYear: opts.schoolYear } : {}),
+    ...(opts.classesPerGrade
+      ? { classesPerGrade: integerOption(opts.classesPerGrade, '--classes-per-grade', 1, 20) }
+      : {}),
+    ...(opts.classSize ? { classSize: integerOption(opts.classSize, '--class-size', 5, 60) } : {}),
+    ...(opts.streams ? { streams: streamsOption(opts.streams)! } : {}),
+    onProgress: (p) =>
+      bar.update(p.school, p.schools, `${p.students.toLocaleString('en-US')} học sinh/students`),
+  });
+  bar.done();
+  return summary;
+}
+
+interface InjectedDefect {
+  file: string;
+  line: number;
+  code: string;
+  field: string;
+}
+
+/** Which injected defects the report lists at their file and line with their rule code. */
+export function matchDefects(report: DataQualityReport, defects: readonly InjectedDefect[]) {
+  const found = new Set(report.problems.map((p) => `${p.file}:${p.line}:${p.code}`));
+  const missed = defects.filter((d) => !found.has(`${d.file}:${d.line}:${d.code}`));
+  return { injected: defects.length, caught: defects.length - missed.length, missed };
+}
+
+export function registerSandboxCommands(program: Command, ctx: CliContext): void {
+  const sandbox = program
+    .command('sandbox')
+    .description('Dữ liệu và hệ thống giả lập / Simulated data and systems');
+  sandbox
+    .command('gen')
+    .description('Tạo dữ liệu một quận/xã giả lập (JSONL) / Generate a synthetic district (JSONL)')
+    .requiredOption('--out <dir>', 'thư mục ghi ra / output directory')
+    .option('--schools <n>', 'số trường / number of schools', '3')
+    .option('--seed <n>', 'hạt giống, cùng hạt giống cho cùng dữ liệu / seed: same seed, same data', '1')
+    .option(
+      '--defects <rate>',
+      'tỉ lệ lỗi cài sẵn mỗi học sinh (0–1) / rate of injected defects per student',
+      '0',
+    )
+    .option('--school-year <yyyy-yyyy>', 'năm học / school year')
+    .option('--classes-per-grade <n>', 'số lớp mỗi khối / classes per grade')
+    .option('--class-size <n>', 'sĩ số trung bình / average class size')
+    .option('--streams <list>', `chỉ ghi các tệp / only these streams: ${RECORD_STREAMS.join(',')}`)
+    .action(async (opts: GenOptions) => {
+      const summary = await generate(opts);
+      printLine(`Đã ghi / Wrote ${resolve(opts.out)}`);
+      for (const [file, count] of Object.entries(summary.files)) {
+        printLine(`  ${file.padEnd(24)} ${String(count).padStart(10)}`);
+      }
+      if (summary.defects > 0)
+        printLine(`  defects.json ${String(summary.defects).padStart(22)} lỗi cài sẵn / injected defects`);
+    });
+
+  program
+    .command('demo')
+    .description(
+      'Chạy thử: tạo một xã giả lập có lỗi cài sẵn, kiểm tra và in báo cáo / Demo: generate a district with known defects, validate it, print the report',
+    )
+    .option('--out <dir>', 'thư mục ghi ra / output directory', 'out/demo-district')
+    .option('--schools <n>', 'số trường / number of schools', '3')
+    .option('--seed <n>', 'hạt giống / seed', '2026')
+    .option('--defects <rate>', 'tỉ lệ lỗi cài sẵn / defect rate', '0.02')
+    .action(async (opts: GenOptions) => {
+      printLine('EduBridge demo — bước 1/2: tạo dữ liệu giả lập / step 1/2: generate a synthetic district');
+      const summary = await generate(opts);
+      printLine(
+        `  ${summary.schools} trường / schools, ${summary.students.toLocaleString('en-US')} học sinh / students, ${summary.defects} lỗi cài sẵn / injected defects → ${opts.out}`,
+      );
+      printLine('EduBridge demo — bước 2/2: kiểm tra dữ liệu / step 2/2: validate');
+      const bar = createProgressBar('Đang kiểm tra / Validating');
+      const report = await validatePath(opts.out, {
+        asOf: new Date(`${summary.checkAsOf}T00:00:00Z`),
+        maxProblems: 1_000_000,
+        onProgress: ({ bytes, totalBytes }) => bar.update(bytes, totalBytes),
+      });
+      bar.done();
+      printLine(renderReportText(report, 15));
+      const workbook = join(opts.out, 'data-quality-report.xlsx');
+      await writeReportXlsx(report, workbook);
+      printLine(`Báo cáo Excel / Excel report: ${workbook}`);
+      const defects = JSON.parse(await readFile(join(opts.out, 'defects.json'), 'utf8')) as InjectedDefect[];
+      const { injected, caught, missed } = matchDefects(report, defects);
+      printLine('');
+      printLine(`Lỗi cài sẵn được phát hiện / Injected defects caught: ${caught} / ${injected}`);
+      for (const d of missed.slice(0, 10)) printLine(`  BỎ SÓT / MISSED ${d.file}:${d.line} ${d.code}`);
+      ctx.exitCode = missed.length === 0 ? EXIT.ok : EXIT.invalid;
+    });
+}
