@@ -3,7 +3,6 @@
  * share a key, no two students share a student code. Records arrive as a stream, so the checker
  * keeps only compact numeric fingerprints (a few dozen bytes per person), never the records.
  */
-import { nameMatchKey } from './names.ts';
 import { NumberTable } from './number-table.ts';
 import { error, type Problem } from './problem.ts';
 import type { CanonicalRecord } from './records.ts';
@@ -54,8 +53,8 @@ function unpack(value: number): Holder {
 
 class SchoolState {
   readonly personalIds = new NumberTable();
-  readonly keys = new NumberTable();
-  readonly studentCodes = new NumberTable();
+  /** Fingerprints of record keys and of student codes (told apart by a prefix). */
+  readonly seen = new NumberTable();
 }
 
 export class DatasetChecker {
@@ -70,12 +69,12 @@ export class DatasetChecker {
     return state;
   }
 
-  /** Checks one (already record-valid) record against those seen before it. */
+  /** Checks one record, as checkRecord returned it (normalised, valid), against those seen before it. */
   check(record: CanonicalRecord): Problem[] {
     const state = this.school(record.schoolCode);
     const problems: Problem[] = [];
     const keyHash = fingerprint(`${record.type}\u0000${record.key}`);
-    if (state.keys.has(keyHash)) {
+    if (state.seen.has(keyHash)) {
       problems.push(
         error(
           'RECORD_KEY_DUPLICATE',
@@ -85,10 +84,10 @@ export class DatasetChecker {
         ),
       );
     }
-    state.keys.set(keyHash, 1);
+    state.seen.set(keyHash, 1);
     if (record.type === 'student') {
-      const codeHash = fingerprint(record.studentCode);
-      if (state.studentCodes.has(codeHash)) {
+      const codeHash = fingerprint(`studentCode\u0000${record.studentCode}`);
+      if (state.seen.has(codeHash)) {
         problems.push(
           error(
             'STUDENT_CODE_DUPLICATE',
@@ -98,7 +97,7 @@ export class DatasetChecker {
           ),
         );
       }
-      state.studentCodes.set(codeHash, 1);
+      state.seen.set(codeHash, 1);
       problems.push(
         ...this.claim(state, record.personalId, record.fullName, keyHash, 'student', 'personalId'),
       );
@@ -130,7 +129,9 @@ export class DatasetChecker {
   ): Problem[] {
     if (!personalId || !/^\d{12}$/.test(personalId)) return [];
     const id = Number(personalId);
-    const nameHash = fnv1a(nameMatchKey(fullName));
+    // Records reach here after checkRecord, with names already NFC and single-spaced: lower case
+    // is all nameMatchKey would still do.
+    const nameHash = fnv1a(fullName.toLowerCase());
     const keyBits = keyHash % KEY_BITS;
     const packed = state.personalIds.get(id);
     if (packed === undefined) {

@@ -23,9 +23,9 @@ export class NumberTable {
   private mask: number;
   size = 0;
 
-  constructor(initialCapacity = 1024) {
+  constructor(initialCapacity = 64) {
     let capacity = 16;
-    while (capacity < initialCapacity * 2) capacity *= 2;
+    while (capacity * 0.75 < initialCapacity) capacity *= 2;
     this.keys = new Float64Array(capacity);
     this.values = new Float64Array(capacity);
     this.mask = capacity - 1;
@@ -62,7 +62,8 @@ export class NumberTable {
         this.keys[i] = k;
         this.values[i] = value;
         this.size++;
-        if (this.size * 2 > this.mask) this.grow();
+        // Linear probing stays short up to three quarters full.
+        if (this.size * 4 > this.mask * 3) this.grow();
         return;
       }
     }

@@ -124,6 +124,13 @@ function consistencyProblems(id: string, opts: PersonalIdOptions, field: string)
   return problems;
 }
 
+const fail = (p: Problem): PersonalIdCheck => ({
+  valid: false,
+  normalized: null,
+  facts: null,
+  problems: [p],
+});
+
 // Messages never quote the number itself: reports and logs must not spread personal data.
 
 /**
@@ -137,12 +144,6 @@ function consistencyProblems(id: string, opts: PersonalIdOptions, field: string)
  */
 export function checkPersonalId(raw: unknown, opts: PersonalIdOptions = {}): PersonalIdCheck {
   const field = opts.field ?? 'personalId';
-  const fail = (p: Problem): PersonalIdCheck => ({
-    valid: false,
-    normalized: null,
-    facts: null,
-    problems: [p],
-  });
   if (typeof raw !== 'string' && typeof raw !== 'number') {
     return fail(
       error(
@@ -154,8 +155,10 @@ export function checkPersonalId(raw: unknown, opts: PersonalIdOptions = {}): Per
     );
   }
   const problems: Problem[] = [];
-  const text = String(raw).trim().replace(/^'/, '');
-  let id = text.replace(SEPARATORS, '');
+  // The common case, a clean 12-digit string, skips the clean-up passes.
+  const clean = typeof raw === 'string' && TWELVE_DIGITS.test(raw);
+  const text = clean ? raw : String(raw).trim().replace(/^'/, '');
+  let id = clean ? raw : text.replace(SEPARATORS, '');
   if (id !== text && /^\d+$/.test(id)) {
     problems.push(
       warning(

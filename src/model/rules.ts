@@ -54,11 +54,22 @@ const DEFAULT_AGE_TOLERANCE = { younger: 1, older: 3 };
 const AGE_OF_GRADE_OFFSET = 5;
 const ADULT_AGE = 18;
 
-const isoToday = (d: Date) => d.toISOString().slice(0, 10);
+// The reference date as ISO text, computed once per date rather than once per record.
+let cachedAsOf: Date | undefined;
+let cachedIso = '';
+function isoToday(d: Date): string {
+  if (d !== cachedAsOf) {
+    cachedAsOf = d;
+    cachedIso = d.toISOString().slice(0, 10);
+  }
+  return cachedIso;
+}
 
 /** Completed years between an ISO birth date and a reference date. */
 export function ageOn(birthDate: string, asOf: Date): number {
-  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
+  const y = Number(birthDate.slice(0, 4));
+  const m = Number(birthDate.slice(5, 7));
+  const d = Number(birthDate.slice(8, 10));
   const years = asOf.getUTCFullYear() - y;
   const beforeBirthday =
     asOf.getUTCMonth() + 1 < m || (asOf.getUTCMonth() + 1 === m && asOf.getUTCDate() < d);

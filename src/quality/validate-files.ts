@@ -3,12 +3,17 @@
  * record rules and then by the dataset rules, with only the report (capped) and the dataset
  * fingerprints kept in memory.
  */
-import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
 import { checkRecord, DatasetChecker, error, type RuleContext } from '../model/index.ts';
+import { readLineBatches } from './lines.ts';
 import { type DataQualityReport, ReportBuilder } from './report.ts';
+
+/** The `type` a record claims, for counting a record whose shape is broken. */
+function typeOf(input: unknown): string | null {
+  const type = (input as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? type : null;
+}
 
 export class InputError extends Error {
   readonly code: string;
@@ -75,36 +80,32 @@ export async function validatePath(path: string, options: ValidateOptions = {}):
   const isDir = files.length > 1 || files[0] !== path;
   for (const [i, file] of files.entries()) {
     const name = isDir ? relative(path, file) : basename(file);
-    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
-    stream.on('error', () => {}); // reported through the readline iterator below
-    const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
     let lineNo = 0;
     try {
-      for await (const raw of lines) {
-        lineNo++;
-        const text = lineNo === 1 ? raw.replace(/^\ufeff/, '') : raw;
-        if (text.trim() === '') continue;
-        records++;
-        let input: unknown;
-        try {
-          input = JSON.parse(text);
-        } catch {
-          report.record({ file: name, line: lineNo }, null, null, [
-            error('JSON_MALFORMED', '', 'Dòng không phải JSON hợp lệ', 'The line is not valid JSON'),
-          ]);
-          continue;
+      for await (const batch of readLineBatches(file)) {
+        for (const raw of batch.lines) {
+          lineNo++;
+          const text = lineNo === 1 ? raw.replace(/^\ufeff/, '') : raw;
+          if (text.trim() === '') continue;
+          records++;
+          let input: unknown;
+          try {
+            input = JSON.parse(text);
+          } catch {
+            report.record({ file: name, line: lineNo }, null, null, [
+              error('JSON_MALFORMED', '', 'Dòng không phải JSON hợp lệ', 'The line is not valid JSON'),
+            ]);
+            continue;
+          }
+          const check = checkRecord(input, ctx);
+          const problems =
+            check.record && check.valid
+              ? [...check.problems, ...dataset.check(check.record)]
+              : check.problems;
+          const type = check.record?.type ?? typeOf(input);
+          report.record({ file: name, line: lineNo }, type, check.record?.key ?? null, problems);
         }
-        const check = checkRecord(input, ctx);
-        const problems =
-          check.record && check.valid ? [...check.problems, ...dataset.check(check.record)] : check.problems;
-        const type =
-          check.record?.type ??
-          (typeof (input as { type?: unknown })?.type === 'string' ? (input as { type: string }).type : null);
-        const key = check.record?.key ?? null;
-        report.record({ file: name, line: lineNo }, type, key, problems);
-        if (options.onProgress && (records & 0x3fff) === 0) {
-          options.onProgress({ bytes: bytesBefore + stream.bytesRead, totalBytes, records });
-        }
+        options.onProgress?.({ bytes: bytesBefore + batch.bytesRead, totalBytes, records });
       }
     } catch (cause) {
       throw new InputError(

@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readLineBatches } from './lines.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'edubridge-lines-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function linesOf(text: string): Promise<string[]> {
+  const file = join(dir, `f${Math.random().toString(36).slice(2)}.txt`);
+  writeFileSync(file, text);
+  const out: string[] = [];
+  for await (const batch of readLineBatches(file)) out.push(...batch.lines);
+  return out;
+}
+
+describe('readLineBatches', () => {
+  it('splits LF and CRLF lines and keeps a last line without a line end', async () => {
+    expect(await linesOf('a\r\nb\nc')).toEqual(['a', 'b', 'c']);
+  });
+
+  it('keeps empty lines, so line numbers stay true', async () => {
+    expect(await linesOf('a\n\nb\n')).toEqual(['a', '', 'b']);
+  });
+
+  it('joins lines cut across chunk boundaries, multi-byte characters included', async () => {
+    const line = `{"fullName":"Nguyễn Thị Ánh","n":"${'x'.repeat(1000)}"}`;
+    const lines = Array.from({ length: 2000 }, (_, i) => `${line}${i}`);
+    const read = await linesOf(`${lines.join('\n')}\n`);
+    expect(read).toHaveLength(2000);
+    expect(read).toEqual(lines);
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * Lines of a UTF-8 file as an async iterable of batches. readline's async iterator costs a promise
+ * per line, which is a fifth of the validator's time; splitting 256 KiB chunks costs almost nothing.
+ */
+import { createReadStream } from 'node:fs';
+
+export interface LineBatch {
+  /** Lines of this chunk, without their line ends. */
+  lines: string[];
+  /** Bytes read from the file so far. */
+  bytesRead: number;
+}
+
+export async function* readLineBatches(path: string): AsyncGenerator<LineBatch> {
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+  let rest = '';
+  for await (const chunk of stream as AsyncIterable<string>) {
+    const text = rest + chunk;
+    const lines = text.split('\n');
+    rest = lines.pop() ?? '';
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line.endsWith('\r')) lines[i] = line.slice(0, -1);
+    }
+    yield { lines, bytesRead: stream.bytesRead };
+  }
+  if (rest !== '')
+    yield { lines: [rest.endsWith('\r') ? rest.slice(0, -1) : rest], bytesRead: stream.bytesRead };
+}
