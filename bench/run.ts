@@ -4,6 +4,7 @@
  *     over the first 50,000 students of the district, median of 5 passes after a warm-up;
  *  2. memory: peak RSS and heap of `validatePath` on files of 50,000, 100,000 and 200,000 students,
  *     each in a fresh process, median of 3 runs.
+ *  3. generation: a 10-school district with every stream, fresh process each, median of 3 runs.
  * Results go to bench/results/validate.json and validate.md.
  */
 import { execFileSync } from 'node:child_process';
@@ -99,6 +100,36 @@ for (const size of SIZES) {
   });
 }
 
+const GENERATE_SCHOOLS = 10;
+const generation = [0, 1, 2].map(
+  () =>
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(ROOT, 'bench', 'generate-child.ts'),
+          join(DATA, 'generate-run'),
+          String(GENERATE_SCHOOLS),
+        ],
+        { encoding: 'utf8' },
+      ),
+    ) as Record<string, number>,
+);
+const generateSeconds = median(generation.map((g) => g.seconds!));
+const generate = {
+  schools: GENERATE_SCHOOLS,
+  students: generation[0]!.students!,
+  lines: generation[0]!.lines!,
+  megabytes: Math.round(generation[0]!.megabytes!),
+  seconds: Number(generateSeconds.toFixed(2)),
+  studentsPerSecond: Math.round(generation[0]!.students! / generateSeconds),
+  linesPerSecond: Math.round(generation[0]!.lines! / generateSeconds),
+  peakRssMiB: Math.round(median(generation.map((g) => g.peakRssMiB!))),
+  peakHeapMiB: Math.round(median(generation.map((g) => g.peakHeapMiB!))),
+};
+
 const result = {
   machine: machine(),
   throughput: {
@@ -107,6 +138,7 @@ const result = {
     medianRecordsPerSecond: Math.round(median(rates)),
   },
   memory,
+  generate,
 };
 await mkdir(RESULTS, { recursive: true });
 await writeFile(join(RESULTS, 'validate.json'), `${JSON.stringify(result, null, 2)}\n`);
@@ -126,6 +158,8 @@ const md = [
     (r) =>
       `| ${r.students!.toLocaleString('en-US')} | ${r.seconds!.toFixed(2)} | ${r.recordsPerSecond!.toLocaleString('en-US')} | ${r.peakRssMiB} | ${r.peakHeapMiB} |`,
   ),
+  '',
+  `Generating a district with every stream (${generate.schools} schools, ${generate.students.toLocaleString('en-US')} students, ${generate.lines.toLocaleString('en-US')} records, ${generate.megabytes} MiB of JSONL), fresh process each, median of 3 runs: **${generate.seconds} s**, ${generate.studentsPerSecond.toLocaleString('en-US')} students/s (${generate.linesPerSecond.toLocaleString('en-US')} records/s); peak RSS ${generate.peakRssMiB} MiB, peak heap ${generate.peakHeapMiB} MiB.`,
   '',
 ].join('\n');
 await writeFile(join(RESULTS, 'validate.md'), md);
