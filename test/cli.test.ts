@@ -216,3 +216,27 @@ describe('bad input to any command', () => {
     expect(r.stdout).toContain('sandbox');
   });
 });
+
+describe('edubridge serve', () => {
+  it('keeps serving until SIGTERM, then exits 0', async () => {
+    const { spawn } = await import('node:child_process');
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL: '' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let health: unknown;
+    for (let i = 0; i < 60 && health === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      health = await fetch(`http://127.0.0.1:${port}/healthz`)
+        .then((r) => r.json())
+        .catch(() => undefined);
+    }
+    expect(health).toEqual({ status: 'ok' });
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

@@ -9,12 +9,15 @@ export function registerServeCommand(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const app = await buildApp(config);
-      const close = async () => {
-        await app.close();
-        process.exit(0);
+      // The command lives as long as the server: it resolves when the server closes, which a
+      // SIGINT or SIGTERM asks for after in-flight requests finish.
+      const closed = new Promise<void>((resolve) => app.server.once('close', () => resolve()));
+      const stop = () => {
+        void app.close();
       };
-      process.once('SIGINT', close);
-      process.once('SIGTERM', close);
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
       await app.listen({ host: config.HOST, port: config.PORT });
+      await closed;
     });
 }
