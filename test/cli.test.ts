@@ -95,13 +95,18 @@ describe('edubridge grades', () => {
     const r = run(['grades', 'average', '--json'], '{"regular":[5, 11],"midterm":6,"final":7}');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('regular.1');
-    expect(r.stderr).toContain('SCORE_RANGE'.length > 0 ? '0–10' : '');
+    expect(r.stderr).toContain('0–10');
   });
 
   it('computes the learning level with the Art. 9(3) adjustment', () => {
     const r = run(['grades', 'level', '--json'], '{"scored":[9,9,9,9,9,9,3],"commented":["Đ"]}');
     expect(r.code).toBe(0);
     expect(json(r.stdout)).toEqual({ level: 'Đạt' });
+  });
+
+  it('takes D and CD for Đ and CĐ, as scripts type them', () => {
+    const r = run(['grades', 'level', '--json'], '{"scored":[9,9,9,9,9,9],"commented":["D","D"]}');
+    expect(json(r.stdout)).toEqual({ level: 'Tốt' });
   });
 
   it('computes Tốt', () => {

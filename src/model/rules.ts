@@ -124,8 +124,9 @@ function ethnicityProblems(code: string | undefined): Problem[] {
       error(
         'ETHNICITY_CODE_UNKNOWN',
         'ethnicityCode',
-        `Mã dân tộc "${code}" không có trong danh mục`,
-        `Ethnicity code "${code}" is not in the code list`,
+        // The value is sensitive personal data: the message names the rule, not the value.
+        'Mã dân tộc không có trong danh mục (01–54, 55 người nước ngoài, 00 không rõ)',
+        'The ethnicity code is not in the code list (01–54, 55 foreigner, 00 unknown)',
       ),
     ];
   }

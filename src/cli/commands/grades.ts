@@ -11,15 +11,23 @@ import {
 } from '../../model/index.ts';
 import { inputProblems, printJson, printLine, readStdinJson, UsageError } from '../io.ts';
 
-const SemesterInput = z.object({
-  regular: z.array(z.unknown()).min(1),
-  midterm: z.unknown(),
-  final: z.unknown(),
-});
+const SemesterInput = z.object({ regular: z.array(z.unknown()), midterm: z.unknown(), final: z.unknown() });
+// Scripts type what their keyboard has: "D"/"CD" and the words stand for Đ/CĐ.
+const COMMENT_ALIASES: Record<string, 'Đ' | 'CĐ'> = {
+  D: 'Đ',
+  CD: 'CĐ',
+  Đạt: 'Đ',
+  'Chưa đạt': 'CĐ',
+};
+const CommentInput = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const text = v.normalize('NFC').trim();
+  return COMMENT_ALIASES[text] ?? text;
+}, CommentSchema);
 const YearInput = z.object({ semester1: z.unknown(), semester2: z.unknown() });
 const LevelInput = z.object({
   scored: z.array(z.unknown()).default([]),
-  commented: z.array(CommentSchema).default([]),
+  commented: z.array(CommentInput).default([]),
 });
 
 function shapeError(expected: string): UsageError {
