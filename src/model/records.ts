@@ -17,6 +17,8 @@ import { personal, sensitive } from './personal-data.ts';
 
 const isoDate = () => z.iso.date();
 const nonEmpty = () => z.string().trim().min(1);
+/** `2025-2026`. */
+const schoolYear = () => z.string().regex(/^\d{4}-\d{4}$/, 'school year as YYYY-YYYY (e.g. 2025-2026)');
 
 /**
  * A record's stable key: `<source system>:<id in that system>`, e.g. `smas-nbk:HS-000123`. It
@@ -92,8 +94,7 @@ export const SchoolYearSchema = z.object({
   type: z.literal('schoolYear'),
   ...base,
   schoolCode: nonEmpty(),
-  /** `2025-2026`. */
-  schoolYear: z.string().regex(/^\d{4}-\d{4}$/),
+  schoolYear: schoolYear(),
   startDate: isoDate(),
   endDate: isoDate(),
 });
@@ -103,7 +104,7 @@ export const SemesterSchema = z.object({
   type: z.literal('semester'),
   ...base,
   schoolCode: nonEmpty(),
-  schoolYear: z.string().regex(/^\d{4}-\d{4}$/),
+  schoolYear: schoolYear(),
   semester: z.union([z.literal(1), z.literal(2)]),
   startDate: isoDate(),
   endDate: isoDate(),
@@ -114,7 +115,7 @@ export const ClassSchema = z.object({
   type: z.literal('class'),
   ...base,
   schoolCode: nonEmpty(),
-  schoolYear: z.string().regex(/^\d{4}-\d{4}$/),
+  schoolYear: schoolYear(),
   /** `6A1`: grade, then the school's own letters and number. */
   className: nonEmpty(),
   grade: z.int().min(1).max(12),
@@ -222,7 +223,7 @@ export const EnrollmentSchema = z.object({
   type: z.literal('enrollment'),
   ...base,
   schoolCode: nonEmpty(),
-  schoolYear: z.string().regex(/^\d{4}-\d{4}$/),
+  schoolYear: schoolYear(),
   studentCode: nonEmpty(),
   className: nonEmpty(),
   status: StudentStatusSchema,
@@ -238,7 +239,7 @@ const assessmentBase = {
   type: z.literal('assessment'),
   ...base,
   schoolCode: nonEmpty(),
-  schoolYear: z.string().regex(/^\d{4}-\d{4}$/),
+  schoolYear: schoolYear(),
   semester: z.union([z.literal(1), z.literal(2)]),
   studentCode: nonEmpty(),
   className: nonEmpty(),
@@ -296,7 +297,7 @@ export const LearningResultSchema = z.object({
   type: z.literal('learningResult'),
   ...base,
   schoolCode: nonEmpty(),
-  schoolYear: z.string().regex(/^\d{4}-\d{4}$/),
+  schoolYear: schoolYear(),
   period: z.enum(['semester1', 'semester2', 'year']),
   studentCode: nonEmpty(),
   className: nonEmpty(),
@@ -315,7 +316,7 @@ export const TimetableSlotSchema = z.object({
   type: z.literal('timetableSlot'),
   ...base,
   schoolCode: nonEmpty(),
-  schoolYear: z.string().regex(/^\d{4}-\d{4}$/),
+  schoolYear: schoolYear(),
   className: nonEmpty(),
   /** ISO weekday: 1 = Monday (Thứ Hai) … 6 = Saturday (Thứ Bảy), 7 = Sunday. */
   weekday: z.int().min(1).max(7),
@@ -339,7 +340,7 @@ export const FeeItemSchema = z.object({
   type: z.literal('feeItem'),
   ...base,
   schoolCode: nonEmpty(),
-  schoolYear: z.string().regex(/^\d{4}-\d{4}$/),
+  schoolYear: schoolYear(),
   feeCode: nonEmpty(),
   name: nonEmpty(),
   /** Amount in đồng per period. */
@@ -355,7 +356,7 @@ export const ReceivableSchema = z.object({
   type: z.literal('receivable'),
   ...base,
   schoolCode: nonEmpty(),
-  schoolYear: z.string().regex(/^\d{4}-\d{4}$/),
+  schoolYear: schoolYear(),
   receivableNo: nonEmpty(),
   studentCode: nonEmpty(),
   items: z.array(z.object({ feeCode: nonEmpty(), amount: vnd() })).min(1),
