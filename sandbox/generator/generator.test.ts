@@ -53,7 +53,7 @@ interface Found {
 
 /** Every problem of every record, checked as the hub checks files: record rules, then dataset rules. */
 async function checkDistrict(dir: string): Promise<Found[]> {
-  const dataset = new DatasetChecker();
+  const dataset = new DatasetChecker<{ file: string; line: number }>({ asOf: ASOF });
   const found: Found[] = [];
   const written = new Set(await readdir(dir));
   for (const stream of RECORD_STREAMS) {
@@ -61,10 +61,15 @@ async function checkDistrict(dir: string): Promise<Found[]> {
     if (!written.has(file)) continue;
     (await lines(dir, file)).forEach((text, i) => {
       const check = checkRecord(JSON.parse(text), { asOf: ASOF });
-      const problems =
-        check.record && check.valid ? [...check.problems, ...dataset.check(check.record)] : check.problems;
-      if (problems.length > 0) found.push({ file, line: i + 1, problems });
+      const ref = { file, line: i + 1 };
+      const problems = check.record
+        ? [...check.problems, ...dataset.check(check.record, ref)]
+        : check.problems;
+      if (problems.length > 0) found.push({ ...ref, problems });
     });
+  }
+  for (const { ref, problem } of dataset.finish()) {
+    if (ref) found.push({ ...ref, problems: [problem] });
   }
   return found;
 }

@@ -6,6 +6,7 @@
 import { NumberTable } from './number-table.ts';
 import { error, type Problem } from './problem.ts';
 import type { CanonicalRecord } from './records.ts';
+import { ageOn } from './rules.ts';
 
 /** FNV-1a over UTF-16 code units, 32 bits. */
 function fnv1a(text: string, seed = 0x811c9dc5): number {
@@ -57,8 +58,30 @@ class SchoolState {
   readonly seen = new NumberTable();
 }
 
-export class DatasetChecker {
+const ADULT_AGE = 18;
+
+/** A problem found only at the end, on a record checked earlier, with the caller's reference to it. */
+export interface LateProblem<Ref> {
+  ref: Ref;
+  problem: Problem;
+}
+
+/**
+ * Rules across the records of a data set, fed one record at a time. `Ref` is whatever the caller
+ * uses to find a record again (file and line); it comes back with the problems that can only be
+ * known at the end, from `finish()`.
+ */
+export class DatasetChecker<Ref = undefined> {
   private readonly schools = new Map<string, SchoolState>();
+  /** Students named by a guardianship record (fingerprints of their keys). */
+  private readonly guarded = new NumberTable();
+  /** Minors with no guardian on their record and no guardianship seen yet. */
+  private readonly unguarded = new Map<number, Ref | undefined>();
+  private readonly asOf: Date;
+
+  constructor(options: { asOf?: Date } = {}) {
+    this.asOf = options.asOf ?? new Date();
+  }
 
   private school(code: string): SchoolState {
     let state = this.schools.get(code);
@@ -70,7 +93,7 @@ export class DatasetChecker {
   }
 
   /** Checks one record, as checkRecord returned it (normalised, valid), against those seen before it. */
-  check(record: CanonicalRecord): Problem[] {
+  check(record: CanonicalRecord, ref?: Ref): Problem[] {
     const state = this.school(record.schoolCode);
     const problems: Problem[] = [];
     const keyHash = fingerprint(`${record.type}\u0000${record.key}`);
@@ -98,6 +121,11 @@ export class DatasetChecker {
         );
       }
       state.seen.set(codeHash, 1);
+      // A minor's guardians may come inline or as guardianship records, before or after the student.
+      if (record.guardians.length === 0 && ageOn(record.birthDate, this.asOf) < ADULT_AGE) {
+        const studentHash = fingerprint(`student\u0000${record.key}`);
+        if (!this.guarded.has(studentHash)) this.unguarded.set(studentHash, ref);
+      }
       problems.push(
         ...this.claim(state, record.personalId, record.fullName, keyHash, 'student', 'personalId'),
       );
@@ -106,12 +134,29 @@ export class DatasetChecker {
           ...this.claim(state, g.personalId, g.fullName, 0, 'guardian', `guardians.${i}.personalId`),
         );
       });
+    } else if (record.type === 'guardianship') {
+      const studentHash = fingerprint(`student\u0000${record.studentKey}`);
+      this.guarded.set(studentHash, 1);
+      this.unguarded.delete(studentHash);
     } else if (record.type === 'teacher' || record.type === 'person') {
       problems.push(
         ...this.claim(state, record.personalId, record.fullName, keyHash, record.type, 'personalId'),
       );
     }
     return problems;
+  }
+
+  /** Problems that only the whole data set shows: minors left without any guardian. */
+  finish(): Array<LateProblem<Ref | undefined>> {
+    return [...this.unguarded.values()].map((ref) => ({
+      ref,
+      problem: error(
+        'STUDENT_GUARDIAN_MISSING',
+        'guardians',
+        'Học sinh dưới 18 tuổi phải có ít nhất một cha, mẹ hoặc người giám hộ',
+        'A student under 18 must have at least one parent or guardian',
+      ),
+    }));
   }
 
   /**

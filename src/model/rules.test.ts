@@ -79,21 +79,6 @@ describe('student rules', () => {
     expect(check.problems.map((p) => p.code)).toEqual(['NAME_NORMALISED']);
   });
 
-  it('requires a guardian for a student under 18', () => {
-    expect(codesOf(student({ guardians: [] }))).toEqual(['STUDENT_GUARDIAN_MISSING']);
-  });
-
-  it('does not require a guardian for an adult learner', () => {
-    const adult = student({
-      personalId: '079206004521',
-      birthDate: '2006-01-10',
-      className: '12A1',
-      schoolYear: '2024-2025',
-      guardians: [],
-    });
-    expect(codesOf(adult)).toEqual([]);
-  });
-
   it('rejects a guardian who is a minor, judged from the ID when there is no birth date', () => {
     const guardians = [{ relationship: 'guardian', fullName: 'Nguyễn Minh Tâm', personalId: '079210004000' }];
     const check = checkRecord(student({ guardians }), ctx);
@@ -353,6 +338,50 @@ describe('dataset rules', () => {
       'RECORD_KEY_DUPLICATE',
       'STUDENT_CODE_DUPLICATE',
     ]);
+  });
+
+  it("reports a minor without any guardian at the end, with the caller's reference", () => {
+    const dataset = new DatasetChecker<string>({ asOf: ctx.asOf });
+    expect(dataset.check(valid(student({ guardians: [] })), 'students.jsonl:7')).toEqual([]);
+    expect(dataset.finish()).toMatchObject([
+      { ref: 'students.jsonl:7', problem: { code: 'STUDENT_GUARDIAN_MISSING', field: 'guardians' } },
+    ]);
+  });
+
+  it('accepts guardians given as guardianship records, before or after the student', () => {
+    const guardianship = (studentKey: string) =>
+      valid({
+        type: 'guardianship',
+        key: `x:G-${studentKey}`,
+        source,
+        schoolCode: '79NB0001',
+        studentKey,
+        guardianKey: 'x:P-1',
+        relationship: 'mother',
+      });
+    const dataset = new DatasetChecker<string>({ asOf: ctx.asOf });
+    dataset.check(valid(student({ key: 'x:1', guardians: [] })), 'a');
+    dataset.check(guardianship('x:1'));
+    dataset.check(guardianship('x:2'));
+    dataset.check(
+      valid(student({ key: 'x:2', studentCode: '2', personalId: '079213004522', guardians: [] })),
+      'b',
+    );
+    expect(dataset.finish()).toEqual([]);
+  });
+
+  it('does not require a guardian for an adult learner', () => {
+    const dataset = new DatasetChecker({ asOf: ctx.asOf });
+    const adult = student({
+      personalId: '079206004521',
+      birthDate: '2006-01-10',
+      className: '12A1',
+      schoolYear: '2024-2025',
+      guardians: [],
+    });
+    expect(codesOf(adult)).toEqual([]);
+    dataset.check(valid(adult));
+    expect(dataset.finish()).toEqual([]);
   });
 
   it('keeps schools apart', () => {

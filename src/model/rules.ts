@@ -226,17 +226,8 @@ function studentProblems(student: Student, ctx: RuleContext): Problem[] {
       ),
     );
   }
-  const age = ageOn(student.birthDate, ctx.asOf);
-  if (age < ADULT_AGE && student.guardians.length === 0) {
-    problems.push(
-      error(
-        'STUDENT_GUARDIAN_MISSING',
-        'guardians',
-        'Học sinh dưới 18 tuổi phải có ít nhất một cha, mẹ hoặc người giám hộ',
-        'A student under 18 must have at least one parent or guardian',
-      ),
-    );
-  }
+  // A minor without any guardian is a dataset rule (DatasetChecker): the guardians may come as
+  // separate guardianship records.
   student.guardians.forEach((g, i) => {
     problems.push(...guardianProblems(g, i, student, ctx));
   });

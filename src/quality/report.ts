@@ -74,33 +74,61 @@ export class ReportBuilder {
       else c.valid++;
       if (warned) c.withWarnings++;
     }
-    for (const p of problems) {
-      if (p.severity === 'error') this.report.totals.errors++;
-      else this.report.totals.warnings++;
-      const rule = this.report.byRule[p.code] ?? { severity: p.severity, count: 0 };
-      this.report.byRule[p.code] = rule;
-      rule.count++;
-      if (this.report.problems.length < this.maxProblems) {
-        this.report.problems.push({
-          ...place,
-          type,
-          key,
-          field: p.field,
-          code: p.code,
-          severity: p.severity,
-          message: p.message,
-        });
-      } else {
-        this.report.problemsNotListed++;
+    for (const p of problems) this.count({ ...place, type, key }, p);
+  }
+
+  private count(
+    where: { file: string; line: number; type: string | null; key: string | null },
+    p: Problem,
+  ): void {
+    if (p.severity === 'error') this.report.totals.errors++;
+    else this.report.totals.warnings++;
+    const rule = this.report.byRule[p.code] ?? { severity: p.severity, count: 0 };
+    this.report.byRule[p.code] = rule;
+    rule.count++;
+    if (this.report.problems.length < this.maxProblems) {
+      this.report.problems.push({
+        ...where,
+        field: p.field,
+        code: p.code,
+        severity: p.severity,
+        message: p.message,
+      });
+    } else {
+      this.report.problemsNotListed++;
+    }
+  }
+
+  /**
+   * Adds a problem found after the record was counted (a dataset rule that needs the whole data
+   * set). `wasInvalid` says how the record was counted, so a valid record becomes an invalid one.
+   */
+  late(
+    place: { file: string; line: number },
+    type: string,
+    key: string | null,
+    problem: Problem,
+    wasInvalid: boolean,
+  ): void {
+    if (problem.severity === 'error' && !wasInvalid) {
+      for (const c of [this.report.byType[type], this.report.totals]) {
+        if (!c) continue;
+        c.valid--;
+        c.invalid++;
       }
     }
+    this.count({ ...place, type, key }, problem);
   }
 
   build(): DataQualityReport {
     const byRule = Object.fromEntries(
       Object.entries(this.report.byRule).sort(([a, x], [b, y]) => y.count - x.count || a.localeCompare(b)),
     );
-    return { ...this.report, byRule };
+    // Late problems were appended at the end; people read the list in file order.
+    const problems = [...this.report.problems].sort(
+      (a, b) => a.file.localeCompare(b.file) || a.line - b.line,
+    );
+    return { ...this.report, byRule, problems };
   }
 }
 

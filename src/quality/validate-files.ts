@@ -5,9 +5,18 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { checkRecord, DatasetChecker, error, type RuleContext } from '../model/index.ts';
+import { checkRecord, DatasetChecker, error, hasErrors, type RuleContext } from '../model/index.ts';
 import { readLineBatches } from './lines.ts';
 import { type DataQualityReport, ReportBuilder } from './report.ts';
+
+/** Where a record was, kept by the dataset rules for problems they find only at the end. */
+interface RecordRef {
+  file: string;
+  line: number;
+  type: string;
+  key: string;
+  invalid: boolean;
+}
 
 /** The `type` a record claims, for counting a record whose shape is broken. */
 function typeOf(input: unknown): string | null {
@@ -72,7 +81,7 @@ export async function validatePath(path: string, options: ValidateOptions = {}):
     ...(options.ageTolerance ? { ageTolerance: options.ageTolerance } : {}),
   };
   const report = new ReportBuilder(ctx.asOf, options.maxProblems);
-  const dataset = new DatasetChecker();
+  const dataset = new DatasetChecker<RecordRef>({ asOf: ctx.asOf });
   const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let bytesBefore = 0;
@@ -98,12 +107,17 @@ export async function validatePath(path: string, options: ValidateOptions = {}):
             continue;
           }
           const check = checkRecord(input, ctx);
-          const problems =
-            check.record && check.valid
-              ? [...check.problems, ...dataset.check(check.record)]
-              : check.problems;
-          const type = check.record?.type ?? typeOf(input);
-          report.record({ file: name, line: lineNo }, type, check.record?.key ?? null, problems);
+          if (!check.record) {
+            report.record({ file: name, line: lineNo }, typeOf(input), null, check.problems);
+            continue;
+          }
+          // Dataset rules run on every parsed record, valid or not: a duplicate is worth knowing
+          // about even on a record that has another fault.
+          const { type, key } = check.record;
+          const ref: RecordRef = { file: name, line: lineNo, type, key, invalid: false };
+          const problems = [...check.problems, ...dataset.check(check.record, ref)];
+          ref.invalid = hasErrors(problems);
+          report.record(ref, type, key, problems);
         }
         options.onProgress?.({ bytes: bytesBefore + batch.bytesRead, totalBytes, records });
       }
@@ -115,6 +129,9 @@ export async function validatePath(path: string, options: ValidateOptions = {}):
     }
     bytesBefore += sizes[i]!;
     report.file(name, lineNo);
+  }
+  for (const { ref, problem } of dataset.finish()) {
+    if (ref) report.late(ref, ref.type, ref.key, problem, ref.invalid);
   }
   options.onProgress?.({ bytes: totalBytes, totalBytes, records });
   return report.build();
