@@ -200,6 +200,19 @@ describe('edubridge validate', () => {
   });
 });
 
+describe('edubridge rules', () => {
+  it('lists the catalogue of rule codes with both languages', () => {
+    const r = run(['rules', '--json']);
+    const rules = JSON.parse(r.stdout) as Array<{ code: string; severity: string; vi: string; en: string }>;
+    expect(rules.find((x) => x.code === 'PERSONAL_ID_CENTURY_GENDER')).toEqual({
+      code: 'PERSONAL_ID_CENTURY_GENDER',
+      severity: 'error',
+      vi: expect.stringContaining('Chữ số thứ 4'),
+      en: expect.stringContaining('Digit 4'),
+    });
+  });
+});
+
 describe('bad input to any command', () => {
   it('rejects an unknown flag in one line', () => {
     const r = run(['grades', 'average', '--jsn']);

@@ -8,6 +8,7 @@ import { ConfigError } from '../config/index.ts';
 import { InputError } from '../quality/validate-files.ts';
 import { registerGradesCommands } from './commands/grades.ts';
 import { registerIdCommands } from './commands/id.ts';
+import { registerRulesCommand } from './commands/rules.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { EXIT, UsageError } from './io.ts';
@@ -40,6 +41,7 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
   registerIdCommands(program, setExitCode);
   registerGradesCommands(program);
   registerValidateCommand(program, setExitCode);
+  registerRulesCommand(program);
   registerServeCommand(program);
   return program;
 }

@@ -1,11 +1,12 @@
 export * from './codes.ts';
-export { DatasetChecker } from './dataset.ts';
+export { DatasetChecker, type LateProblem } from './dataset.ts';
 export * from './grading.ts';
 export { checkName, type NameCheck, nameMatchKey } from './names.ts';
 export * from './personal-data.ts';
 export * from './personal-id.ts';
 export * from './problem.ts';
 export * from './records.ts';
+export { RULES, type RuleCode } from './rule-catalogue.ts';
 export {
   ageOn,
   checkRecord,

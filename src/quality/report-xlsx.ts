@@ -4,6 +4,7 @@
  * streaming writer, so a long problem list does not sit in memory twice.
  */
 import ExcelJS from 'exceljs';
+import { RULES, type RuleCode } from '../model/index.ts';
 import type { DataQualityReport } from './report.ts';
 
 const HEADER_FILL = { type: 'pattern' as const, pattern: 'solid' as const, fgColor: { argb: 'FFDDEBF7' } };
@@ -45,8 +46,13 @@ export async function writeReportXlsx(report: DataQualityReport, path: string): 
     { header: 'Mã quy tắc / Rule code', key: 'code', width: 38 },
     { header: 'Mức / Severity', key: 'severity', width: 14 },
     { header: 'Số lần / Count', key: 'count', width: 14 },
+    { header: 'Quy tắc', key: 'vi', width: 70 },
+    { header: 'Rule', key: 'en', width: 70 },
   ]);
-  for (const [code, r] of Object.entries(report.byRule)) rules.addRow({ code, ...r }).commit();
+  for (const [code, r] of Object.entries(report.byRule)) {
+    const rule = RULES[code as RuleCode];
+    rules.addRow({ code, ...r, vi: rule?.vi ?? '', en: rule?.en ?? '' }).commit();
+  }
   rules.commit();
 
   const problems = workbook.addWorksheet('Chi tiết - Problems', { views: [{ state: 'frozen', ySplit: 1 }] });
