@@ -1,0 +1,205 @@
+/**
+ * The adapter contract. An adapter connects one kind of school software to EduBridge: it says what
+ * it can read (`streams`), what it needs (`configSchema`), and implements four verbs, after
+ * Airbyte's connector protocol:
+ *
+ * - `check`: can we reach the source with this config? Problems a person can act on, never a crash.
+ * - `discover`: what does the source hold (streams, schools, school years, counts when cheap)?
+ * - `read`: stream the canonical records of one stream, with deletions and checkpoints.
+ *
+ * A vendor writes an adapter with `defineAdapter` and tests it with `edubridge adapter test`.
+ */
+import type { z } from 'zod';
+import type { CanonicalRecord, RecordType } from '../model/index.ts';
+import type { RecordError } from './errors.ts';
+
+/** The streams an adapter may offer; each carries records of the listed canonical types. */
+export const STREAMS = {
+  schools: ['school', 'schoolYear', 'semester'],
+  students: ['student'],
+  teachers: ['teacher'],
+  guardianships: ['guardianship', 'person'],
+  classes: ['class', 'subject'],
+  enrollments: ['enrollment'],
+  assessments: ['assessment', 'learningResult'],
+  timetable: ['timetableSlot'],
+  fees: ['feeItem', 'receivable'],
+  payments: ['payment'],
+  invoices: ['invoice'],
+} as const satisfies Record<string, readonly RecordType[]>;
+
+export type StreamName = keyof typeof STREAMS;
+export const STREAM_NAMES = Object.keys(STREAMS) as StreamName[];
+
+export interface StreamDefinition {
+  /** Canonical fields that identify a record within the stream; `['key']` for most. */
+  primaryKey: readonly string[];
+  /** True when `read` honours a checkpoint and returns only what changed since. */
+  incremental: boolean;
+  /** True when the source reports deletions (an incremental read then yields `deleted`). */
+  reportsDeletions?: boolean;
+  description?: string;
+}
+
+/** Where the adapter writes what it has to say; secrets and personal data never go in. */
+export interface AdapterLogger {
+  debug(msg: string, data?: Record<string, unknown>): void;
+  info(msg: string, data?: Record<string, unknown>): void;
+  warn(msg: string, data?: Record<string, unknown>): void;
+  error(msg: string, data?: Record<string, unknown>): void;
+}
+
+/** A JSON value the adapter chooses (a timestamp, a cursor, a file hash); the hub stores it as is. */
+export type Checkpoint = string | number | boolean | null | Checkpoint[] | { [key: string]: Checkpoint };
+
+/** Records the source says were deleted, by canonical key. */
+export interface DeletedSignal {
+  kind: 'deleted';
+  keys: string[];
+}
+/** A record that kept its identity but changed key (a student code corrected, a merge). */
+export interface KeyChangedSignal {
+  kind: 'keyChanged';
+  from: string;
+  to: string;
+}
+/** Everything before this point is read: an incremental read may resume from `checkpoint`. */
+export interface CheckpointSignal {
+  kind: 'checkpoint';
+  checkpoint: Checkpoint;
+}
+/** One record could not be mapped; the stream goes on. */
+export interface RejectedSignal {
+  kind: 'rejected';
+  error: RecordError;
+}
+export type ReadSignal = DeletedSignal | KeyChangedSignal | CheckpointSignal | RejectedSignal;
+/** What `read` yields: canonical records (with `type`) and signals (with `kind`). */
+export type ReadItem = CanonicalRecord | ReadSignal;
+
+export const isSignal = (item: ReadItem): item is ReadSignal => 'kind' in item;
+
+export interface BaseContext {
+  logger: AdapterLogger;
+  /** Aborted when the run is cancelled or times out: stop promptly and return. */
+  signal: AbortSignal;
+  /** "Now" for `pulledAt`; fixed in tests. */
+  now: () => Date;
+}
+
+export interface ReadContext<C> extends BaseContext {
+  config: C;
+  /** The last checkpoint of a previous read, or undefined for a full read. */
+  checkpoint: Checkpoint | undefined;
+  /** Signals to yield from `read`. */
+  deleted(keys: string[]): DeletedSignal;
+  keyChanged(from: string, to: string): KeyChangedSignal;
+  checkpointAt(checkpoint: Checkpoint): CheckpointSignal;
+  rejected(error: RecordError): RejectedSignal;
+}
+
+export interface CheckProblem {
+  /** Stable code, e.g. `AUTH_REFUSED`, `UNREACHABLE`. */
+  code: string;
+  /** What happened and what a person can do, in Vietnamese and English. */
+  message: string;
+}
+
+export type CheckResult = { ok: true } | { ok: false; problems: CheckProblem[] };
+
+export interface Discovery {
+  streams: Array<{ name: StreamName; count?: number }>;
+  schools?: Array<{ schoolCode: string; name?: string }>;
+  schoolYears?: string[];
+}
+
+export interface AdapterDefinition<S extends z.ZodType, N extends StreamName = StreamName> {
+  /** Lower-case id, used in record keys' source and in `source.adapter`: `excel`, `smas-rest`. */
+  id: string;
+  name: string;
+  /** Semantic version of the adapter; the hub records it with every run. */
+  version: string;
+  description?: string;
+  configSchema: S;
+  streams: Record<N, StreamDefinition>;
+  check(config: z.output<S>, ctx: BaseContext): Promise<CheckResult>;
+  discover(config: z.output<S>, ctx: BaseContext): Promise<Discovery>;
+  read(stream: N, ctx: ReadContext<z.output<S>>): AsyncIterable<ReadItem>;
+}
+
+export type Adapter<S extends z.ZodType = z.ZodType, N extends StreamName = StreamName> = AdapterDefinition<
+  S,
+  N
+> & {
+  readonly kind: 'edubridge-adapter';
+};
+
+const ID = /^[a-z][a-z0-9-]{1,40}$/;
+const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+
+/**
+ * Declares an adapter. Checks the declaration at once, so a vendor's mistake shows when the module
+ * loads, not in the middle of a night's sync.
+ *
+ * @example
+ * export default defineAdapter({
+ *   id: 'smas-rest', name: 'SMAS REST', version: '1.0.0',
+ *   configSchema: z.object({ baseUrl: z.url(), apiKey: secret(z.string()) }),
+ *   streams: { students: { primaryKey: ['key'], incremental: true, reportsDeletions: true } },
+ *   async check(config, ctx) { … return { ok: true }; },
+ *   async discover(config, ctx) { return { streams: [{ name: 'students' }] }; },
+ *   async *read(stream, ctx) {
+ *     for await (const row of rows(ctx.config, ctx.checkpoint)) yield toStudent(row);
+ *     yield ctx.checkpointAt(new Date().toISOString());
+ *   },
+ * });
+ */
+export function defineAdapter<S extends z.ZodType, N extends StreamName>(
+  definition: AdapterDefinition<S, N>,
+): Adapter<S, N> {
+  if (!ID.test(definition.id)) {
+    throw new TypeError(
+      `adapter id "${definition.id}" must be lower case letters, digits and "-", 2–41 characters`,
+    );
+  }
+  if (!SEMVER.test(definition.version)) {
+    throw new TypeError(`adapter ${definition.id}: version "${definition.version}" must be semantic (1.2.3)`);
+  }
+  const streams = Object.keys(definition.streams);
+  if (streams.length === 0) throw new TypeError(`adapter ${definition.id} declares no stream`);
+  for (const name of streams) {
+    if (!(name in STREAMS)) {
+      throw new TypeError(
+        `adapter ${definition.id}: unknown stream "${name}"; streams are ${STREAM_NAMES.join(', ')}`,
+      );
+    }
+  }
+  return { ...definition, kind: 'edubridge-adapter' };
+}
+
+/** True for a value made by defineAdapter (a module's default export, say). */
+export function isAdapter(value: unknown): value is Adapter {
+  return (
+    typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'edubridge-adapter'
+  );
+}
+
+/** Builds the context `read` receives, with its signal helpers. */
+export function readContext<C>(
+  base: BaseContext,
+  config: C,
+  checkpoint: Checkpoint | undefined,
+): ReadContext<C> {
+  return {
+    ...base,
+    config,
+    checkpoint,
+    deleted: (keys) => ({ kind: 'deleted', keys }),
+    keyChanged: (from, to) => ({ kind: 'keyChanged', from, to }),
+    checkpointAt: (cp) => ({ kind: 'checkpoint', checkpoint: cp }),
+    rejected: (error) => ({ kind: 'rejected', error }),
+  };
+}
+
+/** A logger that drops everything (tests, quiet runs). */
+export const silentLogger: AdapterLogger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,0 +1,294 @@
+/**
+ * HTTP for adapters: JSON over `fetch` with a timeout, authentication (API key header, HTTP basic,
+ * OAuth2 client credentials with a cached token), retries with backoff that honour `Retry-After`,
+ * and every failure turned into an SDK error class. Messages name the status and the source, never
+ * a credential or a response body that may hold personal data.
+ */
+import type { AdapterLogger } from './adapter.ts';
+import { PermanentError, RetryableError } from './errors.ts';
+
+export type HttpAuth =
+  | { type: 'none' }
+  | { type: 'apiKey'; header: string; key: string }
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string };
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  auth?: HttpAuth;
+  headers?: Record<string, string>;
+  /** Per request (default 30 s). */
+  timeoutMs?: number;
+  /** Tries for a retryable failure before giving up with a RetryableError (default 4). */
+  maxAttempts?: number;
+  /** First backoff (doubles each time, with jitter; default 200 ms). */
+  backoffMs?: number;
+  /** Longest wait the client accepts from a Retry-After before handing the retry to the hub. */
+  maxRetryAfterMs?: number;
+  signal?: AbortSignal;
+  logger?: AdapterLogger;
+  /** Name of the source in messages: "SMAS of THCS Nguyễn Bình Khiêm". */
+  sourceName?: string;
+}
+
+export interface HttpResponse<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface HttpClient {
+  getJson<T = unknown>(
+    path: string,
+    query?: Record<string, string | number | undefined>,
+  ): Promise<HttpResponse<T>>;
+  request<T = unknown>(
+    method: string,
+    path: string,
+    options?: {
+      query?: Record<string, string | number | undefined>;
+      body?: unknown;
+      headers?: Record<string, string>;
+    },
+  ): Promise<HttpResponse<T>>;
+  /** Drops the cached OAuth2 token (after a 401, say). */
+  resetToken(): void;
+}
+
+/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+function buildUrl(baseUrl: string, path: string, query?: Record<string, string | number | undefined>): URL {
+  const url = /^https?:\/\//.test(path)
+    ? new URL(path)
+    : new URL(path.replace(/^\//, ''), baseUrl.replace(/\/?$/, '/'));
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+  return url;
+}
+
+/**
+ * Creates a JSON HTTP client for one source.
+ *
+ * @example
+ * const http = createHttpClient({ baseUrl: config.baseUrl, auth: { type: 'apiKey', header: 'X-Api-Key', key: config.apiKey },
+ *   signal: ctx.signal, logger: ctx.logger, sourceName: 'SMAS' });
+ * const { body } = await http.getJson<{ items: unknown[] }>('/students', { page: 1 });
+ */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const source = options.sourceName ?? new URL(options.baseUrl).host;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxAttempts = options.maxAttempts ?? 4;
+  const backoffMs = options.backoffMs ?? 200;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+  let token: { value: string; expiresAt: number } | undefined;
+  let tokenInFlight: Promise<string> | undefined;
+
+  async function fetchToken(auth: Extract<HttpAuth, { type: 'oauth2' }>): Promise<string> {
+    const body = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (auth.scope) body.set('scope', auth.scope);
+    let response: Response;
+    try {
+      response = await fetch(auth.tokenUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`,
+        },
+        body,
+        signal: AbortSignal.any([
+          AbortSignal.timeout(timeoutMs),
+          ...(options.signal ? [options.signal] : []),
+        ]),
+      });
+    } catch (cause) {
+      throw new RetryableError(
+        'TOKEN_UNREACHABLE',
+        `Không lấy được token từ ${source} / Cannot reach the token endpoint of ${source}`,
+        { cause },
+      );
+    }
+    if (response.status === 400 || response.status === 401 || response.status === 403) {
+      throw new PermanentError(
+        'AUTH_REFUSED',
+        `${source} từ chối thông tin đăng nhập (client id/secret) / ${source} refused the client credentials (HTTP ${response.status})`,
+      );
+    }
+    if (!response.ok) {
+      throw new RetryableError(
+        'TOKEN_FAILED',
+        `${source}: lấy token lỗi HTTP ${response.status} / token request failed (HTTP ${response.status})`,
+      );
+    }
+    const json = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number };
+    if (!json.access_token) {
+      throw new PermanentError(
+        'TOKEN_MALFORMED',
+        `${source}: phản hồi token không có access_token / token response has no access_token`,
+      );
+    }
+    // Refresh a minute early so a token never expires in the middle of a page.
+    token = {
+      value: json.access_token,
+      expiresAt: Date.now() + Math.max(0, (json.expires_in ?? 3600) - 60) * 1000,
+    };
+    return token.value;
+  }
+
+  async function authHeaders(): Promise<Record<string, string>> {
+    const auth = options.auth ?? { type: 'none' };
+    switch (auth.type) {
+      case 'none':
+        return {};
+      case 'apiKey':
+        return { [auth.header]: auth.key };
+      case 'basic':
+        return {
+          authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
+        };
+      case 'oauth2': {
+        if (token && token.expiresAt > Date.now()) return { authorization: `Bearer ${token.value}` };
+        // One refresh at a time, however many requests are waiting for it.
+        tokenInFlight ??= fetchToken(auth).finally(() => {
+          tokenInFlight = undefined;
+        });
+        return { authorization: `Bearer ${await tokenInFlight}` };
+      }
+    }
+  }
+
+  async function once<T>(method: string, url: URL, body: unknown, extra: Record<string, string> | undefined) {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...options.headers,
+      ...extra,
+      ...(await authHeaders()),
+    };
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+        signal: AbortSignal.any([
+          AbortSignal.timeout(timeoutMs),
+          ...(options.signal ? [options.signal] : []),
+        ]),
+      });
+    } catch (cause) {
+      if (options.signal?.aborted) throw cause;
+      const timedOut = (cause as Error)?.name === 'TimeoutError';
+      throw new RetryableError(
+        timedOut ? 'TIMEOUT' : 'UNREACHABLE',
+        timedOut
+          ? `${source} không trả lời trong ${timeoutMs} ms / ${source} did not answer within ${timeoutMs} ms`
+          : `Không kết nối được ${source} / Cannot reach ${source}: ${(cause as Error)?.message ?? cause}`,
+        { cause },
+      );
+    }
+    return response as Response & { json(): Promise<T> };
+  }
+
+  async function request<T>(
+    method: string,
+    path: string,
+    opts: {
+      query?: Record<string, string | number | undefined>;
+      body?: unknown;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<HttpResponse<T>> {
+    const url = buildUrl(options.baseUrl, path, opts.query);
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      let failure: RetryableError;
+      try {
+        const response = await once<T>(method, url, opts.body, opts.headers);
+        if (response.ok) {
+          const text = await response.text();
+          let parsed: T;
+          try {
+            parsed = (text === '' ? undefined : JSON.parse(text)) as T;
+          } catch (cause) {
+            throw new PermanentError(
+              'RESPONSE_MALFORMED',
+              `${source} trả về dữ liệu không phải JSON ở ${url.pathname} / ${source} answered ${url.pathname} with malformed JSON`,
+              { cause },
+            );
+          }
+          return { status: response.status, headers: response.headers, body: parsed };
+        }
+        await response.body?.cancel().catch(() => {});
+        const status = response.status;
+        if (status === 401 && options.auth?.type === 'oauth2' && !refreshed) {
+          // An expired or revoked token: one refresh, one more try.
+          refreshed = true;
+          token = undefined;
+          attempt--;
+          continue;
+        }
+        if (status === 401 || status === 403) {
+          throw new PermanentError(
+            'AUTH_REFUSED',
+            `${source} từ chối thông tin xác thực (HTTP ${status}) / ${source} refused the credentials (HTTP ${status})`,
+          );
+        }
+        if (status === 408 || status === 425 || status === 429 || status >= 500) {
+          const wait = retryAfterMs(response.headers.get('retry-after'));
+          failure = new RetryableError(
+            `HTTP_${status}`,
+            `${source} trả lời HTTP ${status} ở ${url.pathname} / ${source} answered HTTP ${status} at ${url.pathname}`,
+            wait !== undefined ? { retryAfterMs: wait } : {},
+          );
+        } else {
+          throw new PermanentError(
+            `HTTP_${status}`,
+            `${source} trả lời HTTP ${status} ở ${url.pathname} / ${source} answered HTTP ${status} at ${url.pathname}`,
+          );
+        }
+      } catch (error) {
+        if (!(error instanceof RetryableError)) throw error;
+        failure = error;
+      }
+      const wait = failure.retryAfterMs ?? backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random());
+      // A wait longer than the client accepts, or the last try: hand the retry to the hub's queue.
+      if (attempt >= maxAttempts || wait > maxRetryAfterMs) throw failure;
+      options.logger?.warn('retrying', {
+        code: failure.code,
+        attempt,
+        waitMs: Math.round(wait),
+        path: url.pathname,
+      });
+      await sleep(wait, options.signal);
+    }
+  }
+
+  return {
+    request,
+    getJson: (path, query) => request('GET', path, query ? { query } : {}),
+    resetToken: () => {
+      token = undefined;
+    },
+  };
+}

@@ -1,0 +1,11 @@
+/**
+ * The EduBridge adapter SDK: everything a vendor needs to connect a school system. See
+ * `docs/adapters.md` for a walk-through.
+ */
+export * from './adapter.ts';
+export { parseAdapterConfig, redactConfig, secret, secretFields, secretValues } from './config.ts';
+export * from './errors.ts';
+export * from './http.ts';
+export * from './paginate.ts';
+export * from './records.ts';
+export * from './transforms.ts';
