@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.ts';
 import { InputError } from '../quality/validate-files.ts';
+import { AdapterError } from '../sdk/errors.ts';
+import { registerAdapterCommands } from './commands/adapter.ts';
 import { registerGradesCommands } from './commands/grades.ts';
 import { registerIdCommands } from './commands/id.ts';
 import { registerRulesCommand } from './commands/rules.ts';
@@ -42,11 +44,13 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
   registerGradesCommands(program);
   registerValidateCommand(program, setExitCode);
   registerRulesCommand(program);
+  registerAdapterCommands(program, setExitCode);
   registerServeCommand(program);
   return program;
 }
 
-const USER_ERRORS = [UsageError, InputError, ConfigError];
+// An adapter's PermanentError reaching the top (bad suite file, refused source) is the user's to fix.
+const USER_ERRORS = [UsageError, InputError, ConfigError, AdapterError];
 
 /** Runs the program and returns the process exit code; never throws for a user's mistake. */
 export async function runProgram(program: Command, ctx: CliContext, argv = process.argv): Promise<number> {

@@ -4,8 +4,10 @@
  */
 export * from './adapter.ts';
 export { parseAdapterConfig, redactConfig, secret, secretFields, secretValues } from './config.ts';
+export * from './conformance/index.ts';
 export * from './errors.ts';
 export * from './http.ts';
 export * from './paginate.ts';
 export * from './records.ts';
+export { type ScaffoldResult, scaffoldAdapter } from './scaffold.ts';
 export * from './transforms.ts';

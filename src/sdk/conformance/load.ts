@@ -1,0 +1,86 @@
+/**
+ * Loading what `edubridge adapter test` is pointed at: an adapter module (a folder with index.ts,
+ * or a file) and a suite (JSON, or a module whose default export is a suite or a function that
+ * starts a test source and returns `{ suite, close }`).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Adapter, isAdapter } from '../adapter.ts';
+import { PermanentError } from '../errors.ts';
+import type { ConformanceSuite } from './suite.ts';
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Imports an adapter from a folder (its index.ts or index.js) or a module file. */
+export async function loadAdapter(path: string): Promise<Adapter> {
+  let file = resolve(path);
+  if ((await stat(file).catch(() => undefined))?.isDirectory()) {
+    const candidates = ['index.ts', 'index.js', 'index.mjs'].map((f) => join(file, f));
+    const found = [];
+    for (const c of candidates) if (await exists(c)) found.push(c);
+    if (!found[0]) {
+      throw new PermanentError(
+        'ADAPTER_NOT_FOUND',
+        `Thư mục "${path}" không có index.ts / Folder "${path}" has no index.ts`,
+      );
+    }
+    file = found[0];
+  } else if (!(await exists(file))) {
+    throw new PermanentError('ADAPTER_NOT_FOUND', `Không tìm thấy "${path}" / "${path}" not found`);
+  }
+  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const adapter = [module.default, ...Object.values(module)].find(isAdapter);
+  if (!adapter) {
+    throw new PermanentError(
+      'ADAPTER_NOT_FOUND',
+      `"${path}" không xuất adapter tạo bằng defineAdapter / "${path}" exports no adapter made with defineAdapter`,
+    );
+  }
+  return adapter;
+}
+
+export interface LoadedSuite {
+  suite: ConformanceSuite;
+  close: () => Promise<void>;
+}
+
+/** Reads a suite from JSON or from a module (which may start a sandbox and return `close`). */
+export async function loadSuite(path: string): Promise<LoadedSuite> {
+  const file = resolve(path);
+  if (!(await exists(file))) {
+    throw new PermanentError(
+      'SUITE_NOT_FOUND',
+      `Không tìm thấy tệp cấu hình "${path}" / Suite file "${path}" not found`,
+    );
+  }
+  if (extname(file) === '.json') {
+    try {
+      return { suite: JSON.parse(await readFile(file, 'utf8')) as ConformanceSuite, close: async () => {} };
+    } catch (cause) {
+      throw new PermanentError(
+        'SUITE_MALFORMED',
+        `Tệp "${path}" không phải JSON hợp lệ / "${path}" is not valid JSON: ${(cause as Error).message}`,
+      );
+    }
+  }
+  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  let value = module.default;
+  if (typeof value === 'function') value = await (value as () => unknown)();
+  if (value && typeof value === 'object' && 'suite' in value) {
+    const loaded = value as { suite: ConformanceSuite; close?: () => Promise<void> };
+    return { suite: loaded.suite, close: loaded.close ?? (async () => {}) };
+  }
+  if (value && typeof value === 'object' && 'config' in value) {
+    return { suite: value as ConformanceSuite, close: async () => {} };
+  }
+  throw new PermanentError(
+    'SUITE_MALFORMED',
+    `"${path}" không xuất một bộ kiểm tra (có "config") / "${path}" exports no suite (an object with "config")`,
+  );
+}

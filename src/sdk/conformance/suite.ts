@@ -1,0 +1,51 @@
+/**
+ * What a vendor gives the conformance kit besides the adapter: configs that work, fail and are
+ * refused, and the expected outcome of reference inputs. As JSON for `edubridge adapter test
+ * --config`, or built in code by a test that first starts a sandbox.
+ */
+import type { StreamName } from '../adapter.ts';
+
+export interface ExpectedRejection {
+  /** The RecordError code, e.g. `DATE_UNPARSEABLE`. */
+  code: string;
+  /** Substring of the error's location, e.g. `row 7`. */
+  location?: string;
+  field?: string;
+}
+
+export interface ConformanceSuite {
+  /** A config that works against the test source. */
+  config: unknown;
+  /** A config the schema must reject (default `{}`). */
+  invalidConfig?: unknown;
+  /** A config whose credentials (or files) the source refuses: `check()` must say so, not throw. */
+  refusedConfig?: unknown;
+  /** Streams to read (default: all the adapter declares). */
+  streams?: StreamName[];
+  /**
+   * An incremental read: a full read with `before` (or `config`), then `mutate()` if given, then a
+   * read with `after` (or `config`) from the last checkpoint, which must yield exactly the keys in
+   * `changed` and report exactly `deleted`.
+   */
+  incremental?: {
+    stream: StreamName;
+    before?: unknown;
+    after?: unknown;
+    mutate?: () => Promise<void>;
+    changed: string[];
+    deleted: string[];
+  };
+  /** Reference inputs with known errors, and the exact rejections each must produce. */
+  references?: Array<{
+    name: string;
+    config: unknown;
+    stream: StreamName;
+    expect: { records?: number; rejected: ExpectedRejection[] };
+  }>;
+  /** A large source: the read must keep heap growth bounded. */
+  large?: { config: unknown; stream: StreamName; minRecords: number; maxHeapGrowthMiB?: number };
+  /** Abort check: how soon a read must stop after the signal (default 2,000 ms). */
+  abortWithinMs?: number;
+  /** Most records one read may yield before the kit calls it endless (default 5,000,000). */
+  maxRecords?: number;
+}
