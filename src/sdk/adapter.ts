@@ -127,12 +127,34 @@ export interface AdapterDefinition<S extends z.ZodType, N extends StreamName = S
   read(stream: N, ctx: ReadContext<z.output<S>>): AsyncIterable<ReadItem>;
 }
 
-export type Adapter<S extends z.ZodType = z.ZodType, N extends StreamName = StreamName> = AdapterDefinition<
-  S,
-  N
-> & {
+/** What defineAdapter returns: the definition, typed by its config and streams. */
+export type DefinedAdapter<
+  S extends z.ZodType = z.ZodType,
+  N extends StreamName = StreamName,
+> = AdapterDefinition<S, N> & {
   readonly kind: 'edubridge-adapter';
 };
+
+/**
+ * Any adapter, as the hub and the kit hold it without knowing its config type or streams. Methods
+ * take `any` config so that every DefinedAdapter is one; the hub parses the config with
+ * `configSchema` before calling them.
+ */
+export interface Adapter {
+  readonly kind: 'edubridge-adapter';
+  id: string;
+  name: string;
+  version: string;
+  description?: string;
+  configSchema: z.ZodType;
+  streams: Partial<Record<StreamName, StreamDefinition>>;
+  // biome-ignore lint/suspicious/noExplicitAny: the config was parsed by configSchema before the call
+  check(config: any, ctx: BaseContext): Promise<CheckResult>;
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  discover(config: any, ctx: BaseContext): Promise<Discovery>;
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  read(stream: StreamName, ctx: ReadContext<any>): AsyncIterable<ReadItem>;
+}
 
 const ID = /^[a-z][a-z0-9-]{1,40}$/;
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
@@ -156,7 +178,7 @@ const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
  */
 export function defineAdapter<S extends z.ZodType, N extends StreamName>(
   definition: AdapterDefinition<S, N>,
-): Adapter<S, N> {
+): DefinedAdapter<S, N> {
   if (!ID.test(definition.id)) {
     throw new TypeError(
       `adapter id "${definition.id}" must be lower case letters, digits and "-", 2–41 characters`,

@@ -62,10 +62,12 @@ const http = (config: Config, signal: AbortSignal) =>
     backoffMs: 10,
   });
 
+// Kept apart from the definition so records can name their adapter without a circular reference.
+const META = { id: '${id}', version: '0.1.0' };
+
 const adapter = defineAdapter({
-  id: '${id}',
+  ...META,
   name: '${id}',
-  version: '0.1.0',
   configSchema,
   streams: { students: { primaryKey: ['key'], incremental: true } },
 
@@ -101,7 +103,7 @@ const adapter = defineAdapter({
         return {
           type: 'student',
           key: \`${id}:student-\${row.id}\`,
-          source: recordSource(adapter, ctx.config.schoolCode, ctx.now(), location),
+          source: recordSource(META, ctx.config.schoolCode, ctx.now(), location),
           schoolCode: ctx.config.schoolCode,
           studentCode: row.id,
           fullName: row.fullName,

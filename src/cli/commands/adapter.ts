@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   loadAdapter,
@@ -8,6 +11,13 @@ import {
 import { scaffoldAdapter } from '../../sdk/scaffold.ts';
 import { EXIT, printJson, printLine } from '../io.ts';
 import { parseIsoDateOption } from './id.ts';
+
+/** Formats the new files with the project's Biome when it is installed, so they pass `npm run lint`. */
+function formatIfPossible(dir: string): void {
+  const biome = join(process.cwd(), 'node_modules', '@biomejs', 'biome', 'bin', 'biome');
+  if (!existsSync(biome)) return;
+  spawnSync(process.execPath, [biome, 'format', '--write', dir], { stdio: 'ignore' });
+}
 
 export function registerAdapterCommands(program: Command, setExitCode: (code: number) => void): void {
   const adapter = program
@@ -60,6 +70,7 @@ export function registerAdapterCommands(program: Command, setExitCode: (code: nu
         dir: opts.dir ?? `adapters/${id}`,
         projectRoot: process.cwd(),
       });
+      formatIfPossible(result.dir);
       printLine(`Đã tạo / Created ${result.dir}`);
       for (const f of result.files) printLine(`  ${f}`);
       printLine(`Chạy thử / Try it: npx vitest run ${opts.dir ?? `adapters/${id}`}`);
