@@ -1,0 +1,181 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PermanentError, RetryableError } from './errors.ts';
+import { createHttpClient, retryAfterMs } from './http.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+let handler: Handler = (_req, res) => res.end('{}');
+let server: Server;
+let baseUrl: string;
+const seen: Array<{ url: string; auth: string | undefined; body: string }> = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      seen.push({
+        url: req.url ?? '',
+        auth: req.headers.authorization ?? (req.headers['x-api-key'] as string),
+        body,
+      });
+      handler(req, res, body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterEach(() => {
+  seen.length = 0;
+});
+
+const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(value));
+};
+
+describe('createHttpClient', () => {
+  it('sends the API key and parses JSON, with query parameters', async () => {
+    handler = (_req, res) => json(res, 200, { items: [1, 2] });
+    const http = createHttpClient({ baseUrl, auth: { type: 'apiKey', header: 'x-api-key', key: 'k-123' } });
+    const { body } = await http.getJson<{ items: number[] }>('/students', { page: 2, since: undefined });
+    expect(body.items).toEqual([1, 2]);
+    expect(seen[0]).toMatchObject({ url: '/api/students?page=2', auth: 'k-123' });
+  });
+
+  it('retries a 429 after the Retry-After it was given, then succeeds', async () => {
+    let calls = 0;
+    handler = (_req, res) =>
+      ++calls === 1 ? json(res, 429, {}, { 'retry-after': '0.2' }) : json(res, 200, { ok: 1 });
+    const http = createHttpClient({ baseUrl, backoffMs: 1 });
+    const started = Date.now();
+    expect((await http.getJson('/x')).body).toEqual({ ok: 1 });
+    expect(calls).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
+  it('gives up on a 503 burst with a RetryableError carrying the code', async () => {
+    handler = (_req, res) => json(res, 503, {});
+    const http = createHttpClient({ baseUrl, backoffMs: 1, maxAttempts: 3 });
+    const error = await http.getJson('/x').catch((e) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error.code).toBe('HTTP_503');
+    expect(seen).toHaveLength(3);
+  });
+
+  it('hands a long Retry-After to the hub instead of sleeping on it', async () => {
+    handler = (_req, res) => json(res, 429, {}, { 'retry-after': '120' });
+    const http = createHttpClient({ baseUrl, maxRetryAfterMs: 1000 });
+    const error = await http.getJson('/x').catch((e) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error.retryAfterMs).toBe(120_000);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('treats 401 with an API key as refused credentials, without quoting them', async () => {
+    handler = (_req, res) => json(res, 401, {});
+    const http = createHttpClient({
+      baseUrl,
+      auth: { type: 'apiKey', header: 'x-api-key', key: 'secret-key-9' },
+    });
+    const error = await http.getJson('/x').catch((e) => e);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.code).toBe('AUTH_REFUSED');
+    expect(error.message).not.toContain('secret-key-9');
+  });
+
+  it('fetches an OAuth2 token once for concurrent calls and refreshes it once after a 401', async () => {
+    let tokens = 0;
+    let rejectNext = false;
+    handler = (req, res, body) => {
+      if (req.url === '/token') {
+        tokens++;
+        expect(body).toContain('grant_type=client_credentials');
+        return json(res, 200, { access_token: `t${tokens}`, expires_in: 3600 });
+      }
+      if (rejectNext && req.headers.authorization === 'Bearer t1') return json(res, 401, {});
+      return json(res, 200, { token: req.headers.authorization });
+    };
+    const http = createHttpClient({
+      baseUrl,
+      auth: {
+        type: 'oauth2',
+        tokenUrl: `${baseUrl.replace('/api/', '')}/token`,
+        clientId: 'c',
+        clientSecret: 's',
+      },
+    });
+    const answers = await Promise.all([http.getJson('/a'), http.getJson('/b'), http.getJson('/c')]);
+    expect(tokens).toBe(1);
+    expect(answers.map((a) => (a.body as { token: string }).token)).toEqual([
+      'Bearer t1',
+      'Bearer t1',
+      'Bearer t1',
+    ]);
+    rejectNext = true;
+    expect(((await http.getJson('/d')).body as { token: string }).token).toBe('Bearer t2');
+    expect(tokens).toBe(2);
+  });
+
+  it('reports refused client credentials as AUTH_REFUSED', async () => {
+    handler = (_req, res) => json(res, 401, { error: 'invalid_client' });
+    const http = createHttpClient({
+      baseUrl,
+      auth: { type: 'oauth2', tokenUrl: `${baseUrl}token`, clientId: 'c', clientSecret: 'wrong-secret' },
+    });
+    const error = await http.getJson('/x').catch((e) => e);
+    expect(error).toMatchObject({ code: 'AUTH_REFUSED' });
+    expect(error.message).not.toContain('wrong-secret');
+  });
+
+  it('calls malformed JSON a broken contract', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"items": [');
+    };
+    const error = await createHttpClient({ baseUrl })
+      .getJson('/x')
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.code).toBe('RESPONSE_MALFORMED');
+  });
+
+  it('times out a silent server as retryable', async () => {
+    handler = () => {};
+    const http = createHttpClient({ baseUrl, timeoutMs: 100, maxAttempts: 1 });
+    const error = await http.getJson('/x').catch((e) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error.code).toBe('TIMEOUT');
+  });
+
+  it('reports an unreachable source as retryable', async () => {
+    const http = createHttpClient({ baseUrl: 'http://127.0.0.1:1/', maxAttempts: 1 });
+    const error = await http.getJson('/x').catch((e) => e);
+    expect(error).toMatchObject({ code: 'UNREACHABLE', retryable: true });
+  });
+
+  it('stops waiting when the signal aborts', async () => {
+    handler = (_req, res) => json(res, 503, {}, { 'retry-after': '5' });
+    const controller = new AbortController();
+    const http = createHttpClient({ baseUrl, signal: controller.signal });
+    const pending = http.getJson('/x').catch((e) => e);
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    const error = await pending;
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect((error as Error).name).toBe('AbortError');
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('reads seconds and HTTP dates', () => {
+    expect(retryAfterMs('30')).toBe(30_000);
+    expect(retryAfterMs('Fri, 27 Nov 2026 05:00:10 GMT', Date.parse('2026-11-27T05:00:00Z'))).toBe(10_000);
+    expect(retryAfterMs('soon')).toBeUndefined();
+    expect(retryAfterMs(null)).toBeUndefined();
+  });
+});
