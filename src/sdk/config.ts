@@ -36,7 +36,12 @@ function unwrap(schema: z.ZodType): z.ZodType {
 export function secretFields(schema: z.ZodType, prefix = ''): string[] {
   const inner = unwrap(schema);
   if (secretRegistry.has(inner)) return [prefix];
-  const def = (inner as { def?: { type?: string; shape?: Record<string, z.ZodType> } }).def;
+  const def = (inner as { def?: { type?: string; shape?: Record<string, z.ZodType>; options?: z.ZodType[] } })
+    .def;
+  // A discriminated auth config (API key | basic | OAuth2): the secrets of every branch.
+  if (def?.type === 'union' && def.options) {
+    return [...new Set(def.options.flatMap((option) => secretFields(option, prefix)))];
+  }
   if (def?.type !== 'object' || !def.shape) return [];
   return Object.entries(def.shape).flatMap(([key, child]) =>
     secretFields(child, prefix ? `${prefix}.${key}` : key),

@@ -147,10 +147,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         `${source}: phản hồi token không có access_token / token response has no access_token`,
       );
     }
-    // Refresh a minute early so a token never expires in the middle of a page.
+    // Refresh a minute early so a token never expires in the middle of a page; a short-lived token
+    // (a minute or less) halfway, or it would be fetched again before every request.
+    const lifetime = json.expires_in ?? 3600;
     token = {
       value: json.access_token,
-      expiresAt: Date.now() + Math.max(0, (json.expires_in ?? 3600) - 60) * 1000,
+      expiresAt: Date.now() + Math.max(lifetime / 2, lifetime - 60) * 1000,
     };
     return token.value;
   }

@@ -176,6 +176,19 @@ describe('config secrets', () => {
     expect(secretFields(schema)).toEqual(['apiKey', 'oauth.clientSecret']);
   });
 
+  it('finds the secrets of every branch of a union', () => {
+    const auth = z.object({
+      auth: z.discriminatedUnion('type', [
+        z.object({ type: z.literal('apiKey'), key: secret(z.string()) }),
+        z.object({ type: z.literal('basic'), username: z.string(), password: secret(z.string()) }),
+      ]),
+    });
+    expect(secretFields(auth)).toEqual(['auth.key', 'auth.password']);
+    expect(redactConfig(auth, { auth: { type: 'basic', username: 'u', password: 'p' } })).toEqual({
+      auth: { type: 'basic', username: 'u', password: '***' },
+    });
+  });
+
   it('redacts them for logs', () => {
     const config = { baseUrl: 'http://x', apiKey: 'k', oauth: { clientId: 'c', clientSecret: 's' } };
     expect(redactConfig(schema, config)).toEqual({
