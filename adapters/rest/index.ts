@@ -1,0 +1,132 @@
+/**
+ * `rest`: a configurable REST source. A profile (JSON) declares, per stream, the endpoint, its
+ * paging, its updated-since parameter, how deletions show and the field mapping; the config says
+ * where the API is and how to authenticate. See README.md.
+ */
+import {
+  atPointer,
+  type BaseContext,
+  type CheckProblem,
+  type CheckResult,
+  type Discovery,
+  defineAdapter,
+  isAdapterError,
+  type StreamName,
+  secretValues,
+} from '../../src/sdk/index.ts';
+import { type RestConfig, RestConfigSchema } from './config.ts';
+import { loadProfile, type Profile, streamProfile } from './profile.ts';
+import { clientFor, effectivePagination, readRestStream } from './read.ts';
+
+const ID = 'rest';
+const VERSION = '1.0.0';
+
+/** A message without any secret of the config in it. */
+function scrub(message: string, config: RestConfig): string {
+  let out = message;
+  for (const value of secretValues(RestConfigSchema, config)) out = out.split(value).join('***');
+  return out;
+}
+
+function problemOf(error: unknown, config: RestConfig): CheckProblem {
+  if (isAdapterError(error)) {
+    const code = error.retryable && !error.code.startsWith('HTTP_') ? 'UNREACHABLE' : error.code;
+    return { code, message: scrub(error.message, config) };
+  }
+  return {
+    code: 'CHECK_FAILED',
+    message: scrub(`Kiểm tra thất bại / Check failed: ${(error as Error)?.message ?? error}`, config),
+  };
+}
+
+/** One small page of a stream: `size` items, and the body for totals. */
+async function probe(config: RestConfig, profile: Profile, stream: string, ctx: BaseContext) {
+  const s = streamProfile(profile, stream);
+  // Quick: one retry at most, no long Retry-After waits.
+  const http = clientFor(config, ctx, profile, {
+    maxAttempts: Math.min(2, config.retry.maxAttempts),
+    maxRetryAfterMs: 5_000,
+  });
+  const p = effectivePagination(s, config);
+  const query: Record<string, string | number> = { ...s.query };
+  if (p.type === 'page') Object.assign(query, { [p.pageParam]: p.firstPage, [p.sizeParam]: 1 });
+  else if (p.type === 'offset') Object.assign(query, { [p.offsetParam]: 0, [p.limitParam]: 1 });
+  else if (p.type !== 'none' && p.sizeParam) query[p.sizeParam] = 1;
+  const { body } = await http.getJson(s.path, query);
+  return { body, stream: s, http };
+}
+
+export default defineAdapter({
+  id: ID,
+  name: 'REST (hồ sơ cấu hình / profile-driven)',
+  version: VERSION,
+  description:
+    'Đọc hệ thống quản lý trường qua REST theo hồ sơ JSON / Reads a school system over REST as a JSON profile declares',
+  configSchema: RestConfigSchema,
+  streams: {
+    students: {
+      primaryKey: ['key'],
+      incremental: true,
+      reportsDeletions: true,
+      description: 'học sinh, kèm phụ huynh',
+    },
+    teachers: { primaryKey: ['key'], incremental: true, reportsDeletions: true, description: 'giáo viên' },
+    classes: { primaryKey: ['key'], incremental: true, reportsDeletions: true, description: 'lớp học' },
+    enrollments: {
+      primaryKey: ['key'],
+      incremental: true,
+      reportsDeletions: true,
+      description: 'học sinh theo lớp',
+    },
+  },
+
+  async check(config, ctx): Promise<CheckResult> {
+    let profile: Profile;
+    try {
+      profile = await loadProfile(config.profile);
+    } catch (error) {
+      return { ok: false, problems: [problemOf(error, config)] };
+    }
+    const first = Object.keys(profile.streams)[0]!;
+    try {
+      await probe(config, profile, first, ctx);
+      return { ok: true };
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      return { ok: false, problems: [problemOf(error, config)] };
+    }
+  },
+
+  async discover(config, ctx): Promise<Discovery> {
+    const profile = await loadProfile(config.profile);
+    const streams: Discovery['streams'] = [];
+    for (const name of Object.keys(profile.streams) as StreamName[]) {
+      const { body, stream } = await probe(config, profile, name, ctx);
+      const total = stream.total ? Number(atPointer(body, stream.total)) : Number.NaN;
+      streams.push(Number.isFinite(total) ? { name, count: total } : { name });
+    }
+    const discovery: Discovery = { streams };
+    if (profile.schools) {
+      const http = clientFor(config, ctx, profile, { maxAttempts: Math.min(2, config.retry.maxAttempts) });
+      const { body } = await http.getJson(profile.schools.path);
+      const items = atPointer(body, profile.schools.items);
+      if (Array.isArray(items)) {
+        const { code, name } = profile.schools;
+        discovery.schools = items.map((item) => {
+          const n = name ? atPointer(item, name) : undefined;
+          return { schoolCode: String(atPointer(item, code)), ...(typeof n === 'string' ? { name: n } : {}) };
+        });
+      }
+    }
+    return discovery;
+  },
+
+  async *read(stream, ctx) {
+    const profile = await loadProfile(ctx.config.profile);
+    yield* readRestStream({ id: ID, version: VERSION }, profile, streamProfile(profile, stream), ctx);
+  },
+});
+
+export type { RestConfig } from './config.ts';
+export { RestConfigSchema } from './config.ts';
+export { loadProfile, type Profile, ProfileSchema, parseProfile } from './profile.ts';

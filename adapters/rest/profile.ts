@@ -1,0 +1,270 @@
+/**
+ * The profile: how one vendor's API is read, declared as data so district IT can connect a new
+ * school system without writing code. Per stream: the endpoint, how it pages, where the items
+ * are, how to ask for changes only, how deletions show, and the field mapping (canonical field →
+ * JSON pointer, with date and code-list transforms). See README.md for the format.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { RECORD_TYPES } from '../../src/model/index.ts';
+import { PermanentError, STREAM_NAMES, type StreamName } from '../../src/sdk/index.ts';
+
+const pointer = () =>
+  z.string().regex(/^(\/.*)?$/, 'a JSON pointer such as "/duLieu" or "/hocSinh/maHocSinh"');
+const param = () => z.string().min(1);
+
+export const DATE_FORMATS = [
+  'dd/MM/yyyy',
+  'yyyy-MM-dd',
+  'yyyyMMdd',
+  'MM/dd/yyyy',
+  'excel-serial',
+  'iso-datetime',
+] as const;
+
+export const PaginationSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('page'),
+    pageParam: param(),
+    sizeParam: param(),
+    pageSize: z.int().positive().default(100),
+    firstPage: z.int().nonnegative().default(1),
+  }),
+  z.object({
+    type: z.literal('offset'),
+    offsetParam: param(),
+    limitParam: param(),
+    limit: z.int().positive().default(100),
+  }),
+  z.object({
+    type: z.literal('cursor'),
+    cursorParam: param(),
+    /** Where the next cursor is in a page's body; absent or null at the end. */
+    nextCursor: pointer(),
+    sizeParam: param().optional(),
+    pageSize: z.int().positive().default(100),
+  }),
+  z.object({
+    type: z.literal('nextLink'),
+    /** Where the next page's URL is in a page's body; without it, the `Link: rel="next"` header. */
+    next: pointer().optional(),
+    sizeParam: param().optional(),
+    pageSize: z.int().positive().default(100),
+  }),
+  z.object({ type: z.literal('none') }),
+]);
+export type Pagination = z.infer<typeof PaginationSchema>;
+
+export interface FieldSpecObject {
+  /** Where the value is in the vendor record (relative to the element inside `each`). */
+  pointer?: string;
+  /** A fixed value instead of a pointer. */
+  const?: unknown;
+  /** Parse as a date in this format (or the first that fits of these) and write ISO yyyy-MM-dd. */
+  date?: (typeof DATE_FORMATS)[number] | Array<(typeof DATE_FORMATS)[number]>;
+  /** Translate through this code list of the profile. */
+  codes?: string;
+  /** Coerce: `string` (default; numbers become text), `integer`, `number`, `boolean`, `string[]`. */
+  type?: 'string' | 'integer' | 'number' | 'boolean' | 'string[]';
+  /** Written when the source has no value. */
+  default?: unknown;
+  /** A list: the pointer of the array, each element mapped with `fields`. */
+  each?: string;
+  fields?: Record<string, FieldSpec>;
+}
+export type FieldSpec = string | FieldSpecObject;
+
+export const FieldSpecSchema: z.ZodType<FieldSpec> = z.lazy(() =>
+  z.union([
+    pointer(),
+    z
+      .object({
+        pointer: pointer().optional(),
+        const: z.unknown().optional(),
+        date: z.union([z.enum(DATE_FORMATS), z.array(z.enum(DATE_FORMATS)).min(1)]).optional(),
+        codes: z.string().min(1).optional(),
+        type: z.enum(['string', 'integer', 'number', 'boolean', 'string[]']).optional(),
+        default: z.unknown().optional(),
+        each: pointer().optional(),
+        fields: z.record(z.string(), FieldSpecSchema).optional(),
+      })
+      .strict()
+      .refine((f) => f.pointer !== undefined || f.const !== undefined || f.each !== undefined, {
+        message: 'a field needs "pointer", "const" or "each"',
+      })
+      .refine((f) => (f.each === undefined) === (f.fields === undefined), {
+        message: '"each" and "fields" go together',
+      }),
+  ]),
+);
+
+/** `student-{/maHocSinh}`: literal text with JSON pointers in braces. */
+const keyTemplate = () =>
+  z.string().regex(/\{\/[^}]*\}/, 'a key template with at least one {/pointer}, e.g. "student-{/maHocSinh}"');
+
+export const UpdatedSinceSchema = z.object({
+  /** The query parameter, e.g. `capNhatTu`. */
+  param: param(),
+  /** How to send the checkpoint: as the vendor wrote it (`iso`), or epoch milliseconds or seconds. */
+  format: z.enum(['iso', 'epoch-ms', 'epoch-s']).default('iso'),
+  /** True when the source returns records updated exactly at the given time as well (>=). */
+  inclusive: z.boolean().default(true),
+});
+
+export const DeletedSchema = z.union([
+  z.object({
+    /** A flag in each record: deleted when the value equals `equals` (default `true`). */
+    pointer: pointer(),
+    equals: z.union([z.boolean(), z.string(), z.number()]).default(true),
+  }),
+  z.object({
+    /** An endpoint listing deleted records (asked with the same updated-since parameter). */
+    path: z.string().min(1),
+    query: z.record(z.string(), z.string()).default({}),
+    items: pointer(),
+    /** The key of a deleted record (default: the stream's key template). */
+    key: keyTemplate().optional(),
+    /** When the record was deleted, to move the checkpoint. */
+    deletedAt: pointer().optional(),
+  }),
+]);
+
+export const StreamProfileSchema = z.object({
+  path: z.string().min(1),
+  query: z.record(z.string(), z.string()).default({}),
+  pagination: PaginationSchema,
+  /** Where the array of records is in a page's body (`""` when the body is the array). */
+  items: pointer(),
+  /** Where the total count is in a page's body, for discover(). */
+  total: pointer().optional(),
+  /** The canonical record type each vendor record becomes. */
+  record: z.enum(RECORD_TYPES as [string, ...string[]]),
+  /** The record's id in the source system; the canonical key is `rest-<system>:<this>`. */
+  key: keyTemplate(),
+  updatedSince: UpdatedSinceSchema.optional(),
+  /** Where the record's last-update timestamp is (needed for incremental reads). */
+  updatedAt: pointer().optional(),
+  deleted: DeletedSchema.optional(),
+  fields: z.record(z.string(), FieldSpecSchema),
+});
+export type StreamProfile = z.infer<typeof StreamProfileSchema>;
+
+export const ProfileSchema = z.object({
+  name: z.string().min(1),
+  /** Lower-case name of the source system in keys: `rest-<system>:student-123`. */
+  system: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-"'),
+  /** Code lists: canonical code → the labels the vendor uses (matched case- and accent-insensitively). */
+  codeLists: z.record(z.string(), z.record(z.string(), z.array(z.string()))).default({}),
+  /** Where to list schools, for discover(). */
+  schools: z
+    .object({ path: z.string().min(1), items: pointer(), code: pointer(), name: pointer().optional() })
+    .optional(),
+  streams: z
+    .record(z.string(), StreamProfileSchema)
+    .refine((s) => Object.keys(s).every((k) => (STREAM_NAMES as string[]).includes(k)), {
+      message: `stream names are ${STREAM_NAMES.join(', ')}`,
+    })
+    .refine((s) => Object.keys(s).length > 0, { message: 'a profile declares at least one stream' }),
+});
+export type Profile = z.infer<typeof ProfileSchema>;
+export type ProfileInput = z.input<typeof ProfileSchema>;
+
+function invalid(where: string, error: z.ZodError): PermanentError {
+  const issues = error.issues.map((i) => `${i.path.join('.') || '(profile)'}: ${i.message}`).join('; ');
+  return new PermanentError(
+    'PROFILE_INVALID',
+    `Hồ sơ ${where} không hợp lệ / Invalid profile ${where}: ${issues}`,
+  );
+}
+
+/** Checks a profile object, throwing PermanentError `PROFILE_INVALID` that names each problem. */
+export function parseProfile(input: unknown, where = '(inline)'): Profile {
+  const result = ProfileSchema.safeParse(input);
+  if (!result.success) throw invalid(where, result.error);
+  for (const [name, stream] of Object.entries(result.data.streams)) {
+    checkCodeLists(result.data, name, stream.fields);
+  }
+  return result.data;
+}
+
+export function checkCodeLists(
+  profile: { codeLists: Record<string, unknown> },
+  stream: string,
+  fields: Record<string, FieldSpec>,
+): void {
+  for (const [field, spec] of Object.entries(fields)) {
+    if (typeof spec === 'string') continue;
+    if (spec.codes && !profile.codeLists[spec.codes]) {
+      throw new PermanentError(
+        'PROFILE_INVALID',
+        `Hồ sơ: danh mục "${spec.codes}" không có / Invalid profile: streams.${stream}.fields.${field} names code list "${spec.codes}", which the profile does not declare`,
+      );
+    }
+    if (spec.fields) checkCodeLists(profile, stream, spec.fields);
+  }
+}
+
+/**
+ * A loader of profiles given in config: an object, the name of a shipped profile (a JSON file in
+ * `shipped`), or the path of a JSON file. Files are read once.
+ */
+export function profileLoader<P>(
+  shipped: URL,
+  parse: (input: unknown, where?: string) => P,
+): (spec: string | object, baseDir?: string) => Promise<P> {
+  const cache = new Map<string, Promise<P>>();
+  return (spec, baseDir = process.cwd()) => {
+    if (typeof spec !== 'string') {
+      try {
+        return Promise.resolve(parse(spec));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const isName = /^[a-z0-9-]+$/.test(spec);
+    const file = isName ? new URL(`${spec}.json`, shipped) : resolve(baseDir, spec);
+    const id = String(file);
+    let loaded = cache.get(id);
+    if (!loaded) {
+      loaded = readFile(file, 'utf8').then(
+        (text) => {
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch (cause) {
+            throw new PermanentError(
+              'PROFILE_INVALID',
+              `Hồ sơ "${spec}" không phải JSON / Profile "${spec}" is not valid JSON: ${(cause as Error).message}`,
+            );
+          }
+          return parse(json, `"${spec}"`);
+        },
+        (cause) => {
+          throw new PermanentError(
+            'PROFILE_NOT_FOUND',
+            `Không tìm thấy hồ sơ "${spec}" / Profile "${spec}" not found${isName ? ' among the shipped profiles' : ''}`,
+            { cause },
+          );
+        },
+      );
+      cache.set(id, loaded);
+      loaded.catch(() => cache.delete(id));
+    }
+    return loaded;
+  };
+}
+
+/** A REST profile from config: an object, a shipped profile's name (`sandbox-school`), or a JSON file. */
+export const loadProfile = profileLoader(new URL('./profiles/', import.meta.url), parseProfile);
+
+export function streamProfile(profile: Profile, stream: string): StreamProfile {
+  const s = profile.streams[stream as StreamName];
+  if (!s) {
+    throw new PermanentError(
+      'STREAM_NOT_IN_PROFILE',
+      `Hồ sơ "${profile.name}" không khai báo luồng ${stream} / Profile "${profile.name}" declares no stream ${stream}`,
+    );
+  }
+  return s;
+}

@@ -1,0 +1,459 @@
+/**
+ * The REST adapter against the live sandbox school system on loopback.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type RestSchool,
+  type RestSchoolOptions,
+  startRestSchool,
+} from '../../sandbox/vendors/rest-school/index.ts';
+import { districtDir, readStream } from '../../sandbox/vendors/shared/district.ts';
+import { checkRecord, type Student } from '../../src/model/index.ts';
+import { PermanentError, parseAdapterConfig, RecordError, readContext } from '../../src/sdk/index.ts';
+import adapter from './index.ts';
+import sandboxProfile from './profiles/sandbox-school.json' with { type: 'json' };
+import { baseContext, memoryLogger, readAll, TEST_NOW } from './testing.ts';
+
+const DISTRICT = { seed: 7, schools: 1, classesPerGrade: 2, classSize: 20 };
+const API_KEY = 'rest-test-api-key';
+const asOf = TEST_NOW;
+const fastRetry = { maxAttempts: 4, backoffMs: 5, maxRetryAfterMs: 5_000 };
+
+const open: RestSchool[] = [];
+async function sandbox(options: RestSchoolOptions = {}): Promise<RestSchool> {
+  const school = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: API_KEY }, ...options });
+  open.push(school);
+  return school;
+}
+afterAll(async () => {
+  await Promise.all(open.map((s) => s.close()));
+});
+
+const configFor = (school: RestSchool, extra: Record<string, unknown> = {}) => ({
+  baseUrl: school.url,
+  profile: 'sandbox-school',
+  auth: { type: 'apiKey', key: API_KEY },
+  retry: fastRetry,
+  ...extra,
+});
+
+describe('rest adapter: full read', () => {
+  let school: RestSchool;
+  beforeAll(async () => {
+    school = await sandbox();
+  });
+
+  it.each(['students', 'teachers', 'classes', 'enrollments'] as const)(
+    'maps every %s record to a canonical record without a single problem',
+    async (stream) => {
+      const { records, rejected } = await readAll(adapter, stream, configFor(school));
+      const expected =
+        stream === 'teachers'
+          ? school.state.data.teachers.size
+          : stream === 'classes'
+            ? school.state.data.classes.size
+            : school.state.data.students.size;
+      expect(records).toHaveLength(expected);
+      expect(rejected).toEqual([]);
+      const problems = records.flatMap((r) =>
+        checkRecord(r, { asOf }).problems.map((p) => `${r.key} ${p.code}`),
+      );
+      expect(problems).toEqual([]);
+    },
+  );
+
+  it('gives back the district the sandbox was generated from, field for field', async () => {
+    const { records } = await readAll(adapter, 'students', configFor(school));
+    const byCode = new Map(records.map((r) => [(r as Student).studentCode, r]));
+    let compared = 0;
+    for await (const original of readStream<Student>(await districtDir(DISTRICT), 'students')) {
+      const { key: _k, source: _s, ...fields } = original;
+      const mapped = byCode.get(original.studentCode)!;
+      const { key, source, ...mappedFields } = mapped as Student;
+      expect(mappedFields).toEqual(fields);
+      expect(key).toBe(`rest-sandbox-school:student-${original.studentCode}`);
+      expect(source).toEqual({
+        adapter: 'rest',
+        adapterVersion: '1.0.0',
+        schoolCode: original.schoolCode,
+        pulledAt: TEST_NOW.toISOString(),
+      });
+      compared++;
+    }
+    expect(compared).toBe(records.length);
+  });
+
+  it('keeps personal ID numbers as 12-digit text with their leading zero', async () => {
+    const { records } = await readAll(adapter, 'students', configFor(school));
+    const ids = records.map((r) => (r as Student).personalId);
+    expect(ids.every((id) => typeof id === 'string' && /^0\d{11}$/.test(id))).toBe(true);
+  });
+
+  it('gives the same keys on two reads', async () => {
+    const a = await readAll(adapter, 'students', configFor(school));
+    const b = await readAll(adapter, 'students', configFor(school));
+    expect(b.records.map((r) => r.key)).toEqual(a.records.map((r) => r.key));
+    expect(new Set(a.records.map((r) => r.key)).size).toBe(a.records.length);
+  });
+
+  it('ends with a checkpoint at the latest update it saw', async () => {
+    const { checkpoint } = await readAll(adapter, 'teachers', configFor(school));
+    const latest = Math.max(
+      ...school.state.data.teachers.idList().map((id) => school.state.data.teachers.updatedAt(id)!),
+    );
+    expect(checkpoint).toMatchObject({ since: new Date(latest).toISOString() });
+  });
+
+  it('discovers the streams with their counts and the schools', async () => {
+    const config = parseAdapterConfig(adapter.configSchema, configFor(school), 'rest');
+    const discovery = await adapter.discover(config, baseContext());
+    expect(discovery.streams).toEqual([
+      { name: 'students', count: school.state.data.students.size },
+      { name: 'teachers', count: school.state.data.teachers.size },
+      { name: 'classes', count: school.state.data.classes.size },
+      { name: 'enrollments', count: school.state.data.students.size },
+    ]);
+    expect(discovery.schools).toEqual([{ schoolCode: '79NB0001', name: 'THCS Nguyễn Bình Khiêm' }]);
+  });
+});
+
+describe('rest adapter: paging', () => {
+  it.each([
+    ['page', { type: 'page', pageParam: 'trang', sizeParam: 'kichThuoc', pageSize: 17 }, 'page'],
+    ['offset', { type: 'offset', offsetParam: 'batDau', limitParam: 'kichThuoc', limit: 17 }, 'page'],
+    [
+      'nextLink in the body',
+      { type: 'nextLink', next: '/tiepTheo', sizeParam: 'kichThuoc', pageSize: 17 },
+      'nextLink',
+    ],
+    ['nextLink in the Link header', { type: 'nextLink', sizeParam: 'kichThuoc', pageSize: 17 }, 'nextLink'],
+  ] as const)('reads every student by %s', async (_name, pagination, paging) => {
+    const school = await sandbox({ paging });
+    const { records } = await readAll(adapter, 'students', configFor(school, { pagination }));
+    const size = school.state.data.students.size;
+    expect(records).toHaveLength(size);
+    expect(new Set(records.map((r) => r.key)).size).toBe(size);
+    expect(school.state.requests.get('/api/v1/hoc-sinh')).toBe(Math.floor(size / 17) + 1);
+  });
+});
+
+describe('rest adapter: incremental reads and deletions', () => {
+  it('returns only the changed records and the deletions after a mutation (tombstones)', async () => {
+    const school = await sandbox();
+    const full = await readAll(adapter, 'students', configFor(school));
+    const { students } = school.state.mutate({ students: { update: 5, delete: 3 } });
+    const next = await readAll(adapter, 'students', configFor(school), { checkpoint: full.checkpoint! });
+    expect(next.records.map((r) => r.key).sort()).toEqual(
+      students!.updated.map((id) => `rest-sandbox-school:student-${id}`).sort(),
+    );
+    expect(next.deleted.sort()).toEqual(
+      students!.deleted.map((id) => `rest-sandbox-school:student-${id}`).sort(),
+    );
+    const changed = next.records[0] as Student;
+    expect(changed.guardians[0]!.phone).toBe(
+      school.state.data.students.get(changed.studentCode)!.phuHuynh[0]!.dienThoai,
+    );
+  });
+
+  it('returns nothing when nothing changed, and keeps its checkpoint', async () => {
+    const school = await sandbox();
+    const full = await readAll(adapter, 'students', configFor(school));
+    const next = await readAll(adapter, 'students', configFor(school), { checkpoint: full.checkpoint! });
+    expect(next.records).toEqual([]);
+    expect(next.deleted).toEqual([]);
+    expect(next.checkpoint).toEqual(full.checkpoint);
+  });
+
+  it('reads deletions from a deleted-records endpoint when the list leaves them out', async () => {
+    const school = await sandbox({ deletions: 'endpoint' });
+    const students = {
+      ...sandboxProfile.streams.students,
+      deleted: {
+        path: '/api/v1/da-xoa',
+        query: { loai: 'hoc-sinh' },
+        items: '/duLieu',
+        deletedAt: '/thoiGianXoa',
+      },
+    };
+    const profile = { ...sandboxProfile, streams: { students } };
+    const full = await readAll(adapter, 'students', configFor(school, { profile }));
+    const { students: changed } = school.state.mutate({ students: { update: 2, delete: 4 } });
+    const next = await readAll(adapter, 'students', configFor(school, { profile }), {
+      checkpoint: full.checkpoint!,
+    });
+    expect(next.records.map((r) => r.key).sort()).toEqual(
+      changed!.updated.map((id) => `rest-sandbox-school:student-${id}`).sort(),
+    );
+    expect(next.deleted.sort()).toEqual(
+      changed!.deleted.map((id) => `rest-sandbox-school:student-${id}`).sort(),
+    );
+    // The deletions moved the checkpoint: the same deletions do not come again.
+    const again = await readAll(adapter, 'students', configFor(school, { profile }), {
+      checkpoint: next.checkpoint!,
+    });
+    expect(again.deleted).toEqual([]);
+  });
+
+  it('deletes classes by the same key the full read gave them', async () => {
+    const school = await sandbox();
+    const full = await readAll(adapter, 'classes', configFor(school));
+    const { classes } = school.state.mutate({ classes: { delete: 1 } });
+    const next = await readAll(adapter, 'classes', configFor(school), { checkpoint: full.checkpoint! });
+    const [maTruong, namHoc, maLop] = classes!.deleted[0]!.split('/');
+    expect(next.deleted).toEqual([`rest-sandbox-school:class-${maTruong}-${namHoc}-${maLop}`]);
+    expect(full.records.map((r) => r.key)).toContain(next.deleted[0]);
+  });
+});
+
+describe('rest adapter: authentication', () => {
+  it('reads with HTTP basic', async () => {
+    const school = await sandbox({ auth: { type: 'basic', username: 'truong', password: 'mat-khau-1' } });
+    const { records } = await readAll(
+      adapter,
+      'classes',
+      configFor(school, { auth: { type: 'basic', username: 'truong', password: 'mat-khau-1' } }),
+    );
+    expect(records).toHaveLength(school.state.data.classes.size);
+  });
+
+  it('reads with OAuth2 client credentials, one token for the whole read', async () => {
+    const school = await sandbox({ auth: { type: 'oauth2', clientId: 'edubridge', clientSecret: 'bi-mat' } });
+    const auth = { type: 'oauth2', tokenUrl: '/oauth/token', clientId: 'edubridge', clientSecret: 'bi-mat' };
+    const { records } = await readAll(adapter, 'students', configFor(school, { auth, pageSize: 50 }));
+    expect(records).toHaveLength(school.state.data.students.size);
+    expect(school.state.auth.counters.tokensIssued).toBe(1);
+  });
+
+  it('refreshes a revoked token once and goes on', async () => {
+    const school = await sandbox({ auth: { type: 'oauth2', clientId: 'edubridge', clientSecret: 'bi-mat' } });
+    const auth = { type: 'oauth2', tokenUrl: '/oauth/token', clientId: 'edubridge', clientSecret: 'bi-mat' };
+    let pages = 0;
+    const config = parseAdapterConfig(
+      adapter.configSchema,
+      configFor(school, { auth, pageSize: 50 }),
+      'rest',
+    );
+    let records = 0;
+    for await (const item of adapter.read('students', readContext(baseContext(), config, undefined))) {
+      if ('kind' in item) continue;
+      if (++records % 50 === 1 && ++pages === 2) school.state.auth.revokeTokens();
+    }
+    expect(records).toBe(school.state.data.students.size);
+    expect(school.state.auth.counters.tokensIssued).toBe(2);
+    expect(school.state.auth.counters.requestsRefused).toBe(1);
+  });
+
+  it('refreshes a token that dies before the time it announced', async () => {
+    const school = await sandbox({
+      auth: {
+        type: 'oauth2',
+        clientId: 'edubridge',
+        clientSecret: 'bi-mat',
+        tokenTtlSeconds: 0.05,
+        advertisedExpiresIn: 3600,
+      },
+      faults: { latencyMs: 30 },
+    });
+    const auth = { type: 'oauth2', tokenUrl: '/oauth/token', clientId: 'edubridge', clientSecret: 'bi-mat' };
+    const { records } = await readAll(adapter, 'classes', configFor(school, { auth, pageSize: 4 }));
+    expect(records).toHaveLength(school.state.data.classes.size);
+    expect(school.state.auth.counters.requestsRefused).toBeGreaterThan(0);
+    expect(school.state.auth.counters.tokensIssued).toBe(school.state.auth.counters.requestsRefused + 1);
+  });
+
+  it.each([
+    ['API key', { type: 'apiKey', key: API_KEY }, { type: 'apiKey', key: 'khoa-sai-123' }],
+    [
+      'basic',
+      { type: 'basic', username: 'truong', password: 'mat-khau-1' },
+      { type: 'basic', username: 'truong', password: 'mat-khau-sai' },
+    ],
+    [
+      'OAuth2',
+      { type: 'oauth2', clientId: 'edubridge', clientSecret: 'bi-mat' },
+      { type: 'oauth2', tokenUrl: '/oauth/token', clientId: 'edubridge', clientSecret: 'bi-mat-sai' },
+    ],
+  ] as const)(
+    'reports refused %s credentials as a problem, without the secret',
+    async (_name, serverAuth, clientAuth) => {
+      const school = await sandbox({ auth: serverAuth as never });
+      const config = parseAdapterConfig(
+        adapter.configSchema,
+        configFor(school, { auth: clientAuth }),
+        'rest',
+      );
+      const result = await adapter.check(config, baseContext());
+      expect(result.ok).toBe(false);
+      const problems = result.ok ? [] : result.problems;
+      expect(problems.map((p) => p.code)).toEqual(['AUTH_REFUSED']);
+      const secret =
+        'key' in clientAuth
+          ? clientAuth.key
+          : 'password' in clientAuth
+            ? clientAuth.password
+            : clientAuth.clientSecret;
+      expect(problems[0]!.message).not.toContain(secret);
+      expect(problems[0]!.message).toContain('Sandbox school system (REST)');
+    },
+  );
+
+  it('says ok when the credentials work', async () => {
+    const school = await sandbox();
+    const config = parseAdapterConfig(adapter.configSchema, configFor(school), 'rest');
+    expect(await adapter.check(config, baseContext())).toEqual({ ok: true });
+  });
+
+  it('reports an unreachable source as a problem', async () => {
+    const school = await sandbox();
+    const url = school.url;
+    await school.close();
+    open.splice(open.indexOf(school), 1);
+    const config = parseAdapterConfig(adapter.configSchema, { ...configFor(school), baseUrl: url }, 'rest');
+    const result = await adapter.check(config, baseContext());
+    expect(result).toMatchObject({ ok: false, problems: [{ code: 'UNREACHABLE' }] });
+  });
+
+  it('rejects a config whose auth lacks its secret, naming the field', () => {
+    expect(() =>
+      parseAdapterConfig(
+        adapter.configSchema,
+        { baseUrl: 'http://127.0.0.1:1', profile: 'sandbox-school', auth: { type: 'basic', username: 'a' } },
+        'rest',
+      ),
+    ).toThrow(/auth\.password: required for basic auth/);
+  });
+});
+
+describe('rest adapter: misbehaving source', () => {
+  it('waits out 429s with Retry-After and counts them', async () => {
+    const school = await sandbox({ faults: { after: 1, rateLimit: { count: 2, retryAfterSeconds: 0.05 } } });
+    const logger = memoryLogger();
+    const started = Date.now();
+    const { records } = await readAll(adapter, 'students', configFor(school, { pageSize: 40 }), { logger });
+    expect(records).toHaveLength(school.state.data.students.size);
+    expect(school.state.faults.injected.rateLimited).toBe(2);
+    expect(logger.entries.filter((e) => e.msg === 'retrying').map((e) => e.data?.code)).toEqual([
+      'HTTP_429',
+      'HTTP_429',
+    ]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+  });
+
+  it('survives a burst of 5xx and counts it', async () => {
+    const school = await sandbox({ faults: { after: 2, serverErrors: { count: 3, status: 502 } } });
+    const logger = memoryLogger();
+    const { records } = await readAll(adapter, 'students', configFor(school, { pageSize: 40 }), { logger });
+    expect(records).toHaveLength(school.state.data.students.size);
+    expect(school.state.faults.injected.serverErrors).toBe(3);
+    expect(logger.entries.filter((e) => e.msg === 'retrying')).toHaveLength(3);
+  });
+
+  it('gives up with a RetryableError when the 5xx outlast its tries', async () => {
+    const school = await sandbox({ faults: { serverErrors: { count: 10 } } });
+    await expect(readAll(adapter, 'students', configFor(school))).rejects.toMatchObject({
+      name: 'RetryableError',
+      code: 'HTTP_503',
+    });
+  });
+
+  it('hands a long Retry-After to the hub instead of waiting', async () => {
+    const school = await sandbox({ faults: { rateLimit: { count: 1, retryAfterSeconds: 120 } } });
+    await expect(readAll(adapter, 'students', configFor(school))).rejects.toMatchObject({
+      name: 'RetryableError',
+      code: 'HTTP_429',
+      retryAfterMs: 120_000,
+    });
+  });
+
+  it('stops on a broken page with a PermanentError that quotes no data', async () => {
+    const school = await sandbox({ faults: { after: 1, brokenPages: 1 } });
+    const error = await readAll(adapter, 'students', configFor(school, { pageSize: 40 })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error).toMatchObject({ code: 'RESPONSE_MALFORMED' });
+    expect((error as Error).message).not.toMatch(/maHocSinh|hoTen/);
+  });
+
+  it('stops promptly when the read is aborted', async () => {
+    const school = await sandbox({ faults: { latencyMs: 200 } });
+    const controller = new AbortController();
+    const config = parseAdapterConfig(adapter.configSchema, configFor(school, { pageSize: 10 }), 'rest');
+    let abortedAt = 0;
+    let records = 0;
+    const reading = (async () => {
+      for await (const item of adapter.read(
+        'students',
+        readContext(baseContext({ signal: controller.signal }), config, undefined),
+      )) {
+        if (!('kind' in item) && ++records === 15) {
+          // In the middle of the next page's 200 ms wait.
+          setTimeout(() => {
+            abortedAt = Date.now();
+            controller.abort();
+          }, 50);
+        }
+      }
+    })();
+    await expect(reading).rejects.toThrow();
+    expect(Date.now() - abortedAt).toBeLessThan(100);
+    expect(records).toBe(20);
+    expect(school.state.requests.get('/api/v1/hoc-sinh')).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('rest adapter: records that cannot be mapped', () => {
+  it('rejects each with its page, item and field, and reads the rest', async () => {
+    const school = await sandbox({
+      corrupt: [
+        { kind: 'students', index: 3, set: { ngaySinh: '31/02/2013' } },
+        { kind: 'students', index: 25, set: { gioiTinh: 'X' } },
+        { kind: 'students', index: 26, set: { hoTen: null } },
+      ],
+    });
+    const { records, rejected } = await readAll(adapter, 'students', configFor(school, { pageSize: 20 }));
+    expect(records).toHaveLength(school.state.data.students.size - 3);
+    expect(rejected.every((e) => e instanceof RecordError)).toBe(true);
+    expect(rejected.map((e) => ({ code: e.code, field: e.field, location: e.location }))).toEqual([
+      { code: 'DATE_UNPARSEABLE', field: 'birthDate', location: '/api/v1/hoc-sinh page 1 item 4' },
+      { code: 'CODE_UNKNOWN', field: 'gender', location: '/api/v1/hoc-sinh page 2 item 6' },
+      { code: 'FIELD_MISSING', field: 'fullName', location: '/api/v1/hoc-sinh page 2 item 7' },
+    ]);
+  });
+
+  it('names the guardian a bad relationship belongs to', async () => {
+    const school = await sandbox();
+    const id = school.state.data.students.idList()[0]!;
+    school.state.data.students.update(
+      id,
+      (s) => {
+        s.phuHuynh[1]!.quanHe = 'Hàng xóm';
+      },
+      Date.now(),
+    );
+    const { rejected } = await readAll(adapter, 'students', configFor(school));
+    expect(rejected.map((e) => [e.code, e.field])).toEqual([['CODE_UNKNOWN', 'guardians.1.relationship']]);
+  });
+
+  it('refuses a profile that maps no required field, before reading', async () => {
+    const school = await sandbox();
+    const { gender: _g, ...fields } = sandboxProfile.streams.students.fields;
+    const profile = {
+      ...sandboxProfile,
+      streams: { students: { ...sandboxProfile.streams.students, fields } },
+    };
+    await expect(readAll(adapter, 'students', configFor(school, { profile }))).rejects.toMatchObject({
+      code: 'PROFILE_INVALID',
+      message: expect.stringContaining('gender'),
+    });
+    const config = parseAdapterConfig(
+      adapter.configSchema,
+      configFor(school, { profile: { ...profile, system: 'Bad Name' } }),
+      'rest',
+    );
+    expect(await adapter.check(config, baseContext())).toMatchObject({
+      ok: false,
+      problems: [{ code: 'PROFILE_INVALID' }],
+    });
+  });
+});

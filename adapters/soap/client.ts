@@ -1,0 +1,191 @@
+/**
+ * The SOAP client: built from the WSDL by the `soap` package, with a timeout and the read's abort
+ * signal on every call, retries with backoff (honouring `Retry-After`), and every failure turned
+ * into an SDK error class: a `soap:Server` fault, a 5xx, 429 or a timeout is retryable; a
+ * `soap:Client` fault, 401/403 or an unreadable answer is permanent. Messages name the operation
+ * and the status, never credentials.
+ */
+import soap from 'soap';
+import { type AdapterLogger, PermanentError, RetryableError, retryAfterMs } from '../../src/sdk/index.ts';
+import type { SoapConfig } from './config.ts';
+
+export interface SoapCaller {
+  call(operation: string, args: Record<string, unknown>): Promise<unknown>;
+}
+
+interface AxiosLikeError {
+  message?: string;
+  code?: string;
+  name?: string;
+  response?: { status?: number; headers?: Record<string, unknown> };
+  root?: {
+    Envelope?: {
+      Body?: {
+        Fault?: {
+          faultcode?: unknown;
+          faultstring?: unknown;
+          Code?: { Value?: unknown };
+          Reason?: { Text?: unknown };
+        };
+      };
+    };
+  };
+}
+
+const FAULT_TEXT_MAX = 200;
+
+/** An SDK error for whatever the soap package or axios threw. */
+export function soapError(error: unknown, where: string, source: string): Error {
+  const e = (error ?? {}) as AxiosLikeError;
+  const fault = e.root?.Envelope?.Body?.Fault;
+  // The soap package reports a WSDL fetch that failed by status as a plain Error whose message
+  // holds the status and the response body: take the status, never the body.
+  const wsdlStatus = /^Invalid WSDL URL[\s\S]*?Code: (\d{3})/.exec(e.message ?? '')?.[1];
+  const status = e.response?.status ?? (wsdlStatus ? Number(wsdlStatus) : undefined);
+  if (fault) {
+    // SOAP 1.1 faultcode / faultstring, or SOAP 1.2 Code/Value and Reason/Text.
+    const code = String(fault.faultcode ?? fault.Code?.Value ?? '');
+    const text = String(fault.faultstring ?? fault.Reason?.Text ?? '').slice(0, FAULT_TEXT_MAX);
+    const server = /(^|:)(Server|Receiver)$/i.test(code);
+    const message = `${source}: ${where} trả lỗi SOAP ${code} / answered a SOAP fault ${code}: ${text}`;
+    return server
+      ? new RetryableError('SOAP_FAULT_SERVER', message)
+      : new PermanentError('SOAP_FAULT_CLIENT', message);
+  }
+  if (status === 401 || status === 403) {
+    return new PermanentError(
+      'AUTH_REFUSED',
+      `${source} từ chối thông tin xác thực (HTTP ${status}) / ${source} refused the credentials (HTTP ${status})`,
+    );
+  }
+  if (status !== undefined && (status === 408 || status === 425 || status === 429 || status >= 500)) {
+    const header = e.response?.headers?.['retry-after'];
+    const wait = retryAfterMs(typeof header === 'string' ? header : null);
+    return new RetryableError(
+      `HTTP_${status}`,
+      `${source} trả lời HTTP ${status} ở ${where} / ${source} answered HTTP ${status} at ${where}`,
+      wait !== undefined ? { retryAfterMs: wait } : {},
+    );
+  }
+  if (status !== undefined && status >= 400) {
+    return new PermanentError(
+      `HTTP_${status}`,
+      `${source} trả lời HTTP ${status} ở ${where} / ${source} answered HTTP ${status} at ${where}`,
+    );
+  }
+  if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '')) {
+    return new RetryableError(
+      'TIMEOUT',
+      `${source} không trả lời kịp ở ${where} / ${source} did not answer ${where} in time`,
+      { cause: error },
+    );
+  }
+  if (e.code && /^E[A-Z]+$/.test(e.code)) {
+    return new RetryableError(
+      'UNREACHABLE',
+      `Không kết nối được ${source} / Cannot reach ${source} (${e.code})`,
+      { cause: error },
+    );
+  }
+  return new PermanentError(
+    'RESPONSE_MALFORMED',
+    `${source}: ${where} trả về dữ liệu không đọc được / answered something that is not a readable SOAP message`,
+    { cause: error },
+  );
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** Retries `attempt` as the config says: backoff doubling with jitter, Retry-After honoured. */
+export async function withRetries<T>(
+  attempt: () => Promise<T>,
+  options: { retry: SoapConfig['retry']; signal: AbortSignal; logger: AdapterLogger; where: string },
+): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (options.signal.aborted) throw options.signal.reason;
+      if (!(error instanceof RetryableError)) throw error;
+      const wait = error.retryAfterMs ?? options.retry.backoffMs * 2 ** (n - 1) * (0.5 + Math.random());
+      if (n >= options.retry.maxAttempts || wait > options.retry.maxRetryAfterMs) throw error;
+      options.logger.warn('retrying', {
+        code: error.code,
+        attempt: n,
+        waitMs: Math.round(wait),
+        operation: options.where,
+      });
+      await sleep(wait, options.signal);
+    }
+  }
+}
+
+/** Loads the WSDL and returns a caller of its operations. */
+export async function connectSoap(
+  config: SoapConfig,
+  ctx: { signal: AbortSignal; logger: AdapterLogger },
+  source: string,
+  retry: SoapConfig['retry'] = config.retry,
+): Promise<SoapCaller> {
+  const basic =
+    config.auth.type === 'basic'
+      ? `Basic ${Buffer.from(`${config.auth.username}:${config.auth.password}`).toString('base64')}`
+      : undefined;
+  const client = await withRetries(
+    async () => {
+      try {
+        return await soap.createClientAsync(config.wsdlUrl, {
+          disableCache: true,
+          wsdl_options: { timeout: config.timeoutMs, signal: ctx.signal },
+          // Some services guard their WSDL as well.
+          ...(basic ? { wsdl_headers: { authorization: basic } } : {}),
+          ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+        });
+      } catch (error) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        throw soapError(error, 'WSDL', source);
+      }
+    },
+    { retry, signal: ctx.signal, logger: ctx.logger, where: 'WSDL' },
+  );
+  if (config.auth.type === 'basic')
+    client.setSecurity(new soap.BasicAuthSecurity(config.auth.username!, config.auth.password!));
+  return {
+    async call(operation, args) {
+      const method = (client as unknown as Record<string, unknown>)[`${operation}Async`];
+      if (typeof method !== 'function') {
+        throw new PermanentError(
+          'OPERATION_UNKNOWN',
+          `WSDL của ${source} không có thao tác ${operation} / ${source}'s WSDL has no operation ${operation}`,
+        );
+      }
+      return withRetries(
+        async () => {
+          try {
+            const [result] = (await method.call(client, args, {
+              timeout: config.timeoutMs,
+              signal: ctx.signal,
+            })) as [unknown];
+            return result;
+          } catch (error) {
+            if (ctx.signal.aborted) throw ctx.signal.reason;
+            throw soapError(error, operation, source);
+          }
+        },
+        { retry, signal: ctx.signal, logger: ctx.logger, where: operation },
+      );
+    },
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * The sandbox REST school system as a client sees it over HTTP.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { type RestSchool, type RestSchoolOptions, startRestSchool } from './index.ts';
+
+const DISTRICT = { seed: 5, schools: 1, classesPerGrade: 1, classSize: 8 };
+const KEY = { 'x-api-key': 'sandbox-key' };
+const open: RestSchool[] = [];
+async function school(options: RestSchoolOptions = {}) {
+  const s = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: 'sandbox-key' }, ...options });
+  open.push(s);
+  return s;
+}
+afterAll(async () => {
+  await Promise.all(open.map((s) => s.close()));
+});
+
+const getJson = async (url: string, headers: Record<string, string> = KEY) => {
+  const r = await fetch(url, { headers });
+  return { status: r.status, headers: r.headers, body: (await r.json()) as Record<string, unknown> };
+};
+
+describe('sandbox REST school: lists', () => {
+  it('pages students by trang/kichThuoc in the vendor’s own shape', async () => {
+    const s = await school();
+    const { status, body } = await getJson(`${s.url}/api/v1/hoc-sinh?trang=2&kichThuoc=5`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ tongSo: s.state.data.students.size, trang: 2, kichThuoc: 5 });
+    const items = body.duLieu as Array<Record<string, unknown>>;
+    expect(items).toHaveLength(5);
+    expect(items[0]).toMatchObject({
+      maHocSinh: expect.stringMatching(/^\d{10}$/),
+      maTruong: '79NB0001',
+      ngaySinh: expect.stringMatching(/^\d{2}\/\d{2}\/\d{4}$/),
+      gioiTinh: expect.stringMatching(/^(Nam|Nữ)$/),
+      soDinhDanh: expect.stringMatching(/^0\d{11}$/),
+      trangThai: 'Đang học',
+      ngayCapNhat: expect.stringMatching(/^2026-06-15T/),
+      daXoa: false,
+    });
+    expect((items[0]!.phuHuynh as Array<{ quanHe: string }>).map((g) => g.quanHe)).toContain('Mẹ');
+  });
+
+  it('follows its own next links in nextLink mode, without a total', async () => {
+    const s = await school({ paging: 'nextLink' });
+    let url: string | null = '/api/v1/giao-vien?kichThuoc=4';
+    const seen: string[] = [];
+    let linkHeaders = 0;
+    while (url) {
+      const { body, headers } = await getJson(`${s.url}${url}`);
+      expect(body.tongSo).toBeUndefined();
+      seen.push(...(body.duLieu as Array<{ maGiaoVien: string }>).map((t) => t.maGiaoVien));
+      if (headers.get('link')) linkHeaders++;
+      url = body.tiepTheo as string | null;
+    }
+    expect(seen).toEqual(s.state.data.teachers.idList());
+    expect(linkHeaders).toBe(Math.ceil(seen.length / 4) - (seen.length % 4 === 0 ? 0 : 1));
+  });
+
+  it('answers a delta with changes and tombstones only, and lists deletions at /da-xoa', async () => {
+    const s = await school();
+    const before = new Date(Date.now() - 1).toISOString();
+    const { students } = s.state.mutate({ students: { update: 2, delete: 1 } });
+    const delta = await getJson(`${s.url}/api/v1/hoc-sinh?capNhatTu=${encodeURIComponent(before)}`);
+    const items = delta.body.duLieu as Array<{ maHocSinh: string; daXoa: boolean }>;
+    expect(
+      items
+        .filter((i) => !i.daXoa)
+        .map((i) => i.maHocSinh)
+        .sort(),
+    ).toEqual([...students!.updated].sort());
+    expect(items.filter((i) => i.daXoa).map((i) => i.maHocSinh)).toEqual(students!.deleted);
+    const full = await getJson(`${s.url}/api/v1/hoc-sinh?kichThuoc=1000`);
+    expect(full.body.tongSo).toBe(s.state.data.students.size - 1);
+    const deleted = await getJson(`${s.url}/api/v1/da-xoa?loai=hoc-sinh`);
+    expect(deleted.body.duLieu).toEqual([
+      {
+        loai: 'hoc-sinh',
+        maHocSinh: students!.deleted[0],
+        maTruong: '79NB0001',
+        thoiGianXoa: expect.any(String),
+      },
+    ]);
+  });
+
+  it('refuses a malformed capNhatTu with a problem document', async () => {
+    const s = await school();
+    const r = await getJson(`${s.url}/api/v1/lop?capNhatTu=hom-qua`);
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ status: 400, title: expect.stringContaining('capNhatTu') });
+  });
+});
+
+describe('sandbox REST school: authentication', () => {
+  it('refuses a request without the API key', async () => {
+    const s = await school();
+    const r = await getJson(`${s.url}/api/v1/lop`, {});
+    expect(r.status).toBe(401);
+    expect(s.state.auth.counters.requestsRefused).toBe(1);
+  });
+
+  it('issues OAuth2 tokens to a client authenticated by basic or by form, and refuses others', async () => {
+    const s = await school({
+      auth: { type: 'oauth2', clientId: 'app', clientSecret: 's3cret', tokenTtlSeconds: 600 },
+    });
+    const token = async (headers: Record<string, string>, form: Record<string, string>) =>
+      fetch(`${s.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams({ grant_type: 'client_credentials', ...form }),
+      });
+    const byBasic = await token(
+      { authorization: `Basic ${Buffer.from('app:s3cret').toString('base64')}` },
+      {},
+    );
+    expect(await byBasic.json()).toMatchObject({ token_type: 'Bearer', expires_in: 600 });
+    const byForm = await token({}, { client_id: 'app', client_secret: 's3cret' });
+    const { access_token } = (await byForm.json()) as { access_token: string };
+    expect((await getJson(`${s.url}/api/v1/lop`, { authorization: `Bearer ${access_token}` })).status).toBe(
+      200,
+    );
+    expect((await token({}, { client_id: 'app', client_secret: 'nope' })).status).toBe(401);
+    await fetch(`${s.url}/_admin/revoke-tokens`, { method: 'POST' });
+    expect((await getJson(`${s.url}/api/v1/lop`, { authorization: `Bearer ${access_token}` })).status).toBe(
+      401,
+    );
+    expect(s.state.auth.counters).toMatchObject({ tokensIssued: 2, tokensRefused: 1 });
+  });
+
+  it('takes HTTP basic credentials', async () => {
+    const s = await school({ auth: { type: 'basic', username: 'u', password: 'p' } });
+    const ok = await getJson(`${s.url}/api/v1/lop`, {
+      authorization: `Basic ${Buffer.from('u:p').toString('base64')}`,
+    });
+    const bad = await getJson(`${s.url}/api/v1/lop`, {
+      authorization: `Basic ${Buffer.from('u:x').toString('base64')}`,
+    });
+    expect([ok.status, bad.status]).toEqual([200, 401]);
+  });
+});
+
+describe('sandbox REST school: misbehaviour on demand', () => {
+  it('answers 429 with Retry-After, then 5xx, as the admin endpoint asks, and counts them', async () => {
+    const s = await school();
+    await fetch(`${s.url}/_admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        rateLimit: { count: 1, retryAfterSeconds: 7 },
+        serverErrors: { count: 2, status: 502 },
+      }),
+    });
+    const statuses: Array<[number, string | null]> = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await fetch(`${s.url}/api/v1/lop`, { headers: KEY });
+      statuses.push([r.status, r.headers.get('retry-after')]);
+    }
+    expect(statuses).toEqual([
+      [429, '7'],
+      [502, null],
+      [502, null],
+      [200, null],
+    ]);
+    const state = (await (await fetch(`${s.url}/_admin/state`)).json()) as { faults: { injected: object } };
+    expect(state.faults.injected).toMatchObject({ rateLimited: 1, serverErrors: 2 });
+  });
+
+  it('breaks a page so it does not parse', async () => {
+    const s = await school({ faults: { brokenPages: 1 } });
+    const text = await (await fetch(`${s.url}/api/v1/hoc-sinh`, { headers: KEY })).text();
+    expect(() => JSON.parse(text)).toThrow();
+    expect(
+      JSON.parse(await (await fetch(`${s.url}/api/v1/hoc-sinh`, { headers: KEY })).text()),
+    ).toHaveProperty('duLieu');
+  });
+
+  it('slows every answer by the latency asked', async () => {
+    const s = await school({ faults: { latencyMs: 120 } });
+    const started = Date.now();
+    await fetch(`${s.url}/api/v1/lop`, { headers: KEY });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(115);
+  });
+
+  it('mutates through the admin endpoint', async () => {
+    const s = await school();
+    const r = await fetch(`${s.url}/_admin/mutate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ teachers: { update: 1, delete: 1 } }),
+    });
+    const result = (await r.json()) as { teachers: { updated: string[]; deleted: string[] } };
+    expect(s.state.data.teachers.isDeleted(result.teachers.deleted[0]!)).toBe(true);
+    expect(s.state.data.teachers.updatedAt(result.teachers.updated[0]!)).toBeGreaterThan(
+      Date.parse('2026-06-16T00:00:00Z'),
+    );
+  });
+});
