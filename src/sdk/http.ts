@@ -228,7 +228,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       try {
         const response = await once<T>(method, url, opts.body, opts.headers);
         if (response.ok) {
-          const text = await response.text();
+          let text: string;
+          try {
+            text = await response.text();
+          } catch (cause) {
+            // The connection broke off in the middle of the body: the next try may get it whole.
+            if (options.signal?.aborted) throw cause;
+            throw new RetryableError(
+              'TRANSFER_BROKEN',
+              `${source}: kết nối đứt khi đang nhận dữ liệu ở ${url.pathname} / the connection broke off while reading ${url.pathname}`,
+              { cause },
+            );
+          }
           let parsed: T;
           try {
             parsed = (text === '' ? undefined : JSON.parse(text)) as T;

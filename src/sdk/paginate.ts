@@ -50,8 +50,8 @@ export async function* byOffset<T>(
     const { items, total } = await fetchPage(offset, options.limit);
     yield* items;
     offset += items.length;
-    if (items.length < options.limit || (total !== undefined && offset >= total) || items.length === 0)
-      return;
+    // A provider may serve fewer than `limit` (many cap it): trust the total when there is one.
+    if (items.length === 0 || (total !== undefined ? offset >= total : items.length < options.limit)) return;
   }
 }
 

@@ -130,6 +130,15 @@ describe('pagination', () => {
     expect(offsets).toEqual([0, 10]);
   });
 
+  it('keeps paging a provider that caps its pages below the limit, up to the total', async () => {
+    const got = await collect(
+      byOffset(async (offset) => ({ items: data.slice(offset, offset + 5), total: data.length }), {
+        limit: 10,
+      }),
+    );
+    expect(got).toEqual(data);
+  });
+
   it('follows cursors and next links, and stops on a link back', async () => {
     const byC = await collect(
       byCursor(async (cursor) => {
