@@ -9,11 +9,8 @@ import type { Command } from 'commander';
 import { EXIT, printLine, UsageError } from '../src/cli/io.ts';
 import type { CliContext } from '../src/cli/program.ts';
 import { createProgressBar } from '../src/cli/progress.ts';
-import { renderReportText } from '../src/quality/render.ts';
 import type { DataQualityReport } from '../src/quality/report.ts';
-import { writeReportXlsx } from '../src/quality/report-xlsx.ts';
-import { validatePath } from '../src/quality/validate-files.ts';
-import { generateDistrict, RECORD_STREAMS, type RecordStreamName } from './generator/index.ts';
+import { RECORD_STREAMS, type RecordStreamName } from './generator/streams.ts';
 
 function integerOption(value: string, flag: string, min: number, max: number): number {
   const n = Number(value);
@@ -66,6 +63,7 @@ interface GenOptions {
 
 async function generate(opts: GenOptions) {
   const schools = integerOption(opts.schools, '--schools', 1, 100_000);
+  const { generateDistrict } = await import('./generator/index.ts');
   const bar = createProgressBar('Đang tạo / Generating');
   const summary = await generateDistrict({
     outDir: opts.out,
@@ -144,6 +142,9 @@ export function registerSandboxCommands(program: Command, ctx: CliContext): void
         `  ${summary.schools} trường / schools, ${summary.students.toLocaleString('en-US')} học sinh / students, ${summary.defects} lỗi cài sẵn / injected defects → ${opts.out}`,
       );
       printLine('EduBridge demo — bước 2/2: kiểm tra dữ liệu / step 2/2: validate');
+      const { validatePath } = await import('../src/quality/validate-files.ts');
+      const { renderReportText } = await import('../src/quality/render.ts');
+      const { writeReportXlsx } = await import('../src/quality/report-xlsx.ts');
       const bar = createProgressBar('Đang kiểm tra / Validating');
       const report = await validatePath(opts.out, {
         asOf: new Date(`${summary.checkAsOf}T00:00:00Z`),

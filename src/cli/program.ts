@@ -4,8 +4,8 @@
  * exits non-zero; only a bug in EduBridge itself prints a stack, and then with a request to report it.
  */
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/index.ts';
-import { InputError } from '../quality/validate-files.ts';
+import { ConfigError } from '../config/errors.ts';
+import { InputError } from '../quality/errors.ts';
 import { AdapterError } from '../sdk/errors.ts';
 import { registerAdapterCommands } from './commands/adapter.ts';
 import { registerGradesCommands } from './commands/grades.ts';

@@ -6,6 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { checkRecord, DatasetChecker, error, hasErrors, type RuleContext } from '../model/index.ts';
+import { InputError } from './errors.ts';
 import { readLineBatches } from './lines.ts';
 import { type DataQualityReport, ReportBuilder } from './report.ts';
 
@@ -24,14 +25,7 @@ function typeOf(input: unknown): string | null {
   return typeof type === 'string' ? type : null;
 }
 
-export class InputError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-    this.name = 'InputError';
-  }
-}
+export { InputError } from './errors.ts';
 
 export interface ValidateOptions extends Partial<RuleContext> {
   /** Most problems listed in the report (all are counted). */

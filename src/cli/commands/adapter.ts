@@ -2,13 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import {
-  loadAdapter,
-  loadSuite,
-  renderConformanceReport,
-  runConformance,
-} from '../../sdk/conformance/index.ts';
-import { scaffoldAdapter } from '../../sdk/scaffold.ts';
 import { EXIT, printJson, printLine } from '../io.ts';
 import { parseIsoDateOption } from './id.ts';
 
@@ -36,6 +29,9 @@ export function registerAdapterCommands(program: Command, setExitCode: (code: nu
     .option('--as-of <YYYY-MM-DD>', 'ngày tham chiếu cho các quy tắc / reference date for the rules')
     .action(async (path: string, opts: { config: string; json?: boolean; asOf?: string }) => {
       const asOf = parseIsoDateOption(opts.asOf, '--as-of');
+      const { loadAdapter, loadSuite, renderConformanceReport, runConformance } = await import(
+        '../../sdk/conformance/index.ts'
+      );
       const loaded = await loadAdapter(path);
       const { suite, close } = await loadSuite(opts.config);
       try {
@@ -65,6 +61,7 @@ export function registerAdapterCommands(program: Command, setExitCode: (code: nu
       'thư mục ghi ra (mặc định adapters/<id>) / where to write (default adapters/<id>)',
     )
     .action(async (id: string, opts: { dir?: string }) => {
+      const { scaffoldAdapter } = await import('../../sdk/scaffold.ts');
       const result = await scaffoldAdapter({
         id,
         dir: opts.dir ?? `adapters/${id}`,

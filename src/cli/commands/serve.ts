@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
-import { buildApp } from '../../app/index.ts';
-import { loadConfig } from '../../config/index.ts';
 
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('Chạy máy chủ API EduBridge / Run the EduBridge API server')
     .action(async () => {
+      // Loaded here, not at the top: the server's modules take a second to load, and no other
+      // command needs them.
+      const { loadConfig } = await import('../../config/index.ts');
+      const { buildApp } = await import('../../app/index.ts');
       const config = loadConfig();
       const app = await buildApp(config);
       // The command lives as long as the server: it resolves when the server closes, which a

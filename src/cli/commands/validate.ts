@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { renderReportText } from '../../quality/render.ts';
-import { writeReportXlsx } from '../../quality/report-xlsx.ts';
-import { validatePath } from '../../quality/validate-files.ts';
 import { EXIT, printJson, printLine, UsageError } from '../io.ts';
 import { createProgressBar } from '../progress.ts';
 import { parseIsoDateOption } from './id.ts';
@@ -34,6 +31,8 @@ export function registerValidateCommand(program: Command, setExitCode: (code: nu
           `--max-problems must be a non-negative integer (got "${opts.maxProblems}")`,
         );
       }
+      const { validatePath } = await import('../../quality/validate-files.ts');
+      const { renderReportText } = await import('../../quality/render.ts');
       const bar = createProgressBar('Đang kiểm tra / Validating');
       const report = await validatePath(path, {
         maxProblems,
@@ -43,7 +42,10 @@ export function registerValidateCommand(program: Command, setExitCode: (code: nu
       });
       bar.done();
       setExitCode(report.totals.errors > 0 ? EXIT.invalid : EXIT.ok);
-      if (opts.xlsx) await writeReportXlsx(report, opts.xlsx);
+      if (opts.xlsx) {
+        const { writeReportXlsx } = await import('../../quality/report-xlsx.ts');
+        await writeReportXlsx(report, opts.xlsx);
+      }
       if (opts.json) printJson(report);
       else printLine(renderReportText(report));
       if (opts.xlsx && !opts.json) printLine(`Báo cáo Excel / Excel report: ${opts.xlsx}`);

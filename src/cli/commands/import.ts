@@ -1,0 +1,437 @@
+/**
+ * `edubridge import <file> --kind … --school …`: reads a school's spreadsheet through the excel
+ * adapter, checks every record with the model's rules, and reports each problem at the row and
+ * column a person opens to fix it. With `--out`, the records that passed (warnings included) are
+ * written as canonical JSONL.
+ */
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import {
+  type CanonicalRecord,
+  checkRecord,
+  DatasetChecker,
+  formatMessage,
+  type Problem,
+  type RuleContext,
+} from '../../model/index.ts';
+import { InputError } from '../../quality/validate-files.ts';
+import {
+  type Adapter,
+  type AdapterLogger,
+  isSignal,
+  PermanentError,
+  parseAdapterConfig,
+  type RecordError,
+  readContext,
+  type StreamName,
+} from '../../sdk/index.ts';
+import { EXIT, printJson, printLine, UsageError } from '../io.ts';
+import { createProgressBar } from '../progress.ts';
+import { parseIsoDateOption } from './id.ts';
+
+/** What a file holds, and the adapter stream its records come on. */
+export const IMPORT_KINDS = {
+  students: 'students',
+  teachers: 'teachers',
+  grades: 'assessments',
+  timetable: 'timetable',
+  fees: 'fees',
+} as const satisfies Record<string, StreamName>;
+export type ImportKind = keyof typeof IMPORT_KINDS;
+
+const KIND_VI: Record<ImportKind, string> = {
+  students: 'học sinh',
+  teachers: 'giáo viên',
+  grades: 'sổ điểm',
+  timetable: 'thời khóa biểu',
+  fees: 'khoản thu',
+};
+
+/** One problem, where it is in the spreadsheet. */
+export interface ImportIssue {
+  /** The spreadsheet's own row number. */
+  row: number | null;
+  /** Column letter. */
+  column: string | null;
+  /** Canonical field path (`birthDate`, `guardians.0.personalId`). */
+  field: string;
+  code: string;
+  level: 'error' | 'warning';
+  /** Vietnamese / English. */
+  message: string;
+}
+
+export interface ImportResult {
+  summary: { total: number; valid: number; invalid: number; warnings: number };
+  issues: ImportIssue[];
+}
+
+export interface ImportOptions {
+  file: string;
+  kind: ImportKind;
+  schoolCode: string;
+  schoolYear?: string;
+  sheet?: string;
+  asOf: Date;
+  /** Where to write the valid records (JSONL); nothing is written without it. */
+  out?: string;
+  onProgress?: (progress: { rows: number; totalRows: number }) => void;
+}
+
+/** Issues with their sheet, for ordering (the JSON shape has no sheet). */
+interface PlacedIssue extends ImportIssue {
+  sheet: string;
+}
+
+/** Where a record is: `C1-HocSinh.xlsx!Sheet1 row 12 col D (Ngày sinh)`. */
+const LOCATION = /^(.*!(.*?)) row (\d+)(?: col ([A-Z]+))?/;
+
+interface SheetColumns {
+  columns: Record<string, string>;
+}
+
+/** Looks up the column of a field in the header the adapter reported for the sheet. */
+function columnOf(
+  sheet: SheetColumns | undefined,
+  field: string,
+  record: CanonicalRecord | null,
+): string | null {
+  if (!sheet) return null;
+  const { columns } = sheet;
+  const candidates: string[] = [field];
+  const guardian = /^guardians\.(\d+)(?:\.(.+))?$/.exec(field);
+  if (guardian && record?.type === 'student') {
+    const rel = record.guardians[Number(guardian[1])]?.relationship;
+    if (rel) candidates.push(`guardians[${rel}].${guardian[2] ?? 'fullName'}`);
+    if (guardian[2] === 'phone') candidates.push('guardians.phone');
+  }
+  if (field === 'guardians') {
+    candidates.push(
+      'guardians[father].fullName',
+      'guardians[mother].fullName',
+      'guardians[guardian].fullName',
+    );
+  }
+  const item = /^items(?:\.\d+)?(?:\.(.+))?$/.exec(field);
+  if (item) candidates.push(`items.${item[1] ?? 'amount'}`);
+  if (field === 'total') candidates.push('items.amount');
+  if (field === 'result') candidates.push('average');
+  if (field === 'key') candidates.push('studentCode', 'teacherCode', 'receivableNo');
+  for (const c of candidates) if (columns[c]) return columns[c]!;
+  return null;
+}
+
+const toIssue = (p: Problem, row: number | null, column: string | null, sheet: string): PlacedIssue => ({
+  row,
+  column,
+  field: p.field,
+  code: p.code,
+  level: p.severity,
+  message: formatMessage(p),
+  sheet,
+});
+
+/** Writes lines with backpressure. */
+class JsonlOut {
+  private readonly stream: WriteStream;
+  constructor(readonly path: string) {
+    this.stream = createWriteStream(path, { encoding: 'utf8' });
+  }
+  async line(text: string): Promise<void> {
+    if (!this.stream.write(`${text}\n`)) await once(this.stream, 'drain');
+  }
+  async close(): Promise<void> {
+    this.stream.end();
+    await once(this.stream, 'finish');
+  }
+}
+
+/** Drops the lines of records found invalid at the end (a dataset rule), then moves the file in place. */
+async function finishOut(partial: string, out: string, dropKeys: ReadonlySet<string>): Promise<void> {
+  if (dropKeys.size === 0) {
+    await rename(partial, out);
+    return;
+  }
+  const target = new JsonlOut(out);
+  for await (const line of createInterface({
+    input: createReadStream(partial),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  })) {
+    if (line === '') continue;
+    const key = (JSON.parse(line) as { key: string }).key;
+    if (!dropKeys.has(key)) await target.line(line);
+  }
+  await target.close();
+  await rm(partial, { force: true });
+}
+
+/**
+ * Imports one file: adapter read, record rules, dataset rules. Throws InputError for a file that
+ * cannot be read as asked (missing, no header, bad option); data problems come back as issues.
+ *
+ * @example
+ * const result = await importFile(excel, { file: 'C1-HocSinh.xlsx', kind: 'students', schoolCode: '79NB0001', asOf: new Date() });
+ * result.summary.invalid // rows that cannot go to the city as they are
+ */
+export async function importFile(adapter: Adapter, options: ImportOptions): Promise<ImportResult> {
+  const sheets = new Map<string, SheetColumns>();
+  let totalRows = 0;
+  const logger: AdapterLogger = {
+    debug() {},
+    info(msg, data) {
+      if (msg !== 'excel header' || !data) return;
+      const key = `${String(data.file)}!${String(data.sheet)}`;
+      if (!sheets.has(key)) {
+        sheets.set(key, { columns: (data.columns ?? {}) as Record<string, string> });
+        if (typeof data.lastRow === 'number') totalRows += data.lastRow;
+      }
+    },
+    warn() {},
+    error() {},
+  };
+  let config: unknown;
+  try {
+    config = parseAdapterConfig(
+      adapter.configSchema,
+      {
+        path: options.file,
+        kind: options.kind,
+        schoolCode: options.schoolCode,
+        ...(options.schoolYear ? { schoolYear: options.schoolYear } : {}),
+        ...(options.sheet ? { sheet: options.sheet } : {}),
+      },
+      adapter.id,
+    );
+  } catch (error) {
+    if (error instanceof PermanentError) throw new InputError(error.code, error.message);
+    throw error;
+  }
+  const ctx: RuleContext = { asOf: options.asOf };
+  const dataset = new DatasetChecker<{ row: number | null; sheet: string; key: string; invalid: boolean }>({
+    asOf: options.asOf,
+  });
+  const issues: PlacedIssue[] = [];
+  /** Sheets in the order their rows came, to list problems sheet by sheet. */
+  const sheetOrder = new Map<string, number>();
+  let total = 0;
+  let invalid = 0;
+  const partial = options.out ? `${options.out}.partial` : undefined;
+  const out = partial ? new JsonlOut(partial) : null;
+  const read = adapter.read(
+    IMPORT_KINDS[options.kind],
+    readContext({ logger, signal: new AbortController().signal, now: () => new Date() }, config, undefined),
+  );
+  const place = (location: string | undefined) => {
+    const m = location ? LOCATION.exec(location) : null;
+    if (!m) return { sheetKey: '', sheet: '', row: null, column: null };
+    if (!sheetOrder.has(m[2]!)) sheetOrder.set(m[2]!, sheetOrder.size);
+    return { sheetKey: m[1]!, sheet: m[2]!, row: Number(m[3]), column: m[4] ?? null };
+  };
+  try {
+    for await (const item of read) {
+      if (isSignal(item)) {
+        if (item.kind !== 'rejected') continue;
+        const error: RecordError = item.error;
+        const at = place(error.location);
+        total++;
+        invalid++;
+        issues.push({
+          row: at.row,
+          column: at.column,
+          field: error.field ?? '',
+          code: error.code,
+          level: 'error',
+          message: error.message,
+          sheet: at.sheet,
+        });
+      } else {
+        total++;
+        const at = place(item.source.location);
+        const sheet = sheets.get(at.sheetKey);
+        const check = checkRecord(item, ctx);
+        const ref = { row: at.row, sheet: at.sheet, key: item.key, invalid: false };
+        const problems = check.record
+          ? [...check.problems, ...dataset.check(check.record, ref)]
+          : check.problems;
+        ref.invalid = problems.some((p) => p.severity === 'error');
+        if (ref.invalid) invalid++;
+        for (const p of problems) {
+          // A lesson's location names its own cell; other records are found by their field.
+          const column =
+            at.column && item.type === 'timetableSlot' ? at.column : columnOf(sheet, p.field, check.record);
+          issues.push(toIssue(p, at.row, column, at.sheet));
+        }
+        if (out && !ref.invalid && check.record) await out.line(JSON.stringify(check.record));
+      }
+      options.onProgress?.({ rows: total, totalRows });
+    }
+  } catch (error) {
+    if (out) await out.close();
+    if (partial) await rm(partial, { force: true });
+    if (error instanceof PermanentError) throw new InputError(error.code, error.message);
+    throw error;
+  }
+  const dropped = new Set<string>();
+  for (const { ref, problem } of dataset.finish()) {
+    if (!ref) continue;
+    if (problem.severity === 'error' && !ref.invalid) {
+      ref.invalid = true;
+      invalid++;
+      dropped.add(ref.key);
+    }
+    const sheetKey = [...sheets.keys()].find((k) => k.endsWith(`!${ref.sheet}`));
+    issues.push(
+      toIssue(
+        problem,
+        ref.row,
+        columnOf(sheetKey ? sheets.get(sheetKey) : undefined, problem.field, null),
+        ref.sheet,
+      ),
+    );
+  }
+  if (out && partial && options.out) {
+    await out.close();
+    await finishOut(partial, options.out, dropped);
+  }
+  const order = (name: string) => sheetOrder.get(name) ?? -1;
+  issues.sort((a, b) => order(a.sheet) - order(b.sheet) || (a.row ?? 0) - (b.row ?? 0));
+  return {
+    summary: {
+      total,
+      valid: total - invalid,
+      invalid,
+      warnings: issues.filter((i) => i.level === 'warning').length,
+    },
+    issues: issues.map(({ sheet: _sheet, ...issue }) => issue),
+  };
+}
+
+interface ImportCliOptions {
+  kind?: string;
+  school?: string;
+  schoolYear?: string;
+  sheet?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  out?: string;
+  asOf?: string;
+}
+
+const num = (n: number) => n.toLocaleString('en-US');
+
+function renderText(result: ImportResult, options: ImportOptions, dryRun: boolean, maxListed = 50): string {
+  const { summary } = result;
+  const lines = [
+    `NHẬP TỆP / IMPORT: ${basename(options.file)} — ${KIND_VI[options.kind]} / ${options.kind} — trường / school ${options.schoolCode}${dryRun ? ' (chỉ kiểm tra / dry run)' : ''}`,
+    `Dòng / Rows: ${num(summary.total)}   hợp lệ / valid: ${num(summary.valid)}   lỗi / invalid: ${num(summary.invalid)}   cảnh báo / warnings: ${num(summary.warnings)}`,
+  ];
+  if (result.issues.length > 0) {
+    lines.push(
+      '',
+      'Chi tiết / Details (dòng  cột  trường  mã — thông báo / row  column  field  code — message)',
+    );
+    for (const i of result.issues.slice(0, maxListed)) {
+      const level = i.level === 'error' ? 'LỖI/ERROR' : 'CẢNH BÁO/WARNING';
+      lines.push(
+        `  ${String(i.row ?? '-').padStart(6)}  ${(i.column ?? '-').padEnd(3)}  ${i.field || '-'}  ${level} ${i.code} — ${i.message}`,
+      );
+    }
+    const more = result.issues.length - Math.min(maxListed, result.issues.length);
+    if (more > 0) {
+      lines.push(
+        `  … và ${num(more)} vấn đề khác (dùng --json để xem) / … and ${num(more)} more (use --json to see them)`,
+      );
+    }
+  }
+  lines.push('');
+  lines.push(
+    summary.invalid > 0
+      ? `KẾT QUẢ: ${num(summary.invalid)} dòng có lỗi cần sửa / RESULT: ${num(summary.invalid)} rows with errors to fix`
+      : `KẾT QUẢ: không có lỗi / RESULT: no errors${summary.warnings > 0 ? ` (${num(summary.warnings)} cảnh báo / warnings)` : ''}`,
+  );
+  return lines.join('\n');
+}
+
+function kindOption(value: string | undefined): ImportKind {
+  const kinds = Object.keys(IMPORT_KINDS);
+  if (!value || !kinds.includes(value)) {
+    throw new UsageError(
+      'OPTION_INVALID',
+      `--kind phải là một trong: ${kinds.join(', ')}${value ? ` (nhận được "${value}")` : ''}`,
+      `--kind must be one of: ${kinds.join(', ')}${value ? ` (got "${value}")` : ''}`,
+    );
+  }
+  return value as ImportKind;
+}
+
+export function registerImportCommand(
+  program: Command,
+  setExitCode: (code: number) => void,
+  adapters: { excel: Adapter },
+): void {
+  program
+    .command('import')
+    .description(
+      'Nhập tệp Excel/CSV của trường, kiểm tra và báo lỗi theo dòng, cột / Import a school spreadsheet, check it and report problems by row and column',
+    )
+    .argument('<file>', 'tệp .xlsx hoặc .csv / an .xlsx or .csv file')
+    .requiredOption(
+      '--kind <kind>',
+      `loại dữ liệu / what the file holds: ${Object.keys(IMPORT_KINDS).join('|')}`,
+    )
+    .requiredOption('--school <code>', 'mã trường / the school code')
+    .option('--school-year <yyyy-yyyy>', 'năm học khi tệp không ghi / school year when the file does not say')
+    .option('--sheet <name>', 'chỉ đọc trang tính này / read only this sheet')
+    .option('--dry-run', 'chỉ kiểm tra, không ghi gì / check and report, write nothing')
+    .option('--json', 'in kết quả dạng JSON / print the result as JSON')
+    .option('--out <file>', 'ghi bản ghi hợp lệ ra JSONL / write the valid records as JSONL')
+    .option('--as-of <YYYY-MM-DD>', 'ngày tham chiếu cho tuổi / reference date for ages')
+    .action(async (file: string, opts: ImportCliOptions) => {
+      const kind = kindOption(opts.kind);
+      const schoolCode = opts.school?.trim() ?? '';
+      if (schoolCode === '') {
+        throw new UsageError('OPTION_INVALID', '--school không được để trống', '--school must not be empty');
+      }
+      if (opts.schoolYear !== undefined && !/^\d{4}-\d{4}$/.test(opts.schoolYear)) {
+        throw new UsageError(
+          'OPTION_INVALID',
+          `--school-year phải có dạng 2025-2026 (nhận được "${opts.schoolYear}")`,
+          `--school-year must look like 2025-2026 (got "${opts.schoolYear}")`,
+        );
+      }
+      const asOf = parseIsoDateOption(opts.asOf, '--as-of');
+      if (!existsSync(file) || !(await stat(file)).isFile()) {
+        throw new UsageError('FILE_NOT_FOUND', `Không tìm thấy tệp "${file}"`, `File "${file}" not found`);
+      }
+      const bar = opts.json ? null : createProgressBar('Đang nhập / Importing');
+      const options: ImportOptions = {
+        file,
+        kind,
+        schoolCode,
+        ...(opts.schoolYear ? { schoolYear: opts.schoolYear } : {}),
+        ...(opts.sheet ? { sheet: opts.sheet } : {}),
+        asOf: asOf ? new Date(`${asOf}T00:00:00Z`) : new Date(),
+        ...(opts.out && !opts.dryRun ? { out: opts.out } : {}),
+        // A sheet's size is known for Excel's own files (and CSV); otherwise the bar only counts.
+        onProgress: ({ rows, totalRows }) =>
+          bar?.update(rows, totalRows > 0 ? Math.max(totalRows, rows) : 0, `${num(rows)} dòng/rows`),
+      };
+      const result = await importFile(adapters.excel, options);
+      bar?.done();
+      setExitCode(result.summary.invalid > 0 ? EXIT.invalid : EXIT.ok);
+      if (opts.json) {
+        printJson(result);
+        return;
+      }
+      printLine(renderText(result, options, Boolean(opts.dryRun)));
+      if (options.out) {
+        printLine(
+          `Đã ghi ${num(result.summary.valid)} bản ghi hợp lệ vào / Wrote ${num(result.summary.valid)} valid records to ${options.out}`,
+        );
+      }
+    });
+}
