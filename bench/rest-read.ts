@@ -9,6 +9,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { machine, median } from './machine.ts';
 
@@ -96,13 +98,17 @@ async function main(): Promise<void> {
       }
       runs.push(run);
     }
-    process.stderr.write(`${JSON.stringify({ machine: machine(), runs })}\n`);
     const rate = median(runs.map((r) => r.rate));
     const rss = median(runs.map((r) => r.peakRssMiB));
     const secs = median(runs.map((r) => r.seconds));
-    process.stdout.write(
-      `| REST adapter, sandbox school system, ${students.toLocaleString('en-US')} students (page size ${option('--page-size', 1000)}, no rules, median of ${runs.length}) | ${secs.toFixed(2)} s | **${Math.round(rate).toLocaleString('en-US')} records/s** | peak RSS ${Math.round(rss)} MiB |\n`,
+    const line = `| REST adapter, sandbox school system, ${students.toLocaleString('en-US')} students (page size ${option('--page-size', 1000)}, no rules, median of ${runs.length}) | ${secs.toFixed(2)} s | **${Math.round(rate).toLocaleString('en-US')} records/s** | peak RSS ${Math.round(rss)} MiB |`;
+    const results = join(import.meta.dirname, 'results');
+    await mkdir(results, { recursive: true });
+    await writeFile(
+      join(results, 'rest-read.json'),
+      `${JSON.stringify({ machine: machine(), students, recordsPerSecond: Math.round(rate), seconds: secs, peakRssMiB: Math.round(rss), runs }, null, 2)}\n`,
     );
+    process.stdout.write(`${line}\n`);
   } finally {
     server.kill('SIGTERM');
   }
