@@ -1,12 +1,23 @@
 /**
  * Composition root of the `edubridge` command: the hub's commands from src/, plus the sandbox's
- * (generator, demo), which live outside src/ because the hub itself never depends on simulators.
+ * (generator, demo), which live outside src/ because the hub itself never depends on simulators,
+ * and the built-in adapters of adapters/, which src/ reaches only through the SDK contract.
  */
+import { loadBuiltInAdapter } from '../adapters/index.ts';
 import { registerSandboxCommands } from '../sandbox/cli.ts';
+import { registerImportCommand } from '../src/cli/commands/import.ts';
 import { buildProgram, type CliContext, runProgram } from '../src/cli/program.ts';
 
 const ctx: CliContext = { exitCode: 0 };
 const program = buildProgram(ctx);
+// The built-in adapters are handed to the commands that use them, loaded only when they run.
+registerImportCommand(
+  program,
+  (code) => {
+    ctx.exitCode = code;
+  },
+  { excel: () => loadBuiltInAdapter('excel') },
+);
 registerSandboxCommands(program, ctx);
 const code = await runProgram(program, ctx);
 // Let stdout drain before leaving, so piped JSON is never cut short.

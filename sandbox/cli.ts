@@ -59,13 +59,19 @@ interface GenOptions {
   classesPerGrade?: string;
   classSize?: string;
   streams?: string;
+  excel?: boolean;
+  excelDefects?: string;
 }
 
 async function generate(opts: GenOptions) {
   const schools = integerOption(opts.schools, '--schools', 1, 100_000);
-  const { generateDistrict } = await import('./generator/index.ts');
   const bar = createProgressBar('Đang tạo / Generating');
+  // With --excel the district is also written as the spreadsheets its schools would hand over.
+  const generateDistrict = opts.excel
+    ? (await import('./generator/excel/index.ts')).writeDistrictExcel
+    : (await import('./generator/index.ts')).generateDistrict;
   const summary = await generateDistrict({
+    ...(opts.excel && opts.excelDefects ? { excelDefects: rateOption(opts.excelDefects) } : {}),
     outDir: opts.out,
     schools,
     seed: integerOption(opts.seed, '--seed', 0, 2 ** 31 - 1),
@@ -116,6 +122,14 @@ export function registerSandboxCommands(program: Command, ctx: CliContext): void
     .option('--classes-per-grade <n>', 'số lớp mỗi khối / classes per grade')
     .option('--class-size <n>', 'sĩ số trung bình / average class size')
     .option('--streams <list>', `chỉ ghi các tệp / only these streams: ${RECORD_STREAMS.join(',')}`)
+    .option(
+      '--excel',
+      "ghi thêm tệp Excel theo mẫu của trường (excel/) / also write the schools' spreadsheets (excel/)",
+    )
+    .option(
+      '--excel-defects <rate>',
+      'tỉ lệ lỗi cài sẵn trong ô Excel / rate of cell-level defects in the spreadsheets',
+    )
     .action(async (opts: GenOptions) => {
       const summary = await generate(opts);
       printLine(`Đã ghi / Wrote ${resolve(opts.out)}`);

@@ -18,7 +18,7 @@ import {
   type Problem,
   type RuleContext,
 } from '../../model/index.ts';
-import { InputError } from '../../quality/validate-files.ts';
+import { InputError } from '../../quality/errors.ts';
 import {
   type Adapter,
   type AdapterLogger,
@@ -68,6 +68,8 @@ export interface ImportIssue {
 export interface ImportResult {
   summary: { total: number; valid: number; invalid: number; warnings: number };
   issues: ImportIssue[];
+  /** The sheet of each issue (same order), for people: a grade book has a sheet per subject. */
+  issueSheets: string[];
 }
 
 export interface ImportOptions {
@@ -307,6 +309,7 @@ export async function importFile(adapter: Adapter, options: ImportOptions): Prom
       warnings: issues.filter((i) => i.level === 'warning').length,
     },
     issues: issues.map(({ sheet: _sheet, ...issue }) => issue),
+    issueSheets: issues.map((i) => i.sheet),
   };
 }
 
@@ -332,14 +335,16 @@ function renderText(result: ImportResult, options: ImportOptions, dryRun: boolea
   if (result.issues.length > 0) {
     lines.push(
       '',
-      'Chi tiết / Details (dòng  cột  trường  mã — thông báo / row  column  field  code — message)',
+      'Chi tiết / Details (trang tính!dòng  cột  trường  mã — thông báo / sheet!row  column  field  code — message)',
     );
-    for (const i of result.issues.slice(0, maxListed)) {
+    result.issues.slice(0, maxListed).forEach((i, n) => {
       const level = i.level === 'error' ? 'LỖI/ERROR' : 'CẢNH BÁO/WARNING';
+      // A grade book has a sheet per subject: the row alone does not find the cell.
+      const at = `${result.issueSheets[n]}!${i.row ?? '-'}`;
       lines.push(
-        `  ${String(i.row ?? '-').padStart(6)}  ${(i.column ?? '-').padEnd(3)}  ${i.field || '-'}  ${level} ${i.code} — ${i.message}`,
+        `  ${at.padEnd(12)}  ${(i.column ?? '-').padEnd(3)}  ${i.field || '-'}  ${level} ${i.code} — ${i.message}`,
       );
-    }
+    });
     const more = result.issues.length - Math.min(maxListed, result.issues.length);
     if (more > 0) {
       lines.push(
@@ -368,10 +373,17 @@ function kindOption(value: string | undefined): ImportKind {
   return value as ImportKind;
 }
 
+/**
+ * Registers `edubridge import`. The excel adapter is passed in (src/ does not import adapters/), as
+ * the adapter itself or as a loader, so the command costs nothing until it runs.
+ *
+ * @example
+ * registerImportCommand(program, setExitCode, { excel: () => loadBuiltInAdapter('excel') });
+ */
 export function registerImportCommand(
   program: Command,
   setExitCode: (code: number) => void,
-  adapters: { excel: Adapter },
+  adapters: { excel: Adapter | (() => Promise<Adapter>) },
 ): void {
   program
     .command('import')
@@ -420,11 +432,12 @@ export function registerImportCommand(
         onProgress: ({ rows, totalRows }) =>
           bar?.update(rows, totalRows > 0 ? Math.max(totalRows, rows) : 0, `${num(rows)} dòng/rows`),
       };
-      const result = await importFile(adapters.excel, options);
+      const excel = typeof adapters.excel === 'function' ? await adapters.excel() : adapters.excel;
+      const result = await importFile(excel, options);
       bar?.done();
       setExitCode(result.summary.invalid > 0 ? EXIT.invalid : EXIT.ok);
       if (opts.json) {
-        printJson(result);
+        printJson({ summary: result.summary, issues: result.issues });
         return;
       }
       printLine(renderText(result, options, Boolean(opts.dryRun)));

@@ -1,0 +1,150 @@
+/**
+ * The `edubridge import` contract that scripts rely on, run as a user runs it: the real
+ * bin/edubridge.js in a child process, its stdout, stderr and exit code.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..');
+const FIXTURES = join(ROOT, 'fixtures', 'excel');
+const BIN = join(ROOT, 'bin', 'edubridge.js');
+
+function run(args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'edubridge-import-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const known = JSON.parse(readFileSync(join(FIXTURES, 'students-known-errors.expected.json'), 'utf8')) as {
+  school: string;
+  asOf: string;
+  summary: Record<string, number>;
+  problems: Array<{ row: number; column: string; field: string; code: string; level: string }>;
+};
+const knownArgs = [
+  'import',
+  join(FIXTURES, 'students-known-errors.xlsx'),
+  '--kind',
+  'students',
+  '--school',
+  known.school,
+  '--as-of',
+  known.asOf,
+];
+
+describe('edubridge import', () => {
+  it('--json prints the summary and each problem at its row and column, and exits 1 when a row is invalid', () => {
+    const r = run([...knownArgs, '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { summary: unknown; issues: Array<Record<string, unknown>> };
+    expect(Object.keys(out)).toEqual(['summary', 'issues']);
+    expect(out.summary).toEqual(known.summary);
+    expect(out.summary).toEqual({ total: 15, valid: 4, invalid: 11, warnings: 2 });
+    for (const issue of out.issues) {
+      expect(Object.keys(issue)).toEqual(['row', 'column', 'field', 'code', 'level', 'message']);
+      expect(issue.message).toMatch(/\S \/ \S/);
+    }
+    expect(out.issues.map(({ message: _m, ...rest }) => rest)).toEqual(
+      known.problems.map(({ row, column, field, code, level }) => ({ row, column, field, code, level })),
+    );
+  });
+
+  it('--out writes the valid records (warnings included) as canonical JSONL, normalised by the rules', () => {
+    const out = join(tmp, 'records.jsonl');
+    const r = run([...knownArgs, '--out', out]);
+    expect(r.code).toBe(1);
+    const records = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.map((x) => x.studentCode)).toEqual([
+      '7900000101',
+      '7900000109',
+      '7900000113',
+      '7900000114',
+    ]);
+    expect(records[1]).toMatchObject({
+      type: 'student',
+      key: 'excel-79test01:student-7900000109',
+      personalId: '079214300109',
+      birthDate: '2014-03-12',
+      gender: 'male',
+      ethnicityCode: '01',
+      className: '6A1',
+      schoolYear: '2025-2026',
+      status: 'studying',
+      guardians: [
+        { relationship: 'father', fullName: 'Trần Văn Phúc' },
+        { relationship: 'mother', fullName: 'Lê Thị Hoa' },
+      ],
+      source: {
+        adapter: 'excel',
+        schoolCode: '79TEST01',
+        location: 'students-known-errors.xlsx!Sheet1 row 14',
+      },
+    });
+    expect(records[3]).toMatchObject({ fullName: 'Trần Khánh Vy' });
+    expect(existsSync(`${out}.partial`)).toBe(false);
+    expect(r.stdout).toContain('Wrote 4 valid records');
+  });
+
+  it('prints a readable bilingual report and exits 0 for a clean file', () => {
+    const r = run([
+      'import',
+      join(FIXTURES, 'students-semicolon-bom.csv'),
+      '--kind',
+      'students',
+      '--school',
+      '79NB0001',
+      '--as-of',
+      '2026-11-27',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Dòng / Rows: 8   hợp lệ / valid: 8   lỗi / invalid: 0');
+    expect(r.stdout).toContain('KẾT QUẢ: không có lỗi / RESULT: no errors');
+  });
+
+  it('--dry-run checks and reports but writes nothing, even with --out', () => {
+    const out = join(tmp, 'dry.jsonl');
+    const r = run([...knownArgs, '--dry-run', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('(chỉ kiểm tra / dry run)');
+    expect(r.stdout).toContain('DATE_UNPARSEABLE');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses in one line, exit 2, a missing file, a bad --kind, and a file without the columns the kind needs', () => {
+    const missing = run(['import', join(tmp, 'nope.xlsx'), '--kind', 'students', '--school', 'X']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toContain('nope.xlsx');
+
+    const kind = run(['import', join(FIXTURES, 'fees.xlsx'), '--kind', 'pupils', '--school', 'X']);
+    expect(kind.code).toBe(2);
+    expect(kind.stderr).toContain('--kind');
+
+    const header = run([
+      'import',
+      join(FIXTURES, 'fees.xlsx'),
+      '--kind',
+      'teachers',
+      '--school',
+      'X',
+      '--json',
+    ]);
+    expect(header.code).toBe(2);
+    expect(header.stdout).toBe('');
+    expect(header.stderr.trim().split('\n')).toHaveLength(1);
+    expect(header.stderr).toContain('Mã cán bộ');
+    expect(header.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
