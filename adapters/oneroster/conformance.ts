@@ -1,3 +1,4 @@
+import type { ConformanceSuite } from '../../src/sdk/index.ts';
 /**
  * The conformance suite of the OneRoster adapter: starts three sandbox providers (a small district,
  * one with known broken records, a large one without gradebook) and says what the kit should
@@ -7,32 +8,9 @@
  */
 
 import { startOneRosterProvider } from '../../sandbox/vendors/oneroster/index.ts';
-import type { StreamName } from '../../src/sdk/index.ts';
 import { sandboxConfig } from './testing.ts';
 
-/** The kit's suite, as written here (the kit's own type is in src/sdk/conformance). */
-export interface ConformanceSuite {
-  config: unknown;
-  invalidConfig?: unknown;
-  refusedConfig?: unknown;
-  streams?: StreamName[];
-  incremental?: {
-    stream: StreamName;
-    config?: unknown;
-    before?: unknown;
-    after?: unknown;
-    mutate: () => Promise<void>;
-    changed: string[];
-    deleted: string[];
-  };
-  references?: Array<{
-    name: string;
-    config: unknown;
-    stream: StreamName;
-    expect: { records?: number; rejected: Array<{ code: string; location?: string; field?: string }> };
-  }>;
-  large?: { config: unknown; stream: StreamName; minRecords: number; maxHeapGrowthMiB?: number };
-}
+export type { ConformanceSuite } from '../../src/sdk/index.ts';
 
 const key = (kind: string, id: string) => `oneroster-sandbox:${kind}-${id}`;
 

@@ -1,3 +1,4 @@
+import type { ConformanceSuite } from '../../src/sdk/index.ts';
 /**
  * The conformance suite of the REST adapter: sandbox school systems on loopback (a small one, one
  * with records that cannot be mapped, and a large one), and the configs the kit needs.
@@ -8,30 +9,8 @@
  */
 
 import { type RestSchool, startRestSchool } from '../../sandbox/vendors/rest-school/index.ts';
-import type { StreamName } from '../../src/sdk/index.ts';
 
-/** The kit's suite, as this adapter fills it (written here; the kit's own type is the reference). */
-export interface ConformanceSuite {
-  config: unknown;
-  invalidConfig?: unknown;
-  refusedConfig?: unknown;
-  streams?: StreamName[];
-  incremental?: {
-    stream: StreamName;
-    before?: unknown;
-    after?: unknown;
-    mutate?: () => Promise<void>;
-    changed: string[];
-    deleted: string[];
-  };
-  references?: Array<{
-    name: string;
-    config: unknown;
-    stream: StreamName;
-    expect: { records?: number; rejected: Array<{ code: string; location?: string; field?: string }> };
-  }>;
-  large?: { config: unknown; stream: StreamName; minRecords: number; maxHeapGrowthMiB?: number };
-}
+export type { ConformanceSuite } from '../../src/sdk/index.ts';
 
 const API_KEY = 'conformance-api-key';
 const SMALL = { seed: 11, schools: 1, classesPerGrade: 2, classSize: 20 };
