@@ -8,11 +8,10 @@ import {
   type BaseContext,
   type CheckProblem,
   type CheckResult,
+  checkProblemOf,
   type Discovery,
   defineAdapter,
-  isAdapterError,
   type StreamName,
-  secretValues,
 } from '../../src/sdk/index.ts';
 import { type RestConfig, RestConfigSchema } from './config.ts';
 import { loadProfile, type Profile, streamProfile } from './profile.ts';
@@ -22,22 +21,8 @@ const ID = 'rest';
 const VERSION = '1.0.0';
 
 /** A message without any secret of the config in it. */
-function scrub(message: string, config: RestConfig): string {
-  let out = message;
-  for (const value of secretValues(RestConfigSchema, config)) out = out.split(value).join('***');
-  return out;
-}
-
-function problemOf(error: unknown, config: RestConfig): CheckProblem {
-  if (isAdapterError(error)) {
-    const code = error.retryable && !error.code.startsWith('HTTP_') ? 'UNREACHABLE' : error.code;
-    return { code, message: scrub(error.message, config) };
-  }
-  return {
-    code: 'CHECK_FAILED',
-    message: scrub(`Kiểm tra thất bại / Check failed: ${(error as Error)?.message ?? error}`, config),
-  };
-}
+const problemOf = (error: unknown, config: RestConfig): CheckProblem =>
+  checkProblemOf(error, RestConfigSchema, config);
 
 /** One small page of a stream: `size` items, and the body for totals. */
 async function probe(config: RestConfig, profile: Profile, stream: string, ctx: BaseContext) {

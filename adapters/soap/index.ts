@@ -7,11 +7,10 @@ import {
   atPointer,
   type CheckProblem,
   type CheckResult,
+  checkProblemOf,
   type Discovery,
   defineAdapter,
-  isAdapterError,
   type StreamName,
-  secretValues,
 } from '../../src/sdk/index.ts';
 import { connectSoap } from './client.ts';
 import { type SoapConfig, SoapConfigSchema } from './config.ts';
@@ -21,23 +20,8 @@ import { documentOf, listAt, pageArgs, rawXmlParser, readSoapStream, schoolCodes
 const ID = 'soap';
 const VERSION = '1.0.0';
 
-function scrub(message: string, config: SoapConfig): string {
-  let out = message;
-  for (const value of secretValues(SoapConfigSchema, config)) out = out.split(value).join('***');
-  return out;
-}
-
-function problemOf(error: unknown, config: SoapConfig): CheckProblem {
-  if (isAdapterError(error)) {
-    const code =
-      error.retryable && ['TIMEOUT', 'UNREACHABLE'].includes(error.code) ? 'UNREACHABLE' : error.code;
-    return { code, message: scrub(error.message, config) };
-  }
-  return {
-    code: 'CHECK_FAILED',
-    message: scrub(`Kiểm tra thất bại / Check failed: ${(error as Error)?.message ?? error}`, config),
-  };
-}
+const problemOf = (error: unknown, config: SoapConfig): CheckProblem =>
+  checkProblemOf(error, SoapConfigSchema, config);
 
 const quick = (config: SoapConfig) => ({
   ...config.retry,

@@ -11,7 +11,8 @@
  */
 import type { z } from 'zod';
 import type { CanonicalRecord, RecordType } from '../model/index.ts';
-import type { RecordError } from './errors.ts';
+import { scrubSecrets } from './config.ts';
+import { AdapterError, type RecordError } from './errors.ts';
 
 /** The streams an adapter may offer; each carries records of the listed canonical types. */
 export const STREAMS = {
@@ -96,6 +97,35 @@ export interface ReadContext<C> extends BaseContext {
   keyChanged(from: string, to: string): KeyChangedSignal;
   checkpointAt(checkpoint: Checkpoint): CheckpointSignal;
   rejected(error: RecordError): RejectedSignal;
+}
+
+/**
+ * What `check` returns for an error it caught: the SDK error's code (network failures as
+ * `UNREACHABLE`), its message with no secret of the config in it.
+ *
+ * @example
+ * catch (error) { return { ok: false, problems: [checkProblemOf(error, configSchema, config)] }; }
+ */
+export function checkProblemOf(error: unknown, schema: z.ZodType, config: unknown): CheckProblem {
+  if (isAdapterErrorLike(error)) {
+    const code =
+      error.retryable && ['TIMEOUT', 'UNREACHABLE', 'TRANSFER_BROKEN'].includes(error.code)
+        ? 'UNREACHABLE'
+        : error.code;
+    return { code, message: scrubSecrets(error.message, schema, config) };
+  }
+  return {
+    code: 'CHECK_FAILED',
+    message: scrubSecrets(
+      `Kiểm tra thất bại / Check failed: ${(error as Error)?.message ?? error}`,
+      schema,
+      config,
+    ),
+  };
+}
+
+function isAdapterErrorLike(error: unknown): error is AdapterError {
+  return error instanceof AdapterError;
 }
 
 export interface CheckProblem {

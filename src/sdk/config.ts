@@ -89,3 +89,10 @@ export function parseAdapterConfig<S extends z.ZodType>(
     `Cấu hình adapter ${adapterId} không hợp lệ / Invalid ${adapterId} adapter configuration: ${fields}`,
   );
 }
+
+/** `message` with every secret value of `config` replaced by `***`. */
+export function scrubSecrets(message: string, schema: z.ZodType, config: unknown): string {
+  let out = message;
+  for (const value of secretValues(schema, config)) if (value.length > 0) out = out.split(value).join('***');
+  return out;
+}

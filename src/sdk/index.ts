@@ -3,7 +3,14 @@
  * `docs/adapters.md` for a walk-through.
  */
 export * from './adapter.ts';
-export { parseAdapterConfig, redactConfig, secret, secretFields, secretValues } from './config.ts';
+export {
+  parseAdapterConfig,
+  redactConfig,
+  scrubSecrets,
+  secret,
+  secretFields,
+  secretValues,
+} from './config.ts';
 export * from './conformance/index.ts';
 export * from './errors.ts';
 export * from './http.ts';
