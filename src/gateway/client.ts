@@ -1,0 +1,450 @@
+/**
+ * The gateway client: every call the hub makes to the city side leaves through here. One client per
+ * target; its personality (wso2, vnpt-lgsp, xroad) decides how it authenticates and how it reads
+ * the answer. It does not retry by itself (the sync engine's queue does, with backoff), except for
+ * one thing only it can fix: a token the gateway stopped accepting is refreshed once and the call
+ * tried once more.
+ */
+import { randomUUID } from 'node:crypto';
+import { retryAfterMs } from '../sdk/http.ts';
+import {
+  cleanGatewayText,
+  DEFAULT_TRANSIENT_CODES,
+  type GatewayErrorDetails,
+  GatewayPermanentError,
+  GatewayRetryableError,
+  isTransientCode,
+} from './errors.ts';
+import { buildAgent } from './tls.ts';
+import { type RawResponse, TransportFailure, transmit } from './transport.ts';
+import type {
+  GatewayClient,
+  GatewayClientOptions,
+  GatewayResponse,
+  GatewaySendRequest,
+  Personality,
+} from './types.ts';
+import { xroadAuthorization } from './xroad.ts';
+
+const MIB = 1024 * 1024;
+
+/** Where a call goes when `pathFor` is not given. */
+export function defaultPath(
+  personality: Personality,
+  service: string,
+  operation: string,
+  versions: Record<string, string> = {},
+): string {
+  const s = encodeURIComponent(service);
+  const op = encodeURIComponent(operation);
+  switch (personality) {
+    case 'wso2':
+      return `/${s}/${encodeURIComponent(versions[service] ?? '1.0')}/${op}`;
+    case 'vnpt-lgsp':
+      return `/${s}/${op}`;
+    case 'xroad':
+      return `/r1/${s}/${op}`;
+  }
+}
+
+/** `lgspaccesstoken`: base64 of the JSON the VNPT gateway expects, in its own key order. */
+export function lgspAccessToken(v: {
+  accessKey: string;
+  secretKey: string;
+  appName: string;
+  partnerCode: string;
+  partnerCodeCus: string;
+}): string {
+  const json = JSON.stringify({
+    AccessKey: v.accessKey,
+    SecretKey: v.secretKey,
+    AppName: v.appName,
+    PartnerCode: v.partnerCode,
+    PartnerCodeCus: v.partnerCodeCus,
+  });
+  return Buffer.from(json, 'utf8').toString('base64');
+}
+
+const MESSAGE_ID_HEADERS = ['x-road-id', 'x-road-request-id', 'activityid', 'x-message-id'];
+
+function joinUrl(baseUrl: string, path: string): URL {
+  return new URL(path.replace(/^\//, ''), baseUrl.replace(/\/?$/, '/'));
+}
+
+function header(headers: RawResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseJson(buffer: Buffer): { ok: true; value: unknown } | { ok: false } {
+  const text = buffer.toString('utf8');
+  if (text.trim() === '') return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** The gateway's own code and message in an error body, whichever personality wrote it. */
+function gatewayFault(value: unknown): { code?: string; message?: string } {
+  if (!value || typeof value !== 'object') return {};
+  const v = value as Record<string, unknown>;
+  const fault = v.fault as Record<string, unknown> | undefined;
+  const pick = (x: unknown) => (x === undefined || x === null ? undefined : String(x));
+  if (fault && typeof fault === 'object') return { code: pick(fault.code), message: pick(fault.message) };
+  if ('error_code' in v) return { code: pick(v.error_code), message: pick(v.message) };
+  if ('type' in v) return { code: pick(v.type), message: pick(v.message) };
+  return { code: pick(v.code ?? v.error), message: pick(v.message ?? v.error_description) };
+}
+
+/**
+ * Creates the client of one target.
+ *
+ * @example
+ * const gateway = createGatewayClient({ personality: 'vnpt-lgsp', target: 'city-edudb', baseUrl,
+ *   vnpt: { accessKey, secretKey, appName: 'EDUBRIDGE', partnerCode: '000.00.00.H29', partnerCodeCus: '000.00.00.H29',
+ *           senderCode: '000.00.00.H29', defaultReceiverCode: '000.00.15.H29' }, logger });
+ * const { body } = await gateway.send({ service: 'csdl-nganh', operation: 'hoc-sinh', body: records,
+ *   idempotencyKey: batch.key, correlationId: run.id });
+ */
+export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
+  const { personality, target } = options;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxResponseBytes = options.maxResponseBytes ?? 10 * MIB;
+  const refreshMarginMs = options.refreshMarginMs ?? 60_000;
+  const transient = options.transientCodes ?? DEFAULT_TRANSIENT_CODES[personality];
+  const now = options.now ?? Date.now;
+  const log = options.logger;
+  const agent = buildAgent(options.baseUrl, options.tls);
+  const authUrl =
+    options.personality === 'xroad' ? (options.xroad.authUrl ?? options.baseUrl.replace(/\/$/, '')) : '';
+  const lgspHeader = options.personality === 'vnpt-lgsp' ? lgspAccessToken(options.vnpt) : '';
+
+  let token: { value: string; expiresAt: number } | undefined;
+  let tokenInFlight: Promise<string> | undefined;
+  let tokenRequests = 0;
+
+  const details = (extra: Omit<GatewayErrorDetails, 'target' | 'personality'> = {}): GatewayErrorDetails => ({
+    target,
+    personality,
+    ...extra,
+  });
+
+  function transportError(failure: unknown, what: string): Error {
+    if (!(failure instanceof TransportFailure)) return failure as Error;
+    switch (failure.kind) {
+      case 'timeout':
+        return new GatewayRetryableError(
+          'TIMEOUT',
+          `Cổng ${target} không trả lời ${what} trong ${timeoutMs} ms / gateway ${target} did not answer ${what} within ${timeoutMs} ms`,
+          details(),
+          { cause: failure },
+        );
+      case 'too_large':
+        return new GatewayPermanentError(
+          'RESPONSE_TOO_LARGE',
+          `Cổng ${target} trả về quá ${maxResponseBytes} byte ${what} / gateway ${target} answered ${what} with more than ${maxResponseBytes} bytes`,
+          details(),
+          { cause: failure },
+        );
+      case 'network':
+        return new GatewayRetryableError(
+          'UNREACHABLE',
+          `Không kết nối được cổng ${target} ${what} / cannot reach gateway ${target} ${what}: ${failure.message}`,
+          details(),
+          { cause: failure },
+        );
+    }
+  }
+
+  const tokenSource = options.personality !== 'xroad';
+
+  async function fetchToken(): Promise<string> {
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    let url: URL;
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
+    if (options.personality === 'wso2') {
+      const w = options.wso2;
+      url = w.tokenUrl ? new URL(w.tokenUrl) : joinUrl(options.baseUrl, '/token');
+      headers.authorization = `Basic ${Buffer.from(`${w.consumerKey}:${w.consumerSecret}`).toString('base64')}`;
+      if (w.scope) form.set('scope', w.scope);
+    } else if (options.personality === 'vnpt-lgsp') {
+      url = options.vnpt.tokenUrl ? new URL(options.vnpt.tokenUrl) : joinUrl(options.baseUrl, '/xacthuc');
+      headers.lgspaccesstoken = lgspHeader;
+    } else {
+      throw new Error('xroad has no token');
+    }
+    tokenRequests++;
+    let response: RawResponse;
+    try {
+      response = await transmit(url, {
+        method: 'POST',
+        headers,
+        body: form.toString(),
+        timeoutMs,
+        maxResponseBytes: 64 * 1024,
+        agent,
+      });
+    } catch (failure) {
+      throw transportError(failure, 'khi cấp token / to the token request');
+    }
+    const status = response.status;
+    if (status === 400 || status === 401 || status === 403) {
+      throw new GatewayPermanentError(
+        'AUTH_REFUSED',
+        `Cổng ${target} từ chối thông tin đăng nhập (HTTP ${status}) / gateway ${target} refused the client credentials (HTTP ${status})`,
+        details({ status, gatewayBody: cleanGatewayText(response.body.toString('utf8')) }),
+      );
+    }
+    if (status === 408 || status === 429 || status >= 500) {
+      const wait = retryAfterMs(header(response.headers, 'retry-after') ?? null, now());
+      throw new GatewayRetryableError(
+        'TOKEN_FAILED',
+        `Cổng ${target}: cấp token lỗi HTTP ${status} / token request failed (HTTP ${status})`,
+        details({ status }),
+        wait !== undefined ? { retryAfterMs: wait } : {},
+      );
+    }
+    const parsed = parseJson(response.body);
+    const json = (parsed.ok ? parsed.value : undefined) as
+      | { access_token?: unknown; expires_in?: unknown }
+      | undefined;
+    if (status >= 300 || typeof json?.access_token !== 'string' || json.access_token === '') {
+      throw new GatewayPermanentError(
+        'TOKEN_MALFORMED',
+        `Cổng ${target}: phản hồi token không có access_token (HTTP ${status}) / token response has no access_token (HTTP ${status})`,
+        details({ status }),
+      );
+    }
+    const lifetimeMs = (Number(json.expires_in) > 0 ? Number(json.expires_in) : 3600) * 1000;
+    // Early enough that a token never lapses in the middle of a batch; a short-lived token at half
+    // its life, or it would be fetched again before every call.
+    token = {
+      value: json.access_token,
+      expiresAt: now() + Math.max(lifetimeMs / 2, lifetimeMs - refreshMarginMs),
+    };
+    log?.debug({ target, personality, expiresInMs: lifetimeMs }, 'gateway token obtained');
+    return token.value;
+  }
+
+  async function currentToken(): Promise<string> {
+    if (token && token.expiresAt > now()) return token.value;
+    // One refresh at a time, however many calls are waiting for it.
+    tokenInFlight ??= fetchToken().finally(() => {
+      tokenInFlight = undefined;
+    });
+    return tokenInFlight;
+  }
+
+  /** Drops the token a 401 was answered to, unless another call already replaced it. */
+  function invalidate(used: string): void {
+    if (token?.value === used) token = undefined;
+  }
+
+  function requestHeaders(request: GatewaySendRequest, messageId: string, bearer: string | undefined) {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'content-type': 'application/json; charset=utf-8',
+      'idempotency-key': request.idempotencyKey,
+      'x-correlation-id': request.correlationId,
+    };
+    switch (options.personality) {
+      case 'wso2':
+        headers.authorization = `Bearer ${bearer}`;
+        headers['x-message-id'] = messageId;
+        break;
+      case 'vnpt-lgsp': {
+        const v = options.vnpt;
+        headers.lgspaccesstoken = lgspHeader;
+        headers.authorization = `Bearer ${bearer}`;
+        headers.SENDER_CODE = v.senderCode;
+        headers.TRAN_CODE = v.tranCodes?.[`${request.service}.${request.operation}`] ?? request.operation;
+        headers.RECEIVER_CODE = v.receiverCodes?.[request.service] ?? v.defaultReceiverCode;
+        headers['x-message-id'] = messageId;
+        break;
+      }
+      case 'xroad': {
+        const x = options.xroad;
+        const timestamp = String(now());
+        headers['X-Road-Client'] = x.client;
+        headers.ApiKey = x.apiKey;
+        headers.Timestamp = timestamp;
+        headers.authorization = xroadAuthorization(authUrl, x.userName, timestamp, x.secretKey);
+        headers['X-Road-Id'] = messageId;
+        if (x.userId) headers['X-Road-UserId'] = x.userId;
+        break;
+      }
+    }
+    return headers;
+  }
+
+  function requestBody(request: GatewaySendRequest): string {
+    if (options.personality !== 'vnpt-lgsp') return JSON.stringify(request.body ?? null);
+    const envelope: Record<string, unknown> = {
+      data: Array.isArray(request.body) ? request.body : [request.body],
+    };
+    const field = options.vnpt.idempotencyKeyField;
+    if (field) envelope[field] = request.idempotencyKey;
+    return JSON.stringify(envelope);
+  }
+
+  /** Turns a non-2xx answer, or a 2xx the gateway marked as failed, into the right error. */
+  function failure(response: RawResponse, where: string): Error {
+    const status = response.status;
+    const parsed = parseJson(response.body);
+    const fault = parsed.ok ? gatewayFault(parsed.value) : {};
+    const kept = details({
+      status,
+      ...(fault.code !== undefined ? { gatewayCode: fault.code } : {}),
+      ...(fault.message !== undefined ? { gatewayMessage: cleanGatewayText(fault.message, 300) } : {}),
+      gatewayBody: cleanGatewayText(response.body.toString('utf8')),
+    });
+    const said = fault.code !== undefined ? ` [${fault.code}]` : '';
+    const message = `Cổng ${target} trả lời HTTP ${status}${said} ở ${where} / gateway ${target} answered HTTP ${status}${said} at ${where}`;
+    if (status === 408 || status === 429 || status >= 500) {
+      const wait = retryAfterMs(header(response.headers, 'retry-after') ?? null, now());
+      return new GatewayRetryableError(
+        `HTTP_${status}`,
+        message,
+        kept,
+        wait !== undefined ? { retryAfterMs: wait } : {},
+      );
+    }
+    if (isTransientCode(fault.code, transient)) {
+      return new GatewayRetryableError(`GATEWAY_${fault.code}`, message, kept);
+    }
+    if (status === 401 || status === 403) return new GatewayPermanentError('AUTH_REFUSED', message, kept);
+    return new GatewayPermanentError(`HTTP_${status}`, message, kept);
+  }
+
+  /** The business payload of a 2xx answer, or the error it carries. */
+  function payload(response: RawResponse, where: string): unknown {
+    const parsed = parseJson(response.body);
+    const malformed = (what: string) =>
+      // Retryable: the call is idempotent, and a garbled answer is what a gateway under strain
+      // sends now and then; the queue's attempt limit stops one that is always garbled.
+      new GatewayRetryableError(
+        'MESSAGE_MALFORMED',
+        `Cổng ${target} trả về ${what} không đọc được ở ${where} / gateway ${target} answered ${where} with an unreadable ${what}`,
+        details({
+          status: response.status,
+          gatewayBody: cleanGatewayText(response.body.toString('utf8'), 200),
+        }),
+      );
+    if (!parsed.ok) throw malformed('body');
+    if (options.personality !== 'vnpt-lgsp') return parsed.value;
+    const envelope = parsed.value as { error_code?: unknown; message?: unknown } | undefined;
+    if (!envelope || typeof envelope !== 'object' || envelope.error_code === undefined) {
+      throw malformed('envelope');
+    }
+    const code = String(envelope.error_code);
+    if (code !== '0') {
+      const gatewayMessage =
+        typeof envelope.message === 'string' ? envelope.message : JSON.stringify(envelope.message ?? '');
+      const kept = details({
+        status: response.status,
+        gatewayCode: code,
+        gatewayMessage: cleanGatewayText(gatewayMessage, 300),
+        gatewayBody: cleanGatewayText(response.body.toString('utf8')),
+      });
+      const message = `Cổng ${target} báo lỗi ${code} ở ${where} / gateway ${target} reported error ${code} at ${where}`;
+      throw isTransientCode(code, transient)
+        ? new GatewayRetryableError(`GATEWAY_${code}`, message, kept)
+        : new GatewayPermanentError(`GATEWAY_${code}`, message, kept);
+    }
+    if (typeof envelope.message !== 'string') return envelope.message;
+    if (envelope.message.trim() === '') return undefined;
+    try {
+      return JSON.parse(envelope.message);
+    } catch {
+      throw malformed('message');
+    }
+  }
+
+  async function send<T>(request: GatewaySendRequest): Promise<GatewayResponse<T>> {
+    const started = performance.now();
+    const path =
+      options.pathFor?.(request.service, request.operation) ??
+      defaultPath(
+        personality,
+        request.service,
+        request.operation,
+        options.personality === 'wso2' ? options.wso2.serviceVersions : undefined,
+      );
+    const url = joinUrl(options.baseUrl, path);
+    const where = `${request.service}/${request.operation}`;
+    const logFields = {
+      target,
+      personality,
+      service: request.service,
+      operation: request.operation,
+      correlationId: request.correlationId,
+      idempotencyKey: request.idempotencyKey,
+    };
+    const body = requestBody(request);
+    const ourMessageId = randomUUID();
+    let refreshed = false;
+    try {
+      for (;;) {
+        const bearer = tokenSource ? await currentToken() : undefined;
+        let response: RawResponse;
+        try {
+          response = await transmit(url, {
+            method: 'POST',
+            headers: requestHeaders(request, ourMessageId, bearer),
+            body,
+            timeoutMs,
+            maxResponseBytes,
+            agent,
+          });
+        } catch (failure) {
+          throw transportError(failure, `ở ${where} / at ${where}`);
+        }
+        if (response.status === 401 && tokenSource && bearer !== undefined && !refreshed) {
+          // An expired or revoked token: one refresh, one more try.
+          refreshed = true;
+          invalidate(bearer);
+          log?.info({ ...logFields, status: 401 }, 'gateway refused the token; refreshing once');
+          continue;
+        }
+        if (response.status < 200 || response.status >= 300) throw failure(response, where);
+        const value = payload(response, where) as T;
+        const messageId =
+          MESSAGE_ID_HEADERS.map((h) => header(response.headers, h)).find((v) => v !== undefined) ??
+          ourMessageId;
+        const durationMs = Math.round(performance.now() - started);
+        log?.info({ ...logFields, status: response.status, messageId, durationMs }, 'gateway call');
+        return { status: response.status, body: value, messageId, durationMs };
+      }
+    } catch (error) {
+      const e = error as Partial<GatewayRetryableError>;
+      log?.warn(
+        {
+          ...logFields,
+          code: e.code,
+          retryable: e.retryable,
+          status: e.details?.status,
+          gatewayCode: e.details?.gatewayCode,
+          retryAfterMs: e.retryAfterMs,
+          durationMs: Math.round(performance.now() - started),
+        },
+        'gateway call failed',
+      );
+      throw error;
+    }
+  }
+
+  return {
+    personality,
+    target,
+    send,
+    get tokenRequests() {
+      return tokenRequests;
+    },
+    close: () => agent.destroy(),
+  };
+}
