@@ -32,6 +32,8 @@ describe('loadConfig', () => {
         REDIS_URL: 'rediss://cache.internal:6380/2',
         REDIS_PREFIX: 'hcm-q1',
         BODY_LIMIT_BYTES: '2097152',
+        DATA_KEYS: `k1:${'A'.repeat(43)}=`,
+        BLIND_INDEX_KEY: `${'A'.repeat(43)}=`,
       },
       { envFile: false },
     );
@@ -45,7 +47,13 @@ describe('loadConfig', () => {
       REDIS_URL: 'rediss://cache.internal:6380/2',
       REDIS_PREFIX: 'hcm-q1',
       BODY_LIMIT_BYTES: 2_097_152,
+      DATA_KEYS: `k1:${'A'.repeat(43)}=`,
+      BLIND_INDEX_KEY: `${'A'.repeat(43)}=`,
     });
+  });
+
+  test('refuses production without the data encryption keys, naming them', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' }, { envFile: false })).toThrow(/DATA_KEYS/);
   });
 
   test('ignores variables it does not know', () => {

@@ -4,7 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../config/index.ts';
-import { createDatabase, type Database } from '../store/index.ts';
+import { createDatabase, type Database, migrateToLatest } from '../store/index.ts';
 import { closeRedis, createRedis } from './dependencies.ts';
 import { registerDocs } from './docs.ts';
 import { registerErrorHandlers } from './errors.ts';
@@ -69,11 +69,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     const redis = deps.redis ?? ownedRedis(app, config);
     const database = deps.database ?? (await ownedDatabase(app, config));
 
+    const schema = migrateInBackground(app, database);
+    await schema.ready;
     await registerDocs(app);
     await app.register(healthRoutes, {
       checks: {
         redis: redisCheck(redis, (error) => app.log.warn({ err: error }, 'redis connection error')),
-        database: databaseCheck(database),
+        database: async () => {
+          await databaseCheck(database)();
+          if (!schema.migrated)
+            throw new Error(`schema not migrated yet (${schema.lastError ?? 'migrating'})`);
+        },
       },
     });
     return app;
@@ -95,4 +101,38 @@ async function ownedDatabase(app: App, config: Config): Promise<Database> {
   });
   app.addHook('onClose', () => database.close());
   return database;
+}
+
+/**
+ * Brings the hub's schema up to date: numbered migrations under a lock, so processes starting
+ * together apply each once. A database that is down at start-up does not stop the process: the
+ * migration is tried again every few seconds and `/readyz` says the database is not ready until
+ * it has run.
+ */
+function migrateInBackground(app: App, database: Database): SchemaState {
+  const state: SchemaState = { migrated: false, lastError: undefined };
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = async () => {
+    try {
+      const { applied } = await migrateToLatest(database);
+      state.migrated = true;
+      if (applied.length > 0) app.log.info({ applied }, 'database migrated');
+    } catch (error) {
+      state.lastError = (error as Error).message;
+      app.log.warn({ err: error }, 'database migration failed; trying again in 5 s');
+      timer = setTimeout(() => void attempt(), 5_000);
+      timer.unref();
+    }
+  };
+  app.addHook('onClose', async () => {
+    if (timer) clearTimeout(timer);
+  });
+  state.ready = attempt();
+  return state;
+}
+
+interface SchemaState {
+  migrated: boolean;
+  lastError: string | undefined;
+  ready?: Promise<void>;
 }

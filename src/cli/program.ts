@@ -8,8 +8,10 @@ import { ConfigError } from '../config/errors.ts';
 import { InputError } from '../quality/errors.ts';
 import { AdapterError } from '../sdk/errors.ts';
 import { registerAdapterCommands } from './commands/adapter.ts';
+import { registerDbCommands } from './commands/db.ts';
 import { registerGradesCommands } from './commands/grades.ts';
 import { registerIdCommands } from './commands/id.ts';
+import { registerKeysCommands } from './commands/keys.ts';
 import { registerRulesCommand } from './commands/rules.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerValidateCommand } from './commands/validate.ts';
@@ -45,6 +47,8 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
   registerValidateCommand(program, setExitCode);
   registerRulesCommand(program);
   registerAdapterCommands(program, setExitCode);
+  registerDbCommands(program);
+  registerKeysCommands(program);
   registerServeCommand(program);
   return program;
 }

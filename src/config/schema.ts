@@ -48,11 +48,57 @@ const redisSettings = {
   ),
 };
 
-export const configSchema = z.object({
-  ...runtimeSettings,
-  ...httpSettings,
-  ...databaseSettings,
-  ...redisSettings,
-});
+// `id:base64` where the base64 decodes to exactly 32 bytes (an AES-256 or HMAC-SHA256 key).
+const KEY_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
+const DATA_KEY_ENTRY = /^[A-Za-z0-9_.-]+:[A-Za-z0-9+/]{43}=$/;
+
+function distinctKeyIds(value: string): boolean {
+  const ids = value.split(',').map((entry) => entry.trim().split(':')[0]);
+  return new Set(ids).size === ids.length;
+}
+
+const storeSettings = {
+  // Personal ID numbers are encrypted under the first key; the others still decrypt rows written
+  // before a rotation (`edubridge keys rotate`). Unset outside production: a public development key.
+  DATA_KEYS: setting(
+    z
+      .string()
+      .refine((v) => v.split(',').every((entry) => DATA_KEY_ENTRY.test(entry.trim())) && distinctKeyIds(v))
+      .optional(),
+    {
+      expects:
+        'a comma-separated list of id:base64(32 bytes) with distinct ids, the current key first (edubridge keys generate), required when NODE_ENV=production',
+      secret: true,
+    },
+  ),
+  // HMAC-SHA256 key of the blind index on personal ID numbers; changing it needs a re-index.
+  BLIND_INDEX_KEY: setting(z.string().regex(KEY_32_BYTES).optional(), {
+    expects: 'base64 of 32 random bytes, required when NODE_ENV=production',
+    secret: true,
+  }),
+};
+
+const REQUIRED_IN_PRODUCTION = ['DATA_KEYS', 'BLIND_INDEX_KEY'] as const;
+
+export const configSchema = z
+  .object({
+    ...runtimeSettings,
+    ...httpSettings,
+    ...databaseSettings,
+    ...redisSettings,
+    ...storeSettings,
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV !== 'production') return;
+    for (const name of REQUIRED_IN_PRODUCTION) {
+      if (!config[name]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `${name} must be set when NODE_ENV=production`,
+        });
+      }
+    }
+  });
 
 export type Config = z.output<typeof configSchema>;

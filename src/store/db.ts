@@ -4,11 +4,10 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { KyselyPGlite } from 'kysely-pglite';
 import pg from 'pg';
 
-/**
- * The tables Kysely knows about. Empty until the numbered migrations land: a query against any
- * table then fails to type-check instead of compiling against `any`.
- */
-export type Tables = Record<string, never>;
+import type { Tables } from './tables.ts';
+
+// The tables Kysely knows about, as the numbered migrations in `migrations/` create them.
+export type { Tables };
 
 export interface Database {
   readonly kind: 'postgres' | 'pglite';

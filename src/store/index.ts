@@ -1,3 +1,17 @@
+export { canonicalJson, contentHash } from './content-hash.ts';
+export {
+  blindIndex,
+  DEVELOPMENT_KEY_ID,
+  decryptPersonalId,
+  type EncryptedValue,
+  encryptPersonalId,
+  generateDataKey,
+  type Keyring,
+  KeyringError,
+  type KeyringSettings,
+  loadKeyring,
+  parseDataKeys,
+} from './crypto.ts';
 export {
   type CreateDatabaseOptions,
   createDatabase,
@@ -5,3 +19,27 @@ export {
   type DatabaseSettings,
   type Tables,
 } from './db.ts';
+export {
+  applyTargetResults,
+  diffAgainstLedger,
+  keysNotSeen,
+  type LedgerDiff,
+  type LedgerEntry,
+  type TargetResult,
+} from './ledger.ts';
+export {
+  MIGRATIONS,
+  MigrationError,
+  type MigrationStatus,
+  migrateToLatest,
+  migrationStatus,
+} from './migrate.ts';
+export {
+  findByPersonalId,
+  type PersonInput,
+  type RotationCounts,
+  rotateKeys,
+  type StoredPerson,
+  upsertPersons,
+} from './persons.ts';
+export * from './tables.ts';

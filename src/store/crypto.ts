@@ -1,0 +1,160 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+
+// AES-256-GCM with a random 96-bit IV per value (the size GCM is built for); stored as
+// iv | tag | ciphertext next to the id of the key, so old rows stay readable after a rotation.
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_BYTES = 32;
+
+export class KeyringError extends Error {
+  readonly code: string;
+  override readonly name = 'KeyringError';
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export interface Keyring {
+  /** The key new values are encrypted under: the first of DATA_KEYS. */
+  readonly currentKeyId: string;
+  readonly keys: ReadonlyMap<string, Buffer>;
+  readonly blindIndexKey: Buffer;
+  /** True when a key was derived because DATA_KEYS or BLIND_INDEX_KEY was unset. */
+  readonly development: boolean;
+}
+
+/** The settings this module reads (a structural slice of the hub's `Config`). */
+export interface KeyringSettings {
+  NODE_ENV?: string | undefined;
+  DATA_KEYS?: string | undefined;
+  BLIND_INDEX_KEY?: string | undefined;
+}
+
+/** The id of the key derived when DATA_KEYS is unset; never valid in production. */
+export const DEVELOPMENT_KEY_ID = 'dev-insecure';
+
+function decodeKey(base64: string, name: string): Buffer {
+  const key = Buffer.from(base64, 'base64');
+  if (key.length !== KEY_BYTES || key.toString('base64') !== base64.replace(/\s/g, '')) {
+    throw new KeyringError('KEY_INVALID', `${name} must be base64 of exactly ${KEY_BYTES} bytes`);
+  }
+  return key;
+}
+
+/** Parses `id:base64,id:base64…`; the first entry is the current key. */
+export function parseDataKeys(value: string): Array<{ id: string; key: Buffer }> {
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (entries.length === 0) throw new KeyringError('KEY_INVALID', 'DATA_KEYS lists no key');
+  const seen = new Set<string>();
+  return entries.map((entry) => {
+    const colon = entry.indexOf(':');
+    const id = entry.slice(0, colon);
+    if (colon < 1 || !/^[A-Za-z0-9_.-]+$/.test(id)) {
+      throw new KeyringError('KEY_INVALID', 'DATA_KEYS entries must look like id:base64');
+    }
+    if (seen.has(id)) throw new KeyringError('KEY_INVALID', `DATA_KEYS lists key id "${id}" twice`);
+    seen.add(id);
+    return { id, key: decodeKey(entry.slice(colon + 1), `DATA_KEYS key "${id}"`) };
+  });
+}
+
+function developmentKey(purpose: string): Buffer {
+  // Deterministic so a PGLITE_DIR survives restarts; public, so worthless as protection.
+  return createHash('sha256').update(`edubridge development-only ${purpose} key, not secret`).digest();
+}
+
+/**
+ * Builds the keyring from configuration. In development and test an unset variable gets a
+ * clearly-labelled derived key and a warning; production refuses (the config schema stops it first).
+ */
+export function loadKeyring(
+  settings: KeyringSettings,
+  warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+): Keyring {
+  const production = settings.NODE_ENV === 'production';
+  let development = false;
+  const missing = (name: string) => {
+    if (production) {
+      throw new KeyringError('KEY_MISSING', `${name} must be set when NODE_ENV=production`);
+    }
+    development = true;
+    warn(
+      `Cảnh báo / Warning: ${name} is not set; using a public development key. Never use it for real data.`,
+    );
+  };
+
+  let keys: Array<{ id: string; key: Buffer }>;
+  if (settings.DATA_KEYS) keys = parseDataKeys(settings.DATA_KEYS);
+  else {
+    missing('DATA_KEYS');
+    keys = [{ id: DEVELOPMENT_KEY_ID, key: developmentKey('data') }];
+  }
+  let blindIndexKey: Buffer;
+  if (settings.BLIND_INDEX_KEY) blindIndexKey = decodeKey(settings.BLIND_INDEX_KEY, 'BLIND_INDEX_KEY');
+  else {
+    missing('BLIND_INDEX_KEY');
+    blindIndexKey = developmentKey('blind index');
+  }
+  return {
+    currentKeyId: keys[0]!.id,
+    keys: new Map(keys.map((k) => [k.id, k.key])),
+    blindIndexKey,
+    development,
+  };
+}
+
+/** A new line for DATA_KEYS: `id:base64(32 random bytes)`. */
+export function generateDataKey(
+  id = `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`,
+): string {
+  return `${id}:${randomBytes(KEY_BYTES).toString('base64')}`;
+}
+
+/** Same spelling, same index: the blind index sees digits only. */
+export function normalisePersonalId(personalId: string): string {
+  return personalId.normalize('NFKC').replace(/\s/g, '');
+}
+
+export interface EncryptedValue {
+  cipher: Buffer;
+  keyId: string;
+}
+
+export function encryptPersonalId(keyring: Keyring, personalId: string): EncryptedValue {
+  const key = keyring.keys.get(keyring.currentKeyId)!;
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([cipher.update(normalisePersonalId(personalId), 'utf8'), cipher.final()]);
+  return { cipher: Buffer.concat([iv, cipher.getAuthTag(), body]), keyId: keyring.currentKeyId };
+}
+
+/** Decrypts under whichever known key `keyId` names; throws on an unknown key or a tampered value. */
+export function decryptPersonalId(keyring: Keyring, value: EncryptedValue): string {
+  const key = keyring.keys.get(value.keyId);
+  if (!key) {
+    throw new KeyringError('KEY_UNKNOWN', `No key with id "${value.keyId}" in DATA_KEYS`);
+  }
+  if (value.cipher.length < IV_BYTES + TAG_BYTES) {
+    throw new KeyringError('CIPHER_INVALID', 'Encrypted value is too short');
+  }
+  const decipher = createDecipheriv('aes-256-gcm', key, value.cipher.subarray(0, IV_BYTES));
+  decipher.setAuthTag(value.cipher.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+  try {
+    return Buffer.concat([
+      decipher.update(value.cipher.subarray(IV_BYTES + TAG_BYTES)),
+      decipher.final(),
+    ]).toString('utf8');
+  } catch {
+    // Never include the value: it is, or was, a national ID number.
+    throw new KeyringError('CIPHER_INVALID', 'Encrypted value failed authentication (tampered or wrong key)');
+  }
+}
+
+/** HMAC-SHA256 of the normalised ID: equal IDs give equal indexes, without the ID being readable. */
+export function blindIndex(keyring: Keyring, personalId: string): Buffer {
+  return createHmac('sha256', keyring.blindIndexKey).update(normalisePersonalId(personalId), 'utf8').digest();
+}

@@ -1,0 +1,65 @@
+import { type Kysely, type Migration, type MigrationProvider, type MigrationResult, Migrator } from 'kysely';
+import type { Database, Tables } from './db.ts';
+import * as m0001 from './migrations/0001_init.ts';
+
+/**
+ * Every migration, in order. Listed by hand rather than read from the folder: a file provider
+ * depends on how the code is run (tsx, compiled JS, a bundle), a list does not. A new migration is
+ * a new numbered file here; never edit one that has shipped.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_init': m0001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
+
+export class MigrationError extends Error {
+  readonly code = 'MIGRATION_FAILED';
+  override readonly name = 'MigrationError';
+  readonly results: readonly MigrationResult[];
+  constructor(failed: string | undefined, results: readonly MigrationResult[], cause: unknown) {
+    super(
+      `Di chuyển lược đồ ${failed ?? ''} thất bại / Migration ${failed ?? ''} failed: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
+    this.results = results;
+  }
+}
+
+export interface MigrationStatus {
+  name: string;
+  /** When it ran; `null` while pending. */
+  executedAt: Date | null;
+}
+
+function kyselyOf(db: Database | Kysely<Tables>): Kysely<Tables> {
+  return 'kysely' in db ? db.kysely : db;
+}
+
+function migrator(db: Database | Kysely<Tables>): Migrator {
+  // Kysely's Postgres adapter takes a session advisory lock, so two processes starting together
+  // run each migration once; on PGlite's single connection the lock is uncontended.
+  return new Migrator({ db: kyselyOf(db), provider });
+}
+
+/**
+ * Runs every pending migration, each in its own transaction, and returns the names it ran (empty
+ * when the schema was already current). Throws `MigrationError` on the first failure.
+ *
+ * @example
+ * const db = await createDatabase(config);
+ * const { applied } = await migrateToLatest(db); // ['0001_init'] the first time, [] after
+ */
+export async function migrateToLatest(db: Database | Kysely<Tables>): Promise<{ applied: string[] }> {
+  const { error, results = [] } = await migrator(db).migrateToLatest();
+  if (error) {
+    throw new MigrationError(results.find((r) => r.status === 'Error')?.migrationName, results, error);
+  }
+  return { applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** Every known migration with when it ran, oldest first. */
+export async function migrationStatus(db: Database | Kysely<Tables>): Promise<MigrationStatus[]> {
+  const infos = await migrator(db).getMigrations();
+  return infos.map((m) => ({ name: m.name, executedAt: m.executedAt ?? null }));
+}

@@ -1,0 +1,170 @@
+import { type Kysely, sql } from 'kysely';
+import { blindIndex, decryptPersonalId, encryptPersonalId, type Keyring } from './crypto.ts';
+import type { Database, Tables } from './db.ts';
+
+type Db = Database | Kysely<Tables>;
+const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
+
+export interface PersonInput {
+  schoolCode: string;
+  recordKey: string;
+  /** The 12-digit personal ID number; `null` when the school has none on file. */
+  personalId: string | null;
+}
+
+export interface StoredPerson {
+  id: string;
+  schoolCode: string;
+  recordKey: string;
+  personalId: string | null;
+}
+
+/** Inserts or replaces people by (school, record key), storing the ID encrypted with its blind index. */
+export async function upsertPersons(db: Db, keyring: Keyring, people: readonly PersonInput[]): Promise<void> {
+  if (people.length === 0) return;
+  const rows = [...new Map(people.map((p) => [`${p.schoolCode}\u0000${p.recordKey}`, p])).values()].map(
+    (p) => {
+      const encrypted = p.personalId === null ? null : encryptPersonalId(keyring, p.personalId);
+      return {
+        school_code: p.schoolCode,
+        record_key: p.recordKey,
+        personal_id_cipher: encrypted?.cipher ?? null,
+        personal_id_key_id: encrypted?.keyId ?? null,
+        personal_id_index: p.personalId === null ? null : blindIndex(keyring, p.personalId),
+      };
+    },
+  );
+  await kyselyOf(db)
+    .insertInto('persons')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['school_code', 'record_key']).doUpdateSet((eb) => ({
+        personal_id_cipher: eb.ref('excluded.personal_id_cipher'),
+        personal_id_key_id: eb.ref('excluded.personal_id_key_id'),
+        personal_id_index: eb.ref('excluded.personal_id_index'),
+        updated_at: sql`now()`,
+      })),
+    )
+    .execute();
+}
+
+function toPerson(
+  keyring: Keyring,
+  row: {
+    id: string;
+    school_code: string;
+    record_key: string;
+    personal_id_cipher: Buffer | null;
+    personal_id_key_id: string | null;
+  },
+): StoredPerson {
+  return {
+    id: row.id,
+    schoolCode: row.school_code,
+    recordKey: row.record_key,
+    personalId:
+      row.personal_id_cipher && row.personal_id_key_id
+        ? decryptPersonalId(keyring, {
+            cipher: Buffer.from(row.personal_id_cipher),
+            keyId: row.personal_id_key_id,
+          })
+        : null,
+  };
+}
+
+/** The people of a school holding this ID number, found through the blind index (no decrypt scan). */
+export async function findByPersonalId(
+  db: Db,
+  keyring: Keyring,
+  schoolCode: string,
+  personalId: string,
+): Promise<StoredPerson[]> {
+  const rows = await kyselyOf(db)
+    .selectFrom('persons')
+    .select(['id', 'school_code', 'record_key', 'personal_id_cipher', 'personal_id_key_id'])
+    .where('school_code', '=', schoolCode)
+    .where('personal_id_index', '=', blindIndex(keyring, personalId))
+    .orderBy('record_key')
+    .execute();
+  return rows.map((row) => toPerson(keyring, row));
+}
+
+export interface RotationCounts {
+  /** Rows re-encrypted under the current key. */
+  reencrypted: number;
+  /** Of those, how many were under each old key id. */
+  byOldKeyId: Record<string, number>;
+  /** Rows under a key id DATA_KEYS no longer lists: left as they are, and they need that key back. */
+  unknownKeyRows: number;
+  batches: number;
+}
+
+/**
+ * Re-encrypts every personal ID not under the current key, in batches: read a batch, decrypt and
+ * encrypt in the process, write it back with one UPDATE … FROM UNNEST, in one transaction per batch.
+ * The write checks the row still holds the value that was read, so a concurrent upsert is never
+ * overwritten. Safe to stop and run again; once it reports no rows, old keys can leave DATA_KEYS.
+ * The blind index does not change (its key is separate).
+ */
+export async function rotateKeys(
+  db: Db,
+  keyring: Keyring,
+  options: { batchSize?: number } = {},
+): Promise<RotationCounts> {
+  const batchSize = options.batchSize ?? 1_000;
+  const oldKeyIds = [...keyring.keys.keys()].filter((id) => id !== keyring.currentKeyId);
+  const counts: RotationCounts = { reencrypted: 0, byOldKeyId: {}, unknownKeyRows: 0, batches: 0 };
+  const kysely = kyselyOf(db);
+  let afterId = '00000000-0000-0000-0000-000000000000';
+  while (oldKeyIds.length > 0) {
+    const done = await kysely.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('persons')
+        .select(['id', 'personal_id_cipher', 'personal_id_key_id'])
+        .where('personal_id_key_id', 'in', oldKeyIds)
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return true;
+      afterId = rows.at(-1)!.id;
+      const ids: string[] = [];
+      const oldCiphers: string[] = [];
+      const newCiphers: string[] = [];
+      for (const row of rows) {
+        const old = Buffer.from(row.personal_id_cipher!);
+        const plain = decryptPersonalId(keyring, { cipher: old, keyId: row.personal_id_key_id! });
+        ids.push(row.id);
+        oldCiphers.push(old.toString('hex'));
+        newCiphers.push(encryptPersonalId(keyring, plain).cipher.toString('hex'));
+        counts.byOldKeyId[row.personal_id_key_id!] = (counts.byOldKeyId[row.personal_id_key_id!] ?? 0) + 1;
+      }
+      // Counted in SQL: PGlite's driver reports no affected-row count for raw statements.
+      const result = await sql<{ n: number }>`
+        with updated as (
+        update persons p set
+          personal_id_cipher = decode(v.new_cipher, 'hex'),
+          personal_id_key_id = ${keyring.currentKeyId},
+          updated_at = now()
+        from unnest(${ids}::uuid[], ${oldCiphers}::text[], ${newCiphers}::text[]) as v(id, old_cipher, new_cipher)
+        where p.id = v.id and p.personal_id_cipher = decode(v.old_cipher, 'hex')
+        returning 1)
+        select count(*)::int as n from updated
+      `.execute(trx);
+      counts.reencrypted += result.rows[0]?.n ?? 0;
+      counts.batches += 1;
+      return rows.length < batchSize;
+    });
+    if (done) break;
+  }
+  const unknown = await kysely
+    .selectFrom('persons')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('personal_id_key_id', 'is not', null)
+    .where('personal_id_key_id', 'not in', [...keyring.keys.keys()])
+    .executeTakeFirstOrThrow();
+  counts.unknownKeyRows = Number(unknown.n);
+  return counts;
+}

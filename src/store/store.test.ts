@@ -1,0 +1,286 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { contentHash } from './content-hash.ts';
+import { generateDataKey, type Keyring, loadKeyring } from './crypto.ts';
+import { createDatabase, type Database } from './db.ts';
+import { applyTargetResults, diffAgainstLedger, keysNotSeen } from './ledger.ts';
+import { MIGRATIONS, migrateToLatest, migrationStatus } from './migrate.ts';
+import { findByPersonalId, rotateKeys, upsertPersons } from './persons.ts';
+
+// The same specification against a real PostgreSQL (a database of its own, dropped afterwards) and
+// against in-memory PGlite.
+const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+interface Backend {
+  name: string;
+  url?: string;
+  open(): Promise<Database>;
+  cleanup(): Promise<void>;
+}
+
+function postgresBackend(): Backend {
+  const dbName = `edubridge_test_${randomBytes(6).toString('hex')}`;
+  const admin = () => new pg.Client({ connectionString: ADMIN_URL });
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${dbName}`;
+  return {
+    name: 'PostgreSQL',
+    url: url.toString(),
+    async open() {
+      const client = admin();
+      await client.connect();
+      await client.query(`create database ${dbName}`);
+      await client.end();
+      return createDatabase({ DATABASE_URL: url.toString() });
+    },
+    async cleanup() {
+      const client = admin();
+      await client.connect();
+      await client.query(`drop database if exists ${dbName} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+const pgliteBackend: Backend = {
+  name: 'PGlite',
+  open: () => createDatabase({}),
+  cleanup: async () => {},
+};
+
+const silent = () => {};
+const BLIND = randomBytes(32).toString('base64');
+const K1 = generateDataKey('k1');
+const K2 = generateDataKey('k2');
+const keyringOf = (dataKeys: string): Keyring =>
+  loadKeyring({ DATA_KEYS: dataKeys, BLIND_INDEX_KEY: BLIND }, silent);
+
+describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) => {
+  let db: Database;
+
+  beforeAll(async () => {
+    db = await backend.open();
+  });
+  afterAll(async () => {
+    await db?.close();
+    await backend.cleanup();
+  });
+
+  describe('migrations', () => {
+    test('apply from an empty database, then have nothing left to do', async () => {
+      expect((await migrationStatus(db)).map((m) => m.executedAt)).toEqual([null]);
+      expect(await migrateToLatest(db)).toEqual({ applied: Object.keys(MIGRATIONS) });
+      expect(await migrateToLatest(db)).toEqual({ applied: [] });
+      const status = await migrationStatus(db);
+      expect(status.map((m) => m.name)).toEqual(['0001_init']);
+      expect(status[0]!.executedAt).toBeInstanceOf(Date);
+    });
+
+    test('create every table', async () => {
+      const { rows } = await sql<{ table_name: string }>`
+        select table_name from information_schema.tables
+        where table_schema = 'public' and table_name not like 'kysely_%' order by table_name`.execute(
+        db.kysely,
+      );
+      expect(rows.map((r) => r.table_name)).toEqual([
+        'api_keys',
+        'audit_log',
+        'checkpoints',
+        'dead_letters',
+        'ledger',
+        'lineage',
+        'outbox',
+        'persons',
+        'runs',
+        'schedules',
+      ]);
+    });
+  });
+
+  describe('audit_log', () => {
+    test('accepts new entries but refuses UPDATE and DELETE', async () => {
+      await db.kysely
+        .insertInto('audit_log')
+        .values({
+          actor: 'key:abc',
+          role: 'district',
+          action: 'runs.create',
+          resource: 'school/79000001',
+          decision: 'allow',
+          detail: JSON.stringify({ streams: ['students'] }),
+        })
+        .execute();
+      await expect(db.kysely.updateTable('audit_log').set({ decision: 'deny' }).execute()).rejects.toThrow(
+        /append-only/,
+      );
+      await expect(db.kysely.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/);
+      const rows = await db.kysely.selectFrom('audit_log').select(['decision', 'detail']).execute();
+      expect(rows).toEqual([{ decision: 'allow', detail: { streams: ['students'] } }]);
+    });
+  });
+
+  describe('persons', () => {
+    test('stores the ID encrypted and finds the person by it through the blind index', async () => {
+      const keyring = keyringOf(K1);
+      await upsertPersons(db, keyring, [
+        { schoolCode: 'S1', recordKey: 'st-1', personalId: '079203001234' },
+        { schoolCode: 'S1', recordKey: 'st-2', personalId: '079203009999' },
+        { schoolCode: 'S1', recordKey: 'st-3', personalId: null },
+      ]);
+      const raw = await db.kysely
+        .selectFrom('persons')
+        .select(['personal_id_cipher', 'personal_id_key_id'])
+        .where('record_key', '=', 'st-1')
+        .executeTakeFirstOrThrow();
+      expect(Buffer.from(raw.personal_id_cipher!).toString('latin1')).not.toContain('079203001234');
+      expect(raw.personal_id_key_id).toBe('k1');
+      const found = await findByPersonalId(db, keyring, 'S1', '079203001234');
+      expect(found).toEqual([
+        { id: expect.any(String), schoolCode: 'S1', recordKey: 'st-1', personalId: '079203001234' },
+      ]);
+      expect(await findByPersonalId(db, keyring, 'S2', '079203001234')).toEqual([]);
+    });
+
+    test('rotation re-encrypts every row under the current key, counts them, and keeps them readable', async () => {
+      const old = keyringOf(K2);
+      const people = Array.from({ length: 2_500 }, (_, i) => ({
+        schoolCode: 'S9',
+        recordKey: `p-${i}`,
+        personalId: `0012030${String(i).padStart(5, '0')}`,
+      }));
+      await upsertPersons(db, old, people);
+      const rotated = keyringOf(`${K1},${K2}`);
+      // Before rotating, the new keyring already reads old rows by their key id.
+      expect((await findByPersonalId(db, rotated, 'S9', '001203000042'))[0]?.recordKey).toBe('p-42');
+
+      const counts = await rotateKeys(db, rotated, { batchSize: 1_000 });
+      expect(counts).toEqual({
+        reencrypted: 2_500,
+        byOldKeyId: { k2: 2_500 },
+        unknownKeyRows: 0,
+        batches: 3,
+      });
+      const byKey = await db.kysely
+        .selectFrom('persons')
+        .select(['personal_id_key_id', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('personal_id_key_id', 'is not', null)
+        .groupBy('personal_id_key_id')
+        .execute();
+      expect(byKey.map((r) => [r.personal_id_key_id, Number(r.n)])).toEqual([['k1', 2_502]]);
+      // Readable without the old key now.
+      const found = await findByPersonalId(db, keyringOf(K1), 'S9', '001203002499');
+      expect(found.map((p) => [p.recordKey, p.personalId])).toEqual([['p-2499', '001203002499']]);
+      expect(await rotateKeys(db, rotated)).toMatchObject({ reencrypted: 0, batches: 0 });
+    });
+  });
+
+  describe('ledger', () => {
+    const target = 'city-edu-db';
+    const stream = 'students';
+    const hashOf = (i: number, version = 1) => contentHash({ id: i, version }, 'student@1');
+    const N = 10_000;
+
+    test('diffs 10,000 records exactly: created, updated, unchanged', async () => {
+      const runId = randomUUID();
+      // The target already holds 0..5999; 0..499 in an older version.
+      await applyTargetResults(db, {
+        target,
+        stream,
+        schoolCode: 'S1',
+        runId,
+        results: Array.from({ length: 6_000 }, (_, i) => ({
+          key: `st-${i}`,
+          hash: hashOf(i, i < 500 ? 0 : 1),
+          accepted: true,
+        })),
+      });
+      const diff = await diffAgainstLedger(db, {
+        target,
+        stream,
+        schoolCode: 'S1',
+        entries: Array.from({ length: N }, (_, i) => ({ key: `st-${i}`, hash: hashOf(i) })),
+      });
+      expect(diff.created.length).toBe(4_000);
+      expect(new Set(diff.created)).toEqual(
+        new Set(Array.from({ length: 4_000 }, (_, i) => `st-${6_000 + i}`)),
+      );
+      expect(new Set(diff.updated)).toEqual(new Set(Array.from({ length: 500 }, (_, i) => `st-${i}`)));
+      expect(diff.unchanged).toBe(5_500);
+    });
+
+    test('writes only the records the target accepted', async () => {
+      const runId = randomUUID();
+      const { written } = await applyTargetResults(db, {
+        target: 'ssc',
+        stream,
+        schoolCode: 'S1',
+        runId,
+        results: [
+          { key: 'a', hash: hashOf(1), accepted: true, targetVersion: '7' },
+          { key: 'b', hash: hashOf(2), accepted: false },
+        ],
+      });
+      expect(written).toBe(1);
+      const rows = await db.kysely
+        .selectFrom('ledger')
+        .select(['record_key', 'target_version', 'run_id', 'content_hash'])
+        .where('target', '=', 'ssc')
+        .execute();
+      expect(rows.map((r) => [r.record_key, r.target_version, r.run_id])).toEqual([['a', '7', runId]]);
+      expect(Buffer.from(rows[0]!.content_hash).toString('hex')).toBe(hashOf(1));
+      const diff = await diffAgainstLedger(db, {
+        target: 'ssc',
+        stream,
+        schoolCode: 'S1',
+        entries: [
+          { key: 'a', hash: hashOf(1) },
+          { key: 'b', hash: hashOf(2) },
+        ],
+      });
+      expect(diff).toEqual({ created: ['b'], updated: [], unchanged: 1 });
+    });
+
+    test('lists the keys a full run did not see, and forgets them once the target deleted them', async () => {
+      const seen = Array.from({ length: N }, (_, i) => `st-${i}`).filter(
+        (k) => k !== 'st-7' && k !== 'st-42',
+      );
+      expect(await keysNotSeen(db, target, stream, 'S1', seen)).toEqual(['st-42', 'st-7']);
+      expect(await keysNotSeen(db, target, stream, 'S2', [])).toEqual([]);
+
+      await applyTargetResults(db, {
+        target,
+        stream,
+        schoolCode: 'S1',
+        runId: null,
+        results: [{ key: 'st-7', hash: hashOf(7), accepted: true, deleted: true }],
+      });
+      expect(await keysNotSeen(db, target, stream, 'S1', seen)).toEqual(['st-42']);
+      // A deleted record that comes back is new to the target again.
+      const diff = await diffAgainstLedger(db, {
+        target,
+        stream,
+        schoolCode: 'S1',
+        entries: [{ key: 'st-7', hash: hashOf(7) }],
+      });
+      expect(diff).toEqual({ created: ['st-7'], updated: [], unchanged: 0 });
+    });
+  });
+});
+
+describe('migrations on PostgreSQL from two processes at once', () => {
+  const backend = postgresBackend();
+  afterAll(() => backend.cleanup());
+
+  test('run each migration once: the migrator lock makes one wait and find nothing left', async () => {
+    const first = await backend.open();
+    const second = await createDatabase({ DATABASE_URL: backend.url });
+    try {
+      const results = await Promise.all([migrateToLatest(first), migrateToLatest(second)]);
+      expect(results.map((r) => r.applied).sort()).toEqual([[], ['0001_init']]);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+});

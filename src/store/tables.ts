@@ -1,0 +1,187 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** A `timestamptz` column: read as a Date, written as a Date or an ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A `timestamptz` column the database fills in (`default now()`). */
+type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A `jsonb` column: read parsed, written as JSON text (`JSON.stringify`). */
+type Json<T = unknown> = ColumnType<T, string, string>;
+/** A nullable `jsonb` column, optional on insert. */
+type NullableJson<T = unknown> = ColumnType<T | null, string | null | undefined, string | null>;
+/** A `bigserial`: pg reads int8 as a string, to keep every digit. */
+type BigSerial = ColumnType<string, never, never>;
+
+export const RUN_STATES = [
+  'queued',
+  'pulling',
+  'validating',
+  'diffing',
+  'held',
+  'pushing',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const;
+export type RunState = (typeof RUN_STATES)[number];
+export const SYNC_MODES = ['full', 'incremental'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
+export const API_KEY_ROLES = ['vendor', 'school', 'district', 'city'] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+export interface RunCounts {
+  pulled: number;
+  valid: number;
+  invalid: number;
+  unchanged: number;
+  created: number;
+  updated: number;
+  deleted: number;
+  refused: number;
+  failed: number;
+}
+
+export interface RunsTable {
+  id: Generated<string>;
+  school_code: string;
+  adapter_id: string;
+  adapter_version: string;
+  /** Target → mapping version used, e.g. `{ "city-edu-db": "v1" }`. */
+  mapping_versions: Json<Record<string, string>>;
+  streams: string[];
+  mode: SyncMode;
+  state: Generated<RunState>;
+  counts: ColumnType<RunCounts, string | undefined, string>;
+  report: NullableJson;
+  hold: NullableJson;
+  timings: ColumnType<Record<string, number>, string | undefined, string>;
+  created_at: CreatedAt;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  requested_by: string | null;
+}
+
+export interface CheckpointsTable {
+  school_code: string;
+  adapter_id: string;
+  stream: string;
+  checkpoint: Json;
+  run_id: string | null;
+  updated_at: CreatedAt;
+}
+
+export interface LedgerTable {
+  target: string;
+  stream: string;
+  record_key: string;
+  school_code: string;
+  /** SHA-256 of the mapped record, 32 bytes. */
+  content_hash: Buffer;
+  target_version: string | null;
+  first_pushed_at: CreatedAt;
+  last_pushed_at: CreatedAt;
+  run_id: string | null;
+  /** Set when the target confirmed a delete; the row stays as a tombstone for history. */
+  deleted_at: Timestamp | null;
+}
+
+export interface LineageTable {
+  id: BigSerial;
+  target: string;
+  stream: string;
+  record_key: string;
+  run_id: string;
+  adapter_id: string;
+  adapter_version: string;
+  source_location: string | null;
+  mapping_version: string;
+  gateway_message_id: string | null;
+  target_answer: NullableJson;
+  /** The mapped body, kept for debugging until `body_expires_at`; hashes and ids stay. */
+  body: NullableJson;
+  body_expires_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface OutboxTable {
+  id: BigSerial;
+  topic: string;
+  payload: Json;
+  created_at: CreatedAt;
+  dispatched_at: Timestamp | null;
+  attempts: Generated<number>;
+}
+
+export interface DeadLettersTable {
+  id: Generated<string>;
+  run_id: string;
+  school_code: string;
+  target: string;
+  stream: string;
+  record_key: string | null;
+  batch: Json;
+  code: string;
+  answer: NullableJson;
+  attempts: Generated<number>;
+  created_at: CreatedAt;
+  replayed_at: Timestamp | null;
+  discarded_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: BigSerial;
+  at: CreatedAt;
+  actor: string;
+  role: string | null;
+  action: string;
+  resource: string;
+  decision: 'allow' | 'deny';
+  detail: NullableJson;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  /** The first characters of the key, shown to people and used to find the row. */
+  prefix: string;
+  /** Hex SHA-256 of the whole key (the key is 32 random bytes: nothing to stretch). */
+  hash: string;
+  role: ApiKeyRole;
+  schools: Generated<string[]>;
+  vendor_adapters: Generated<string[]>;
+  created_at: CreatedAt;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface PersonsTable {
+  id: Generated<string>;
+  school_code: string;
+  record_key: string;
+  /** iv (12 bytes) | GCM tag (16 bytes) | ciphertext. */
+  personal_id_cipher: Buffer | null;
+  personal_id_key_id: string | null;
+  /** HMAC-SHA256 of the normalised ID under BLIND_INDEX_KEY. */
+  personal_id_index: Buffer | null;
+  updated_at: CreatedAt;
+}
+
+export interface SchedulesTable {
+  school_code: string;
+  cron: string;
+  streams: string[];
+  mode: SyncMode;
+  updated_at: CreatedAt;
+}
+
+/** Every table the migrations create, as Kysely sees it. */
+export interface Tables {
+  runs: RunsTable;
+  checkpoints: CheckpointsTable;
+  ledger: LedgerTable;
+  lineage: LineageTable;
+  outbox: OutboxTable;
+  dead_letters: DeadLettersTable;
+  audit_log: AuditLogTable;
+  api_keys: ApiKeysTable;
+  persons: PersonsTable;
+  schedules: SchedulesTable;
+}
