@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
+import { apiV1 } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
 import { createDatabase, type Database, migrateToLatest } from '../store/index.ts';
 import { closeRedis, createRedis } from './dependencies.ts';
@@ -36,6 +37,8 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
   'headers.authorization',
   'headers.cookie',
+  'req.headers["x-api-key"]',
+  'headers["x-api-key"]',
   'personalId',
   '*.personalId',
   'password',
@@ -82,6 +85,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         },
       },
     });
+    // Registering queries nothing: the API-key check reads the database only when a request comes.
+    await app.register(apiV1, { prefix: '/v1', database });
     return app;
   } catch (error) {
     await app.close();

@@ -19,7 +19,26 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         version: packageJson.version,
         description: packageJson.description,
       },
-      tags: [{ name: 'health', description: 'Liveness and readiness probes' }],
+      tags: [
+        { name: 'health', description: 'Liveness and readiness probes' },
+        { name: 'auth', description: 'API keys and the audit log of their use' },
+      ],
+      components: {
+        // One key, two ways to send it: `/v1` routes accept either (see `SECURED` in src/api/auth.ts).
+        securitySchemes: {
+          apiKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-Api-Key',
+            description: 'An EduBridge API key (`eb_<prefix>_<secret>`) from `edubridge apikey create`',
+          },
+          bearerApiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The same API key as `Authorization: Bearer <key>`',
+          },
+        },
+      },
     },
     transform: jsonSchemaTransform,
     // Every zod schema given an `id` (`.meta({ id })`) in zod's global registry becomes a named

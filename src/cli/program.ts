@@ -8,6 +8,7 @@ import { ConfigError } from '../config/errors.ts';
 import { InputError } from '../quality/errors.ts';
 import { AdapterError } from '../sdk/errors.ts';
 import { registerAdapterCommands } from './commands/adapter.ts';
+import { registerApiKeyCommands } from './commands/apikey.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerGradesCommands } from './commands/grades.ts';
 import { registerIdCommands } from './commands/id.ts';
@@ -49,6 +50,7 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
   registerAdapterCommands(program, setExitCode);
   registerDbCommands(program);
   registerKeysCommands(program);
+  registerApiKeyCommands(program);
   registerServeCommand(program);
   return program;
 }

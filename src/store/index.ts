@@ -1,3 +1,24 @@
+export {
+  type ApiKeyInfo,
+  type ApiKeyInput,
+  ApiKeyInputError,
+  createApiKey,
+  hashApiKey,
+  listApiKeys,
+  type Principal,
+  type RevokeOutcome,
+  revokeApiKey,
+  validateApiKeyInput,
+  verifyApiKey,
+} from './api-keys.ts';
+export {
+  type AuditDecision,
+  type AuditEntry,
+  type AuditFilter,
+  type AuditInput,
+  audit,
+  listAudit,
+} from './audit.ts';
 export { canonicalJson, contentHash } from './content-hash.ts';
 export {
   blindIndex,
@@ -42,4 +63,6 @@ export {
   type StoredPerson,
   upsertPersons,
 } from './persons.ts';
+export * from './runs.ts';
+export { type Sealed, seal, unseal } from './sealed.ts';
 export * from './tables.ts';

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, type MigrationResult, Migrator } from 'kysely';
 import type { Database, Tables } from './db.ts';
 import * as m0001 from './migrations/0001_init.ts';
+import * as m0002 from './migrations/0002_staged_batches.ts';
 
 /**
  * Every migration, in order. Listed by hand rather than read from the folder: a file provider
@@ -9,6 +10,7 @@ import * as m0001 from './migrations/0001_init.ts';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_init': m0001,
+  '0002_staged_batches': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -184,4 +184,19 @@ export interface Tables {
   api_keys: ApiKeysTable;
   persons: PersonsTable;
   schedules: SchedulesTable;
+  staged_batches: StagedBatchesTable;
+}
+
+export interface StagedBatchesTable {
+  id: BigSerial;
+  run_id: string;
+  target: string;
+  stream: string;
+  kind: 'push';
+  /** Sealed JSON (AES-256-GCM, iv | tag | ciphertext) under `key_id`. */
+  payload: Buffer;
+  key_id: string;
+  record_count: number;
+  created_at: CreatedAt;
+  pushed_at: Timestamp | null;
 }

@@ -1,0 +1,31 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Database } from '../store/index.ts';
+import { installApiKeyAuth } from './auth.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { whoamiRoutes } from './routes/whoami.ts';
+
+export {
+  API_KEY_HEADER,
+  type AuthAction,
+  type AuthorizeCheck,
+  authorize,
+  installApiKeyAuth,
+  type Principal,
+  refusal,
+  SECURED,
+  SECURITY_SCHEMES,
+} from './auth.ts';
+
+export interface ApiV1Options {
+  database: Database;
+}
+
+/**
+ * The versioned API: register with `{ prefix: '/v1' }`. Every route registered here, directly or in
+ * a child plugin, sits behind the API-key check and must call `authorize`.
+ */
+export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (app, { database }) => {
+  installApiKeyAuth(app, { database });
+  await app.register(whoamiRoutes);
+  await app.register(auditRoutes, { database });
+};
