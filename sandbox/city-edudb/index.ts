@@ -1,0 +1,225 @@
+/**
+ * The city side for tests and the demo: the city Education DB simulator behind the LGSP gateway
+ * simulator, its roster seeded from a generated district in which some students are not known to
+ * the city yet (as with a grade-1 intake or a transfer the city has not registered).
+ *
+ * @example
+ * const city = await startCitySandbox({ personality: 'wso2', district: { schools: 1, seed: 7 } });
+ * const client = createGatewayClient(city.gatewayClientOptions());
+ * // … sync, then compare city.city.contentOf('79NB0001') with what was sent
+ * await city.close();
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mapClass, mapStudent, mapTeacher } from '../../mappings/city-edudb/v1/index.ts';
+import type { CanonicalRecord, Class, Student, Teacher } from '../../src/model/index.ts';
+import {
+  type GenerateOptions,
+  generateDistrict,
+  type RecordStreamName,
+  streamFile,
+} from '../generator/index.ts';
+import {
+  type LgspFaultPlan,
+  type LgspGateway,
+  type LgspPersonality,
+  startLgspGateway,
+  type VnptCredentials,
+  type Wso2Credentials,
+  type XroadCredentials,
+} from '../lgsp/index.ts';
+import { type CityEduDb, type CityFaultPlan, type CityMasterRecord, startCityEduDb } from './server.ts';
+
+export * from './server.ts';
+
+/** The LGSP service name the city Education DB is published under (assumed, ❓). */
+export const CITY_EDUDB_SERVICE = 'csdl-nganh';
+
+export const SANDBOX_CREDENTIALS = {
+  wso2: { consumerKey: 'edubridge-sandbox-ck', consumerSecret: 'edubridge-sandbox-cs' },
+  'vnpt-lgsp': {
+    accessKey: 'AK-SANDBOX-H29',
+    secretKey: 'SK-SANDBOX-H29',
+    appName: 'EDUBRIDGE',
+    partnerCode: '000.00.00.H29',
+    partnerCodeCus: '000.00.15.H29',
+  },
+  xroad: {
+    client: 'VN/GOV/000.00.00.H29/EDUBRIDGE',
+    apiKey: 'apikey-sandbox',
+    userName: 'edubridge.sandbox',
+    secretKey: 'sandbox-secret',
+  },
+} as const satisfies {
+  wso2: Wso2Credentials;
+  'vnpt-lgsp': VnptCredentials;
+  xroad: XroadCredentials;
+};
+
+/** Streams of the generator the city cares about. */
+const CITY_FILES: RecordStreamName[] = [
+  'schools',
+  'classes',
+  'teachers',
+  'students',
+  'enrollments',
+  'assessments',
+  'learning-results',
+  'timetable',
+];
+
+export interface RosterSeedOptions {
+  /** Every n-th student (1-based position n, 2n …) is left out of the city's roster; 0 = none. Default 10. */
+  unknownEvery?: number;
+}
+
+/**
+ * The city's master data for a set of canonical records: every class and teacher, and the
+ * students except every `unknownEvery`-th, which the city does not know yet.
+ */
+export function rosterFromRecords(
+  records: Iterable<CanonicalRecord>,
+  options: RosterSeedOptions = {},
+): { roster: CityMasterRecord[]; unknownStudentCodes: Set<string> } {
+  const every = options.unknownEvery ?? 10;
+  const roster: CityMasterRecord[] = [];
+  const unknownStudentCodes = new Set<string>();
+  let n = 0;
+  for (const r of records) {
+    try {
+      if (r.type === 'class') roster.push({ kind: 'LopHoc', record: mapClass(r as Class) });
+      else if (r.type === 'teacher') roster.push({ kind: 'GiaoVien', record: mapTeacher(r as Teacher) });
+      else if (r.type === 'student') {
+        n++;
+        if (every > 0 && n % every === 0) unknownStudentCodes.add(r.studentCode);
+        else roster.push({ kind: 'HocSinh', record: mapStudent(r as Student) });
+      }
+    } catch {
+      // A record the mapping refuses (an injected defect) is not master data the city would hold.
+    }
+  }
+  return { roster, unknownStudentCodes };
+}
+
+/** Reads a generated district's files back as canonical records, per generator stream. */
+export async function readDistrict(
+  dir: string,
+  streams: readonly RecordStreamName[] = CITY_FILES,
+): Promise<Map<RecordStreamName, CanonicalRecord[]>> {
+  const out = new Map<RecordStreamName, CanonicalRecord[]>();
+  for (const s of streams) {
+    const text = await readFile(join(dir, streamFile(s)), 'utf8').catch(() => '');
+    out.set(
+      s,
+      text
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as CanonicalRecord),
+    );
+  }
+  return out;
+}
+
+export interface CitySandboxOptions {
+  personality?: LgspPersonality;
+  /** Generate a district and seed the city's roster from it; omitted = the city starts empty. */
+  district?: Omit<GenerateOptions, 'outDir'> & RosterSeedOptions;
+  gatewayFaults?: LgspFaultPlan;
+  cityFaults?: CityFaultPlan;
+  tokenTtlSeconds?: number;
+}
+
+export interface CitySandbox {
+  personality: LgspPersonality;
+  gatewayUrl: string;
+  service: string;
+  credentials: (typeof SANDBOX_CREDENTIALS)[LgspPersonality];
+  gateway: LgspGateway;
+  city: CityEduDb;
+  /** The generated district's records per generator stream (empty without `district`). */
+  records: Map<RecordStreamName, CanonicalRecord[]>;
+  /** Students of the district the city does not know. */
+  unknownStudentCodes: Set<string>;
+  /**
+   * Options for `createGatewayClient` (src/gateway) that reach this sandbox. Typed loosely so
+   * the sandbox does not depend on the hub's code.
+   */
+  gatewayClientOptions(target?: string): Record<string, unknown> & {
+    personality: LgspPersonality;
+    baseUrl: string;
+    target: string;
+  };
+  close(): Promise<void>;
+}
+
+/** Starts the city Education DB simulator and an LGSP gateway simulator routing to it. */
+export async function startCitySandbox(options: CitySandboxOptions = {}): Promise<CitySandbox> {
+  const personality = options.personality ?? 'wso2';
+  let records = new Map<RecordStreamName, CanonicalRecord[]>();
+  let seed: ReturnType<typeof rosterFromRecords> = { roster: [], unknownStudentCodes: new Set() };
+  if (options.district) {
+    const { unknownEvery, ...generate } = options.district;
+    const dir = await mkdtemp(join(tmpdir(), 'edubridge-city-'));
+    try {
+      await generateDistrict({ streams: CITY_FILES, ...generate, outDir: dir });
+      records = await readDistrict(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    seed = rosterFromRecords(
+      [...records.values()].flat(),
+      unknownEvery === undefined ? {} : { unknownEvery },
+    );
+  }
+  const city = await startCityEduDb({
+    roster: seed.roster,
+    ...(options.cityFaults ? { faults: options.cityFaults } : {}),
+  });
+  const credentials = SANDBOX_CREDENTIALS[personality];
+  const common = {
+    routes: { [CITY_EDUDB_SERVICE]: city.upstreamUrl },
+    ...(options.gatewayFaults ? { faults: options.gatewayFaults } : {}),
+    ...(options.tokenTtlSeconds ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
+  };
+  const gateway = await (personality === 'wso2'
+    ? startLgspGateway({ ...common, personality, credentials: SANDBOX_CREDENTIALS.wso2 })
+    : personality === 'vnpt-lgsp'
+      ? startLgspGateway({ ...common, personality, credentials: SANDBOX_CREDENTIALS['vnpt-lgsp'] })
+      : startLgspGateway({ ...common, personality, credentials: SANDBOX_CREDENTIALS.xroad }));
+
+  const gatewayClientOptions = (target = 'city-edudb') => {
+    const base = { target, baseUrl: gateway.url, personality };
+    switch (personality) {
+      case 'wso2':
+        return { ...base, wso2: { ...SANDBOX_CREDENTIALS.wso2 } };
+      case 'vnpt-lgsp':
+        return {
+          ...base,
+          vnpt: {
+            ...SANDBOX_CREDENTIALS['vnpt-lgsp'],
+            senderCode: '000.00.00.H29',
+            defaultReceiverCode: '000.20.00.H29',
+          },
+        };
+      case 'xroad':
+        return { ...base, xroad: { ...SANDBOX_CREDENTIALS.xroad } };
+    }
+  };
+
+  return {
+    personality,
+    gatewayUrl: gateway.url,
+    service: CITY_EDUDB_SERVICE,
+    credentials,
+    gateway,
+    city,
+    records,
+    unknownStudentCodes: seed.unknownStudentCodes,
+    gatewayClientOptions,
+    close: async () => {
+      await gateway.close();
+      await city.close();
+    },
+  };
+}

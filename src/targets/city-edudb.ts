@@ -1,0 +1,181 @@
+/**
+ * The city Education DB (CSDL ngành) as a target: canonical records mapped by
+ * `mappings/city-edudb/v1`, pushed one batch per stream through the LGSP gateway as
+ * `{ idempotencyKey, records: [{ key, kind, record }], deletes: [key] }`, answered per record.
+ * The contract is ours (the city publishes none): see `openapi/city-edudb.md`.
+ *
+ * @example
+ * const target = createCityEduDbTarget({ gateway: createGatewayClient(options) });
+ * const mapped = target.map(student); // { key, body: { kind: 'HocSinh', record: { MaHocSinh, … } } }
+ * const { results } = await target.push({ …batch, upserts: [mapped!] });
+ */
+import {
+  CITY_EDUDB_MAPPING_VERSION,
+  CITY_STREAMS,
+  type CityRecordKind,
+  type CityStream,
+  mapToCityEduDb,
+} from '../../mappings/city-edudb/v1/index.ts';
+import type { GatewayClient } from '../gateway/index.ts';
+import type { CanonicalRecord } from '../model/index.ts';
+import { PermanentError } from '../sdk/errors.ts';
+import type { MappedRecord, PushBatch, PushResult, Target, TargetRecordResult } from './target.ts';
+
+export const CITY_EDUDB_TARGET_ID = 'city-edudb';
+
+export interface CityEduDbTargetOptions {
+  gateway: GatewayClient;
+  /** LGSP service of the city Education DB; default `csdl-nganh` (assumed, ❓). */
+  service?: string;
+  /** Operation per stream; defaults in `CITY_STREAMS` (`hocsinh`, `giaovien` …). */
+  operations?: Partial<Record<CityStream, string>>;
+  /** Roster read operation; default `danhsach`. */
+  rosterOperation?: string;
+}
+
+/** The body of a mapped record: the city's record kind and the record in its field names. */
+export interface CityEduDbBody {
+  kind: CityRecordKind;
+  record: Record<string, unknown>;
+}
+
+export interface CityRoster {
+  MaTruong: string;
+  HocSinh: Record<string, unknown>[];
+  GiaoVien: Record<string, unknown>[];
+  LopHoc: Record<string, unknown>[];
+}
+
+export interface CityEduDbTarget extends Target {
+  /** The city's master data for a school, for reconciliation. */
+  readRoster(schoolCode: string, options?: { correlationId?: string }): Promise<CityRoster>;
+}
+
+interface CityAnswer {
+  results?: Array<{
+    key?: unknown;
+    status?: unknown;
+    code?: unknown;
+    message?: unknown;
+    version?: unknown;
+    deleted?: unknown;
+  }>;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+
+/** Turns the city's answer into one result per key of the batch; a key it skipped has failed. */
+export function recordResults(batch: PushBatch, answer: unknown): TargetRecordResult[] {
+  const results = (answer as CityAnswer | undefined)?.results;
+  if (!Array.isArray(results))
+    throw new PermanentError(
+      'TARGET_ANSWER_INVALID',
+      'CSDL ngành trả lời không có danh sách kết quả / the city DB answered without per-record results',
+    );
+  const deleteKeys = new Set(batch.deletes);
+  const byKey = new Map<string, TargetRecordResult>();
+  for (const r of results) {
+    const key = str(r?.key);
+    if (key === undefined) continue;
+    const status = str(r.status);
+    const code = str(r.code);
+    const message = str(r.message);
+    const version = str(r.version);
+    const deleted = r.deleted === true || deleteKeys.has(key);
+    byKey.set(key, {
+      key,
+      // `review` (held for a person at the city, UNKNOWN_MASTER) is not accepted: the record is not there.
+      outcome:
+        status === 'accepted'
+          ? 'accepted'
+          : status === 'refused' || status === 'review'
+            ? 'refused'
+            : 'failed',
+      ...(version !== undefined ? { targetVersion: version } : {}),
+      ...(code !== undefined ? { code } : status === 'accepted' ? {} : { code: 'TARGET_STATUS_UNKNOWN' }),
+      ...(message !== undefined ? { message } : {}),
+      ...(deleted ? { deleted: true } : {}),
+    });
+  }
+  const expected = [
+    ...batch.upserts.map((u) => ({ key: u.key, deleted: false })),
+    ...batch.deletes.map((key) => ({ key, deleted: true })),
+  ];
+  return expected.map(
+    ({ key, deleted }) =>
+      byKey.get(key) ?? {
+        key,
+        outcome: 'failed',
+        code: 'TARGET_NO_RESULT',
+        message: 'CSDL ngành không trả kết quả cho bản ghi này / the city DB gave no result for this record',
+        ...(deleted ? { deleted: true } : {}),
+      },
+  );
+}
+
+export function createCityEduDbTarget(options: CityEduDbTargetOptions): CityEduDbTarget {
+  const service = options.service ?? 'csdl-nganh';
+  const operationOf = (stream: string): string => {
+    const s = stream as CityStream;
+    const op = options.operations?.[s] ?? CITY_STREAMS[s]?.operation;
+    if (!op)
+      throw new PermanentError(
+        'TARGET_STREAM_UNSUPPORTED',
+        `CSDL ngành không nhận luồng ${stream} / the city DB takes no stream ${stream}`,
+      );
+    return op;
+  };
+
+  return {
+    id: CITY_EDUDB_TARGET_ID,
+    mappingVersion: CITY_EDUDB_MAPPING_VERSION,
+    streams: Object.keys(CITY_STREAMS) as CityStream[],
+
+    map(record: CanonicalRecord): MappedRecord | undefined {
+      const mapped = mapToCityEduDb(record);
+      if (!mapped) return undefined;
+      const body: CityEduDbBody = { kind: mapped.kind, record: mapped.record };
+      return { key: record.key, body };
+    },
+
+    async push(batch: PushBatch, pushOptions?: { signal?: AbortSignal }): Promise<PushResult> {
+      pushOptions?.signal?.throwIfAborted();
+      const operation = operationOf(batch.stream);
+      const response = await options.gateway.send({
+        service,
+        operation,
+        body: {
+          idempotencyKey: batch.idempotencyKey,
+          records: batch.upserts.map((u) => ({ key: u.key, ...(u.body as CityEduDbBody) })),
+          deletes: batch.deletes,
+        },
+        idempotencyKey: batch.idempotencyKey,
+        correlationId: batch.correlationId,
+      });
+      return { messageId: response.messageId, results: recordResults(batch, response.body) };
+    },
+
+    async readRoster(schoolCode: string, readOptions: { correlationId?: string } = {}): Promise<CityRoster> {
+      const response = await options.gateway.send<CityRoster>({
+        service,
+        operation: options.rosterOperation ?? 'danhsach',
+        body: { MaTruong: schoolCode },
+        // A read changes nothing; the key only satisfies gateways that want one on every call.
+        idempotencyKey: `roster:${schoolCode}:${Date.now()}`,
+        correlationId: readOptions.correlationId ?? `roster:${schoolCode}`,
+      });
+      const roster = response.body;
+      if (
+        !roster ||
+        !Array.isArray(roster.HocSinh) ||
+        !Array.isArray(roster.GiaoVien) ||
+        !Array.isArray(roster.LopHoc)
+      )
+        throw new PermanentError(
+          'TARGET_ANSWER_INVALID',
+          'Danh sách của CSDL ngành không đúng dạng / the city roster has the wrong shape',
+        );
+      return roster;
+    },
+  };
+}
