@@ -1,0 +1,140 @@
+/**
+ * A sync run end to end, against simulators only at the edges: the sandbox REST school system
+ * (read by the `rest` adapter), the rules, the ledger in PGlite, the LGSP gateway and the city
+ * Education DB simulator. The city must end up holding exactly what it should.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import rest from '../adapters/rest/index.ts';
+import { type CitySandbox, startCitySandbox } from '../sandbox/city-edudb/index.ts';
+import { type RestSchool, startRestSchool } from '../sandbox/vendors/rest-school/index.ts';
+import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/index.ts';
+import { runSync } from '../src/pipeline/sync.ts';
+import {
+  createDatabase,
+  type Database,
+  type Keyring,
+  loadKeyring,
+  migrateToLatest,
+} from '../src/store/index.ts';
+import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
+
+const DISTRICT = { schools: 1, seed: 11, classesPerGrade: 2, classSize: 20 };
+const SCHOOL = '79NB0001';
+const API_KEY = 'sync-test-key';
+
+let city: CitySandbox;
+let school: RestSchool;
+let db: Database;
+let keyring: Keyring;
+
+beforeAll(async () => {
+  city = await startCitySandbox({ personality: 'wso2', district: { ...DISTRICT, unknownEvery: 10 } });
+  school = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: API_KEY } });
+  db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
+  await migrateToLatest(db);
+  keyring = loadKeyring({ NODE_ENV: 'test' });
+}, 60_000);
+
+afterAll(async () => {
+  await db?.close();
+  await school?.close();
+  await city?.close();
+});
+
+const target = () =>
+  createCityEduDbTarget({
+    gateway: createGatewayClient(city.gatewayClientOptions() as unknown as GatewayClientOptions),
+  });
+
+const sync = (mode: 'full' | 'incremental', extra: Record<string, unknown> = {}) =>
+  runSync({
+    db,
+    keyring,
+    adapter: rest,
+    adapterConfig: {
+      baseUrl: school.url,
+      profile: 'sandbox-school',
+      auth: { type: 'apiKey', key: API_KEY },
+      retry: { maxAttempts: 3, backoffMs: 10, maxRetryAfterMs: 2_000 },
+    },
+    targets: [target()],
+    schoolCode: SCHOOL,
+    streams: ['students'],
+    mode,
+    asOf: new Date('2026-11-27T00:00:00Z'),
+    batchSize: 100,
+    ...extra,
+  });
+
+async function deadLetters(runId: string) {
+  return db.kysely
+    .selectFrom('dead_letters')
+    .select(['code', 'record_key'])
+    .where('run_id', '=', runId)
+    .execute();
+}
+
+describe('runSync', () => {
+  let students = 0;
+  let unknown = 0;
+
+  it('a first full sync delivers every valid student the city knows, and parks the others', async () => {
+    const held = city.city.contentOf(SCHOOL).size;
+    const result = await sync('full');
+    students = school.state.data.students.size;
+    unknown = city.unknownStudentCodes.size;
+    expect(result.state).toBe('succeeded');
+    expect(result.counts).toMatchObject({
+      pulled: students,
+      valid: students,
+      invalid: 0,
+      unchanged: 0,
+      created: students - unknown,
+      refused: unknown,
+      failed: 0,
+    });
+    expect(city.city.contentOf(SCHOOL).size - held).toBe(students - unknown);
+    const letters = await deadLetters(result.runId);
+    expect(letters).toHaveLength(unknown);
+    expect(new Set(letters.map((l) => l.code))).toEqual(new Set(['UNKNOWN_MASTER']));
+    expect(city.city.state.review.size).toBe(unknown);
+  });
+
+  it('a second full scan pushes nothing new: known students are unchanged, refused ones are tried again', async () => {
+    const applied = city.city.state.batchesApplied;
+    const result = await sync('full');
+    expect(result.counts).toMatchObject({
+      pulled: students,
+      unchanged: students - unknown,
+      created: 0,
+      updated: 0,
+      deleted: 0,
+    });
+    expect(result.counts.refused).toBe(unknown);
+    // Only the batch of refused students went out again.
+    expect(city.city.state.batchesApplied - applied).toBeLessThanOrEqual(Math.ceil(unknown / 100) + 1);
+  });
+
+  it('an incremental sync after three changes at the school pushes exactly those', async () => {
+    const known = [...school.state.data.students.idList()].filter((id) => {
+      const s = school.state.data.students.get(id) as { maHocSinh?: string } | undefined;
+      return s?.maHocSinh !== undefined && !city.unknownStudentCodes.has(s.maHocSinh);
+    });
+    await sync('incremental'); // takes the first checkpoint
+    school.state.mutate({ students: { update: known.slice(0, 3) } });
+    const result = await sync('incremental');
+    expect(result.state).toBe('succeeded');
+    expect(result.counts).toMatchObject({ pulled: 3, updated: 3, created: 0, unchanged: 0 });
+  });
+
+  it('holds a run that would change more than a tenth of what the city holds', async () => {
+    const ids = school.state.data.students.idList();
+    school.state.mutate({ students: { update: ids.slice(0, Math.ceil(ids.length * 0.3)) } });
+    const before = city.city.state.batchesApplied;
+    const result = await sync('full');
+    expect(result.state).toBe('held');
+    expect(result.hold?.reasons[0]).toMatchObject({ target: 'city-edudb', stream: 'students' });
+    expect(result.hold?.reasons[0]?.share).toBeGreaterThan(0.1);
+    expect(city.city.state.batchesApplied).toBe(before);
+  });
+});
