@@ -70,7 +70,9 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
 
   describe('migrations', () => {
     test('apply from an empty database, then have nothing left to do', async () => {
-      expect((await migrationStatus(db)).map((m) => m.executedAt)).toEqual(Object.keys(MIGRATIONS).map(() => null));
+      expect((await migrationStatus(db)).map((m) => m.executedAt)).toEqual(
+        Object.keys(MIGRATIONS).map(() => null),
+      );
       expect(await migrateToLatest(db)).toEqual({ applied: Object.keys(MIGRATIONS) });
       expect(await migrateToLatest(db)).toEqual({ applied: [] });
       const status = await migrationStatus(db);
