@@ -3,9 +3,11 @@
  * (generator, demo), which live outside src/ because the hub itself never depends on simulators,
  * and the built-in adapters of adapters/, which src/ reaches only through the SDK contract.
  */
-import { loadBuiltInAdapter } from '../adapters/index.ts';
+import { BUILT_IN_ADAPTERS, type BuiltInAdapterId, loadBuiltInAdapter } from '../adapters/index.ts';
 import { registerSandboxCommands } from '../sandbox/cli.ts';
 import { registerImportCommand } from '../src/cli/commands/import.ts';
+import { registerSyncCommand } from '../src/cli/commands/sync.ts';
+import { UsageError } from '../src/cli/io.ts';
 import { buildProgram, type CliContext, runProgram } from '../src/cli/program.ts';
 
 const ctx: CliContext = { exitCode: 0 };
@@ -17,6 +19,24 @@ registerImportCommand(
     ctx.exitCode = code;
   },
   { excel: () => loadBuiltInAdapter('excel') },
+);
+registerSyncCommand(
+  program,
+  (code) => {
+    ctx.exitCode = code;
+  },
+  {
+    load: (id) => {
+      if (!(BUILT_IN_ADAPTERS as string[]).includes(id)) {
+        throw new UsageError(
+          'ADAPTER_UNKNOWN',
+          `Không có adapter "${id}"`,
+          `No adapter "${id}" (${BUILT_IN_ADAPTERS.join(', ')})`,
+        );
+      }
+      return loadBuiltInAdapter(id as BuiltInAdapterId);
+    },
+  },
 );
 registerSandboxCommands(program, ctx);
 const code = await runProgram(program, ctx);

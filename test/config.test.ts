@@ -17,6 +17,12 @@ describe('loadConfig', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_PREFIX: 'edubridge',
       BODY_LIMIT_BYTES: 1_048_576,
+      CITY_EDUDB_GATEWAY: 'wso2',
+      CITY_EDUDB_TIMEOUT_MS: 30_000,
+      CITY_EDUDB_APP_NAME: 'EDUBRIDGE',
+      CITY_EDUDB_SENDER_CODE: '000.00.00.H29',
+      SOURCES_FILE: 'edubridge.sources.json',
+      HOLD_THRESHOLD: 0.1,
     });
   });
 
@@ -49,6 +55,12 @@ describe('loadConfig', () => {
       BODY_LIMIT_BYTES: 2_097_152,
       DATA_KEYS: `k1:${'A'.repeat(43)}=`,
       BLIND_INDEX_KEY: `${'A'.repeat(43)}=`,
+      CITY_EDUDB_GATEWAY: 'wso2',
+      CITY_EDUDB_TIMEOUT_MS: 30_000,
+      CITY_EDUDB_APP_NAME: 'EDUBRIDGE',
+      CITY_EDUDB_SENDER_CODE: '000.00.00.H29',
+      SOURCES_FILE: 'edubridge.sources.json',
+      HOLD_THRESHOLD: 0.1,
     });
   });
 

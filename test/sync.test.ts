@@ -138,3 +138,91 @@ describe('runSync', () => {
     expect(city.city.state.batchesApplied).toBe(before);
   });
 });
+
+describe('edubridge sync', () => {
+  it('syncs a school from its configured source to the configured city DB, then finds nothing new', async () => {
+    const { spawn } = await import('node:child_process');
+    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'edubridge-sync-cli-'));
+    const { SANDBOX_CREDENTIALS } = await import('../sandbox/city-edudb/index.ts');
+    const cli = await startCitySandbox({
+      personality: 'vnpt-lgsp',
+      district: { ...DISTRICT, unknownEvery: 10 },
+    });
+    try {
+      const sources = join(dir, 'sources.json');
+      await writeFile(
+        sources,
+        JSON.stringify({
+          [SCHOOL]: {
+            adapter: 'rest',
+            config: {
+              baseUrl: school.url,
+              profile: 'sandbox-school',
+              auth: { type: 'apiKey', key: API_KEY },
+            },
+          },
+        }),
+      );
+      const creds = SANDBOX_CREDENTIALS['vnpt-lgsp'];
+      const env = {
+        ...process.env,
+        DATABASE_URL: '',
+        PGLITE_DIR: join(dir, 'pglite'),
+        DATA_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+        BLIND_INDEX_KEY: Buffer.alloc(32, 9).toString('base64'),
+        SOURCES_FILE: sources,
+        CITY_EDUDB_GATEWAY: 'vnpt-lgsp',
+        CITY_EDUDB_GATEWAY_URL: cli.gatewayUrl,
+        CITY_EDUDB_ACCESS_KEY: creds.accessKey,
+        CITY_EDUDB_SECRET_KEY: creds.secretKey,
+        CITY_EDUDB_PARTNER_CODE: creds.partnerCode,
+        CITY_EDUDB_PARTNER_CODE_CUS: creds.partnerCodeCus,
+        CITY_EDUDB_RECEIVER_CODE: '000.20.00.H29',
+      };
+      const run = (args: string[]) =>
+        new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+          const child = spawn(
+            process.execPath,
+            [join(import.meta.dirname, '..', 'bin', 'edubridge.js'), ...args],
+            { env },
+          );
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (d) => {
+            stdout += d;
+          });
+          child.stderr.on('data', (d) => {
+            stderr += d;
+          });
+          child.on('close', (code) => resolve({ code, stdout, stderr }));
+        });
+      const first = await run(['sync', '--school', SCHOOL, '--full', '--json']);
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      const a = JSON.parse(first.stdout) as { state: string; counts: Record<string, number> };
+      const students = school.state.data.students.size;
+      expect(a).toMatchObject({
+        state: 'succeeded',
+        counts: { pulled: students, refused: cli.unknownStudentCodes.size },
+      });
+      expect(a.counts.created).toBe(students - cli.unknownStudentCodes.size);
+      const second = JSON.parse(
+        (await run(['sync', '--school', SCHOOL, '--full', '--json'])).stdout,
+      ) as typeof a;
+      expect(second.counts).toMatchObject({
+        created: 0,
+        updated: 0,
+        unchanged: students - cli.unknownStudentCodes.size,
+      });
+      const unknownSchool = await run(['sync', '--school', '79XX9999']);
+      expect(unknownSchool.code).toBe(2);
+      expect(unknownSchool.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      await cli.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

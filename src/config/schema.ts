@@ -78,6 +78,54 @@ const storeSettings = {
   }),
 };
 
+// The city Education DB, reached through the LGSP gateway. Which gateway HCMC runs and its exact
+// conventions are not public (shared/domain §3): the personality and every name are settings.
+const optionalText = (expects: string, secret = false) =>
+  setting(z.string().min(1).optional(), { expects, ...(secret ? { secret } : {}) });
+const cityEduDbSettings = {
+  CITY_EDUDB_GATEWAY: setting(z.enum(['wso2', 'vnpt-lgsp', 'xroad']).default('wso2'), {
+    expects: 'one of wso2, vnpt-lgsp, xroad (the LGSP gateway personality)',
+  }),
+  CITY_EDUDB_GATEWAY_URL: setting(urlWithScheme('http', 'https').optional(), {
+    expects: 'the http(s) URL of the LGSP gateway in front of the city Education DB',
+  }),
+  CITY_EDUDB_TOKEN_URL: setting(urlWithScheme('http', 'https').optional(), { expects: 'an http(s) URL' }),
+  CITY_EDUDB_TIMEOUT_MS: setting(integer(100, 600_000).default(30_000), {
+    expects: 'milliseconds, 100–600000',
+  }),
+  CITY_EDUDB_CONSUMER_KEY: optionalText('the wso2 consumer key'),
+  CITY_EDUDB_CONSUMER_SECRET: optionalText('the wso2 consumer secret', true),
+  CITY_EDUDB_ACCESS_KEY: optionalText('the VNPT LGSP AccessKey', true),
+  CITY_EDUDB_SECRET_KEY: optionalText('the VNPT LGSP SecretKey or the X-Road secret key', true),
+  CITY_EDUDB_APP_NAME: setting(z.string().min(1).default('EDUBRIDGE'), { expects: 'the VNPT LGSP AppName' }),
+  CITY_EDUDB_PARTNER_CODE: optionalText('the VNPT LGSP PartnerCode'),
+  CITY_EDUDB_PARTNER_CODE_CUS: optionalText('the VNPT LGSP PartnerCodeCus'),
+  CITY_EDUDB_SENDER_CODE: setting(z.string().min(1).default('000.00.00.H29'), {
+    expects: 'the sender agency code (QCVN 102:2016)',
+  }),
+  CITY_EDUDB_RECEIVER_CODE: optionalText('the receiver agency code of the city Education DB'),
+  CITY_EDUDB_XROAD_CLIENT: optionalText('the X-Road client id (INSTANCE/CLASS/CODE/SUBSYSTEM)'),
+  CITY_EDUDB_API_KEY: optionalText('the X-Road ApiKey', true),
+  CITY_EDUDB_USER_NAME: optionalText('the X-Road user name of the signed Basic credentials'),
+};
+
+const syncSettings = {
+  // Which adapter reads each school's software, and its config: { "79NB0001": { "adapter": "rest", "config": {…} } }.
+  SOURCES_FILE: setting(z.string().min(1).default('edubridge.sources.json'), {
+    expects: 'the path of the JSON file of sources per school',
+  }),
+  HOLD_THRESHOLD: setting(
+    z
+      .string()
+      .regex(/^(0(\.\d+)?|1(\.0+)?)$/)
+      .transform(Number)
+      .default(0.1),
+    {
+      expects: 'a share from 0 to 1 of what a target holds that a run may change or delete before it is held',
+    },
+  ),
+};
+
 const REQUIRED_IN_PRODUCTION = ['DATA_KEYS', 'BLIND_INDEX_KEY'] as const;
 
 export const configSchema = z
@@ -87,6 +135,8 @@ export const configSchema = z
     ...databaseSettings,
     ...redisSettings,
     ...storeSettings,
+    ...cityEduDbSettings,
+    ...syncSettings,
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV !== 'production') return;
