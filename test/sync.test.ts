@@ -8,6 +8,7 @@ import rest from '../adapters/rest/index.ts';
 import { type CitySandbox, startCitySandbox } from '../sandbox/city-edudb/index.ts';
 import { type RestSchool, startRestSchool } from '../sandbox/vendors/rest-school/index.ts';
 import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/index.ts';
+import { decideHeldRun } from '../src/pipeline/release.ts';
 import { runSync } from '../src/pipeline/sync.ts';
 import {
   createDatabase,
@@ -77,6 +78,7 @@ async function deadLetters(runId: string) {
 describe('runSync', () => {
   let students = 0;
   let unknown = 0;
+  let heldRunId = '';
 
   it('a first full sync delivers every valid student the city knows, and parks the others', async () => {
     const held = city.city.contentOf(SCHOOL).size;
@@ -136,6 +138,35 @@ describe('runSync', () => {
     expect(result.hold?.reasons[0]).toMatchObject({ target: 'city-edudb', stream: 'students' });
     expect(result.hold?.reasons[0]?.share).toBeGreaterThan(0.1);
     expect(city.city.state.batchesApplied).toBe(before);
+    heldRunId = result.runId;
+  });
+
+  it('releasing the held run delivers what it staged, and the next scan finds nothing to do', async () => {
+    const before = city.city.state.batchesApplied;
+    const decided = await decideHeldRun({
+      db,
+      keyring,
+      targets: [target()],
+      runId: heldRunId,
+      decision: 'release',
+      decidedBy: 'test',
+    });
+    expect(decided.state).toBe('succeeded');
+    expect(decided.counts.updated).toBeGreaterThan(students * 0.2);
+    expect(city.city.state.batchesApplied).toBeGreaterThan(before);
+    const again = await sync('full');
+    expect(again.state).toBe('succeeded');
+    expect(again.counts).toMatchObject({ created: 0, updated: 0, unchanged: students - unknown });
+    await expect(
+      decideHeldRun({
+        db,
+        keyring,
+        targets: [target()],
+        runId: heldRunId,
+        decision: 'discard',
+        decidedBy: 'test',
+      }),
+    ).rejects.toMatchObject({ code: 'RUN_NOT_HELD' });
   });
 });
 

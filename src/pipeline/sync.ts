@@ -40,6 +40,7 @@ import {
   ledgerCount,
   loadCheckpoint,
   markBatchPushed,
+  markRunStarted,
   type RunCounts,
   saveCheckpoint,
   setRunState,
@@ -67,6 +68,8 @@ export interface SyncOptions {
   /** Tries of a batch the target answers with a retryable error (default 5). */
   pushAttempts?: number;
   requestedBy?: string;
+  /** An existing queued run to carry out, instead of creating one. */
+  runId?: string;
   logger?: AdapterLogger;
   signal?: AbortSignal;
   onProgress?: (event: { runId: string; step: string; counts: RunCounts }) => void;
@@ -138,15 +141,19 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
   const batchSize = options.batchSize ?? 500;
   const threshold = options.holdThreshold ?? 0.1;
   const config = parseAdapterConfig(adapter.configSchema, options.adapterConfig, adapter.id);
-  const runId = await createRun(db, {
-    schoolCode,
-    adapterId: adapter.id,
-    adapterVersion: adapter.version,
-    mappingVersions: Object.fromEntries(targets.map((t) => [t.id, t.mappingVersion])),
-    streams: [...options.streams],
-    mode: options.mode,
-    ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
-  });
+  // A run requested through the API or a schedule exists already (queued); the CLI creates its own.
+  const runId =
+    options.runId ??
+    (await createRun(db, {
+      schoolCode,
+      adapterId: adapter.id,
+      adapterVersion: adapter.version,
+      mappingVersions: Object.fromEntries(targets.map((t) => [t.id, t.mappingVersion])),
+      streams: [...options.streams],
+      mode: options.mode,
+      ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
+    }));
+  if (options.runId) await markRunStarted(db, options.runId, adapter.version);
   const counts: RunCounts = { ...ZERO_COUNTS };
   const timings: Record<string, number> = {};
   const report = new ReportBuilder(asOf, 1000);

@@ -51,6 +51,55 @@ export async function createRun(db: Db, run: NewRun): Promise<string> {
   return row.id;
 }
 
+/** A queued run picked up by a worker: started now, with the adapter version it really runs. */
+export async function markRunStarted(db: Db, runId: string, adapterVersion: string): Promise<void> {
+  await kyselyOf(db)
+    .updateTable('runs')
+    .set({ started_at: new Date(), adapter_version: adapterVersion })
+    .where('id', '=', runId)
+    .execute();
+}
+
+/** A run asked for (API, schedule) and not started yet. */
+export async function createQueuedRun(db: Db, run: NewRun): Promise<string> {
+  const row = await kyselyOf(db)
+    .insertInto('runs')
+    .values({
+      school_code: run.schoolCode,
+      adapter_id: run.adapterId,
+      adapter_version: run.adapterVersion,
+      mapping_versions: JSON.stringify(run.mappingVersions),
+      streams: run.streams,
+      mode: run.mode,
+      requested_by: run.requestedBy ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function listRuns(db: Db, filter: { schools?: readonly string[]; limit?: number } = {}) {
+  let q = kyselyOf(db)
+    .selectFrom('runs')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .limit(filter.limit ?? 50);
+  if (filter.schools) {
+    if (filter.schools.length === 0) return [];
+    q = q.where('school_code', 'in', [...filter.schools]);
+  }
+  return q.execute();
+}
+
+/** Drops a held run's staged batches (its changes are discarded, nothing was sent). */
+export async function discardStagedBatches(db: Db, runId: string): Promise<void> {
+  await kyselyOf(db)
+    .deleteFrom('staged_batches')
+    .where('run_id', '=', runId)
+    .where('pushed_at', 'is', null)
+    .execute();
+}
+
 export async function setRunState(
   db: Db,
   runId: string,
