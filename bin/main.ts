@@ -7,6 +7,7 @@ import { BUILT_IN_ADAPTERS, type BuiltInAdapterId, loadBuiltInAdapter } from '..
 import { registerSandboxCommands } from '../sandbox/cli.ts';
 import { registerImportCommand } from '../src/cli/commands/import.ts';
 import { registerSyncCommand } from '../src/cli/commands/sync.ts';
+import { registerWorkerCommand } from '../src/cli/commands/worker.ts';
 import { UsageError } from '../src/cli/io.ts';
 import { buildProgram, type CliContext, runProgram } from '../src/cli/program.ts';
 
@@ -20,24 +21,26 @@ registerImportCommand(
   },
   { excel: () => loadBuiltInAdapter('excel') },
 );
+const builtInAdapters = {
+  load: (id: string) => {
+    if (!(BUILT_IN_ADAPTERS as string[]).includes(id)) {
+      throw new UsageError(
+        'ADAPTER_UNKNOWN',
+        `Không có adapter "${id}"`,
+        `No adapter "${id}" (${BUILT_IN_ADAPTERS.join(', ')})`,
+      );
+    }
+    return loadBuiltInAdapter(id as BuiltInAdapterId);
+  },
+};
 registerSyncCommand(
   program,
   (code) => {
     ctx.exitCode = code;
   },
-  {
-    load: (id) => {
-      if (!(BUILT_IN_ADAPTERS as string[]).includes(id)) {
-        throw new UsageError(
-          'ADAPTER_UNKNOWN',
-          `Không có adapter "${id}"`,
-          `No adapter "${id}" (${BUILT_IN_ADAPTERS.join(', ')})`,
-        );
-      }
-      return loadBuiltInAdapter(id as BuiltInAdapterId);
-    },
-  },
+  builtInAdapters,
 );
+registerWorkerCommand(program, builtInAdapters);
 registerSandboxCommands(program, ctx);
 const code = await runProgram(program, ctx);
 // Let stdout drain before leaving, so piped JSON is never cut short.

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { RunService } from '../pipeline/service.ts';
 import type { Database } from '../store/index.ts';
 import { installApiKeyAuth } from './auth.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { runsRoutes } from './routes/runs.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
 
 export {
@@ -18,14 +20,17 @@ export {
 
 export interface ApiV1Options {
   database: Database;
+  /** The run service, built when first needed. */
+  runs: () => RunService;
 }
 
 /**
  * The versioned API: register with `{ prefix: '/v1' }`. Every route registered here, directly or in
  * a child plugin, sits behind the API-key check and must call `authorize`.
  */
-export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (app, { database }) => {
+export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (app, { database, runs }) => {
   installApiKeyAuth(app, { database });
   await app.register(whoamiRoutes);
   await app.register(auditRoutes, { database });
+  await app.register(runsRoutes, { database, runs });
 };

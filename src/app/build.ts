@@ -5,7 +5,11 @@ import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { apiV1 } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
-import { createDatabase, type Database, migrateToLatest } from '../store/index.ts';
+import { createRunQueue, queueConnection } from '../pipeline/queue.ts';
+import { RunService } from '../pipeline/service.ts';
+import { loadSources } from '../pipeline/sources.ts';
+import { createDatabase, type Database, loadKeyring, migrateToLatest } from '../store/index.ts';
+import { targetsFromConfig } from '../targets/from-config.ts';
 import { closeRedis, createRedis } from './dependencies.ts';
 import { registerDocs } from './docs.ts';
 import { registerErrorHandlers } from './errors.ts';
@@ -27,6 +31,8 @@ export interface AppDeps {
   database?: Database;
   /** Where logs go instead of stdout (tests read them). */
   logStream?: DestinationStream;
+  /** Queues and decides runs; made from the config on first use (and closed with the app) if absent. */
+  runService?: RunService;
 }
 
 // pino matches `*.x` one level deep only, so the top-level keys are listed too; Fastify's request
@@ -86,7 +92,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       },
     });
     // Registering queries nothing: the API-key check reads the database only when a request comes.
-    await app.register(apiV1, { prefix: '/v1', database });
+    await app.register(apiV1, {
+      prefix: '/v1',
+      database,
+      runs: deps.runService ? () => deps.runService! : lazyRunService(app, config, database),
+    });
     return app;
   } catch (error) {
     await app.close();
@@ -98,6 +108,36 @@ function ownedRedis(app: App, config: Config): Redis {
   const redis = createRedis(config.REDIS_URL);
   app.addHook('onClose', () => closeRedis(redis));
   return redis;
+}
+
+/**
+ * The run service the API uses, built on the first request that needs it: building the app (for
+ * the OpenAPI document, say) connects to nothing.
+ */
+function lazyRunService(app: App, config: Config, database: Database): () => RunService {
+  let service: RunService | undefined;
+  let close: (() => Promise<void>) | undefined;
+  app.addHook('onClose', async () => {
+    await close?.();
+  });
+  return () => {
+    if (service) return service;
+    const connection = queueConnection(config.REDIS_URL);
+    const queue = createRunQueue(connection, config.REDIS_PREFIX);
+    close = async () => {
+      await queue.close();
+      connection.disconnect();
+    };
+    service = new RunService({
+      db: database,
+      keyring: loadKeyring(config),
+      queue,
+      sources: () => loadSources(config.SOURCES_FILE),
+      targets: () => targetsFromConfig(config),
+      holdThreshold: config.HOLD_THRESHOLD,
+    });
+    return service;
+  };
 }
 
 async function ownedDatabase(app: App, config: Config): Promise<Database> {

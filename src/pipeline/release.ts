@@ -41,7 +41,12 @@ export async function decideHeldRun(options: {
   }
   const hold = (run.hold ?? {}) as HoldState;
   const counts = run.counts;
-  const decided = { ...hold, decision: options.decision, decidedBy: options.decidedBy, decidedAt: new Date().toISOString() };
+  const decided = {
+    ...hold,
+    decision: options.decision,
+    decidedBy: options.decidedBy,
+    decidedAt: new Date().toISOString(),
+  };
   if (options.decision === 'discard') {
     await discardStagedBatches(db, runId);
     await setRunState(db, runId, 'cancelled', { hold: decided });
@@ -58,7 +63,11 @@ export async function decideHeldRun(options: {
     exclude: new Set(hold.excluded ?? []),
   });
   for (const { stream, checkpoint } of hold.pendingCheckpoints ?? []) {
-    await saveCheckpoint(db, { schoolCode: run.school_code, adapterId: run.adapter_id, stream, runId }, checkpoint);
+    await saveCheckpoint(
+      db,
+      { schoolCode: run.school_code, adapterId: run.adapter_id, stream, runId },
+      checkpoint,
+    );
   }
   await setRunState(db, runId, 'succeeded', { counts, hold: decided });
   return { state: 'succeeded', counts };

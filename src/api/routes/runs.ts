@@ -1,0 +1,197 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ProblemError } from '../../app/problem.ts';
+import type { RunService } from '../../pipeline/service.ts';
+import { STREAM_NAMES, type StreamName } from '../../sdk/index.ts';
+import { type Database, getRun, listRuns } from '../../store/index.ts';
+import { authorize, SECURED } from '../auth.ts';
+import { problemResponses } from '../responses.ts';
+
+const countsSchema = z.object({
+  pulled: z.number(),
+  valid: z.number(),
+  invalid: z.number(),
+  unchanged: z.number(),
+  created: z.number(),
+  updated: z.number(),
+  deleted: z.number(),
+  refused: z.number(),
+  failed: z.number(),
+});
+
+const runSchema = z
+  .object({
+    id: z.string(),
+    schoolCode: z.string(),
+    adapterId: z.string(),
+    adapterVersion: z.string(),
+    streams: z.array(z.string()),
+    mode: z.enum(['full', 'incremental']),
+    state: z.string().describe('queued, pulling, held, pushing, succeeded, failed, cancelled'),
+    counts: countsSchema,
+    hold: z
+      .unknown()
+      .nullable()
+      .describe('Why the run is held: per target and stream, the share and a sample of keys'),
+    createdAt: z.iso.datetime({ offset: true }),
+    startedAt: z.iso.datetime({ offset: true }).nullable(),
+    finishedAt: z.iso.datetime({ offset: true }).nullable(),
+  })
+  .meta({ id: 'Run', description: 'A sync run of one school' });
+
+type RunRow = NonNullable<Awaited<ReturnType<typeof getRun>>>;
+
+function toRun(row: RunRow) {
+  const hold = row.hold as { pendingCheckpoints?: unknown; excluded?: unknown } | null;
+  // Checkpoints and excluded keys are the engine's business, not the caller's.
+  const { pendingCheckpoints: _p, excluded: _e, ...shownHold } = hold ?? {};
+  return {
+    id: row.id,
+    schoolCode: row.school_code,
+    adapterId: row.adapter_id,
+    adapterVersion: row.adapter_version,
+    streams: row.streams,
+    mode: row.mode,
+    state: row.state,
+    counts: row.counts,
+    hold: hold ? shownHold : null,
+    createdAt: row.created_at.toISOString(),
+    startedAt: row.started_at?.toISOString() ?? null,
+    finishedAt: row.finished_at?.toISOString() ?? null,
+  };
+}
+
+export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () => RunService }> = async (
+  app,
+  { database, runs },
+) => {
+  app.post(
+    '/runs',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Yêu cầu một lần đồng bộ / Request a sync run',
+        description: 'Queues a run of one school; answers at once with the run to watch.',
+        security: SECURED,
+        body: z.object({
+          schoolCode: z.string().min(1),
+          streams: z
+            .array(z.enum(STREAM_NAMES as [StreamName, ...StreamName[]]))
+            .min(1)
+            .default(['students']),
+          mode: z.enum(['full', 'incremental']).default('incremental'),
+        }),
+        response: { 202: runSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { schoolCode, streams, mode } = request.body;
+      const adapterId = await runs().adapterOf(schoolCode);
+      const principal = await authorize(request, {
+        action: 'runs:write',
+        schoolCode,
+        adapterId,
+        roles: ['district', 'school', 'vendor'],
+      });
+      if (!adapterId) {
+        throw new ProblemError({
+          status: 404,
+          code: 'SCHOOL_NOT_CONFIGURED',
+          detail: `Trường ${schoolCode} chưa có nguồn dữ liệu / School ${schoolCode} has no configured source`,
+        });
+      }
+      const { runId } = await runs().request({
+        schoolCode,
+        streams,
+        mode,
+        requestedBy: `key:${principal.prefix}`,
+      });
+      const row = await getRun(database, runId);
+      return reply.code(202).send(toRun(row!));
+    },
+  );
+
+  app.get(
+    '/runs',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Các lần đồng bộ gần đây / Recent runs',
+        security: SECURED,
+        querystring: z.object({
+          school: z.string().min(1).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+        }),
+        response: { 200: z.object({ runs: z.array(runSchema) }), ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { school, limit } = request.query;
+      const principal = await authorize(request, { action: 'runs:read', schoolCode: school });
+      const schools =
+        school !== undefined ? [school] : principal.role === 'city' ? undefined : principal.schools;
+      const rows = await listRuns(database, { limit, ...(schools ? { schools } : {}) });
+      return { runs: rows.map(toRun) };
+    },
+  );
+
+  app.get(
+    '/runs/:id',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Một lần đồng bộ và báo cáo chất lượng dữ liệu / A run with its data-quality report',
+        security: SECURED,
+        params: z.object({ id: z.uuid() }),
+        response: {
+          200: runSchema.extend({ report: z.unknown().nullable() }),
+          ...problemResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const row = await getRun(database, request.params.id);
+      await authorize(request, { action: 'runs:read', schoolCode: row?.school_code ?? '(unknown)' });
+      if (!row)
+        throw new ProblemError({ status: 404, code: 'RUN_NOT_FOUND', detail: `No run ${request.params.id}` });
+      return { ...toRun(row), report: row.report };
+    },
+  );
+
+  app.post(
+    '/runs/:id/release',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Cho phép hoặc hủy một lần chạy bị tạm giữ / Release or discard a held run',
+        security: SECURED,
+        params: z.object({ id: z.uuid() }),
+        body: z.object({ decision: z.enum(['release', 'discard']) }),
+        response: { 200: runSchema, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const row = await getRun(database, request.params.id);
+      const principal = await authorize(request, {
+        action: 'runs:write',
+        schoolCode: row?.school_code ?? '(unknown)',
+        roles: ['district', 'school'],
+      });
+      if (!row)
+        throw new ProblemError({ status: 404, code: 'RUN_NOT_FOUND', detail: `No run ${request.params.id}` });
+      if (row.state !== 'held') {
+        throw new ProblemError({
+          status: 409,
+          code: 'RUN_NOT_HELD',
+          detail: `Lần chạy không ở trạng thái tạm giữ (${row.state}) / The run is not held (${row.state})`,
+        });
+      }
+      await runs().decide({
+        runId: row.id,
+        decision: request.body.decision,
+        decidedBy: `key:${principal.prefix}`,
+      });
+      return toRun((await getRun(database, row.id))!);
+    },
+  );
+};

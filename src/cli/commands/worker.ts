@@ -1,0 +1,58 @@
+/**
+ * `edubridge worker`: carries out queued runs, without the API. Any number of workers on any number
+ * of machines share one Redis and one PostgreSQL. SIGTERM lets the current runs finish.
+ */
+import type { Command } from 'commander';
+import type { Adapter } from '../../sdk/index.ts';
+import { printLine } from '../io.ts';
+
+export function registerWorkerCommand(
+  program: Command,
+  adapters: { load(id: string): Promise<Adapter> },
+): void {
+  program
+    .command('worker')
+    .description('Chạy các lần đồng bộ trong hàng đợi / Carry out queued sync runs')
+    .option('--concurrency <n>', 'số lần chạy cùng lúc / runs at once', '2')
+    .action(async (opts: { concurrency: string }) => {
+      const { loadConfig } = await import('../../config/index.ts');
+      const { createDatabase, loadKeyring, migrateToLatest } = await import('../../store/index.ts');
+      const { createRunQueue, queueConnection, startRunWorker } = await import('../../pipeline/queue.ts');
+      const { RunService } = await import('../../pipeline/service.ts');
+      const { loadSources } = await import('../../pipeline/sources.ts');
+      const { targetsFromConfig } = await import('../../targets/from-config.ts');
+      const config = loadConfig();
+      const db = await createDatabase(config);
+      await migrateToLatest(db);
+      const connection = queueConnection(config.REDIS_URL);
+      const service = new RunService({
+        db,
+        keyring: loadKeyring(config),
+        queue: createRunQueue(connection, config.REDIS_PREFIX),
+        sources: () => loadSources(config.SOURCES_FILE),
+        targets: () => targetsFromConfig(config),
+        loadAdapter: (id) => adapters.load(id),
+        holdThreshold: config.HOLD_THRESHOLD,
+      });
+      const worker = startRunWorker({
+        connection: queueConnection(config.REDIS_URL),
+        prefix: config.REDIS_PREFIX,
+        concurrency: Math.max(1, Number(opts.concurrency) || 2),
+        execute: (runId) => service.execute(runId),
+      });
+      printLine(`Worker đang chạy / Worker running (concurrency ${opts.concurrency}); Ctrl-C to stop`);
+      await new Promise<void>((resolve) => {
+        const stop = async () => {
+          // worker.close() waits for the current jobs; a second signal leaves at once.
+          process.once('SIGTERM', () => process.exit(1));
+          process.once('SIGINT', () => process.exit(1));
+          await worker.close();
+          connection.disconnect();
+          await db.close();
+          resolve();
+        };
+        process.once('SIGTERM', () => void stop());
+        process.once('SIGINT', () => void stop());
+      });
+    });
+}

@@ -1,0 +1,176 @@
+/**
+ * Runs through the API and the queue, for real: POST /v1/runs with a district key queues a run on
+ * BullMQ (the local Redis, a key prefix of this test's own), a worker carries it out through the
+ * REST sandbox, the gateway and the city simulator, and GET /v1/runs/:id shows the outcome.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import rest from '../adapters/rest/index.ts';
+import { type CitySandbox, startCitySandbox } from '../sandbox/city-edudb/index.ts';
+import { type RestSchool, startRestSchool } from '../sandbox/vendors/rest-school/index.ts';
+import { type App, buildApp } from '../src/app/index.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/index.ts';
+import { createRunQueue, queueConnection, startRunWorker } from '../src/pipeline/queue.ts';
+import { RunService } from '../src/pipeline/service.ts';
+import {
+  createApiKey,
+  createDatabase,
+  type Database,
+  loadKeyring,
+  migrateToLatest,
+} from '../src/store/index.ts';
+import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
+
+const SCHOOL = '79NB0001';
+const DISTRICT = { schools: 1, seed: 11, classesPerGrade: 1, classSize: 20 };
+const PREFIX = `edubridge-test-${randomUUID().slice(0, 8)}`;
+
+let city: CitySandbox;
+let school: RestSchool;
+let db: Database;
+let app: App;
+let worker: Worker;
+let dir: string;
+const connections: Array<{ disconnect(): void }> = [];
+let districtKey: string;
+let otherKey: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'edubridge-runs-api-'));
+  city = await startCitySandbox({ personality: 'wso2', district: { ...DISTRICT, unknownEvery: 10 } });
+  school = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: 'k' } });
+  db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
+  await migrateToLatest(db);
+  const sourcesFile = join(dir, 'sources.json');
+  await writeFile(
+    sourcesFile,
+    JSON.stringify({
+      [SCHOOL]: {
+        adapter: 'rest',
+        config: { baseUrl: school.url, profile: 'sandbox-school', auth: { type: 'apiKey', key: 'k' } },
+      },
+    }),
+  );
+  const config = loadConfig(
+    { REDIS_PREFIX: PREFIX, SOURCES_FILE: sourcesFile, LOG_LEVEL: 'silent' },
+    { envFile: false },
+  );
+  const queueRedis = queueConnection(config.REDIS_URL);
+  const workerRedis = queueConnection(config.REDIS_URL);
+  connections.push(queueRedis, workerRedis);
+  const { loadSources } = await import('../src/pipeline/sources.ts');
+  const service = new RunService({
+    db,
+    keyring: loadKeyring({ NODE_ENV: 'test' }),
+    queue: createRunQueue(queueRedis, PREFIX),
+    sources: () => loadSources(sourcesFile),
+    targets: () => [
+      createCityEduDbTarget({
+        gateway: createGatewayClient(city.gatewayClientOptions() as unknown as GatewayClientOptions),
+      }),
+    ],
+    loadAdapter: async () => rest,
+  });
+  worker = startRunWorker({
+    connection: workerRedis,
+    prefix: PREFIX,
+    execute: (runId) => service.execute(runId),
+  });
+  app = await buildApp(config, { database: db, runService: service });
+  districtKey = (await createApiKey(db, { role: 'district', schools: [SCHOOL] })).key;
+  otherKey = (await createApiKey(db, { role: 'district', schools: ['79HP0002'] })).key;
+}, 60_000);
+
+afterAll(async () => {
+  await worker?.close();
+  await app?.close();
+  for (const c of connections) c.disconnect();
+  await db?.close();
+  await school?.close();
+  await city?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const as = (key: string) => ({ authorization: `Bearer ${key}` });
+
+async function waitForRun(id: string, key: string) {
+  for (let i = 0; i < 100; i++) {
+    const res = await app.inject({ method: 'GET', url: `/v1/runs/${id}`, headers: as(key) });
+    const run = res.json() as { state: string; counts: Record<string, number> };
+    if (['succeeded', 'failed', 'held', 'cancelled'].includes(run.state)) return run;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('run did not finish');
+}
+
+describe('/v1/runs', () => {
+  it('queues a run that a worker carries out to the city DB', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      headers: as(districtKey),
+      payload: { schoolCode: SCHOOL, streams: ['students'], mode: 'full' },
+    });
+    expect(res.statusCode).toBe(202);
+    const queued = res.json() as { id: string; state: string; adapterId: string };
+    expect(queued).toMatchObject({ state: 'queued', adapterId: 'rest' });
+    const run = await waitForRun(queued.id, districtKey);
+    const students = school.state.data.students.size;
+    expect(run.state).toBe('succeeded');
+    expect(run.counts).toMatchObject({
+      pulled: students,
+      created: students - city.unknownStudentCodes.size,
+      refused: city.unknownStudentCodes.size,
+    });
+  });
+
+  it('refuses a district key outside its schools, and audits the refusal', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      headers: as(otherKey),
+      payload: { schoolCode: SCHOOL },
+    });
+    expect(res.statusCode).toBe(403);
+    const denied = await db.kysely
+      .selectFrom('audit_log')
+      .select(['action', 'decision'])
+      .where('action', '=', 'runs:write')
+      .where('decision', '=', 'deny')
+      .execute();
+    expect(denied.length).toBeGreaterThan(0);
+  });
+
+  it('lists only the runs of the caller\u2019s schools', async () => {
+    const mine = (await app.inject({ method: 'GET', url: '/v1/runs', headers: as(districtKey) })).json() as {
+      runs: unknown[];
+    };
+    const theirs = (await app.inject({ method: 'GET', url: '/v1/runs', headers: as(otherKey) })).json() as {
+      runs: unknown[];
+    };
+    expect(mine.runs.length).toBeGreaterThan(0);
+    expect(theirs.runs).toEqual([]);
+  });
+
+  it('answers 409 to a release of a run that is not held, and 401 without a key', async () => {
+    const { runs } = (
+      await app.inject({ method: 'GET', url: '/v1/runs', headers: as(districtKey) })
+    ).json() as {
+      runs: Array<{ id: string }>;
+    };
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/runs/${runs[0]!.id}/release`,
+      headers: as(districtKey),
+      payload: { decision: 'release' },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: 'RUN_NOT_HELD' });
+    expect((await app.inject({ method: 'GET', url: '/v1/runs' })).statusCode).toBe(401);
+  });
+});
