@@ -5,6 +5,7 @@
  */
 import { BUILT_IN_ADAPTERS, type BuiltInAdapterId, loadBuiltInAdapter } from '../adapters/index.ts';
 import { registerSandboxCommands } from '../sandbox/cli.ts';
+import { registerDemoCommand } from '../sandbox/demo.ts';
 import { registerImportCommand } from '../src/cli/commands/import.ts';
 import { registerSyncCommand } from '../src/cli/commands/sync.ts';
 import { registerWorkerCommand } from '../src/cli/commands/worker.ts';
@@ -42,6 +43,7 @@ registerSyncCommand(
 );
 registerWorkerCommand(program, builtInAdapters);
 registerSandboxCommands(program, ctx);
+registerDemoCommand(program, ctx, builtInAdapters.load);
 const code = await runProgram(program, ctx);
 // Let stdout drain before leaving, so piped JSON is never cut short.
 process.stdout.write('', () => process.exit(code));

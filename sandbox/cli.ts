@@ -140,10 +140,10 @@ export function registerSandboxCommands(program: Command, ctx: CliContext): void
         printLine(`  defects.json ${String(summary.defects).padStart(22)} lỗi cài sẵn / injected defects`);
     });
 
-  program
-    .command('demo')
+  sandbox
+    .command('quality')
     .description(
-      'Chạy thử: tạo một xã giả lập có lỗi cài sẵn, kiểm tra và in báo cáo / Demo: generate a district with known defects, validate it, print the report',
+      'Tạo một xã giả lập có lỗi cài sẵn, kiểm tra và in báo cáo chất lượng / Generate a district with known defects, validate it, print the data-quality report',
     )
     .option('--out <dir>', 'thư mục ghi ra / output directory', 'out/demo-district')
     .option('--schools <n>', 'số trường / number of schools', '3')

@@ -255,6 +255,8 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
         }
         continue;
       }
+      // A district-wide source answers for every school: this run takes only its own.
+      if (item.schoolCode !== schoolCode) continue;
       line++;
       counts.pulled++;
       const check = checkRecord(item, { asOf });

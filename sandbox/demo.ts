@@ -1,0 +1,271 @@
+/**
+ * `npm run demo`: the whole hub on one machine. It starts the simulators with a generated district
+ * (a REST school system for the schools, the LGSP gateway and the city Education DB), starts the hub
+ * (API and a worker in one process; PGlite unless DATABASE_URL is set; the local Redis), asks for a
+ * full sync of every school through the API, shows progress, prints a summary per school, and checks
+ * that the city holds exactly what it should. It keeps serving until Ctrl-C; `--once` exits after
+ * the summary, 0 only when every school synced and the check passed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { EXIT, printLine, UsageError } from '../src/cli/io.ts';
+import type { CliContext } from '../src/cli/program.ts';
+import { createProgressBar } from '../src/cli/progress.ts';
+import type { Adapter } from '../src/sdk/index.ts';
+
+interface DemoOptions {
+  schools: string;
+  seed: string;
+  once?: boolean;
+  port: string;
+  classSize: string;
+}
+
+const STREAMS = ['classes', 'teachers', 'students'] as const;
+const VENDOR_KEY = 'demo-vendor-key';
+
+function integerOption(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(
+      'OPTION_INVALID',
+      `${flag} phải là số nguyên từ ${min} đến ${max} (nhận được "${value}")`,
+      `${flag} must be an integer from ${min} to ${max} (got "${value}")`,
+    );
+  }
+  return n;
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2_000,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function registerDemoCommand(
+  program: Command,
+  ctx: CliContext,
+  loadAdapter: (id: string) => Promise<Adapter>,
+): void {
+  program
+    .command('demo')
+    .description(
+      'Chạy thử toàn bộ: giả lập trường và thành phố, đồng bộ mọi trường, in tổng kết / The whole hub on one machine: simulators, a full sync of every school, a summary',
+    )
+    .option('--schools <n>', 'số trường / number of schools', '3')
+    .option('--seed <n>', 'hạt giống / seed', '2026')
+    .option('--class-size <n>', 'sĩ số / class size', '30')
+    .option('--port <n>', 'cổng của API / API port', '8080')
+    .option('--once', 'thoát sau bản tổng kết / exit after the summary')
+    .action(async (opts: DemoOptions) => {
+      const schools = integerOption(opts.schools, '--schools', 1, 200);
+      const seed = integerOption(opts.seed, '--seed', 0, 2 ** 31 - 1);
+      const classSize = integerOption(opts.classSize, '--class-size', 5, 60);
+      const port = integerOption(opts.port, '--port', 0, 65_535);
+      const { loadConfig } = await import('../src/config/index.ts');
+      const config = loadConfig();
+      if (!(await redisAnswers(config.REDIS_URL))) {
+        throw new UsageError(
+          'REDIS_UNREACHABLE',
+          `Không kết nối được Redis ở ${config.REDIS_URL}: hãy chạy "redis-server --daemonize yes" hoặc đặt REDIS_URL`,
+          `Cannot reach Redis at ${config.REDIS_URL}: start one ("redis-server --daemonize yes") or set REDIS_URL`,
+        );
+      }
+      const { startCitySandbox } = await import('./city-edudb/index.ts');
+      const { startRestSchool } = await import('./vendors/rest-school/index.ts');
+      const { buildApp } = await import('../src/app/index.ts');
+      const { createGatewayClient } = await import('../src/gateway/index.ts');
+      const { createRunQueue, queueConnection, startRunWorker } = await import('../src/pipeline/queue.ts');
+      const { RunService } = await import('../src/pipeline/service.ts');
+      const store = await import('../src/store/index.ts');
+      const { createCityEduDbTarget } = await import('../src/targets/city-edudb.ts');
+
+      const district = { schools, seed, classesPerGrade: 2, classSize };
+      printLine(`EduBridge demo: ${schools} trường / schools, hạt giống / seed ${seed}`);
+      printLine(
+        '  1/4 khởi động giả lập / starting the simulators (school system, LGSP gateway, city Education DB)',
+      );
+      const city = await startCitySandbox({
+        personality: 'wso2',
+        district: { ...district, unknownEvery: 25 },
+      });
+      const school = await startRestSchool({ ...district, auth: { type: 'apiKey', key: VENDOR_KEY } });
+      const schoolCodes = [
+        ...new Set(
+          school.state.data.students
+            .idList()
+            .map((id) => (school.state.data.students.get(id) as { maTruong: string }).maTruong),
+        ),
+      ].sort();
+
+      printLine('  2/4 khởi động hub / starting the hub (API + worker)');
+      const db = await store.createDatabase(config);
+      await store.migrateToLatest(db);
+      const prefix = `${config.REDIS_PREFIX}-demo-${randomUUID().slice(0, 8)}`;
+      const queueRedis = queueConnection(config.REDIS_URL);
+      const workerRedis = queueConnection(config.REDIS_URL);
+      const sources = Object.fromEntries(
+        schoolCodes.map((code) => [
+          code,
+          {
+            adapter: 'rest',
+            config: {
+              baseUrl: school.url,
+              profile: 'sandbox-school',
+              auth: { type: 'apiKey', key: VENDOR_KEY },
+            },
+          },
+        ]),
+      );
+      const target = createCityEduDbTarget({
+        gateway: createGatewayClient(city.gatewayClientOptions() as never),
+      });
+      const service = new RunService({
+        db,
+        keyring: store.loadKeyring(config),
+        queue: createRunQueue(queueRedis, prefix),
+        sources: async () => sources,
+        targets: () => [target],
+        loadAdapter,
+        holdThreshold: config.HOLD_THRESHOLD,
+      });
+      const worker = startRunWorker({
+        connection: workerRedis,
+        prefix,
+        execute: (runId) => service.execute(runId),
+      });
+      const app = await buildApp({ ...config, LOG_LEVEL: 'warn' }, { database: db, runService: service });
+      let address: string;
+      try {
+        address = await app.listen({ host: config.HOST, port });
+      } catch {
+        address = await app.listen({ host: config.HOST, port: 0 });
+      }
+      const { key } = await store.createApiKey(db, { role: 'district', schools: schoolCodes });
+
+      const shutdown = async () => {
+        await worker.close();
+        await app.close();
+        queueRedis.disconnect();
+        workerRedis.disconnect();
+        await db.close();
+        await school.close();
+        await city.close();
+      };
+
+      try {
+        printLine(`  3/4 đồng bộ toàn bộ mọi trường qua API / full sync of every school through the API`);
+        const runIds: string[] = [];
+        for (const code of schoolCodes) {
+          const res = await app.inject({
+            method: 'POST',
+            url: '/v1/runs',
+            headers: { authorization: `Bearer ${key}` },
+            payload: { schoolCode: code, streams: STREAMS, mode: 'full' },
+          });
+          if (res.statusCode !== 202)
+            throw new Error(`POST /v1/runs answered ${res.statusCode}: ${res.body}`);
+          runIds.push((res.json() as { id: string }).id);
+        }
+        const bar = createProgressBar('Đang đồng bộ / Syncing');
+        const done = new Set(['succeeded', 'failed', 'held', 'cancelled']);
+        let runs: Awaited<ReturnType<typeof store.getRun>>[] = [];
+        for (;;) {
+          runs = await Promise.all(runIds.map((id) => store.getRun(db, id)));
+          const finished = runs.filter((r) => r && done.has(r.state)).length;
+          const pulled = runs.reduce((n, r) => n + (r?.counts.pulled ?? 0), 0);
+          bar.update(
+            finished,
+            runIds.length,
+            `${finished}/${runIds.length} trường/schools, ${pulled.toLocaleString('en-US')} bản ghi/records`,
+          );
+          if (finished === runIds.length) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        bar.done();
+
+        printLine('  4/4 tổng kết / summary');
+        printLine('');
+        printLine(
+          `${'Trường / School'.padEnd(18)}${'Trạng thái / State'.padEnd(20)}${'Đọc'.padStart(8)}${'Lỗi'.padStart(8)}${'Gửi'.padStart(8)}${'Từ chối'.padStart(9)}  Lý do từ chối / Refusal reasons`,
+        );
+        let allGood = true;
+        for (const run of runs) {
+          if (!run) continue;
+          const letters = await db.kysely
+            .selectFrom('dead_letters')
+            .select(['code', db.kysely.fn.countAll<number>().as('n')])
+            .where('run_id', '=', run.id)
+            .groupBy('code')
+            .execute();
+          const reasons = letters.map((l) => `${l.code} ${l.n}`).join(', ') || '—';
+          const c = run.counts;
+          if (run.state !== 'succeeded') allGood = false;
+          printLine(
+            `${run.school_code.padEnd(18)}${run.state.padEnd(20)}${String(c.pulled).padStart(8)}${String(c.invalid).padStart(8)}${String(c.created + c.updated).padStart(8)}${String(c.refused).padStart(9)}  ${reasons}`,
+          );
+        }
+
+        // The city must hold exactly what the ledger says it accepted, and have on its review
+        // list exactly the people it does not know.
+        const ledger = await db.kysely
+          .selectFrom('ledger')
+          .select(['record_key', 'content_hash', 'school_code'])
+          .where('target', '=', 'city-edudb')
+          .where('deleted_at', 'is', null)
+          .execute();
+        const held = city.city.contentOf();
+        let mismatched = 0;
+        for (const row of ledger) {
+          const body = held.get(row.record_key);
+          const hash = body
+            ? store.contentHash(
+                { kind: body.kind, record: body.record },
+                `${target.id}/${target.mappingVersion}`,
+              )
+            : '';
+          if (hash !== Buffer.from(row.content_hash).toString('hex')) mismatched++;
+        }
+        const inLedger = new Set(ledger.map((r) => r.record_key));
+        const extra = [...held.keys()].filter((k) => !inLedger.has(k)).length;
+        const refusedUnknown = runs.reduce((n, r) => n + (r?.counts.refused ?? 0), 0);
+        const review = city.city.state.review.size;
+        const exact = mismatched === 0 && extra === 0 && review === refusedUnknown;
+        if (!exact) allGood = false;
+        printLine('');
+        printLine(
+          `Đối chiếu / Reconciliation: CSDL ngành giữ ${held.size} bản ghi, sổ cái ${ledger.length}, lệch ${mismatched + extra}; ${review} người chờ duyệt (chưa có trong CSDL ngành) / the city holds ${held.size} records, the ledger ${ledger.length}, ${mismatched + extra} differ; ${review} people on the review list (unknown to the city)`,
+        );
+        printLine(
+          exact
+            ? '✓ CSDL ngành giữ đúng những gì cần giữ / The city holds exactly what it should'
+            : '✗ CSDL ngành lệch với sổ cái / The city differs from the ledger',
+        );
+        printLine('');
+        printLine(`API: ${address}/docs   (khóa API / API key, hiện một lần / shown once: ${key})`);
+        printLine(`CSDL ngành giả lập / simulated city DB: ${city.city.url}/_sandbox/state`);
+        ctx.exitCode = allGood ? EXIT.ok : EXIT.invalid;
+        if (opts.once) return;
+        printLine('Đang phục vụ, Ctrl-C để dừng / Serving; Ctrl-C to stop');
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        });
+      } finally {
+        await shutdown();
+      }
+    });
+}
