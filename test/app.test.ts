@@ -343,7 +343,20 @@ describe('API documentation', () => {
     const document = response.json();
     expect(document.openapi).toBe('3.1.0');
     expect(document.info.title).toBe('EduBridge');
-    expect(Object.keys(document.paths).sort()).toEqual(['/healthz', '/readyz', '/v1/audit', '/v1/runs', '/v1/runs/{id}', '/v1/runs/{id}/release', '/v1/whoami']);
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/healthz',
+      '/readyz',
+      '/v1/audit',
+      '/v1/dead-letters',
+      '/v1/dead-letters/replay',
+      '/v1/dead-letters/{id}',
+      '/v1/runs',
+      '/v1/runs/{id}',
+      '/v1/runs/{id}/events',
+      '/v1/runs/{id}/release',
+      '/v1/schools/{code}/schedule',
+      '/v1/whoami',
+    ]);
   });
 
   test('serves Swagger UI at /docs', async () => {

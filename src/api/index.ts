@@ -1,9 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { ScheduleService } from '../pipeline/schedules.ts';
 import type { RunService } from '../pipeline/service.ts';
 import type { Database } from '../store/index.ts';
 import { installApiKeyAuth } from './auth.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { deadLettersRoutes } from './routes/dead-letters.ts';
+import { eventsRoutes } from './routes/events.ts';
 import { runsRoutes } from './routes/runs.ts';
+import { schedulesRoutes } from './routes/schedules.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
 
 export {
@@ -22,15 +26,20 @@ export interface ApiV1Options {
   database: Database;
   /** The run service, built when first needed. */
   runs: () => RunService;
+  /** Schools' schedules; without it the schedule routes answer 503 `SCHEDULES_UNAVAILABLE`. */
+  schedules?: () => ScheduleService;
 }
 
 /**
  * The versioned API: register with `{ prefix: '/v1' }`. Every route registered here, directly or in
  * a child plugin, sits behind the API-key check and must call `authorize`.
  */
-export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (app, { database, runs }) => {
+export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (app, { database, runs, schedules }) => {
   installApiKeyAuth(app, { database });
   await app.register(whoamiRoutes);
   await app.register(auditRoutes, { database });
   await app.register(runsRoutes, { database, runs });
+  await app.register(deadLettersRoutes, { database, runs });
+  await app.register(eventsRoutes, { database });
+  await app.register(schedulesRoutes, { runs, schedules });
 };

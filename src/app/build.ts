@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino';
 import { apiV1 } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
 import { createRunQueue, queueConnection } from '../pipeline/queue.ts';
+import { createScheduleQueue, ScheduleService } from '../pipeline/schedules.ts';
 import { RunService } from '../pipeline/service.ts';
 import { loadSources } from '../pipeline/sources.ts';
 import { createDatabase, type Database, loadKeyring, migrateToLatest } from '../store/index.ts';
@@ -96,6 +97,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       prefix: '/v1',
       database,
       runs: deps.runService ? () => deps.runService! : lazyRunService(app, config, database),
+      schedules: lazyScheduleService(app, config, database),
     });
     return app;
   } catch (error) {
@@ -136,6 +138,26 @@ function lazyRunService(app: App, config: Config, database: Database): () => Run
       targets: () => targetsFromConfig(config),
       holdThreshold: config.HOLD_THRESHOLD,
     });
+    return service;
+  };
+}
+
+/** The schedule service, built on first use like the run service. */
+function lazyScheduleService(app: App, config: Config, database: Database): () => ScheduleService {
+  let service: ScheduleService | undefined;
+  let close: (() => Promise<void>) | undefined;
+  app.addHook('onClose', async () => {
+    await close?.();
+  });
+  return () => {
+    if (service) return service;
+    const connection = queueConnection(config.REDIS_URL);
+    const queue = createScheduleQueue(connection, config.REDIS_PREFIX);
+    close = async () => {
+      await queue.close();
+      connection.disconnect();
+    };
+    service = new ScheduleService({ db: database, queue });
     return service;
   };
 }

@@ -10,6 +10,7 @@ import { AdapterError } from '../sdk/errors.ts';
 import { registerAdapterCommands } from './commands/adapter.ts';
 import { registerApiKeyCommands } from './commands/apikey.ts';
 import { registerDbCommands } from './commands/db.ts';
+import { registerDeadLetterCommands } from './commands/dead-letters.ts';
 import { registerGradesCommands } from './commands/grades.ts';
 import { registerIdCommands } from './commands/id.ts';
 import { registerKeysCommands } from './commands/keys.ts';
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
   registerDbCommands(program);
   registerKeysCommands(program);
   registerApiKeyCommands(program);
+  registerDeadLetterCommands(program, undefined, setExitCode);
   registerServeCommand(program);
   return program;
 }

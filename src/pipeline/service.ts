@@ -7,6 +7,7 @@ import type { Adapter, StreamName } from '../sdk/index.ts';
 import { PermanentError } from '../sdk/index.ts';
 import { createQueuedRun, type Database, getRun, type Keyring } from '../store/index.ts';
 import type { Target } from '../targets/target.ts';
+import { type ReplayOptions, replayDeadLetters } from './dead-letters.ts';
 import { enqueueRun, type RunJob } from './queue.ts';
 import { decideHeldRun } from './release.ts';
 import type { Sources } from './sources.ts';
@@ -83,6 +84,16 @@ export class RunService {
       mode: run.mode,
       runId,
       ...(this.deps.holdThreshold !== undefined ? { holdThreshold: this.deps.holdThreshold } : {}),
+    });
+  }
+
+  /** Replays dead letters through the configured targets (see dead-letters.ts). */
+  replayDeadLetters(input: Omit<ReplayOptions, 'db' | 'keyring' | 'targets'>) {
+    return replayDeadLetters({
+      ...input,
+      db: this.deps.db,
+      keyring: this.deps.keyring,
+      targets: this.deps.targets(),
     });
   }
 

@@ -105,9 +105,15 @@ interface StagedPayload {
 
 const SCHEMA_VERSION_OF = (target: Target) => `${target.id}/${target.mappingVersion}`;
 
-/** A batch's idempotency key: the same content gives the same key, whichever run sends it. */
-export function idempotencyKeyOf(target: string, stream: string, payload: StagedPayload): string {
-  const h = createHash('sha256').update(`${target}\u0000${stream}\u0000${payload.schoolCode}\u0000`);
+/**
+ * A batch's idempotency key, derived from its content and the run that sends it: a retry of the
+ * same batch in the same run is applied once, while the next run's attempt at a record the target
+ * refused is a new request (a target replays its stored answer for a key it has seen).
+ */
+export function idempotencyKeyOf(target: string, stream: string, payload: StagedPayload, runId = ''): string {
+  const h = createHash('sha256').update(
+    `${target}\u0000${stream}\u0000${payload.schoolCode}\u0000${runId}\u0000`,
+  );
   for (const u of [...payload.upserts].sort((a, b) => a.key.localeCompare(b.key)))
     h.update(`u\u0000${u.key}\u0000${u.hash}\n`);
   for (const d of [...payload.deletes].sort()) h.update(`d\u0000${d}\n`);
@@ -421,7 +427,7 @@ export async function pushStagedBatches(
     const payload = batch.payload;
     const dropped = options.exclude;
     if (dropped && dropped.size > 0) payload.upserts = payload.upserts.filter((u) => !dropped.has(u.key));
-    const idempotencyKey = idempotencyKeyOf(target.id, batch.stream, payload);
+    const idempotencyKey = idempotencyKeyOf(target.id, batch.stream, payload, runId);
     const attempts = options.pushAttempts ?? 5;
     let answer: { messageId: string; results: TargetRecordResult[] } | undefined;
     let lastError: unknown;

@@ -40,6 +40,7 @@ export {
   type DatabaseSettings,
   type Tables,
 } from './db.ts';
+export * from './dead-letters.ts';
 export {
   applyTargetResults,
   diffAgainstLedger,
@@ -64,5 +65,6 @@ export {
   upsertPersons,
 } from './persons.ts';
 export * from './runs.ts';
+export * from './schedules.ts';
 export { type Sealed, seal, unseal } from './sealed.ts';
 export * from './tables.ts';

@@ -20,6 +20,9 @@ export function registerWorkerCommand(
       const { createRunQueue, queueConnection, startRunWorker } = await import('../../pipeline/queue.ts');
       const { RunService } = await import('../../pipeline/service.ts');
       const { loadSources } = await import('../../pipeline/sources.ts');
+      const { createScheduleQueue, startScheduleWorker, syncSchedulers } = await import(
+        '../../pipeline/schedules.ts'
+      );
       const { targetsFromConfig } = await import('../../targets/from-config.ts');
       const config = loadConfig();
       const db = await createDatabase(config);
@@ -40,6 +43,19 @@ export function registerWorkerCommand(
         concurrency: Math.max(1, Number(opts.concurrency) || 2),
         execute: (runId) => service.execute(runId),
       });
+      // The schedules table is the truth: Redis may have lost schedulers, or kept deleted ones.
+      const scheduleRedis = queueConnection(config.REDIS_URL);
+      const scheduleQueue = createScheduleQueue(scheduleRedis, config.REDIS_PREFIX);
+      const synced = await syncSchedulers(db, scheduleQueue);
+      const scheduler = startScheduleWorker({
+        connection: queueConnection(config.REDIS_URL),
+        prefix: config.REDIS_PREFIX,
+        db,
+        runs: service,
+      });
+      printLine(
+        `Lịch / Schedules: ${synced.created.length} tạo lại / re-created, ${synced.removed.length} bỏ / removed, ${synced.updated.length} cập nhật / updated`,
+      );
       printLine(`Worker đang chạy / Worker running (concurrency ${opts.concurrency}); Ctrl-C to stop`);
       await new Promise<void>((resolve) => {
         const stop = async () => {
@@ -47,6 +63,9 @@ export function registerWorkerCommand(
           process.once('SIGTERM', () => process.exit(1));
           process.once('SIGINT', () => process.exit(1));
           await worker.close();
+          await scheduler.close();
+          await scheduleQueue.close();
+          scheduleRedis.disconnect();
           connection.disconnect();
           await db.close();
           resolve();

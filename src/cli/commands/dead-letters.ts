@@ -1,0 +1,192 @@
+/**
+ * `edubridge dead-letters list|replay|discard`: the records a target refused, or that exhausted
+ * their attempts, listed, sent again after the fix, or discarded. Bodies are never printed.
+ */
+import type { Command } from 'commander';
+import type { Adapter } from '../../sdk/index.ts';
+import type { Database, DeadLetterRow } from '../../store/index.ts';
+import { EXIT, printJson, printLine, UsageError } from '../io.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const actor = () => `cli:${process.env.USER ?? 'unknown'}`;
+
+function checkIds(ids: readonly string[]): void {
+  const bad = ids.find((id) => !UUID.test(id));
+  if (bad !== undefined)
+    throw new UsageError(
+      'OPTION_INVALID',
+      `"${bad}" không phải mã thư chết`,
+      `"${bad}" is not a dead letter id`,
+    );
+}
+
+/** Opens the configured database with its schema up to date, runs `work`, and closes it. */
+async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
+  const { loadConfig } = await import('../../config/index.ts');
+  const { createDatabase, migrateToLatest } = await import('../../store/index.ts');
+  const db = await createDatabase(loadConfig());
+  try {
+    await migrateToLatest(db);
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const state = (r: DeadLetterRow) => (r.discarded_at ? 'discarded' : r.replayed_at ? 'replayed' : 'open');
+
+/**
+ * Registers `dead-letters` and its subcommands. `adapters` is accepted for symmetry with the sync
+ * command: a replay sends the staged bodies and needs no adapter.
+ */
+export function registerDeadLetterCommands(
+  program: Command,
+  _adapters?: { load(id: string): Promise<Adapter> },
+  setExitCode: (code: number) => void = () => {},
+): void {
+  const cmd = program
+    .command('dead-letters')
+    .description('Bản ghi bị hệ thống đích từ chối / Records a target refused or that failed');
+
+  cmd
+    .command('list')
+    .description('Liệt kê thư chết đang mở / List open dead letters')
+    .option('--school <code>', 'mã trường / school code')
+    .option('--target <id>', 'hệ thống đích / target')
+    .option('--code <code>', 'mã lỗi của đích / the target’s code')
+    .option('--state <state>', 'open | replayed | discarded | all', 'open')
+    .option('--limit <n>', 'tối đa / at most', '100')
+    .option('--json', 'in kết quả dạng JSON / print JSON')
+    .action(
+      async (opts: {
+        school?: string;
+        target?: string;
+        code?: string;
+        state: string;
+        limit: string;
+        json?: boolean;
+      }) => {
+        const { DEAD_LETTER_STATES, listDeadLetters } = await import('../../store/index.ts');
+        if (!(DEAD_LETTER_STATES as readonly string[]).includes(opts.state))
+          throw new UsageError(
+            'OPTION_INVALID',
+            `--state phải là ${DEAD_LETTER_STATES.join(', ')}`,
+            `--state must be one of ${DEAD_LETTER_STATES.join(', ')}`,
+          );
+        const limit = Number(opts.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+          throw new UsageError('OPTION_INVALID', '--limit phải từ 1 đến 1000', '--limit must be 1 to 1000');
+        const rows = await withDatabase((db) =>
+          listDeadLetters(db, {
+            state: opts.state as (typeof DEAD_LETTER_STATES)[number],
+            limit,
+            ...(opts.school ? { schools: [opts.school] } : {}),
+            ...(opts.target ? { target: opts.target } : {}),
+            ...(opts.code ? { code: opts.code } : {}),
+          }),
+        );
+        const shown = rows.map((r) => ({
+          id: r.id,
+          runId: r.run_id,
+          schoolCode: r.school_code,
+          target: r.target,
+          stream: r.stream,
+          recordKey: r.record_key,
+          code: r.code,
+          message: ((r.answer as { message?: unknown } | null)?.message as string | undefined) ?? null,
+          attempts: r.attempts,
+          state: state(r),
+          createdAt: r.created_at.toISOString(),
+        }));
+        if (opts.json) {
+          printJson({ deadLetters: shown });
+          return;
+        }
+        if (shown.length === 0) printLine('Không có thư chết / No dead letters');
+        for (const d of shown) {
+          printLine(
+            `${d.id}  ${d.schoolCode}  ${d.target}/${d.stream}  ${d.recordKey ?? '(batch)'}  ${d.code}  ×${d.attempts}  ${d.state}`,
+          );
+        }
+      },
+    );
+
+  cmd
+    .command('replay')
+    .description('Gửi lại thư chết sau khi sửa lỗi / Send dead letters again after the fix')
+    .option('--id <id...>', 'mã thư chết / dead letter ids')
+    .option('--school <code>', 'mọi thư mở của trường / every open letter of a school')
+    .option('--target <id>', 'chỉ hệ thống đích này / only this target')
+    .option('--code <code>', 'chỉ mã lỗi này / only this code')
+    .option('--all', 'mọi thư đang mở / every open letter')
+    .option('--json', 'in kết quả dạng JSON / print JSON')
+    .action(
+      async (opts: {
+        id?: string[];
+        school?: string;
+        target?: string;
+        code?: string;
+        all?: boolean;
+        json?: boolean;
+      }) => {
+        if (!opts.id && !opts.school && !opts.target && !opts.code && !opts.all)
+          throw new UsageError(
+            'OPTION_MISSING',
+            'Cần --id, --school, --target, --code hoặc --all',
+            'Give --id, --school, --target, --code or --all',
+          );
+        if (opts.id) checkIds(opts.id);
+        const { loadConfig } = await import('../../config/index.ts');
+        const { loadKeyring } = await import('../../store/index.ts');
+        const { targetsFromConfig } = await import('../../targets/from-config.ts');
+        const { replayDeadLetters } = await import('../../pipeline/dead-letters.ts');
+        const config = loadConfig();
+        const result = await withDatabase((db) =>
+          replayDeadLetters({
+            db,
+            keyring: loadKeyring(config),
+            targets: targetsFromConfig(config),
+            replayedBy: actor(),
+            ...(opts.id
+              ? { ids: opts.id }
+              : {
+                  filter: {
+                    ...(opts.school ? { schools: [opts.school] } : {}),
+                    ...(opts.target ? { target: opts.target } : {}),
+                    ...(opts.code ? { code: opts.code } : {}),
+                  },
+                }),
+          }),
+        );
+        setExitCode(result.stillRefused + result.failed > 0 ? EXIT.invalid : EXIT.ok);
+        if (opts.json) {
+          printJson(result);
+          return;
+        }
+        printLine(
+          `Đã gửi lại / replayed ${result.replayed}, vẫn bị từ chối / still refused ${result.stillRefused}, thất bại / failed ${result.failed}, đã có bản mới hơn / superseded ${result.superseded}`,
+        );
+      },
+    );
+
+  cmd
+    .command('discard <id>')
+    .description('Bỏ một thư chết / Discard a dead letter')
+    .action(async (id: string) => {
+      checkIds([id]);
+      const { getDeadLetter, markDeadLettersDiscarded } = await import('../../store/index.ts');
+      const outcome = await withDatabase(async (db) => {
+        if (!(await getDeadLetter(db, id))) return 'missing';
+        return (await markDeadLettersDiscarded(db, [id], actor())) === 1 ? 'discarded' : 'closed';
+      });
+      if (outcome === 'missing')
+        throw new UsageError('DEAD_LETTER_NOT_FOUND', `Không có thư chết ${id}`, `No dead letter ${id}`);
+      if (outcome === 'closed')
+        throw new UsageError(
+          'DEAD_LETTER_CLOSED',
+          `Thư chết ${id} đã được xử lý`,
+          `Dead letter ${id} is already replayed or discarded`,
+        );
+      printLine(`Đã bỏ / Discarded ${id}`);
+    });
+}
