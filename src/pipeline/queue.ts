@@ -52,3 +52,22 @@ export function startRunWorker(options: {
     concurrency: options.concurrency ?? 2,
   });
 }
+
+/**
+ * Re-enqueues runs that PostgreSQL says are queued but Redis no longer has a job for (Redis
+ * restarted without persistence, a flushed queue). The job id is the run id, so a run whose job is
+ * still there is left alone. Returns the run ids enqueued again.
+ */
+export async function requeueLostRuns(
+  queue: Queue<RunJob>,
+  queuedRunIds: readonly string[],
+): Promise<string[]> {
+  const requeued: string[] = [];
+  for (const runId of queuedRunIds) {
+    const job = await queue.getJob(runId);
+    if (job) continue;
+    await enqueueRun(queue, runId);
+    requeued.push(runId);
+  }
+  return requeued;
+}

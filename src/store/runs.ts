@@ -91,6 +91,18 @@ export async function listRuns(db: Db, filter: { schools?: readonly string[]; li
   return q.execute();
 }
 
+/** Runs still queued (not picked up by a worker), oldest first: what a sweeper checks against Redis. */
+export async function queuedRunIds(db: Db, olderThanMs = 0): Promise<string[]> {
+  const rows = await kyselyOf(db)
+    .selectFrom('runs')
+    .select('id')
+    .where('state', '=', 'queued')
+    .where('created_at', '<', new Date(Date.now() - olderThanMs))
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /** Drops a held run's staged batches (its changes are discarded, nothing was sent). */
 export async function discardStagedBatches(db: Db, runId: string): Promise<void> {
   await kyselyOf(db)

@@ -16,8 +16,12 @@ export function registerWorkerCommand(
     .option('--concurrency <n>', 'số lần chạy cùng lúc / runs at once', '2')
     .action(async (opts: { concurrency: string }) => {
       const { loadConfig } = await import('../../config/index.ts');
-      const { createDatabase, loadKeyring, migrateToLatest } = await import('../../store/index.ts');
-      const { createRunQueue, queueConnection, startRunWorker } = await import('../../pipeline/queue.ts');
+      const { createDatabase, loadKeyring, migrateToLatest, queuedRunIds } = await import(
+        '../../store/index.ts'
+      );
+      const { createRunQueue, queueConnection, requeueLostRuns, startRunWorker } = await import(
+        '../../pipeline/queue.ts'
+      );
       const { RunService } = await import('../../pipeline/service.ts');
       const { loadSources } = await import('../../pipeline/sources.ts');
       const { createScheduleQueue, startScheduleWorker, syncSchedulers } = await import(
@@ -28,10 +32,11 @@ export function registerWorkerCommand(
       const db = await createDatabase(config);
       await migrateToLatest(db);
       const connection = queueConnection(config.REDIS_URL);
+      const runQueue = createRunQueue(connection, config.REDIS_PREFIX);
       const service = new RunService({
         db,
         keyring: loadKeyring(config),
-        queue: createRunQueue(connection, config.REDIS_PREFIX),
+        queue: runQueue,
         sources: () => loadSources(config.SOURCES_FILE),
         targets: () => targetsFromConfig(config),
         loadAdapter: (id) => adapters.load(id),
@@ -56,12 +61,22 @@ export function registerWorkerCommand(
       printLine(
         `Lịch / Schedules: ${synced.created.length} tạo lại / re-created, ${synced.removed.length} bỏ / removed, ${synced.updated.length} cập nhật / updated`,
       );
+      // PostgreSQL holds the truth: a run still queued there whose job Redis lost is enqueued again,
+      // now and every minute.
+      const sweep = async () => {
+        const requeued = await requeueLostRuns(runQueue, await queuedRunIds(db, 30_000));
+        if (requeued.length > 0)
+          printLine(`Đưa lại vào hàng đợi / Re-enqueued ${requeued.length} run(s) Redis had lost`);
+      };
+      await sweep();
+      const sweeper = setInterval(() => void sweep().catch(() => {}), 60_000);
       printLine(`Worker đang chạy / Worker running (concurrency ${opts.concurrency}); Ctrl-C to stop`);
       await new Promise<void>((resolve) => {
         const stop = async () => {
           // worker.close() waits for the current jobs; a second signal leaves at once.
           process.once('SIGTERM', () => process.exit(1));
           process.once('SIGINT', () => process.exit(1));
+          clearInterval(sweeper);
           await worker.close();
           await scheduler.close();
           await scheduleQueue.close();
