@@ -86,6 +86,7 @@ export function registerDemoCommand(
       }
       const { startCitySandbox } = await import('./city-edudb/index.ts');
       const { startRestSchool } = await import('./vendors/rest-school/index.ts');
+      const { sandboxSchoolProfile } = await import('./vendors/rest-school/profile.ts');
       const { buildApp } = await import('../src/app/index.ts');
       const { createGatewayClient } = await import('../src/gateway/index.ts');
       const { createRunQueue, queueConnection, startRunWorker } = await import('../src/pipeline/queue.ts');
@@ -124,7 +125,7 @@ export function registerDemoCommand(
             adapter: 'rest',
             config: {
               baseUrl: school.url,
-              profile: 'sandbox-school',
+              profile: sandboxSchoolProfile(code),
               auth: { type: 'apiKey', key: VENDOR_KEY },
             },
           },
