@@ -1,0 +1,30 @@
+/**
+ * `npm run bench [-- validate|rest|excel|sync …]`: runs the named benchmarks (all of them when none
+ * is named), each in its own process, so one's memory never counts in another's figures.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const BENCHES: Record<string, { file: string; flags: string[] }> = {
+  validate: { file: 'run.ts', flags: ['--expose-gc'] },
+  rest: { file: 'rest-read.ts', flags: [] },
+  excel: { file: 'excel-import.ts', flags: [] },
+  sync: { file: 'sync.ts', flags: [] },
+};
+
+const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = asked.filter((a) => !(a in BENCHES));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `unknown benchmark(s): ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+for (const name of asked.length > 0 ? asked : Object.keys(BENCHES)) {
+  const { file, flags } = BENCHES[name]!;
+  process.stdout.write(`\n== ${name} ==\n`);
+  const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', join(import.meta.dirname, file)], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}

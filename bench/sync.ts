@@ -1,0 +1,245 @@
+/**
+ * `npm run bench -- sync` (or `node --import tsx bench/sync.ts [--students 100000]`): the whole
+ * pipeline on a district of about 100,000 students with guardians. The sandbox REST school system,
+ * the LGSP gateway and the city Education DB run in a child process (their memory is not the hub's);
+ * the hub runs here against the local PostgreSQL (a database of its own, dropped after) and syncs
+ * every school, one run a school, through the `rest` adapter, the rules, the ledger and the gateway:
+ *   1. a first full sync (everything new), 2. a second full scan where nothing changed,
+ *   3. 1 % of the students changed at the source, then an incremental sync.
+ * Beside them, the raw limits of two hub-side layers measured in the same run: validation + hash
+ * alone, and the ledger diff of unchanged records. Writes bench/results/sync.json.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { machine } from './machine.ts';
+
+const STUDENTS_PER_SCHOOL = 4 * 8 * 42;
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const VENDOR_KEY = 'bench-vendor-key';
+const SEED = 42;
+
+async function serve(): Promise<void> {
+  const schools = Math.ceil(option('--students', 100_000) / STUDENTS_PER_SCHOOL);
+  const { startRestSchool } = await import('../sandbox/vendors/rest-school/index.ts');
+  const { startCitySandbox } = await import('../sandbox/city-edudb/index.ts');
+  const school = await startRestSchool({
+    seed: SEED,
+    schools,
+    auth: { type: 'apiKey', key: VENDOR_KEY },
+    maxPageSize: 5_000,
+  });
+  // Every student known to the city: the benchmark measures delivery, not the review list.
+  const city = await startCitySandbox({
+    personality: 'wso2',
+    district: { seed: SEED, schools, unknownEvery: 1_000_000_000 },
+  });
+  const codes = [
+    ...new Set(
+      school.state.data.students
+        .idList()
+        .map((id) => (school.state.data.students.get(id) as { maTruong: string }).maTruong),
+    ),
+  ].sort();
+  process.stdout.write(
+    `${JSON.stringify({ restUrl: school.url, gateway: city.gatewayClientOptions(), schools: codes, students: school.state.data.students.size })}\n`,
+  );
+  process.on('SIGTERM', () => void Promise.all([school.close(), city.close()]).then(() => process.exit(0)));
+}
+
+async function firstLine(proc: ChildProcess): Promise<string> {
+  for await (const line of createInterface({ input: proc.stdout! })) return line;
+  throw new Error('the sandbox process printed nothing');
+}
+
+async function main(): Promise<void> {
+  const server = spawn(
+    process.execPath,
+    ['--import', 'tsx', import.meta.filename, '--serve', '--students', String(option('--students', 100_000))],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const dbName = `edubridge_bench_${randomUUID().slice(0, 8)}`;
+  const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  try {
+    const sandbox = JSON.parse(await firstLine(server)) as {
+      restUrl: string;
+      gateway: Record<string, unknown>;
+      schools: string[];
+      students: number;
+    };
+    const { default: rest } = await import('../adapters/rest/index.ts');
+    const { sandboxSchoolProfile } = await import('../sandbox/vendors/rest-school/profile.ts');
+    const { createGatewayClient } = await import('../src/gateway/index.ts');
+    const { runSync } = await import('../src/pipeline/sync.ts');
+    const store = await import('../src/store/index.ts');
+    const { createCityEduDbTarget } = await import('../src/targets/city-edudb.ts');
+    const { checkRecord } = await import('../src/model/index.ts');
+
+    const db = await store.createDatabase({
+      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${dbName}`,
+    } as never);
+    await store.migrateToLatest(db);
+    const keyring = store.loadKeyring({ NODE_ENV: 'test' });
+    const target = createCityEduDbTarget({ gateway: createGatewayClient(sandbox.gateway as never) });
+    const profiles = new Map(sandbox.schools.map((code) => [code, sandboxSchoolProfile(code)]));
+    const asOf = new Date('2026-11-27T00:00:00Z');
+
+    async function pass(mode: 'full' | 'incremental') {
+      const started = performance.now();
+      const totals = { pulled: 0, created: 0, updated: 0, unchanged: 0, refused: 0, invalid: 0 };
+      for (const code of sandbox.schools) {
+        const result = await runSync({
+          db,
+          keyring,
+          adapter: rest,
+          adapterConfig: {
+            baseUrl: sandbox.restUrl,
+            profile: {
+              ...profiles.get(code),
+              streams: Object.fromEntries(
+                Object.entries(
+                  (profiles.get(code) as { streams: Record<string, { pagination?: object }> }).streams,
+                ).map(([k, v]) => [k, { ...v, pagination: { ...(v.pagination ?? {}), pageSize: 5_000 } }]),
+              ),
+            },
+            auth: { type: 'apiKey', key: VENDOR_KEY },
+          },
+          targets: [target],
+          schoolCode: code,
+          streams: ['students'],
+          mode,
+          asOf,
+          batchSize: 1_000,
+          holdThreshold: 1,
+        });
+        if (result.state !== 'succeeded') throw new Error(`run of ${code} ended ${result.state}`);
+        for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += result.counts[k];
+      }
+      const seconds = (performance.now() - started) / 1000;
+      return {
+        ...totals,
+        seconds: Number(seconds.toFixed(2)),
+        recordsPerSecond: Math.round(totals.pulled / seconds),
+      };
+    }
+
+    const full = await pass('full');
+    process.stderr.write(`full: ${JSON.stringify(full)}\n`);
+    const noChange = await pass('full');
+    process.stderr.write(`no change: ${JSON.stringify(noChange)}\n`);
+    // Checkpoints for the incremental reads, then 1 % of the students changed at the source.
+    await pass('incremental');
+    const changed = Math.round(sandbox.students / 100);
+    const mutated = await fetch(`${sandbox.restUrl}/_admin/mutate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ students: { update: changed } }),
+    });
+    if (!mutated.ok) throw new Error(`mutate answered ${mutated.status}`);
+    const incremental = await pass('incremental');
+    process.stderr.write(`incremental: ${JSON.stringify(incremental)}\n`);
+
+    // Raw limits of two layers, alone, on records of this district.
+    const rawRecords: unknown[] = [];
+    const { readContext, silentLogger, parseAdapterConfig, isSignal } = await import('../src/sdk/index.ts');
+    const cfg = parseAdapterConfig(
+      rest.configSchema,
+      {
+        baseUrl: sandbox.restUrl,
+        profile: profiles.get(sandbox.schools[0]!),
+        auth: { type: 'apiKey', key: VENDOR_KEY },
+      },
+      'rest',
+    );
+    for await (const item of rest.read(
+      'students',
+      readContext(
+        { logger: silentLogger, signal: new AbortController().signal, now: () => asOf },
+        cfg,
+        undefined,
+      ),
+    )) {
+      if (!isSignal(item)) rawRecords.push(item);
+    }
+    let t = performance.now();
+    const rounds = 20;
+    for (let r = 0; r < rounds; r++) {
+      for (const rec of rawRecords) {
+        const check = checkRecord(rec, { asOf });
+        if (check.record) {
+          const mapped = target.map(check.record);
+          if (mapped) store.contentHash(mapped.body, 'city-edudb/v1');
+        }
+      }
+    }
+    const validateHashPerSecond = Math.round((rawRecords.length * rounds) / ((performance.now() - t) / 1000));
+    const entries = await db.kysely
+      .selectFrom('ledger')
+      .select(['record_key', 'content_hash'])
+      .limit(50_000)
+      .execute();
+    const ledgerEntries = entries.map((e) => ({
+      key: e.record_key,
+      hash: Buffer.from(e.content_hash).toString('hex'),
+    }));
+    t = performance.now();
+    await store.diffAgainstLedger(db, {
+      target: 'city-edudb',
+      stream: 'students',
+      schoolCode: '',
+      entries: ledgerEntries,
+    });
+    const ledgerNoChangePerSecond = Math.round(ledgerEntries.length / ((performance.now() - t) / 1000));
+    await db.close();
+
+    const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+    const result = {
+      machine: machine(),
+      students: sandbox.students,
+      schools: sandbox.schools.length,
+      full,
+      noChange,
+      incremental: { ...incremental, changedAtSource: changed },
+      peakRssMB,
+      raw: { validateHashPerSecond, ledgerNoChangePerSecond },
+      ratios: {
+        fullToValidateHash: Number((full.recordsPerSecond / validateHashPerSecond).toFixed(2)),
+        noChangeToValidateHash: Number((noChange.recordsPerSecond / validateHashPerSecond).toFixed(2)),
+      },
+    };
+    const results = join(import.meta.dirname, 'results');
+    await mkdir(results, { recursive: true });
+    await writeFile(join(results, 'sync.json'), `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(
+      [
+        `| sync of ${sandbox.students.toLocaleString('en-US')} students (${sandbox.schools.length} schools, one run a school, PostgreSQL, REST sandbox → city sandbox through the gateway) | figure |`,
+        '|---|---|',
+        `| first full sync | **${full.recordsPerSecond.toLocaleString('en-US')} records/s** (${full.seconds} s) |`,
+        `| second full scan, nothing changed | **${noChange.recordsPerSecond.toLocaleString('en-US')} records/s** (${noChange.seconds} s) |`,
+        `| incremental sync after 1 % changed (${changed} students) | **${incremental.seconds} s** |`,
+        `| peak RSS of the hub process | ${peakRssMB} MB |`,
+        `| raw: validation + mapping + hash alone | ${validateHashPerSecond.toLocaleString('en-US')} records/s |`,
+        `| raw: ledger diff of unchanged records | ${ledgerNoChangePerSecond.toLocaleString('en-US')} records/s |`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    server.kill('SIGTERM');
+    await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
+    await admin.end();
+  }
+}
+
+if (args.includes('--serve')) await serve();
+else await main();
