@@ -170,6 +170,64 @@ describe('runSync', () => {
   });
 });
 
+describe('runSync against a misbehaving city side', () => {
+  it('ends right through 503s, 429 with Retry-After, an expired gateway token and partial refusals', async () => {
+    const faulty = await startCitySandbox({
+      personality: 'wso2',
+      district: { ...DISTRICT, unknownEvery: 1_000_000 },
+    });
+    try {
+      const faultyTarget = createCityEduDbTarget({
+        gateway: createGatewayClient(faulty.gatewayClientOptions() as unknown as GatewayClientOptions),
+      });
+      faulty.city.faults.set({
+        unavailable: { count: 2, retryAfterSeconds: 0 },
+        refuse: { count: 4, code: 'TEMPORARY_LOCK' },
+      });
+      faulty.gateway.faults.set({ rateLimit: { count: 1, retryAfterSeconds: 0 } });
+      faulty.gateway.expireTokens();
+      const isolated = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
+      await migrateToLatest(isolated);
+      try {
+        const result = await runSync({
+          db: isolated,
+          keyring,
+          adapter: rest,
+          adapterConfig: {
+            baseUrl: school.url,
+            profile: 'sandbox-school',
+            auth: { type: 'apiKey', key: API_KEY },
+          },
+          targets: [faultyTarget],
+          schoolCode: SCHOOL,
+          streams: ['students'],
+          mode: 'full',
+          asOf: new Date('2026-11-27T00:00:00Z'),
+          batchSize: 50,
+          pushAttempts: 5,
+        });
+        const students = school.state.data.students.size;
+        expect(result.state).toBe('succeeded');
+        // Nothing lost: every record is either held by the city or parked with the city's answer.
+        expect(result.counts.created + result.counts.refused + result.counts.failed).toBe(students);
+        expect(result.counts).toMatchObject({ refused: 4, failed: 0 });
+        const letters = await isolated.kysely.selectFrom('dead_letters').select('code').execute();
+        expect(letters.map((l) => l.code)).toEqual([
+          'TEMPORARY_LOCK',
+          'TEMPORARY_LOCK',
+          'TEMPORARY_LOCK',
+          'TEMPORARY_LOCK',
+        ]);
+        expect(faulty.city.contentOf(SCHOOL).size).toBe(students - 4);
+      } finally {
+        await isolated.close();
+      }
+    } finally {
+      await faulty.close();
+    }
+  }, 60_000);
+});
+
 describe('edubridge sync', () => {
   it('syncs a school from its configured source to the configured city DB, then finds nothing new', async () => {
     const { spawn } = await import('node:child_process');
