@@ -350,6 +350,7 @@ describe('API documentation', () => {
       '/v1/dead-letters',
       '/v1/dead-letters/replay',
       '/v1/dead-letters/{id}',
+      '/v1/records/{stream}/{key}/history',
       '/v1/runs',
       '/v1/runs/{id}',
       '/v1/runs/{id}/events',

@@ -129,6 +129,30 @@ describe('/v1/runs', () => {
     });
   });
 
+  it('shows a record’s delivery history with the gateway message id, to its school only', async () => {
+    const row = await db.kysely
+      .selectFrom('ledger')
+      .select('record_key')
+      .where('stream', '=', 'students')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const url = `/v1/records/students/${encodeURIComponent(row.record_key)}/history`;
+    const res = await app.inject({ method: 'GET', url, headers: as(districtKey) });
+    expect(res.statusCode).toBe(200);
+    const { history } = res.json() as { history: Array<Record<string, unknown>> };
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({
+      target: 'city-edudb',
+      schoolCode: SCHOOL,
+      adapterId: 'rest',
+      mappingVersion: 'v1',
+      answer: { outcome: 'accepted' },
+    });
+    expect(history[0]!.gatewayMessageId).toEqual(expect.any(String));
+    expect(history[0]!.sourceLocation).toEqual(expect.stringContaining('/api/v1/hoc-sinh'));
+    expect((await app.inject({ method: 'GET', url, headers: as(otherKey) })).statusCode).toBe(403);
+  });
+
   it('refuses a district key outside its schools, and audits the refusal', async () => {
     const res = await app.inject({
       method: 'POST',

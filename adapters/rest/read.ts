@@ -299,7 +299,14 @@ export async function* readRestStream(
         const record = {
           type: stream.record,
           key,
-          source: { adapter: adapter.id, adapterVersion: adapter.version, schoolCode, pulledAt },
+          // Where a person finds the record again: the endpoint, page and position.
+          source: {
+            adapter: adapter.id,
+            adapterVersion: adapter.version,
+            schoolCode,
+            pulledAt,
+            location: location(),
+          },
           ...fields,
         } as Record<string, unknown>;
         if (fields.schoolCode === undefined) record.schoolCode = schoolCode;

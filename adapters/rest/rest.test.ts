@@ -77,6 +77,7 @@ describe('rest adapter: full read', () => {
         adapterVersion: '1.0.0',
         schoolCode: original.schoolCode,
         pulledAt: TEST_NOW.toISOString(),
+        location: expect.stringMatching(/^\/api\/v1\/hoc-sinh page \d+ item \d+$/),
       });
       compared++;
     }

@@ -6,6 +6,7 @@ import { installApiKeyAuth } from './auth.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { deadLettersRoutes } from './routes/dead-letters.ts';
 import { eventsRoutes } from './routes/events.ts';
+import { recordsRoutes } from './routes/records.ts';
 import { runsRoutes } from './routes/runs.ts';
 import { schedulesRoutes } from './routes/schedules.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
@@ -39,6 +40,7 @@ export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (app, { database
   await app.register(whoamiRoutes);
   await app.register(auditRoutes, { database });
   await app.register(runsRoutes, { database, runs });
+  await app.register(recordsRoutes, { database });
   await app.register(deadLettersRoutes, { database, runs });
   await app.register(eventsRoutes, { database });
   await app.register(schedulesRoutes, { runs, schedules });

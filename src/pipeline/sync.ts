@@ -30,11 +30,13 @@ import {
 } from '../sdk/index.ts';
 import {
   addDeadLetters,
+  addLineage,
   applyTargetResults,
   contentHash,
   createRun,
   type Database,
   diffAgainstLedger,
+  getRun,
   type Keyring,
   keysNotSeen,
   ledgerCount,
@@ -421,6 +423,7 @@ export async function pushStagedBatches(
   const started = performance.now();
   const targets = new Map(options.targets.map((t) => [t.id, t]));
   await setRunState(db, runId, 'pushing');
+  const run = await getRun(db, runId);
   for await (const batch of unpushedBatches<StagedPayload>(db, keyring, runId)) {
     const target = targets.get(batch.target);
     if (!target) throw new Error(`run ${runId} staged a batch for unknown target ${batch.target}`);
@@ -528,6 +531,24 @@ export async function pushStagedBatches(
       schoolCode: payload.schoolCode,
       runId,
       results: ledger,
+    });
+    await addLineage(db, {
+      target: target.id,
+      stream: batch.stream,
+      runId,
+      adapterId: run?.adapter_id ?? 'unknown',
+      adapterVersion: run?.adapter_version ?? 'unknown',
+      mappingVersion: target.mappingVersion,
+      gatewayMessageId: answer.messageId,
+      entries: answer.results.map((r) => ({
+        recordKey: r.key,
+        sourceLocation: byKey.get(r.key)?.location ?? null,
+        outcome: r.outcome,
+        code: r.code,
+        message: r.message,
+        targetVersion: r.targetVersion,
+        deleted: deletes.has(r.key),
+      })),
     });
     await addDeadLetters(db, letters);
     await markBatchPushed(db, batch.id);

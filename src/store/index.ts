@@ -49,6 +49,7 @@ export {
   type LedgerEntry,
   type TargetResult,
 } from './ledger.ts';
+export { addLineage, type LineageEntry, recordHistory } from './lineage.ts';
 export {
   MIGRATIONS,
   MigrationError,

@@ -1,0 +1,86 @@
+/**
+ * Lineage: for every record a run sent, where it came from (adapter, version, source location),
+ * which mapping made it, and what the target answered with which gateway message id — the evidence
+ * a district officer shows when the city asks "who sent this, and when". Bodies are not kept: they
+ * hold personal data in clear.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { Database } from './db.ts';
+import type { Tables } from './tables.ts';
+
+type Db = Database | Kysely<Tables>;
+const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
+
+export interface LineageEntry {
+  recordKey: string;
+  sourceLocation: string | null;
+  outcome: string;
+  code?: string | undefined;
+  message?: string | undefined;
+  targetVersion?: string | undefined;
+  deleted?: boolean | undefined;
+}
+
+/** One INSERT … SELECT FROM UNNEST for a pushed batch's answers. */
+export async function addLineage(
+  db: Db,
+  input: {
+    target: string;
+    stream: string;
+    runId: string;
+    adapterId: string;
+    adapterVersion: string;
+    mappingVersion: string;
+    gatewayMessageId: string | null;
+    entries: readonly LineageEntry[];
+  },
+): Promise<void> {
+  if (input.entries.length === 0) return;
+  const answers = input.entries.map((e) =>
+    JSON.stringify({
+      outcome: e.outcome,
+      ...(e.code ? { code: e.code } : {}),
+      ...(e.message ? { message: e.message } : {}),
+      ...(e.targetVersion ? { version: e.targetVersion } : {}),
+      ...(e.deleted ? { deleted: true } : {}),
+    }),
+  );
+  await sql`
+    insert into lineage (target, stream, record_key, run_id, adapter_id, adapter_version, source_location,
+      mapping_version, gateway_message_id, target_answer)
+    select ${input.target}, ${input.stream}, r.key, ${input.runId}::uuid, ${input.adapterId}, ${input.adapterVersion},
+      r.location, ${input.mappingVersion}, ${input.gatewayMessageId}, r.answer::jsonb
+    from unnest(
+      ${input.entries.map((e) => e.recordKey)}::text[],
+      ${input.entries.map((e) => e.sourceLocation)}::text[],
+      ${answers}::text[]
+    ) as r(key, location, answer)
+  `.execute(kyselyOf(db));
+}
+
+/** A record's history at every target, newest first, with the school of each run. */
+export async function recordHistory(db: Db, stream: string, recordKey: string, limit = 100) {
+  return kyselyOf(db)
+    .selectFrom('lineage as l')
+    .innerJoin('runs as r', 'r.id', 'l.run_id')
+    .select([
+      'l.id',
+      'l.target',
+      'l.stream',
+      'l.record_key',
+      'l.run_id',
+      'r.school_code',
+      'l.adapter_id',
+      'l.adapter_version',
+      'l.source_location',
+      'l.mapping_version',
+      'l.gateway_message_id',
+      'l.target_answer',
+      'l.created_at',
+    ])
+    .where('l.stream', '=', stream)
+    .where('l.record_key', '=', recordKey)
+    .orderBy('l.id', 'desc')
+    .limit(limit)
+    .execute();
+}
