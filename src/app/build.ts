@@ -113,11 +113,16 @@ function ownedRedis(app: App, config: Config): Redis {
 }
 
 /**
- * The run service the API uses, built on the first request that needs it: building the app (for
- * the OpenAPI document, say) connects to nothing.
+ * A queue-backed service built on the first request that needs it, with its own Redis connection
+ * (closed with the app): building the app (for the OpenAPI document, say) connects to nothing.
  */
-function lazyRunService(app: App, config: Config, database: Database): () => RunService {
-  let service: RunService | undefined;
+function lazyQueueService<Q extends { close(): Promise<void> }, S>(
+  app: App,
+  config: Config,
+  makeQueue: (connection: ReturnType<typeof queueConnection>, prefix: string) => Q,
+  makeService: (queue: Q) => S,
+): () => S {
+  let service: S | undefined;
   let close: (() => Promise<void>) | undefined;
   app.addHook('onClose', async () => {
     await close?.();
@@ -125,42 +130,34 @@ function lazyRunService(app: App, config: Config, database: Database): () => Run
   return () => {
     if (service) return service;
     const connection = queueConnection(config.REDIS_URL);
-    const queue = createRunQueue(connection, config.REDIS_PREFIX);
+    const queue = makeQueue(connection, config.REDIS_PREFIX);
     close = async () => {
       await queue.close();
       connection.disconnect();
     };
-    service = new RunService({
-      db: database,
-      keyring: loadKeyring(config),
-      queue,
-      sources: () => loadSources(config.SOURCES_FILE),
-      targets: () => targetsFromConfig(config),
-      holdThreshold: config.HOLD_THRESHOLD,
-    });
+    service = makeService(queue);
     return service;
   };
 }
 
-/** The schedule service, built on first use like the run service. */
-function lazyScheduleService(app: App, config: Config, database: Database): () => ScheduleService {
-  let service: ScheduleService | undefined;
-  let close: (() => Promise<void>) | undefined;
-  app.addHook('onClose', async () => {
-    await close?.();
-  });
-  return () => {
-    if (service) return service;
-    const connection = queueConnection(config.REDIS_URL);
-    const queue = createScheduleQueue(connection, config.REDIS_PREFIX);
-    close = async () => {
-      await queue.close();
-      connection.disconnect();
-    };
-    service = new ScheduleService({ db: database, queue });
-    return service;
-  };
-}
+const lazyRunService = (app: App, config: Config, database: Database) =>
+  lazyQueueService(
+    app,
+    config,
+    createRunQueue,
+    (queue) =>
+      new RunService({
+        db: database,
+        keyring: loadKeyring(config),
+        queue,
+        sources: () => loadSources(config.SOURCES_FILE),
+        targets: () => targetsFromConfig(config),
+        holdThreshold: config.HOLD_THRESHOLD,
+      }),
+  );
+
+const lazyScheduleService = (app: App, config: Config, database: Database) =>
+  lazyQueueService(app, config, createScheduleQueue, (queue) => new ScheduleService({ db: database, queue }));
 
 async function ownedDatabase(app: App, config: Config): Promise<Database> {
   const database = await createDatabase(config, {
