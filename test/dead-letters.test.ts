@@ -313,9 +313,23 @@ describe('dead letters', () => {
     city.city.faults.set({ refuse: { count: 1, ...REFUSED } });
     const second = await sync();
     city.city.faults.set({});
-    // A batch of the same content would get the city's remembered refusal (same idempotency key):
-    // one more change at the school makes the third run's batch a new one.
-    const [changed] = school.state.data.students.idList();
+    // The third run re-sends the refused record and one changed at the school (another student than
+    // the refused one, whichever record the city happened to refuse first).
+    const refusedKey = (
+      await db.kysely
+        .selectFrom('dead_letters')
+        .select('record_key')
+        .where('run_id', '=', second.runId)
+        .executeTakeFirstOrThrow()
+    ).record_key;
+    const changed = school.state.data.students
+      .idList()
+      .find(
+        (id) =>
+          !refusedKey?.endsWith(
+            `-${(school.state.data.students.get(id) as { maHocSinh: string }).maHocSinh}`,
+          ),
+      );
     school.state.mutate({ students: { update: [changed!] } });
     const third = await sync();
     expect(second.counts.refused).toBe(1);
