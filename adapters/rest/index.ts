@@ -14,7 +14,7 @@ import {
   type StreamName,
 } from '../../src/sdk/index.ts';
 import { type RestConfig, RestConfigSchema } from './config.ts';
-import { loadProfile, type Profile, streamProfile } from './profile.ts';
+import { loadProfile, PROFILE_STREAMS, type Profile, streamProfile } from './profile.ts';
 import { clientFor, effectivePagination, readRestStream } from './read.ts';
 
 const ID = 'rest';
@@ -48,22 +48,7 @@ export default defineAdapter({
   description:
     'Đọc hệ thống quản lý trường qua REST theo hồ sơ JSON / Reads a school system over REST as a JSON profile declares',
   configSchema: RestConfigSchema,
-  streams: {
-    students: {
-      primaryKey: ['key'],
-      incremental: true,
-      reportsDeletions: true,
-      description: 'học sinh, kèm phụ huynh',
-    },
-    teachers: { primaryKey: ['key'], incremental: true, reportsDeletions: true, description: 'giáo viên' },
-    classes: { primaryKey: ['key'], incremental: true, reportsDeletions: true, description: 'lớp học' },
-    enrollments: {
-      primaryKey: ['key'],
-      incremental: true,
-      reportsDeletions: true,
-      description: 'học sinh theo lớp',
-    },
-  },
+  streams: PROFILE_STREAMS,
 
   async check(config, ctx): Promise<CheckResult> {
     let profile: Profile;

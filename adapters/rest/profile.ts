@@ -150,12 +150,35 @@ export const StreamProfileSchema = z.object({
 });
 export type StreamProfile = z.infer<typeof StreamProfileSchema>;
 
+/** Lower-case name of the source system, as it appears in keys: `rest-<system>:student-123`. */
+export const SystemNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-"');
+/** Code lists: canonical code → the labels the vendor uses (matched case- and accent-insensitively). */
+export const CodeListsSchema = z.record(z.string(), z.record(z.string(), z.array(z.string()))).default({});
+
+/** What a profile-driven adapter offers: the same streams for every transport (REST, SOAP). */
+export const PROFILE_STREAMS = {
+  students: {
+    primaryKey: ['key'],
+    incremental: true,
+    reportsDeletions: true,
+    description: 'học sinh, kèm phụ huynh',
+  },
+  teachers: { primaryKey: ['key'], incremental: true, reportsDeletions: true, description: 'giáo viên' },
+  classes: { primaryKey: ['key'], incremental: true, reportsDeletions: true, description: 'lớp học' },
+  enrollments: {
+    primaryKey: ['key'],
+    incremental: true,
+    reportsDeletions: true,
+    description: 'học sinh theo lớp',
+  },
+} as const;
+
 export const ProfileSchema = z.object({
   name: z.string().min(1),
-  /** Lower-case name of the source system in keys: `rest-<system>:student-123`. */
-  system: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-"'),
-  /** Code lists: canonical code → the labels the vendor uses (matched case- and accent-insensitively). */
-  codeLists: z.record(z.string(), z.record(z.string(), z.array(z.string()))).default({}),
+  system: SystemNameSchema,
+  codeLists: CodeListsSchema,
   /** Where to list schools, for discover(). */
   schools: z
     .object({ path: z.string().min(1), items: pointer(), code: pointer(), name: pointer().optional() })

@@ -12,6 +12,7 @@ import {
   defineAdapter,
   type StreamName,
 } from '../../src/sdk/index.ts';
+import { PROFILE_STREAMS } from '../rest/profile.ts';
 import { connectSoap } from './client.ts';
 import { type SoapConfig, SoapConfigSchema } from './config.ts';
 import { loadSoapProfile, type SoapProfile, soapStream } from './profile.ts';
@@ -61,22 +62,7 @@ export default defineAdapter({
   description:
     'Đọc dịch vụ SOAP của phần mềm trường theo hồ sơ JSON / Reads a school system SOAP service as a JSON profile declares',
   configSchema: SoapConfigSchema,
-  streams: {
-    students: {
-      primaryKey: ['key'],
-      incremental: true,
-      reportsDeletions: true,
-      description: 'học sinh, kèm phụ huynh',
-    },
-    teachers: { primaryKey: ['key'], incremental: true, reportsDeletions: true, description: 'giáo viên' },
-    classes: { primaryKey: ['key'], incremental: true, reportsDeletions: true, description: 'lớp học' },
-    enrollments: {
-      primaryKey: ['key'],
-      incremental: true,
-      reportsDeletions: true,
-      description: 'học sinh theo lớp',
-    },
-  },
+  streams: PROFILE_STREAMS,
 
   async check(config, ctx): Promise<CheckResult> {
     try {

@@ -7,7 +7,13 @@
 import { z } from 'zod';
 import { RECORD_TYPES } from '../../src/model/index.ts';
 import { PermanentError, STREAM_NAMES, type StreamName } from '../../src/sdk/index.ts';
-import { checkCodeLists, FieldSpecSchema, profileLoader } from '../rest/profile.ts';
+import {
+  CodeListsSchema,
+  checkCodeLists,
+  FieldSpecSchema,
+  profileLoader,
+  SystemNameSchema,
+} from '../rest/profile.ts';
 
 const pointer = () =>
   z.string().regex(/^(\/.*)?$/, 'a JSON pointer such as "/hocSinh" or "/DanhSachGiaoVien/GiaoVien"');
@@ -65,9 +71,9 @@ export type SoapStream = z.infer<typeof SoapStreamSchema>;
 
 export const SoapProfileSchema = z.object({
   name: z.string().min(1),
-  /** Lower-case name of the source system in keys: `soap-<system>:student-123`. */
-  system: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-"'),
-  codeLists: z.record(z.string(), z.record(z.string(), z.array(z.string()))).default({}),
+  /** In keys: `soap-<system>:student-123`. */
+  system: SystemNameSchema,
+  codeLists: CodeListsSchema,
   /** The operation listing schools: for discover(), and for streams read school by school. */
   schools: z
     .object({
