@@ -89,7 +89,8 @@ export function registerDemoCommand(
       const { sandboxSchoolProfile } = await import('./vendors/rest-school/profile.ts');
       const { buildApp } = await import('../src/app/index.ts');
       const { createGatewayClient } = await import('../src/gateway/index.ts');
-      const { createRunQueue, queueConnection, startRunWorker } = await import('../src/pipeline/queue.ts');
+      const { createRunQueue, queueConnection } = await import('../src/pipeline/queue.ts');
+      const { startSyncWorkers } = await import('../src/pipeline/workers.ts');
       const { RunService } = await import('../src/pipeline/service.ts');
       const store = await import('../src/store/index.ts');
       const { createCityEduDbTarget } = await import('../src/targets/city-edudb.ts');
@@ -117,7 +118,6 @@ export function registerDemoCommand(
       await store.migrateToLatest(db);
       const prefix = `${config.REDIS_PREFIX}-demo-${randomUUID().slice(0, 8)}`;
       const queueRedis = queueConnection(config.REDIS_URL);
-      const workerRedis = queueConnection(config.REDIS_URL);
       const sources = Object.fromEntries(
         schoolCodes.map((code) => [
           code,
@@ -142,11 +142,14 @@ export function registerDemoCommand(
         targets: () => [target],
         loadAdapter,
         holdThreshold: config.HOLD_THRESHOLD,
+        pushAttempts: config.PUSH_ATTEMPTS,
       });
-      const worker = startRunWorker({
-        connection: workerRedis,
+      // The sandbox gateway has no quota worth the name: let the demo go as fast as the machine.
+      const workers = await startSyncWorkers({
+        connect: () => queueConnection(config.REDIS_URL),
         prefix,
-        execute: (runId) => service.execute(runId),
+        service,
+        limits: { 'city-edudb': { requestsPerSecond: 200, concurrentBatches: 4 } },
       });
       const app = await buildApp({ ...config, LOG_LEVEL: 'warn' }, { database: db, runService: service });
       let address: string;
@@ -158,10 +161,10 @@ export function registerDemoCommand(
       const { key } = await store.createApiKey(db, { role: 'district', schools: schoolCodes });
 
       const shutdown = async () => {
-        await worker.close();
+        await workers.close();
         await app.close();
+        await service.close();
         queueRedis.disconnect();
-        workerRedis.disconnect();
         await db.close();
         await school.close();
         await city.close();

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rest from '../adapters/rest/index.ts';
 import { type CitySandbox, startCitySandbox } from '../sandbox/city-edudb/index.ts';
@@ -15,8 +14,9 @@ import { type RestSchool, startRestSchool } from '../sandbox/vendors/rest-school
 import { type App, buildApp } from '../src/app/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/index.ts';
-import { createRunQueue, queueConnection, startRunWorker } from '../src/pipeline/queue.ts';
+import { createRunQueue, queueConnection } from '../src/pipeline/queue.ts';
 import { RunService } from '../src/pipeline/service.ts';
+import { type SyncWorkers, startSyncWorkers } from '../src/pipeline/workers.ts';
 import {
   createApiKey,
   createDatabase,
@@ -34,7 +34,8 @@ let city: CitySandbox;
 let school: RestSchool;
 let db: Database;
 let app: App;
-let worker: Worker;
+let worker: SyncWorkers;
+let service: RunService;
 let dir: string;
 const connections: Array<{ disconnect(): void }> = [];
 let districtKey: string;
@@ -64,7 +65,7 @@ beforeAll(async () => {
   const workerRedis = queueConnection(config.REDIS_URL);
   connections.push(queueRedis, workerRedis);
   const { loadSources } = await import('../src/pipeline/sources.ts');
-  const service = new RunService({
+  service = new RunService({
     db,
     keyring: loadKeyring({ NODE_ENV: 'test' }),
     queue: createRunQueue(queueRedis, PREFIX),
@@ -76,10 +77,11 @@ beforeAll(async () => {
     ],
     loadAdapter: async () => rest,
   });
-  worker = startRunWorker({
-    connection: workerRedis,
+  worker = await startSyncWorkers({
+    connect: () => queueConnection('redis://127.0.0.1:6379'),
     prefix: PREFIX,
-    execute: (runId) => service.execute(runId),
+    service,
+    sweepEveryMs: 0,
   });
   app = await buildApp(config, { database: db, runService: service });
   districtKey = (await createApiKey(db, { role: 'district', schools: [SCHOOL] })).key;
@@ -88,6 +90,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.close();
+  await service?.close();
   await app?.close();
   for (const c of connections) c.disconnect();
   await db?.close();

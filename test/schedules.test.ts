@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Queue, Worker } from 'bullmq';
+import type { Queue } from 'bullmq';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { type RestSchool, startRestSchool } from '../sandbox/vendors/rest-school
 import { apiV1 } from '../src/api/index.ts';
 import { registerErrorHandlers } from '../src/app/errors.ts';
 import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/index.ts';
-import { createRunQueue, queueConnection, startRunWorker } from '../src/pipeline/queue.ts';
+import { createRunQueue, queueConnection } from '../src/pipeline/queue.ts';
 import {
   createScheduleQueue,
   fireSchedule,
@@ -30,6 +30,7 @@ import {
 } from '../src/pipeline/schedules.ts';
 import { RunService } from '../src/pipeline/service.ts';
 import { loadSources } from '../src/pipeline/sources.ts';
+import { type SyncWorkers, startSyncWorkers } from '../src/pipeline/workers.ts';
 import {
   createApiKey,
   createDatabase,
@@ -52,7 +53,7 @@ let school: RestSchool;
 let db: Database;
 let app: ReturnType<typeof buildTestApp>;
 let baseUrl: string;
-let runWorker: Worker;
+let runWorker: SyncWorkers;
 let scheduleQueue: Queue<ScheduleJob>;
 let service: RunService;
 let dir: string;
@@ -101,10 +102,11 @@ beforeAll(async () => {
     ],
     loadAdapter: async () => rest,
   });
-  runWorker = startRunWorker({
-    connection: workerRedis,
+  runWorker = await startSyncWorkers({
+    connect: () => queueConnection('redis://127.0.0.1:6379'),
     prefix: PREFIX,
-    execute: (runId) => service.execute(runId),
+    service,
+    sweepEveryMs: 0,
   });
   const schedules = new ScheduleService({ db, queue: scheduleQueue });
   app = buildTestApp();
@@ -121,6 +123,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runWorker?.close();
+  await service?.close();
   await app?.close();
   for (const close of closers) await close();
   // The test's keys in Redis go with it.

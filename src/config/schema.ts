@@ -124,6 +124,32 @@ const syncSettings = {
       expects: 'a share from 0 to 1 of what a target holds that a run may change or delete before it is held',
     },
   ),
+  SYNC_BATCH_SIZE: setting(integer(100, 10_000).default(500), {
+    expects: 'records per staged batch and push job, 100–10000 (≥ 100 keeps the queue cheap)',
+  }),
+  PUSH_ATTEMPTS: setting(integer(1, 50).default(5), {
+    expects: 'tries of a batch the target answers with a retryable error, 1–50',
+  }),
+  // The city's quota on the gateway is per client and not published (❓ domain README §3): the
+  // defaults are deliberately modest; set them to what the city grants.
+  CITY_EDUDB_REQUESTS_PER_SECOND: setting(integer(1, 10_000).default(20), {
+    expects: 'push requests a second to the city Education DB, all workers together, 1–10000',
+  }),
+  CITY_EDUDB_CONCURRENT_BATCHES: setting(integer(1, 256).default(4), {
+    expects: 'batches in flight to the city Education DB, all workers together, 1–256',
+  }),
+  BREAKER_FAILURES: setting(integer(1, 1_000).default(5), {
+    expects: 'retryable failures in a row that open a target’s circuit, 1–1000',
+  }),
+  BREAKER_COOLDOWN_MS: setting(integer(100, 3_600_000).default(30_000), {
+    expects: 'milliseconds an open circuit waits before its probe, 100–3600000',
+  }),
+  LINEAGE_BODY_DAYS: setting(integer(0, 3_650).default(30), {
+    expects: 'days the sealed body of a pushed batch is kept for debugging, 0–3650 (hashes and ids stay)',
+  }),
+  WORKER_LOCK_MS: setting(integer(1_000, 600_000).default(30_000), {
+    expects: 'milliseconds before a job whose worker died is picked up again, 1000–600000',
+  }),
 };
 
 const REQUIRED_IN_PRODUCTION = ['DATA_KEYS', 'BLIND_INDEX_KEY'] as const;

@@ -6,14 +6,15 @@ import { type AdapterLogger, PermanentError, silentLogger } from '../sdk/index.t
 import {
   type Database,
   discardStagedBatches,
+  enterPushing,
   getRun,
   type Keyring,
+  type PushAnnouncement,
   type RunCounts,
-  saveCheckpoint,
   setRunState,
 } from '../store/index.ts';
 import type { Target } from '../targets/target.ts';
-import { pushStagedBatches } from './sync.ts';
+import { pushInProcess } from './sync.ts';
 
 interface HoldState {
   pendingCheckpoints?: Array<{ stream: string; checkpoint: unknown }>;
@@ -21,6 +22,11 @@ interface HoldState {
   [key: string]: unknown;
 }
 
+/**
+ * Decides a held run. Released, it moves to `pushing` with its push jobs in the outbox; with
+ * `enqueue` (a worker pool is running) they go to the queue and the answer is `pushing` at once,
+ * without it they are pushed here and the answer is the finished run.
+ */
 export async function decideHeldRun(options: {
   db: Database;
   keyring: Keyring;
@@ -29,7 +35,8 @@ export async function decideHeldRun(options: {
   decision: 'release' | 'discard';
   decidedBy: string;
   logger?: AdapterLogger;
-}): Promise<{ state: 'succeeded' | 'cancelled'; counts: RunCounts }> {
+  enqueue?: (pushes: PushAnnouncement[]) => Promise<void>;
+}): Promise<{ state: 'succeeded' | 'cancelled' | 'pushing'; counts: RunCounts }> {
   const { db, runId } = options;
   const run = await getRun(db, runId);
   if (!run) throw new PermanentError('RUN_NOT_FOUND', `Không có lần chạy ${runId} / No run ${runId}`);
@@ -40,7 +47,6 @@ export async function decideHeldRun(options: {
     );
   }
   const hold = (run.hold ?? {}) as HoldState;
-  const counts = run.counts;
   const decided = {
     ...hold,
     decision: options.decision,
@@ -50,25 +56,29 @@ export async function decideHeldRun(options: {
   if (options.decision === 'discard') {
     await discardStagedBatches(db, runId);
     await setRunState(db, runId, 'cancelled', { hold: decided });
-    return { state: 'cancelled', counts };
+    return { state: 'cancelled', counts: run.counts };
   }
-  await pushStagedBatches({
+  const pushes = await enterPushing(db, runId, 'held', {
+    hold: decided,
+    carry: { pendingCheckpoints: hold.pendingCheckpoints ?? [], excluded: hold.excluded ?? [] },
+  });
+  if (!pushes) {
+    throw new PermanentError(
+      'RUN_NOT_HELD',
+      `Lần chạy ${runId} vừa được quyết định / Run ${runId} was just decided`,
+    );
+  }
+  if (options.enqueue) {
+    await options.enqueue(pushes);
+    return { state: 'pushing', counts: run.counts };
+  }
+  await pushInProcess({
     db,
     keyring: options.keyring,
     targets: options.targets,
-    schoolCode: run.school_code,
     runId,
-    counts,
     logger: options.logger ?? silentLogger,
-    exclude: new Set(hold.excluded ?? []),
   });
-  for (const { stream, checkpoint } of hold.pendingCheckpoints ?? []) {
-    await saveCheckpoint(
-      db,
-      { schoolCode: run.school_code, adapterId: run.adapter_id, stream, runId },
-      checkpoint,
-    );
-  }
-  await setRunState(db, runId, 'succeeded', { counts, hold: decided });
-  return { state: 'succeeded', counts };
+  const after = await getRun(db, runId);
+  return { state: 'succeeded', counts: after!.counts };
 }

@@ -1,17 +1,39 @@
 /**
- * Runs as the API and schedules ask for them: a queued run row, then a job; and carrying a job
- * out in a worker: the school's source, its adapter, the configured targets, `runSync`.
+ * Runs as the API and schedules ask for them (a queued run row and its outbox row, then a job),
+ * and the work of each job in a worker: a run's pull step, a staged batch's push.
  */
-import type { Queue } from 'bullmq';
-import type { Adapter, StreamName } from '../sdk/index.ts';
-import { PermanentError } from '../sdk/index.ts';
-import { createQueuedRun, type Database, getRun, type Keyring } from '../store/index.ts';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Adapter, AdapterLogger, StreamName } from '../sdk/index.ts';
+import { PermanentError, RetryableError, silentLogger } from '../sdk/index.ts';
+import {
+  claimPull,
+  completeOutbox,
+  createQueuedRun,
+  type Database,
+  finishIfDone,
+  getRun,
+  type Keyring,
+  markDispatched,
+  type PushAnnouncement,
+  pendingOutbox,
+  unpushedBatchIds,
+} from '../store/index.ts';
 import type { Target } from '../targets/target.ts';
 import { type ReplayOptions, replayDeadLetters } from './dead-letters.ts';
-import { enqueueRun, type RunJob } from './queue.ts';
+import { failBatch, isThrottle, type PushContext, pushBatchOnce } from './push.ts';
+import {
+  enqueuePushes,
+  enqueueRun,
+  type PushJob,
+  type PushQueues,
+  pushQueueName,
+  type RunJob,
+  resendOutbox,
+} from './queue.ts';
 import { decideHeldRun } from './release.ts';
 import type { Sources } from './sources.ts';
-import { runSync } from './sync.ts';
+import { pullStep, RunBusyError } from './sync.ts';
 
 export interface RunServiceDeps {
   db: Database;
@@ -21,6 +43,11 @@ export interface RunServiceDeps {
   targets: () => readonly Target[];
   loadAdapter?: (id: string) => Promise<Adapter>;
   holdThreshold?: number;
+  /** Tries of a push job the target answers with a retryable error (default 5). */
+  pushAttempts?: number;
+  /** Records per staged batch, and so per push job (default 500). */
+  batchSize?: number;
+  logger?: AdapterLogger;
 }
 
 export interface RunRequest {
@@ -31,14 +58,45 @@ export interface RunRequest {
 }
 
 export class RunService {
-  constructor(private readonly deps: RunServiceDeps) {}
+  readonly pushQueues: PushQueues;
+  private targetsCache: ReadonlyMap<string, Target> | undefined;
+
+  constructor(private readonly deps: RunServiceDeps) {
+    // Push queues share the run queue's Redis connection and prefix (queues, unlike workers,
+    // need no connection of their own).
+    const queues = new Map<string, Queue<PushJob>>();
+    this.pushQueues = {
+      get: (target) => {
+        let q = queues.get(target);
+        if (!q) {
+          const { connection, prefix } = deps.queue.opts as { connection: Redis; prefix?: string };
+          q = new Queue<PushJob>(pushQueueName(target), { connection, ...(prefix ? { prefix } : {}) });
+          queues.set(target, q);
+        }
+        return q;
+      },
+      close: async () => {
+        await Promise.all([...queues.values()].map((q) => q.close()));
+      },
+    };
+  }
+
+  get pushAttempts(): number {
+    return this.deps.pushAttempts ?? 5;
+  }
+
+  /** The configured targets by id (built once: each holds its gateway client and token cache). */
+  targets(): ReadonlyMap<string, Target> {
+    this.targetsCache ??= new Map(this.deps.targets().map((t) => [t.id, t]));
+    return this.targetsCache;
+  }
 
   /** The adapter a school's source uses, or undefined when the school has none. */
   async adapterOf(schoolCode: string): Promise<string | undefined> {
     return (await this.deps.sources())[schoolCode]?.adapter;
   }
 
-  /** Records the run as queued and enqueues it; answers at once. */
+  /** Records the run as queued (with its outbox row) and enqueues its pull job; answers at once. */
   async request(input: RunRequest): Promise<{ runId: string; adapterId: string }> {
     const source = (await this.deps.sources())[input.schoolCode];
     if (!source) {
@@ -47,44 +105,127 @@ export class RunService {
         `Trường ${input.schoolCode} chưa có nguồn dữ liệu / School ${input.schoolCode} has no configured source`,
       );
     }
-    const targets = this.deps.targets();
     const runId = await createQueuedRun(this.deps.db, {
       schoolCode: input.schoolCode,
       adapterId: source.adapter,
       // The version is known once a worker loads the adapter; it writes it then.
       adapterVersion: 'pending',
-      mappingVersions: Object.fromEntries(targets.map((t) => [t.id, t.mappingVersion])),
+      mappingVersions: Object.fromEntries([...this.targets().values()].map((t) => [t.id, t.mappingVersion])),
       streams: input.streams,
       mode: input.mode,
       requestedBy: input.requestedBy,
     });
     await enqueueRun(this.deps.queue, runId);
+    await markDispatched(this.deps.db, 'run.pull', [runId]);
     return { runId, adapterId: source.adapter };
   }
 
-  /** Carries out a queued run (in a worker). */
-  async execute(runId: string): Promise<void> {
+  /**
+   * A run's pull job: claim the run, pull, validate, diff and stage, then queue its push jobs.
+   * A run a dead worker left half-pulled starts its pull over; one left pushing gets its remaining
+   * push jobs queued again. Throws RunBusyError while another run of the school is in progress.
+   */
+  async executePull(runId: string): Promise<void> {
     const { db, keyring } = this.deps;
     const run = await getRun(db, runId);
-    if (!run) throw new PermanentError('RUN_NOT_FOUND', `No run ${runId}`);
-    if (run.state !== 'queued') return; // carried out already (a redelivered job)
+    if (!run) {
+      await completeOutbox(db, 'run.pull', runId);
+      return;
+    }
+    if (run.state === 'pushing') {
+      await this.enqueuePushes(await unpushedBatchIds(db, runId));
+      await finishIfDone(db, runId);
+      await completeOutbox(db, 'run.pull', runId);
+      return;
+    }
+    if (run.state !== 'queued' && run.state !== 'pulling') {
+      await completeOutbox(db, 'run.pull', runId);
+      return;
+    }
     const source = (await this.deps.sources())[run.school_code];
     if (!source || !this.deps.loadAdapter) {
       throw new PermanentError('SCHOOL_NOT_CONFIGURED', `School ${run.school_code} has no configured source`);
     }
     const adapter = await this.deps.loadAdapter(source.adapter);
-    await runSync({
+    const claim = await claimPull(db, runId, adapter.version);
+    if (!claim.claimed) {
+      if (claim.reason === 'busy') throw new RunBusyError(runId, claim.blockingRunId);
+      return;
+    }
+    const pulled = await pullStep({
       db,
       keyring,
       adapter,
       adapterConfig: source.config,
-      targets: this.deps.targets(),
+      targets: [...this.targets().values()],
       schoolCode: run.school_code,
       streams: run.streams as StreamName[],
       mode: run.mode,
       runId,
+      logger: this.deps.logger ?? silentLogger,
       ...(this.deps.holdThreshold !== undefined ? { holdThreshold: this.deps.holdThreshold } : {}),
+      ...(this.deps.batchSize !== undefined ? { batchSize: this.deps.batchSize } : {}),
     });
+    if (pulled.state !== 'pushing') return;
+    if (pulled.pushes.length === 0) await finishIfDone(db, runId);
+    else await this.enqueuePushes(pulled.pushes);
+  }
+
+  /**
+   * A staged batch's push job, one attempt: sends it and records the answer, then ends the run if
+   * it was the last. A retryable failure is rethrown while attempts remain (the queue retries it
+   * with backoff); after the last, or on a permanent failure, the batch goes to dead letters.
+   */
+  async executePush(job: {
+    runId: string;
+    batchId: string;
+    attempt: number;
+  }): Promise<'pushed' | 'already' | 'gave-up' | 'refused'> {
+    const ctx: PushContext = {
+      db: this.deps.db,
+      keyring: this.deps.keyring,
+      targets: this.targets(),
+      logger: this.deps.logger ?? silentLogger,
+    };
+    let outcome: 'pushed' | 'already' | 'gave-up' | 'refused';
+    try {
+      outcome = await pushBatchOnce(ctx, job.batchId);
+      if (outcome === 'already') await completeOutbox(this.deps.db, 'batch.push', job.batchId);
+    } catch (error) {
+      const retryable = error instanceof RetryableError;
+      if (retryable && (isThrottle(error) || job.attempt < this.pushAttempts)) throw error;
+      await failBatch(ctx, job.batchId, error, job.attempt);
+      outcome = retryable ? 'gave-up' : 'refused';
+    }
+    await finishIfDone(this.deps.db, job.runId);
+    return outcome;
+  }
+
+  get database(): Database {
+    return this.deps.db;
+  }
+
+  async enqueuePushes(pushes: readonly PushAnnouncement[]): Promise<void> {
+    if (pushes.length === 0) return;
+    await enqueuePushes(this.pushQueues, pushes, this.pushAttempts);
+    await markDispatched(
+      this.deps.db,
+      'batch.push',
+      pushes.map((p) => p.batchId),
+    );
+  }
+
+  /**
+   * The sweeper: whatever the outbox still shows pending for longer than `olderThanMs` and Redis
+   * no longer holds is enqueued again (a Redis restart without persistence loses nothing).
+   */
+  async resendPending(olderThanMs = 30_000): Promise<{ pulls: string[]; pushes: string[] }> {
+    const pending = await pendingOutbox(this.deps.db, olderThanMs);
+    if (pending.length === 0) return { pulls: [], pushes: [] };
+    const resent = await resendOutbox(this.deps.queue, this.pushQueues, pending, this.pushAttempts);
+    await markDispatched(this.deps.db, 'run.pull', resent.pulls);
+    await markDispatched(this.deps.db, 'batch.push', resent.pushes);
+    return resent;
   }
 
   /** Replays dead letters through the configured targets (see dead-letters.ts). */
@@ -93,16 +234,22 @@ export class RunService {
       ...input,
       db: this.deps.db,
       keyring: this.deps.keyring,
-      targets: this.deps.targets(),
+      targets: [...this.targets().values()],
     });
   }
 
+  /** Releases (its pushes queued) or discards a held run. */
   decide(input: { runId: string; decision: 'release' | 'discard'; decidedBy: string }) {
     return decideHeldRun({
       ...input,
       db: this.deps.db,
       keyring: this.deps.keyring,
-      targets: this.deps.targets(),
+      targets: [...this.targets().values()],
+      enqueue: (pushes) => this.enqueuePushes(pushes),
     });
+  }
+
+  async close(): Promise<void> {
+    await this.pushQueues.close();
   }
 }

@@ -3,12 +3,12 @@
  * (map each valid record for each target, hash it, compare with the ledger in bulk, stage what
  * changed), hold (stop before pushing when a run would change or delete an unusual share of what a
  * target holds), push (idempotent batches, per-record answers into the ledger, refusals into dead
- * letters), finish (checkpoints saved only once everything read has been delivered).
+ * letters: push.ts), finish (checkpoints saved only once everything read has been delivered).
  *
- * Each step's state lives in PostgreSQL (the run, staged batches, ledger, dead letters), so the
- * steps can run as queue jobs on any worker; `runSync` runs them in this process, in order.
+ * Each step's state lives in PostgreSQL (the run, staged batches, outbox, ledger, dead letters), so
+ * the steps run as queue jobs on any worker (`pullStep` as one job, each staged batch as another:
+ * service.ts); `runSync` runs them all in this process, in order (the CLI, tests).
  */
-import { createHash } from 'node:crypto';
 import {
   type CanonicalRecord,
   checkRecord,
@@ -29,28 +29,31 @@ import {
   silentLogger,
 } from '../sdk/index.ts';
 import {
-  addDeadLetters,
-  addLineage,
-  applyTargetResults,
+  type ClaimOutcome,
+  claimPull,
   contentHash,
   createRun,
   type Database,
   diffAgainstLedger,
+  endPull,
+  enterPushing,
+  finishIfDone,
   getRun,
   type Keyring,
   keysNotSeen,
   ledgerCount,
   loadCheckpoint,
-  markBatchPushed,
-  markRunStarted,
+  type PushAnnouncement,
   type RunCounts,
-  saveCheckpoint,
-  setRunState,
+  savePullProgress,
   stageBatch,
-  unpushedBatches,
+  unpushedBatchIds,
   ZERO_COUNTS,
 } from '../store/index.ts';
-import type { MappedRecord, Target, TargetRecordResult } from '../targets/target.ts';
+import type { MappedRecord, Target } from '../targets/target.ts';
+import { failBatch, type PushContext, pushBatchOnce, retryDelayMs, type StagedPayload } from './push.ts';
+
+export { idempotencyKeyOf, type StagedPayload } from './push.ts';
 
 export interface SyncOptions {
   db: Database;
@@ -98,29 +101,30 @@ export interface HoldReport {
   threshold: number;
 }
 
-/** What a staged batch carries to the push step. */
-interface StagedPayload {
-  schoolCode: string;
-  upserts: Array<MappedRecord & { hash: string; created: boolean; location?: string }>;
-  deletes: string[];
+export type PullOptions = Omit<SyncOptions, 'runId' | 'pushAttempts' | 'requestedBy'> & { runId: string };
+
+export interface PullOutcome {
+  state: 'held' | 'pushing';
+  counts: RunCounts;
+  report: DataQualityReport;
+  hold?: HoldReport;
+  /** The push jobs to enqueue (one per staged batch), when pushing. */
+  pushes: PushAnnouncement[];
+}
+
+export class RunBusyError extends RetryableError {
+  constructor(
+    readonly runId: string,
+    readonly blockingRunId: string | undefined,
+  ) {
+    super(
+      'SCHOOL_BUSY',
+      `Trường đang có lần đồng bộ khác (${blockingRunId ?? '?'}) / The school has another run in progress (${blockingRunId ?? '?'})`,
+    );
+  }
 }
 
 const SCHEMA_VERSION_OF = (target: Target) => `${target.id}/${target.mappingVersion}`;
-
-/**
- * A batch's idempotency key, derived from its content and the run that sends it: a retry of the
- * same batch in the same run is applied once, while the next run's attempt at a record the target
- * refused is a new request (a target replays its stored answer for a key it has seen).
- */
-export function idempotencyKeyOf(target: string, stream: string, payload: StagedPayload, runId = ''): string {
-  const h = createHash('sha256').update(
-    `${target}\u0000${stream}\u0000${payload.schoolCode}\u0000${runId}\u0000`,
-  );
-  for (const u of [...payload.upserts].sort((a, b) => a.key.localeCompare(b.key)))
-    h.update(`u\u0000${u.key}\u0000${u.hash}\n`);
-  for (const d of [...payload.deletes].sort()) h.update(`d\u0000${d}\n`);
-  return h.digest('hex');
-}
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -136,24 +140,20 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /**
- * Runs one sync of one school from one adapter to the given targets.
+ * Runs one sync of one school from one adapter to the given targets, every step in this process.
  *
  * @example
  * const result = await runSync({ db, keyring, adapter, adapterConfig, targets: [cityEduDb],
  *   schoolCode: '79NB0001', streams: ['students'], mode: 'full' });
  */
 export async function runSync(options: SyncOptions): Promise<SyncResult> {
-  const { db, keyring, adapter, targets, schoolCode } = options;
+  const { db, adapter, targets } = options;
   const logger = options.logger ?? silentLogger;
-  const asOf = options.asOf ?? new Date();
-  const batchSize = options.batchSize ?? 500;
-  const threshold = options.holdThreshold ?? 0.1;
-  const config = parseAdapterConfig(adapter.configSchema, options.adapterConfig, adapter.id);
   // A run requested through the API or a schedule exists already (queued); the CLI creates its own.
   const runId =
     options.runId ??
     (await createRun(db, {
-      schoolCode,
+      schoolCode: options.schoolCode,
       adapterId: adapter.id,
       adapterVersion: adapter.version,
       mappingVersions: Object.fromEntries(targets.map((t) => [t.id, t.mappingVersion])),
@@ -161,18 +161,115 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       mode: options.mode,
       ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
     }));
-  if (options.runId) await markRunStarted(db, options.runId, adapter.version);
+  const claim = await claimPull(db, runId, adapter.version);
+  if (!claim.claimed) throw claimError(runId, claim);
+  const pulled = await pullStep({ ...options, runId, logger });
+  if (pulled.state === 'held') {
+    return {
+      runId,
+      state: 'held',
+      counts: pulled.counts,
+      report: pulled.report,
+      ...(pulled.hold ? { hold: pulled.hold } : {}),
+    };
+  }
+  await pushInProcess({
+    db,
+    keyring: options.keyring,
+    targets,
+    runId,
+    logger,
+    ...(options.pushAttempts !== undefined ? { attempts: options.pushAttempts } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const run = await getRun(db, runId);
+  options.onProgress?.({ runId, step: 'succeeded', counts: run!.counts });
+  return { runId, state: 'succeeded', counts: run!.counts, report: pulled.report };
+}
+
+function claimError(runId: string, claim: Exclude<ClaimOutcome, { claimed: true }>): Error {
+  if (claim.reason === 'busy') return new RunBusyError(runId, claim.blockingRunId);
+  return new RetryableError('RUN_NOT_QUEUED', `Run ${runId} is ${claim.state ?? 'gone'}`);
+}
+
+/**
+ * Pushes every staged batch of a pushing run in this process, with retries (Retry-After,
+ * exponential backoff with jitter), then ends the run. Used by `runSync` and by the release of a
+ * held run when no queue is at hand.
+ */
+export async function pushInProcess(options: {
+  db: Database;
+  keyring: Keyring;
+  targets: readonly Target[];
+  runId: string;
+  logger: AdapterLogger;
+  attempts?: number;
+  signal?: AbortSignal;
+}): Promise<void> {
+  const ctx: PushContext = {
+    db: options.db,
+    keyring: options.keyring,
+    targets: new Map(options.targets.map((t) => [t.id, t])),
+    logger: options.logger,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const attempts = options.attempts ?? 5;
+  for (const { batchId, target } of await unpushedBatchIds(options.db, options.runId)) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await pushBatchOnce(ctx, batchId);
+        break;
+      } catch (error) {
+        if (!(error instanceof RetryableError) || attempt >= attempts) {
+          await failBatch(ctx, batchId, error, attempt);
+          break;
+        }
+        const wait = retryDelayMs(error, attempt);
+        options.logger.warn('push retry', {
+          runId: options.runId,
+          target,
+          code: error.code,
+          attempt,
+          waitMs: Math.round(wait),
+        });
+        await sleep(wait, options.signal);
+      }
+    }
+  }
+  await finishIfDone(options.db, options.runId);
+}
+
+/**
+ * The pull step of a claimed run: read, validate, diff against the ledger and stage what changed;
+ * then hold the run or move it to `pushing` (with one outbox row per staged batch). A failure
+ * marks the run failed and is rethrown.
+ */
+export async function pullStep(options: PullOptions): Promise<PullOutcome> {
+  const { db, keyring, adapter, targets, schoolCode, runId } = options;
+  const logger = options.logger ?? silentLogger;
+  const asOf = options.asOf ?? new Date();
+  const batchSize = options.batchSize ?? 500;
+  const threshold = options.holdThreshold ?? 0.1;
+  const config = parseAdapterConfig(adapter.configSchema, options.adapterConfig, adapter.id);
   const counts: RunCounts = { ...ZERO_COUNTS };
   const timings: Record<string, number> = {};
   const report = new ReportBuilder(asOf, 1000);
-  const progress = (step: string) => options.onProgress?.({ runId, step, counts: { ...counts } });
+  let lastProgressAt = performance.now();
+  const progress = async (step: string) => {
+    options.onProgress?.({ runId, step, counts: { ...counts } });
+    // The run row is what the event stream and the dashboard read: every ~2 s is enough.
+    if (performance.now() - lastProgressAt > 2_000) {
+      lastProgressAt = performance.now();
+      await savePullProgress(db, runId, counts);
+    }
+  };
   const pendingCheckpoints: Array<{ stream: StreamName; checkpoint: unknown }> = [];
   const changes = new Map<string, { changed: number; deleted: number; sample: string[] }>();
   /** Records found invalid only at the end of their stream, after they were staged. */
   const excluded = new Set<string>();
+  let ordinal = 0;
 
   try {
-    await setRunState(db, runId, 'pulling');
     const started = performance.now();
     for (const stream of options.streams) {
       const result = await pullAndDiff(stream);
@@ -182,25 +279,25 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
 
     const hold = await holdIfUnusual();
     if (hold) {
-      await setRunState(db, runId, 'held', {
+      await endPull(db, runId, 'held', {
         counts,
         report: report.build(),
         hold: { ...hold, pendingCheckpoints, excluded: [...excluded] },
         timings,
       });
       logger.warn('run held', { runId, reasons: hold.reasons.length });
-      return { runId, state: 'held', counts, report: report.build(), hold };
+      return { state: 'held', counts, report: report.build(), hold, pushes: [] };
     }
-    const pushed = await pushStagedBatches({ ...options, runId, counts, logger, exclude: excluded });
-    timings.pushMs = pushed.ms;
-    for (const { stream, checkpoint } of pendingCheckpoints) {
-      await saveCheckpoint(db, { schoolCode, adapterId: adapter.id, stream, runId }, checkpoint);
-    }
-    await setRunState(db, runId, 'succeeded', { counts, report: report.build(), timings });
-    progress('succeeded');
-    return { runId, state: 'succeeded', counts, report: report.build() };
+    const pushes = await enterPushing(db, runId, 'pulling', {
+      counts,
+      report: report.build(),
+      timings,
+      carry: { pendingCheckpoints, excluded: [...excluded] },
+    });
+    await progress('pushing');
+    return { state: 'pushing', counts, report: report.build(), pushes: pushes ?? [] };
   } catch (error) {
-    await setRunState(db, runId, 'failed', {
+    await endPull(db, runId, 'failed', {
       counts,
       report: {
         ...report.build(),
@@ -241,7 +338,7 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       const records = buffer;
       buffer = [];
       await diffBatch(stream, records, seen);
-      progress('diff');
+      await progress('diff');
     };
 
     for await (const item of adapter.read(stream, ctx)) {
@@ -355,7 +452,14 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       if (upserts.length === 0) continue;
       note(target.id, stream, diff.updated.length, 0, diff.updated);
       const payload: StagedPayload = { schoolCode, upserts, deletes: [] };
-      await stageBatch(db, keyring, { runId, target: target.id, stream, count: upserts.length, payload });
+      await stageBatch(db, keyring, {
+        runId,
+        target: target.id,
+        stream,
+        count: upserts.length,
+        payload,
+        ordinal: ++ordinal,
+      });
     }
   }
 
@@ -376,6 +480,7 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
           stream,
           count: slice.length,
           payload: { schoolCode, upserts: [], deletes: slice } satisfies StagedPayload,
+          ordinal: ++ordinal,
         });
       }
     }
@@ -403,155 +508,4 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
     }
     return reasons.length > 0 ? { reasons, threshold } : undefined;
   }
-}
-
-/**
- * The push step: sends every staged batch of a run not yet pushed, applies the per-record answers
- * to the ledger, and parks refusals in dead letters. Used by `runSync` and by the release of a
- * held run.
- */
-export async function pushStagedBatches(
-  options: Pick<SyncOptions, 'db' | 'keyring' | 'targets' | 'schoolCode' | 'pushAttempts' | 'signal'> & {
-    runId: string;
-    counts: RunCounts;
-    logger: AdapterLogger;
-    /** Keys staged before they were found invalid: never sent. */
-    exclude?: ReadonlySet<string>;
-  },
-): Promise<{ ms: number }> {
-  const { db, keyring, runId, counts } = options;
-  const started = performance.now();
-  const targets = new Map(options.targets.map((t) => [t.id, t]));
-  await setRunState(db, runId, 'pushing');
-  const run = await getRun(db, runId);
-  for await (const batch of unpushedBatches<StagedPayload>(db, keyring, runId)) {
-    const target = targets.get(batch.target);
-    if (!target) throw new Error(`run ${runId} staged a batch for unknown target ${batch.target}`);
-    const payload = batch.payload;
-    const dropped = options.exclude;
-    if (dropped && dropped.size > 0) payload.upserts = payload.upserts.filter((u) => !dropped.has(u.key));
-    const idempotencyKey = idempotencyKeyOf(target.id, batch.stream, payload, runId);
-    const attempts = options.pushAttempts ?? 5;
-    let answer: { messageId: string; results: TargetRecordResult[] } | undefined;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= attempts && !answer; attempt++) {
-      try {
-        answer = await target.push(
-          {
-            target: target.id,
-            stream: batch.stream as StreamName,
-            schoolCode: payload.schoolCode,
-            runId,
-            idempotencyKey,
-            upserts: payload.upserts.map(({ key, body }) => ({ key, body })),
-            deletes: payload.deletes,
-            correlationId: `${runId}:${batch.id}`,
-          },
-          options.signal ? { signal: options.signal } : {},
-        );
-      } catch (error) {
-        lastError = error;
-        if (!(error instanceof RetryableError) || attempt === attempts) break;
-        const wait = error.retryAfterMs ?? 200 * 2 ** (attempt - 1) * (0.5 + Math.random());
-        options.logger.warn('push retry', {
-          runId,
-          target: target.id,
-          code: error.code,
-          attempt,
-          waitMs: Math.round(wait),
-        });
-        await sleep(Math.min(wait, 30_000), options.signal);
-      }
-    }
-    if (!answer) {
-      const keys = [...payload.upserts.map((u) => u.key), ...payload.deletes];
-      counts.failed += keys.length;
-      await addDeadLetters(db, [
-        {
-          runId,
-          schoolCode: payload.schoolCode,
-          target: target.id,
-          stream: batch.stream,
-          recordKey: null,
-          batch: { stagedBatchId: batch.id, idempotencyKey, keys },
-          code: (lastError as { code?: string })?.code ?? 'PUSH_FAILED',
-          answer: { message: (lastError as Error)?.message },
-          attempts,
-        },
-      ]);
-      await markBatchPushed(db, batch.id);
-      continue;
-    }
-    const byKey = new Map(payload.upserts.map((u) => [u.key, u]));
-    const deletes = new Set(payload.deletes);
-    const ledger: Array<{
-      key: string;
-      hash: string;
-      accepted: boolean;
-      targetVersion?: string;
-      deleted?: boolean;
-    }> = [];
-    const letters: Parameters<typeof addDeadLetters>[1][number][] = [];
-    for (const r of answer.results) {
-      const upsert = byKey.get(r.key);
-      const isDelete = deletes.has(r.key);
-      if (r.outcome === 'accepted') {
-        if (isDelete) {
-          counts.deleted++;
-          ledger.push({ key: r.key, hash: '00', accepted: true, deleted: true });
-        } else if (upsert) {
-          if (upsert.created) counts.created++;
-          else counts.updated++;
-          ledger.push({
-            key: r.key,
-            hash: upsert.hash,
-            accepted: true,
-            ...(r.targetVersion ? { targetVersion: r.targetVersion } : {}),
-          });
-        }
-      } else {
-        if (r.outcome === 'refused') counts.refused++;
-        else counts.failed++;
-        letters.push({
-          runId,
-          schoolCode: payload.schoolCode,
-          target: target.id,
-          stream: batch.stream,
-          recordKey: r.key,
-          batch: { stagedBatchId: batch.id, idempotencyKey },
-          code: r.code ?? (r.outcome === 'refused' ? 'REFUSED' : 'FAILED'),
-          answer: { outcome: r.outcome, code: r.code, message: r.message, messageId: answer.messageId },
-          attempts: 1,
-        });
-      }
-    }
-    await applyTargetResults(db, {
-      target: target.id,
-      stream: batch.stream,
-      schoolCode: payload.schoolCode,
-      runId,
-      results: ledger,
-    });
-    await addLineage(db, {
-      target: target.id,
-      stream: batch.stream,
-      runId,
-      adapterId: run?.adapter_id ?? 'unknown',
-      adapterVersion: run?.adapter_version ?? 'unknown',
-      mappingVersion: target.mappingVersion,
-      gatewayMessageId: answer.messageId,
-      entries: answer.results.map((r) => ({
-        recordKey: r.key,
-        sourceLocation: byKey.get(r.key)?.location ?? null,
-        outcome: r.outcome,
-        code: r.code,
-        message: r.message,
-        targetVersion: r.targetVersion,
-        deleted: deletes.has(r.key),
-      })),
-    });
-    await addDeadLetters(db, letters);
-    await markBatchPushed(db, batch.id);
-  }
-  return { ms: Math.round(performance.now() - started) };
 }

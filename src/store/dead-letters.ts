@@ -136,7 +136,7 @@ export async function recordDeadLetterAttempt(
     .execute();
 }
 
-/** The sealed payload of a staged batch, unsealed; undefined when the batch is gone. */
+/** The sealed payload of a staged batch, unsealed; undefined when the batch or its body is gone. */
 export async function loadStagedPayload<T>(
   db: Db,
   keyring: Keyring,
@@ -147,7 +147,7 @@ export async function loadStagedPayload<T>(
     .select(['payload', 'key_id'])
     .where('id', '=', stagedBatchId)
     .executeTakeFirst();
-  return row ? unseal<T>(keyring, { payload: row.payload, keyId: row.key_id }) : undefined;
+  return row?.payload ? unseal<T>(keyring, { payload: row.payload, keyId: row.key_id }) : undefined;
 }
 
 /** When the ledger last saw each of these keys pushed (not deleted or deleted), for a target and stream. */

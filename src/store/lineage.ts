@@ -1,8 +1,8 @@
 /**
  * Lineage: for every record a run sent, where it came from (adapter, version, source location),
  * which mapping made it, and what the target answered with which gateway message id — the evidence
- * a district officer shows when the city asks "who sent this, and when". Bodies are not kept: they
- * hold personal data in clear.
+ * a district officer shows when the city asks "who sent this, and when". The body itself is the
+ * sealed staged batch the row points at, kept until LINEAGE_BODY_DAYS have passed.
  */
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './db.ts';
@@ -32,6 +32,8 @@ export async function addLineage(
     adapterVersion: string;
     mappingVersion: string;
     gatewayMessageId: string | null;
+    /** The staged batch that carried the records (their sealed bodies). */
+    stagedBatchId?: string;
     entries: readonly LineageEntry[];
   },
 ): Promise<void> {
@@ -47,9 +49,10 @@ export async function addLineage(
   );
   await sql`
     insert into lineage (target, stream, record_key, run_id, adapter_id, adapter_version, source_location,
-      mapping_version, gateway_message_id, target_answer)
+      mapping_version, gateway_message_id, target_answer, staged_batch_id)
     select ${input.target}, ${input.stream}, r.key, ${input.runId}::uuid, ${input.adapterId}, ${input.adapterVersion},
-      r.location, ${input.mappingVersion}, ${input.gatewayMessageId}, r.answer::jsonb
+      r.location, ${input.mappingVersion}, ${input.gatewayMessageId}, r.answer::jsonb,
+      ${input.stagedBatchId ?? null}::bigint
     from unnest(
       ${input.entries.map((e) => e.recordKey)}::text[],
       ${input.entries.map((e) => e.sourceLocation)}::text[],
@@ -76,6 +79,7 @@ export async function recordHistory(db: Db, stream: string, recordKey: string, l
       'l.mapping_version',
       'l.gateway_message_id',
       'l.target_answer',
+      'l.staged_batch_id',
       'l.created_at',
     ])
     .where('l.stream', '=', stream)

@@ -60,22 +60,33 @@ export async function markRunStarted(db: Db, runId: string, adapterVersion: stri
     .execute();
 }
 
-/** A run asked for (API, schedule) and not started yet. */
+/**
+ * A run asked for (API, schedule) and not started yet, with the outbox row announcing its pull job
+ * in the same transaction: if the process dies before the job reaches Redis, the sweeper sends it.
+ */
 export async function createQueuedRun(db: Db, run: NewRun): Promise<string> {
-  const row = await kyselyOf(db)
-    .insertInto('runs')
-    .values({
-      school_code: run.schoolCode,
-      adapter_id: run.adapterId,
-      adapter_version: run.adapterVersion,
-      mapping_versions: JSON.stringify(run.mappingVersions),
-      streams: run.streams,
-      mode: run.mode,
-      requested_by: run.requestedBy ?? null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  return kyselyOf(db)
+    .transaction()
+    .execute(async (trx) => {
+      const row = await trx
+        .insertInto('runs')
+        .values({
+          school_code: run.schoolCode,
+          adapter_id: run.adapterId,
+          adapter_version: run.adapterVersion,
+          mapping_versions: JSON.stringify(run.mappingVersions),
+          streams: run.streams,
+          mode: run.mode,
+          requested_by: run.requestedBy ?? null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('outbox')
+        .values({ topic: 'run.pull', key: row.id, payload: JSON.stringify({ runId: row.id }) })
+        .execute();
+      return row.id;
+    });
 }
 
 export async function listRuns(db: Db, filter: { schools?: readonly string[]; limit?: number } = {}) {
@@ -180,7 +191,7 @@ export async function saveCheckpoint(
 export async function stageBatch(
   db: Db,
   keyring: Keyring,
-  batch: { runId: string; target: string; stream: string; count: number; payload: unknown },
+  batch: { runId: string; target: string; stream: string; count: number; payload: unknown; ordinal?: number },
 ): Promise<string> {
   const sealed = seal(keyring, batch.payload);
   const row = await kyselyOf(db)
@@ -193,6 +204,7 @@ export async function stageBatch(
       payload: sealed.payload,
       key_id: sealed.keyId,
       record_count: batch.count,
+      ...(batch.ordinal !== undefined ? { ordinal: batch.ordinal } : {}),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -218,6 +230,7 @@ export async function* unpushedBatches<T>(
       .select(['payload', 'key_id'])
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
+    if (!row.payload) continue; // purged: nothing left to send
     const sealed: Sealed = { payload: row.payload, keyId: row.key_id };
     yield { id, target, stream, payload: unseal<T>(keyring, sealed) };
   }

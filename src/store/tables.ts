@@ -40,6 +40,16 @@ export interface RunCounts {
   failed: number;
 }
 
+/** What a run's pull step leaves for its push steps and its end. */
+export interface RunCarry {
+  /** Checkpoints to save once everything read has been delivered. */
+  pendingCheckpoints: Array<{ stream: string; checkpoint: unknown }>;
+  /** Keys staged before they were found invalid (late dataset rules): never sent. */
+  excluded: string[];
+  /** When the run started pushing (ISO), for its timings. */
+  pushStartedAt?: string;
+}
+
 export interface RunsTable {
   id: Generated<string>;
   school_code: string;
@@ -53,6 +63,8 @@ export interface RunsTable {
   counts: ColumnType<RunCounts, string | undefined, string>;
   report: NullableJson;
   hold: NullableJson;
+  /** What the pull step leaves for the end of the run (see `RunCarry`). */
+  carry: NullableJson<RunCarry>;
   timings: ColumnType<Record<string, number>, string | undefined, string>;
   created_at: CreatedAt;
   started_at: Timestamp | null;
@@ -96,9 +108,8 @@ export interface LineageTable {
   mapping_version: string;
   gateway_message_id: string | null;
   target_answer: NullableJson;
-  /** The mapped body, kept for debugging until `body_expires_at`; hashes and ids stay. */
-  body: NullableJson;
-  body_expires_at: Timestamp | null;
+  /** The staged batch that carried the record: its sealed body, until purged. */
+  staged_batch_id: string | null;
   created_at: CreatedAt;
 }
 
@@ -107,7 +118,11 @@ export interface OutboxTable {
   topic: string;
   payload: Json;
   created_at: CreatedAt;
+  /** What the job is about: a run id for `run.pull`, a staged batch id for `batch.push`. */
+  key: string;
   dispatched_at: Timestamp | null;
+  /** Set in the transaction of the job's effect; until then the sweeper re-enqueues it. */
+  completed_at: Timestamp | null;
   attempts: Generated<number>;
 }
 
@@ -193,10 +208,15 @@ export interface StagedBatchesTable {
   target: string;
   stream: string;
   kind: 'push';
-  /** Sealed JSON (AES-256-GCM, iv | tag | ciphertext) under `key_id`. */
-  payload: Buffer;
+  /** Sealed JSON (AES-256-GCM, iv | tag | ciphertext) under `key_id`; null once purged. */
+  payload: Buffer | null;
   key_id: string;
   record_count: number;
+  /** 1, 2, 3 … within its run: push jobs are prioritised by it, so schools take turns. */
+  ordinal: Generated<number>;
+  /** The counts its answer added to the run. */
+  result: NullableJson<Partial<RunCounts>>;
   created_at: CreatedAt;
   pushed_at: Timestamp | null;
+  purged_at: Timestamp | null;
 }

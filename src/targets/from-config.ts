@@ -72,3 +72,15 @@ export function cityEduDbGatewayOptions(config: Config): GatewayClientOptions {
 export function targetsFromConfig(config: Config): Target[] {
   return [createCityEduDbTarget({ gateway: createGatewayClient(cityEduDbGatewayOptions(config)) })];
 }
+
+/** Each target's rate limit (requests a second, batches in flight), from the settings. */
+export function targetLimitsFromConfig(
+  config: Config,
+): Record<string, { requestsPerSecond: number; concurrentBatches: number }> {
+  return {
+    'city-edudb': {
+      requestsPerSecond: config.CITY_EDUDB_REQUESTS_PER_SECOND,
+      concurrentBatches: config.CITY_EDUDB_CONCURRENT_BATCHES,
+    },
+  };
+}

@@ -1,6 +1,7 @@
 /**
  * `edubridge worker`: carries out queued runs, without the API. Any number of workers on any number
- * of machines share one Redis and one PostgreSQL. SIGTERM lets the current runs finish.
+ * of machines share one Redis and one PostgreSQL. SIGTERM lets the current jobs finish; a worker
+ * killed outright leaves its jobs locked until WORKER_LOCK_MS passes, then another takes them.
  */
 import type { Command } from 'commander';
 import type { Adapter } from '../../sdk/index.ts';
@@ -16,22 +17,21 @@ export function registerWorkerCommand(
     .option('--concurrency <n>', 'số lần chạy cùng lúc / runs at once', '2')
     .action(async (opts: { concurrency: string }) => {
       const { loadConfig } = await import('../../config/index.ts');
-      const { createDatabase, loadKeyring, migrateToLatest, queuedRunIds } = await import(
-        '../../store/index.ts'
-      );
-      const { createRunQueue, queueConnection, requeueLostRuns, startRunWorker } = await import(
-        '../../pipeline/queue.ts'
-      );
+      const { createDatabase, loadKeyring, migrateToLatest } = await import('../../store/index.ts');
+      const { createRunQueue, queueConnection } = await import('../../pipeline/queue.ts');
+      const { startSyncWorkers } = await import('../../pipeline/workers.ts');
+      const { warnUnlessNoEviction } = await import('../../pipeline/redis-check.ts');
       const { RunService } = await import('../../pipeline/service.ts');
       const { loadSources } = await import('../../pipeline/sources.ts');
       const { createScheduleQueue, startScheduleWorker, syncSchedulers } = await import(
         '../../pipeline/schedules.ts'
       );
-      const { targetsFromConfig } = await import('../../targets/from-config.ts');
+      const { targetLimitsFromConfig, targetsFromConfig } = await import('../../targets/from-config.ts');
       const config = loadConfig();
       const db = await createDatabase(config);
       await migrateToLatest(db);
       const connection = queueConnection(config.REDIS_URL);
+      await warnUnlessNoEviction(connection, (line) => process.stderr.write(`${line}\n`));
       const runQueue = createRunQueue(connection, config.REDIS_PREFIX);
       const service = new RunService({
         db,
@@ -41,12 +41,18 @@ export function registerWorkerCommand(
         targets: () => targetsFromConfig(config),
         loadAdapter: (id) => adapters.load(id),
         holdThreshold: config.HOLD_THRESHOLD,
+        pushAttempts: config.PUSH_ATTEMPTS,
+        batchSize: config.SYNC_BATCH_SIZE,
       });
-      const worker = startRunWorker({
-        connection: queueConnection(config.REDIS_URL),
+      const workers = await startSyncWorkers({
+        connect: () => queueConnection(config.REDIS_URL),
         prefix: config.REDIS_PREFIX,
-        concurrency: Math.max(1, Number(opts.concurrency) || 2),
-        execute: (runId) => service.execute(runId),
+        service,
+        pullConcurrency: Math.max(1, Number(opts.concurrency) || 2),
+        limits: targetLimitsFromConfig(config),
+        breaker: { failureThreshold: config.BREAKER_FAILURES, cooldownMs: config.BREAKER_COOLDOWN_MS },
+        lockDurationMs: config.WORKER_LOCK_MS,
+        bodyDays: config.LINEAGE_BODY_DAYS,
       });
       // The schedules table is the truth: Redis may have lost schedulers, or kept deleted ones.
       const scheduleRedis = queueConnection(config.REDIS_URL);
@@ -61,25 +67,25 @@ export function registerWorkerCommand(
       printLine(
         `Lịch / Schedules: ${synced.created.length} tạo lại / re-created, ${synced.removed.length} bỏ / removed, ${synced.updated.length} cập nhật / updated`,
       );
-      // PostgreSQL holds the truth: a run still queued there whose job Redis lost is enqueued again,
-      // now and every minute.
-      const sweep = async () => {
-        const requeued = await requeueLostRuns(runQueue, await queuedRunIds(db, 30_000));
-        if (requeued.length > 0)
-          printLine(`Đưa lại vào hàng đợi / Re-enqueued ${requeued.length} run(s) Redis had lost`);
-      };
-      await sweep();
-      const sweeper = setInterval(() => void sweep().catch(() => {}), 60_000);
+      // PostgreSQL holds the truth: what the outbox still shows pending and Redis lost is enqueued
+      // again, now (whatever its age: this process may be the first up after a Redis restart) and
+      // every minute.
+      const resent = await service.resendPending(0);
+      if (resent.pulls.length + resent.pushes.length > 0)
+        printLine(
+          `Đưa lại vào hàng đợi / Re-enqueued ${resent.pulls.length} run(s) and ${resent.pushes.length} batch(es) Redis had lost`,
+        );
       printLine(`Worker đang chạy / Worker running (concurrency ${opts.concurrency}); Ctrl-C to stop`);
       await new Promise<void>((resolve) => {
         const stop = async () => {
           // worker.close() waits for the current jobs; a second signal leaves at once.
           process.once('SIGTERM', () => process.exit(1));
           process.once('SIGINT', () => process.exit(1));
-          clearInterval(sweeper);
-          await worker.close();
+          await workers.close();
           await scheduler.close();
           await scheduleQueue.close();
+          await service.close();
+          await runQueue.close();
           scheduleRedis.disconnect();
           connection.disconnect();
           await db.close();

@@ -1,0 +1,161 @@
+/**
+ * The worker pool of one process: a pull worker on the run queue and a push worker per target,
+ * each with the target's rate limit (requests a second and batches in flight, enforced across
+ * every worker process through Redis), a circuit breaker, and a sweeper that re-enqueues what the
+ * outbox still shows pending. `edubridge worker`, the demo and the tests all start it this way.
+ */
+import { DelayedError, type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type AdapterLogger, RetryableError, silentLogger } from '../sdk/index.ts';
+import { purgeBatchBodies } from '../store/index.ts';
+import { type BreakerOptions, CircuitBreaker } from './breaker.ts';
+import { isThrottle, retryDelayMs } from './push.ts';
+import { type PushJob, pushQueueName, RUN_QUEUE, type RunJob } from './queue.ts';
+import type { RunService } from './service.ts';
+import { RunBusyError } from './sync.ts';
+
+export interface TargetLimits {
+  requestsPerSecond?: number;
+  concurrentBatches?: number;
+}
+
+export interface SyncWorkersOptions {
+  /** A new Redis connection (each BullMQ worker needs its own). */
+  connect: () => Redis;
+  prefix: string;
+  service: RunService;
+  /** Pull jobs (runs) this process carries out at once (default 2). */
+  pullConcurrency?: number;
+  limits?: Record<string, TargetLimits>;
+  breaker?: BreakerOptions;
+  /** How long a dead worker's job stays locked before another picks it up (default 30 s). */
+  lockDurationMs?: number;
+  /** Sweep the outbox and purge old bodies this often (default 60 s; 0 = never). */
+  sweepEveryMs?: number;
+  /** Outbox rows younger than this are not second-guessed (default 30 s). */
+  sweepOlderThanMs?: number;
+  /** Days a pushed batch's sealed body is kept (default 30). */
+  bodyDays?: number;
+  logger?: AdapterLogger;
+}
+
+export interface SyncWorkers {
+  breakers: ReadonlyMap<string, CircuitBreaker>;
+  /** One sweep now: the outbox resent, old bodies purged. */
+  sweep(): Promise<{ pulls: string[]; pushes: string[]; purged: number }>;
+  close(): Promise<void>;
+}
+
+// A run waiting for its school's previous run checks again after this long (plus jitter).
+const BUSY_RETRY_MS = 3_000;
+
+export async function startSyncWorkers(options: SyncWorkersOptions): Promise<SyncWorkers> {
+  const { service, prefix } = options;
+  const logger = options.logger ?? silentLogger;
+  const connections: Redis[] = [];
+  const connect = () => {
+    const c = options.connect();
+    connections.push(c);
+    return c;
+  };
+  const lockDuration = options.lockDurationMs ?? 30_000;
+  const common = {
+    prefix,
+    lockDuration,
+    stalledInterval: Math.max(1_000, Math.round(lockDuration / 2)),
+    // A job whose worker died is put back; twice is an accident, more is a job that kills workers.
+    maxStalledCount: 2,
+  };
+
+  const pullWorker = new Worker<RunJob>(
+    RUN_QUEUE,
+    async (job: Job<RunJob>, token?: string) => {
+      try {
+        await service.executePull(job.data.runId);
+      } catch (error) {
+        if (error instanceof RunBusyError) {
+          await job.moveToDelayed(Date.now() + BUSY_RETRY_MS + Math.random() * 1_000, token);
+          throw new DelayedError();
+        }
+        throw error;
+      }
+    },
+    { ...common, connection: connect(), concurrency: options.pullConcurrency ?? 2 },
+  );
+  pullWorker.on('error', (error) => logger.warn('pull worker error', { message: error.message }));
+
+  const breakers = new Map<string, CircuitBreaker>();
+  const pushWorkers: Worker<PushJob>[] = [];
+  for (const target of service.targets().keys()) {
+    const limits = options.limits?.[target] ?? {};
+    const breaker = new CircuitBreaker(options.breaker);
+    breakers.set(target, breaker);
+    const queue = service.pushQueues.get(target);
+    // Batches in flight for the target across every worker process, kept in Redis by BullMQ.
+    await queue.setGlobalConcurrency(limits.concurrentBatches ?? 4);
+    const worker: Worker<PushJob> = new Worker<PushJob>(
+      pushQueueName(target),
+      async (job) => {
+        const gate = breaker.acquire();
+        if (!gate.allowed) {
+          // Parks the queue (every worker, through Redis) without spending the job's attempts.
+          await worker.rateLimit(gate.waitMs);
+          throw Worker.RateLimitError();
+        }
+        try {
+          const outcome = await service.executePush({ ...job.data, attempt: job.attemptsMade + 1 });
+          if (outcome === 'gave-up') breaker.failure();
+          else breaker.success();
+        } catch (error) {
+          if (isThrottle(error)) {
+            // The gateway's quota, not a failure: wait as told, the attempt is not spent.
+            breaker.release();
+            await worker.rateLimit(retryDelayMs(error, 1, 1_000));
+            throw Worker.RateLimitError();
+          }
+          if (error instanceof RetryableError) breaker.failure();
+          else breaker.release();
+          throw error;
+        }
+      },
+      {
+        ...common,
+        connection: connect(),
+        concurrency: limits.concurrentBatches ?? 4,
+        limiter: { max: limits.requestsPerSecond ?? 20, duration: 1_000 },
+        settings: { backoffStrategy: (attemptsMade, _type, error) => retryDelayMs(error, attemptsMade, 500) },
+      },
+    );
+    worker.on('error', (error) => logger.warn('push worker error', { target, message: error.message }));
+    pushWorkers.push(worker);
+  }
+
+  const sweep = async () => {
+    const resent = await service.resendPending(options.sweepOlderThanMs ?? 30_000);
+    const purged = await purgeBatchBodies(service.database, options.bodyDays ?? 30);
+    if (resent.pulls.length + resent.pushes.length > 0) {
+      logger.warn('outbox resent', { pulls: resent.pulls.length, pushes: resent.pushes.length });
+    }
+    return { ...resent, purged };
+  };
+  const every = options.sweepEveryMs ?? 60_000;
+  const timer =
+    every > 0
+      ? setInterval(
+          () => void sweep().catch((e) => logger.warn('sweep failed', { message: (e as Error).message })),
+          every,
+        )
+      : undefined;
+  timer?.unref();
+
+  return {
+    breakers,
+    sweep,
+    async close() {
+      if (timer) clearInterval(timer);
+      // close() waits for the jobs in hand: SIGTERM finishes them (or a stalled check returns them).
+      await Promise.all([pullWorker.close(), ...pushWorkers.map((w) => w.close())]);
+      for (const c of connections) c.disconnect();
+    },
+  };
+}
