@@ -46,6 +46,11 @@ export interface CityFaultPlan {
   latencyMs?: number;
   /** The next `count` answers are cut-off JSON. */
   malformed?: { count: number };
+  /**
+   * The next `count` batch calls are applied, then answered only after `ms`: longer than the
+   * client's timeout, this is the lost answer whose retry must not apply the batch twice.
+   */
+  stall?: { count: number; ms: number };
 }
 
 export interface HeldRecord {
@@ -81,7 +86,7 @@ export interface CityEduDbState {
   idempotencyKeys: Map<string, number>;
   /** Batches applied (repeats of a key are not). */
   batchesApplied: number;
-  faultsInjected: { unavailable: number; refuse: number; malformed: number };
+  faultsInjected: { unavailable: number; refuse: number; malformed: number; stall: number };
 }
 
 export interface CityMasterRecord {
@@ -161,7 +166,7 @@ export async function startCityEduDb(options: CityEduDbOptions = {}): Promise<Ci
     review: new Map(),
     idempotencyKeys: new Map(),
     batchesApplied: 0,
-    faultsInjected: { unavailable: 0, refuse: 0, malformed: 0 },
+    faultsInjected: { unavailable: 0, refuse: 0, malformed: 0, stall: 0 },
   };
   let plan: CityFaultPlan = structuredClone(options.faults ?? {});
   const answers = new Map<string, { operation: string; answer: CityBatchAnswer }>();
@@ -181,7 +186,9 @@ export async function startCityEduDb(options: CityEduDbOptions = {}): Promise<Ci
     rosterOf(String(rec.MaTruong))[m.kind].set(String(rec[MASTER_CODE_FIELD[m.kind]]), rec);
   }
 
-  const take = <K extends 'unavailable' | 'refuse' | 'malformed'>(kind: K): CityFaultPlan[K] | undefined => {
+  const take = <K extends 'unavailable' | 'refuse' | 'malformed' | 'stall'>(
+    kind: K,
+  ): CityFaultPlan[K] | undefined => {
     const f = plan[kind] as { count: number } | undefined;
     if (!f || f.count <= 0) return undefined;
     f.count--;
@@ -292,7 +299,11 @@ export async function startCityEduDb(options: CityEduDbOptions = {}): Promise<Ci
     };
   }
 
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024 });
+  const app: FastifyInstance = Fastify({
+    logger: false,
+    bodyLimit: 32 * 1024 * 1024,
+    forceCloseConnections: true,
+  });
 
   app.addHook('onRequest', async () => {
     if (plan.latencyMs) await new Promise((r) => setTimeout(r, plan.latencyMs));
@@ -344,6 +355,8 @@ export async function startCityEduDb(options: CityEduDbOptions = {}): Promise<Ci
       answers.set(key, { operation, answer });
       state.batchesApplied++;
     }
+    const stall = take('stall');
+    if (stall) await new Promise((r) => setTimeout(r, stall.ms));
     if (take('malformed')) return reply.type('application/json').send('{"idempotencyKey":"');
     return answer;
   });

@@ -32,7 +32,11 @@ const MAX_PRIORITY = 2_097_152;
 
 /** A connection as BullMQ workers need it: commands wait for Redis instead of failing. */
 export function queueConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+  // While Redis is away ioredis reconnects by itself and commands wait; without a listener each
+  // failed reconnect would be printed as an "unhandled error event".
+  redis.on('error', () => {});
+  return redis;
 }
 
 export function createRunQueue(connection: Redis, prefix: string): Queue<RunJob> {

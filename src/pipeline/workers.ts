@@ -131,6 +131,12 @@ export async function startSyncWorkers(options: SyncWorkersOptions): Promise<Syn
   }
 
   const sweep = async () => {
+    // A Redis restarted empty forgot the global concurrency too.
+    for (const target of service.targets().keys()) {
+      await service.pushQueues
+        .get(target)
+        .setGlobalConcurrency(options.limits?.[target]?.concurrentBatches ?? 4);
+    }
     const resent = await service.resendPending(options.sweepOlderThanMs ?? 30_000);
     const purged = await purgeBatchBodies(service.database, options.bodyDays ?? 30);
     if (resent.pulls.length + resent.pushes.length > 0) {

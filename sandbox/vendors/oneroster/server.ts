@@ -166,7 +166,7 @@ function firstValue(row: unknown, path: string): string {
  * Builds the Fastify app. Not listening yet: `startOneRosterProvider` does that.
  */
 export function buildServer(ctx: ServerContext): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, forceCloseConnections: true });
   const idx = buildIndexes(ctx.data);
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {

@@ -1,0 +1,347 @@
+/**
+ * The sync engine under the failures the issue names, with real Redis and PostgreSQL and the
+ * sandbox school, gateway and city at the edges. After each, the city must hold exactly the
+ * school's valid students it knows (each applied once: version 1, every batch applied once) and
+ * the others must be on its review list, parked in dead letters.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import rest from '../adapters/rest/index.ts';
+import { type CitySandbox, startCitySandbox } from '../sandbox/city-edudb/index.ts';
+import { type RestSchool, startRestSchool } from '../sandbox/vendors/rest-school/index.ts';
+import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/index.ts';
+import { createRunQueue, queueConnection } from '../src/pipeline/queue.ts';
+import { RunService } from '../src/pipeline/service.ts';
+import { runSync } from '../src/pipeline/sync.ts';
+import { startSyncWorkers } from '../src/pipeline/workers.ts';
+import { createDatabase, type Database, getRun, loadKeyring, migrateToLatest } from '../src/store/index.ts';
+import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
+import { cityEnv, freshPostgres, privateRedis, waitFor } from './support/services.ts';
+
+const DISTRICT = { schools: 1, seed: 23, classesPerGrade: 4, classSize: 25 };
+const SCHOOL = '79NB0001';
+const VENDOR_KEY = 'faults-test-key';
+const keyring = loadKeyring({ NODE_ENV: 'test' });
+const adapterConfig = (school: RestSchool) => ({
+  baseUrl: school.url,
+  profile: 'sandbox-school',
+  auth: { type: 'apiKey', key: VENDOR_KEY },
+});
+
+let school: RestSchool;
+let dir: string;
+
+beforeAll(async () => {
+  school = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: VENDOR_KEY } });
+  dir = await mkdtemp(join(tmpdir(), 'edubridge-faults-'));
+}, 60_000);
+
+afterAll(async () => {
+  await school?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const newCity = (faults: Parameters<typeof startCitySandbox>[0] = {}) =>
+  startCitySandbox({ personality: 'wso2', district: { ...DISTRICT, unknownEvery: 20 }, ...faults });
+
+const target = (city: CitySandbox, timeoutMs?: number) =>
+  createCityEduDbTarget({
+    gateway: createGatewayClient({
+      ...(city.gatewayClientOptions() as unknown as GatewayClientOptions),
+      ...(timeoutMs ? { timeoutMs } : {}),
+    }),
+  });
+
+const pgliteDb = async () => {
+  const db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
+  await migrateToLatest(db);
+  return db;
+};
+
+/** The city holds exactly what it should after the run, each record and batch applied once. */
+async function expectDeliveredExactlyOnce(db: Database, city: CitySandbox, runId: string) {
+  const students = school.state.data.students.size;
+  const unknown = city.unknownStudentCodes.size;
+  expect(unknown).toBeGreaterThan(0);
+  const run = await getRun(db, runId);
+  expect(run?.state).toBe('succeeded');
+  expect(run?.counts).toMatchObject({
+    pulled: students,
+    valid: students,
+    created: students - unknown,
+    refused: unknown,
+    failed: 0,
+  });
+  const held = [...city.city.state.held.values()];
+  expect(held).toHaveLength(students - unknown);
+  expect(held.every((h) => h.version === 1)).toBe(true);
+  expect(city.city.state.review.size).toBe(unknown);
+  const batches = await db.kysely
+    .selectFrom('staged_batches')
+    .select(['id', 'pushed_at'])
+    .where('run_id', '=', runId)
+    .execute();
+  expect(batches.every((b) => b.pushed_at !== null)).toBe(true);
+  expect(city.city.state.batchesApplied).toBe(batches.length);
+  const ledger = await db.kysely
+    .selectFrom('ledger')
+    .select(db.kysely.fn.countAll<number>().as('n'))
+    .where('school_code', '=', SCHOOL)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  expect(Number(ledger.n)).toBe(students - unknown);
+  const letters = await db.kysely
+    .selectFrom('dead_letters')
+    .select('code')
+    .where('run_id', '=', runId)
+    .execute();
+  expect(letters.map((l) => l.code)).toEqual(Array(unknown).fill('UNKNOWN_MASTER'));
+}
+
+describe('a target that stops answering', () => {
+  it('a batch applied whose answer timed out is sent again and applied once', async () => {
+    const city = await newCity();
+    const db = await pgliteDb();
+    try {
+      // Applied at the city, answered after 1.5 s: the hub gave up at 300 ms.
+      city.city.faults.set({ stall: { count: 2, ms: 1_500 } });
+      const result = await runSync({
+        db,
+        keyring,
+        adapter: rest,
+        adapterConfig: adapterConfig(school),
+        targets: [target(city, 300)],
+        schoolCode: SCHOOL,
+        streams: ['students'],
+        mode: 'full',
+        asOf: new Date('2026-11-27T00:00:00Z'),
+        batchSize: 100,
+      });
+      expect(city.city.state.faultsInjected.stall).toBe(2);
+      // The two timed-out batches came again under the same key and were answered from memory.
+      const repeated = [...city.city.state.idempotencyKeys.values()].filter((n) => n > 1);
+      expect(repeated.length).toBeGreaterThanOrEqual(1);
+      await expectDeliveredExactlyOnce(db, city, result.runId);
+    } finally {
+      await db.close();
+      await city.close();
+    }
+  }, 60_000);
+
+  it('an open circuit stops sending and parks the batches without spending their attempts', async () => {
+    const city = await newCity();
+    const db = await pgliteDb();
+    const prefix = `edubridge-test-${randomUUID().slice(0, 8)}`;
+    const redis = queueConnection('redis://127.0.0.1:6379');
+    const service = new RunService({
+      db,
+      keyring,
+      queue: createRunQueue(redis, prefix),
+      sources: async () => ({ [SCHOOL]: { adapter: 'rest', config: adapterConfig(school) } }),
+      targets: () => [target(city)],
+      loadAdapter: async () => rest,
+      batchSize: 100,
+      pushAttempts: 4,
+    });
+    const workers = await startSyncWorkers({
+      connect: () => queueConnection('redis://127.0.0.1:6379'),
+      prefix,
+      service,
+      limits: { 'city-edudb': { requestsPerSecond: 100, concurrentBatches: 1 } },
+      breaker: { failureThreshold: 3, cooldownMs: 1_500 },
+      sweepEveryMs: 0,
+    });
+    try {
+      // The city is down for as long as it takes.
+      city.city.faults.set({ unavailable: { count: 1_000_000, retryAfterSeconds: 0 } });
+      const { runId } = await service.request({
+        schoolCode: SCHOOL,
+        streams: ['students'],
+        mode: 'full',
+        requestedBy: 'test',
+      });
+      const breaker = workers.breakers.get('city-edudb')!;
+      await waitFor('the circuit to open', () => (breaker.state === 'open' ? true : undefined), 30_000, 10);
+      const refusedWhileOpen = city.city.state.faultsInjected.unavailable;
+      expect(refusedWhileOpen).toBe(3);
+      await new Promise((r) => setTimeout(r, 800));
+      // Nothing was sent while the circuit was open.
+      expect(city.city.state.faultsInjected.unavailable).toBe(refusedWhileOpen);
+      city.city.faults.set({});
+      await waitFor('the run to end', async () => {
+        const run = await getRun(db, runId);
+        return run && ['succeeded', 'failed'].includes(run.state) ? run : undefined;
+      });
+      expect(breaker.state).toBe('closed');
+      await expectDeliveredExactlyOnce(db, city, runId);
+    } finally {
+      await workers.close();
+      for (const q of ['city-edudb']) await service.pushQueues.get(q).obliterate({ force: true });
+      await service.close();
+      redis.disconnect();
+      await db.close();
+      await city.close();
+    }
+  }, 60_000);
+});
+
+describe('a worker or Redis lost in the middle of a run', () => {
+  it('a worker killed with SIGKILL mid-run: another picks its jobs up, nothing lost, nothing twice', async () => {
+    // Latency keeps the run long enough to kill it in the middle of its pushes.
+    const city = await newCity({ cityFaults: { latencyMs: 300 } });
+    const pg = await freshPostgres('kill');
+    const db = await createDatabase({ DATABASE_URL: pg.url });
+    await migrateToLatest(db);
+    const prefix = `edubridge-test-${randomUUID().slice(0, 8)}`;
+    const redis = queueConnection('redis://127.0.0.1:6379');
+    const sourcesFile = join(dir, 'sources-kill.json');
+    await writeFile(
+      sourcesFile,
+      JSON.stringify({ [SCHOOL]: { adapter: 'rest', config: adapterConfig(school) } }),
+    );
+    const service = new RunService({
+      db,
+      keyring,
+      queue: createRunQueue(redis, prefix),
+      sources: async () => ({ [SCHOOL]: { adapter: 'rest', config: adapterConfig(school) } }),
+      targets: () => [target(city)],
+    });
+    const env = {
+      ...process.env,
+      ...cityEnv(city),
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: pg.url,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: prefix,
+      SOURCES_FILE: sourcesFile,
+      SYNC_BATCH_SIZE: '100',
+      CITY_EDUDB_CONCURRENT_BATCHES: '1',
+      WORKER_LOCK_MS: '2000',
+    };
+    const workers: ChildProcess[] = [];
+    const startWorker = () => {
+      const child = spawn(process.execPath, ['bin/edubridge.js', 'worker'], { env, stdio: 'ignore' });
+      workers.push(child);
+      return child;
+    };
+    try {
+      const { runId } = await service.request({
+        schoolCode: SCHOOL,
+        streams: ['students'],
+        mode: 'full',
+        requestedBy: 'test',
+      });
+      const first = startWorker();
+      const pushedSoFar = async () => {
+        const rows = await db.kysely
+          .selectFrom('staged_batches')
+          .select(['pushed_at'])
+          .where('run_id', '=', runId)
+          .execute();
+        return { total: rows.length, pushed: rows.filter((r) => r.pushed_at !== null).length };
+      };
+      const atKill = await waitFor(
+        'the first batch pushed',
+        async () => {
+          const p = await pushedSoFar();
+          return p.pushed >= 1 ? p : undefined;
+        },
+        60_000,
+        20,
+      );
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      expect(atKill.pushed).toBeLessThan(atKill.total); // killed in the middle, not after
+      expect((await getRun(db, runId))?.state).toBe('pushing');
+      startWorker();
+      await waitFor(
+        'the run to end on the second worker',
+        async () => {
+          const run = await getRun(db, runId);
+          return run && ['succeeded', 'failed'].includes(run.state) ? run : undefined;
+        },
+        60_000,
+        100,
+      );
+      await expectDeliveredExactlyOnce(db, city, runId);
+    } finally {
+      for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+      await service.pushQueues.get('city-edudb').obliterate({ force: true });
+      await service.close();
+      redis.disconnect();
+      await db.close();
+      await pg.drop();
+      await city.close();
+    }
+  }, 120_000);
+
+  it('Redis restarted empty mid-run: the outbox sends the lost jobs again, nothing lost, nothing twice', async () => {
+    const city = await newCity({ cityFaults: { latencyMs: 300 } });
+    const db = await pgliteDb();
+    const redisServer = await privateRedis();
+    const prefix = 'edubridge-restart';
+    const redis = queueConnection(redisServer.url);
+    const service = new RunService({
+      db,
+      keyring,
+      queue: createRunQueue(redis, prefix),
+      sources: async () => ({ [SCHOOL]: { adapter: 'rest', config: adapterConfig(school) } }),
+      targets: () => [target(city)],
+      loadAdapter: async () => rest,
+      batchSize: 100,
+    });
+    const workers = await startSyncWorkers({
+      connect: () => queueConnection(redisServer.url),
+      prefix,
+      service,
+      limits: { 'city-edudb': { requestsPerSecond: 100, concurrentBatches: 1 } },
+      sweepEveryMs: 500,
+      sweepOlderThanMs: 0,
+    });
+    try {
+      const { runId } = await service.request({
+        schoolCode: SCHOOL,
+        streams: ['students'],
+        mode: 'full',
+        requestedBy: 'test',
+      });
+      await waitFor(
+        'the first batch pushed',
+        async () => {
+          const rows = await db.kysely
+            .selectFrom('staged_batches')
+            .select('pushed_at')
+            .where('run_id', '=', runId)
+            .execute();
+          return rows.some((r) => r.pushed_at !== null) ? true : undefined;
+        },
+        60_000,
+        20,
+      );
+      await redisServer.restart();
+      expect((await getRun(db, runId))?.state).toBe('pushing');
+      await waitFor(
+        'the run to end after the restart',
+        async () => {
+          const run = await getRun(db, runId);
+          return run && ['succeeded', 'failed'].includes(run.state) ? run : undefined;
+        },
+        60_000,
+        100,
+      );
+      await expectDeliveredExactlyOnce(db, city, runId);
+    } finally {
+      await workers.close();
+      await service.close();
+      redis.disconnect();
+      await redisServer.stop();
+      await db.close();
+      await city.close();
+    }
+  }, 120_000);
+});
