@@ -11,12 +11,14 @@ import { registerAdapterCommands } from './commands/adapter.ts';
 import { registerApiKeyCommands } from './commands/apikey.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDeadLetterCommands } from './commands/dead-letters.ts';
+import { registerExportCommand } from './commands/export.ts';
 import { registerGradesCommands } from './commands/grades.ts';
 import { registerIdCommands } from './commands/id.ts';
 import { registerKeysCommands } from './commands/keys.ts';
 import { registerRulesCommand } from './commands/rules.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerValidateCommand } from './commands/validate.ts';
+import { registerVietQrCommand } from './commands/vietqr.ts';
 import { EXIT, UsageError } from './io.ts';
 
 export interface CliContext {
@@ -47,6 +49,7 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
   registerIdCommands(program, setExitCode);
   registerGradesCommands(program);
   registerValidateCommand(program, setExitCode);
+  registerExportCommand(program);
   registerRulesCommand(program);
   registerAdapterCommands(program, setExitCode);
   registerDbCommands(program);
@@ -54,6 +57,7 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
   registerApiKeyCommands(program);
   registerDeadLetterCommands(program, undefined, setExitCode);
   registerServeCommand(program);
+  registerVietQrCommand(program);
   return program;
 }
 

@@ -1,0 +1,478 @@
+/**
+ * `edubridge export --target city-edudb`, run as a user runs it (the real bin/edubridge.js in a
+ * child process) on a district from the sandbox generator, each file read back with the excel
+ * adapter: what the city's upload gets is what the canonical records say, on every field the
+ * template carries, and the learning results are Circular 22's, recomputed from the assessments.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cellAt, idText, type SheetRow, textOf } from '../adapters/excel/cells.ts';
+import { SubjectNames } from '../adapters/excel/codes.ts';
+import { findHeader, HeaderIndex } from '../adapters/excel/header.ts';
+import excel from '../adapters/excel/index.ts';
+import { openSheets } from '../adapters/excel/sheets.ts';
+import { generateDistrict } from '../sandbox/generator/index.ts';
+import {
+  type Assessment,
+  type CanonicalRecord,
+  type Comment,
+  commentedSemesterResult,
+  type Enrollment,
+  type Guardian,
+  gradeOfClassName,
+  type LearningResult,
+  learningLevel,
+  requiredRegularAssessments,
+  type Student,
+  semesterAverage,
+  subjectFor,
+  type Teacher,
+  yearAverage,
+} from '../src/model/index.ts';
+import { isSignal, parseAdapterConfig, readContext, silentLogger } from '../src/sdk/index.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'edubridge.js');
+const SCHOOL = '79NB0001';
+
+function run(args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'edubridge-export-'));
+const generated = join(tmp, 'generated');
+const input = join(tmp, 'input');
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** The generator's records of the school, as generated (before the input's changes below). */
+const original = {
+  students: [] as Student[],
+  teachers: [] as Teacher[],
+  enrollments: new Map<string, Enrollment>(),
+  assessments: [] as Assessment[],
+  results: new Map<string, LearningResult>(),
+};
+/** Records added to the input that cannot be written, by template. */
+const unwritable = {
+  noClass: 'test:student-no-class',
+  badEthnicity: 'test:student-bad-ethnicity',
+  badSubject: 'test:teacher-bad-subject',
+};
+/** Students whose parents the input gives as guardianship + person records instead of inline. */
+const linked = new Set<string>();
+
+const jsonl = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as CanonicalRecord);
+const writeJsonl = (path: string, records: readonly object[]) =>
+  writeFileSync(path, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+
+beforeAll(async () => {
+  await generateDistrict({
+    outDir: generated,
+    schools: 2,
+    seed: 11,
+    classesPerGrade: 1,
+    classSize: 7,
+    streams: [
+      'schools',
+      'school-years',
+      'subjects',
+      'classes',
+      'teachers',
+      'students',
+      'enrollments',
+      'assessments',
+      'learning-results',
+    ],
+  });
+  mkdirSync(input);
+  const links: object[] = [];
+  for (const file of readdirSync(generated).filter((f) => f.endsWith('.jsonl'))) {
+    const records = jsonl(join(generated, file)).map((r) => {
+      if (r.schoolCode !== SCHOOL) return r;
+      switch (r.type) {
+        case 'student': {
+          original.students.push(r);
+          // The first three students' parents come as separate people, as REST and OneRoster sources give them.
+          if (linked.size >= 3 || r.guardians.length === 0) return r;
+          linked.add(r.studentCode);
+          r.guardians.forEach((g, i) => {
+            const personKey = `test:person-${r.studentCode}-${i}`;
+            const { relationship, ...person } = g;
+            links.push({ type: 'person', key: personKey, source: r.source, schoolCode: SCHOOL, ...person });
+            links.push({
+              type: 'guardianship',
+              key: `test:guardianship-${r.studentCode}-${i}`,
+              source: r.source,
+              schoolCode: SCHOOL,
+              studentKey: r.key,
+              guardianKey: personKey,
+              relationship,
+              primaryContact: i === 0,
+            });
+          });
+          return { ...r, guardians: [] };
+        }
+        case 'teacher':
+          original.teachers.push(r);
+          return r;
+        case 'enrollment':
+          original.enrollments.set(r.studentCode, r);
+          return r;
+        case 'assessment':
+          original.assessments.push(r);
+          // A stated average the export must not trust.
+          return r.evaluation === 'scored' ? { ...r, average: 0 } : { ...r, result: 'CĐ' };
+        case 'learningResult':
+          original.results.set(`${r.period}|${r.studentCode}`, r);
+          return { ...r, level: 'Chưa đạt' };
+        default:
+          return r;
+      }
+    });
+    writeJsonl(join(input, file), records);
+  }
+  writeJsonl(join(input, 'guardianships.jsonl'), links);
+  const { source } = original.students[0]!;
+  const base = { source, schoolCode: SCHOOL };
+  writeJsonl(join(input, 'unwritable.jsonl'), [
+    {
+      type: 'student',
+      key: unwritable.noClass,
+      ...base,
+      studentCode: '7999999901',
+      fullName: 'Lê Văn Tám',
+      birthDate: '2014-02-03',
+      gender: 'male',
+    },
+    {
+      type: 'student',
+      key: unwritable.badEthnicity,
+      ...base,
+      studentCode: '7999999902',
+      fullName: 'Lê Thị Chín',
+      birthDate: '2014-02-03',
+      gender: 'female',
+      ethnicityCode: '99',
+      className: '6A1',
+      schoolYear: '2025-2026',
+    },
+    {
+      type: 'teacher',
+      key: unwritable.badSubject,
+      ...base,
+      teacherCode: 'GV99999999',
+      fullName: 'Phạm Thị Mười',
+      subjectCodes: ['XYZ'],
+      status: 'working',
+    },
+  ]);
+}, 120_000);
+
+interface Summary {
+  template: string;
+  school: string;
+  rows: number;
+  skipped: Array<{ key: string; field: string; reason: string }>;
+  out: string;
+}
+
+function exportFile(template: string, name: string, extra: string[] = []): Summary {
+  const out = join(tmp, name);
+  const r = run([
+    'export',
+    '--target',
+    'city-edudb',
+    '--template',
+    template,
+    '--school',
+    SCHOOL,
+    '--in',
+    input,
+    '--out',
+    out,
+    '--json',
+    ...extra,
+  ]);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const summary = JSON.parse(r.stdout) as Summary;
+  expect(Object.keys(summary)).toEqual(['template', 'school', 'rows', 'skipped', 'out']);
+  expect(existsSync(out)).toBe(true);
+  return summary;
+}
+
+/** The excel adapter's read of a file: records and rejections. */
+async function readBack(path: string, kind: 'students' | 'teachers') {
+  const config = parseAdapterConfig(excel.configSchema, { path, kind, schoolCode: SCHOOL }, 'excel');
+  const records: CanonicalRecord[] = [];
+  const rejected: string[] = [];
+  const ctx = readContext(
+    {
+      logger: silentLogger,
+      signal: new AbortController().signal,
+      now: () => new Date('2026-06-15T00:00:00Z'),
+    },
+    config,
+    undefined,
+  );
+  for await (const item of excel.read(kind, ctx)) {
+    if (!isSignal(item)) records.push(item);
+    else if (item.kind === 'rejected') rejected.push(item.error.message);
+  }
+  return { records, rejected };
+}
+
+const RELATION_ORDER = ['father', 'mother', 'guardian'];
+const byRelation = (guardians: readonly Guardian[]) =>
+  [...guardians].sort(
+    (a, b) => RELATION_ORDER.indexOf(a.relationship) - RELATION_ORDER.indexOf(b.relationship),
+  );
+
+const studentFields = (s: Student) => ({
+  studentCode: s.studentCode,
+  personalId: s.personalId,
+  fullName: s.fullName,
+  birthDate: s.birthDate,
+  gender: s.gender,
+  ethnicityCode: s.ethnicityCode,
+});
+
+const sortKeys = (skipped: Summary['skipped']) => skipped.map((s) => [s.key, s.field]).sort();
+
+describe('edubridge export --target city-edudb --template C1-HocSinh', () => {
+  it("writes one row per student of the school, which the excel adapter reads back as the school's students with their class, status and parents", async () => {
+    const summary = exportFile('C1-HocSinh', 'C1-HocSinh.xlsx');
+    expect(summary).toMatchObject({ template: 'C1-HocSinh', school: SCHOOL, rows: original.students.length });
+    const { records, rejected } = await readBack(summary.out, 'students');
+    expect(rejected).toEqual([]);
+    expect(records).toHaveLength(original.students.length);
+    const byCode = new Map(original.students.map((s) => [s.studentCode, s]));
+    for (const r of records as Student[]) {
+      const s = byCode.get(r.studentCode)!;
+      const enrollment = original.enrollments.get(s.studentCode)!;
+      expect({ ...studentFields(r), guardians: byRelation(r.guardians) }).toEqual({
+        ...studentFields(s),
+        guardians: byRelation(s.guardians),
+      });
+      expect([r.className, r.schoolYear, r.status]).toEqual([
+        enrollment.className,
+        enrollment.schoolYear,
+        enrollment.status,
+      ]);
+    }
+    // The linked parents are on the rows too (they were not inline in the input).
+    const linkedBack = (records as Student[]).filter((r) => linked.has(r.studentCode));
+    expect(linkedBack).toHaveLength(3);
+    for (const r of linkedBack) expect(r.guardians.length).toBeGreaterThan(0);
+  });
+
+  it('lists the students it could not write with their key and field, and writes every other row', () => {
+    const summary = exportFile('C1-HocSinh', 'C1-skipped.xlsx');
+    expect(sortKeys(summary.skipped)).toEqual([
+      [unwritable.badEthnicity, 'ethnicityCode'],
+      [unwritable.noClass, 'className'],
+    ]);
+    for (const s of summary.skipped) expect(s.reason).toMatch(/\S \/ \S/);
+  });
+});
+
+describe('edubridge export --target city-edudb --template CSDL_GiaoVien', () => {
+  it("writes the school's teachers, which the excel adapter reads back field for field", async () => {
+    const summary = exportFile('CSDL_GiaoVien', 'CSDL_GiaoVien.xlsx');
+    expect(summary.rows).toBe(original.teachers.length);
+    expect(sortKeys(summary.skipped)).toEqual([[unwritable.badSubject, 'subjectCodes.0']]);
+    const { records, rejected } = await readBack(summary.out, 'teachers');
+    expect(rejected).toEqual([]);
+    const strip = ({ key: _k, source: _s, ...rest }: Teacher) => rest;
+    expect((records as Teacher[]).map(strip)).toEqual(original.teachers.map(strip));
+  });
+});
+
+/** A learning-result sheet as the excel adapter's reader sees it: code → subject values, level, conduct. */
+async function readResults(path: string) {
+  const index = new HeaderIndex({
+    fields: {
+      studentCode: { aliases: ['Mã học sinh'], en: 'Student code' },
+      level: { aliases: ['Kết quả học tập'], en: 'Learning level' },
+      conduct: { aliases: ['Kết quả rèn luyện'], en: 'Conduct' },
+    },
+    required: [['studentCode'], ['level']],
+  });
+  const names = new SubjectNames();
+  const out = new Map<
+    string,
+    { subjects: Record<string, number | string>; level: string; conduct: string }
+  >();
+  for await (const sheet of openSheets(path, new AbortController().signal)) {
+    const rows: SheetRow[] = [];
+    for await (const batch of sheet.rows) rows.push(...batch);
+    const search = findHeader(rows.slice(0, 30), index);
+    if (!search.found) continue;
+    const { columns, texts, dataRow } = search.header;
+    const subjectColumns = [...texts].flatMap(([col, text]) => {
+      const code = names.find(text);
+      return code ? [[code, col] as const] : [];
+    });
+    for (const row of rows.filter((r) => r.n >= dataRow)) {
+      const subjects: Record<string, number | string> = {};
+      for (const [code, col] of subjectColumns) {
+        const value = cellAt(row, col);
+        if (value !== undefined) subjects[code] = typeof value === 'number' ? value : textOf(value);
+      }
+      out.set(idText(cellAt(row, columns.get('studentCode')!)), {
+        subjects,
+        level: textOf(cellAt(row, columns.get('level')!)),
+        conduct: textOf(cellAt(row, columns.get('conduct')!)),
+      });
+    }
+  }
+  return out;
+}
+
+/** A subject's semester result by Circular 22 (src/model/grading.ts), from the generated assessment. */
+function semesterResult(a: Assessment): number | Comment {
+  const grade = gradeOfClassName(a.className)!;
+  if (a.evaluation === 'scored') return semesterAverage(a.regular, a.midterm!, a.final!);
+  const subject = subjectFor(a.subjectCode, grade)!;
+  return commentedSemesterResult(
+    [...a.regular, a.midterm!, a.final!],
+    requiredRegularAssessments(subject.periodsPerYear[String(grade)]!) + 2,
+  );
+}
+
+function expectedResults(
+  studentCode: string,
+  semesters: ReadonlyArray<1 | 2>,
+): Record<string, number | string> {
+  const own = original.assessments.filter((a) => a.studentCode === studentCode);
+  const out: Record<string, number | string> = {};
+  for (const a of own.filter((x) => x.semester === semesters.at(-1))) {
+    const last = semesterResult(a);
+    if (semesters.length === 1 || typeof last !== 'number') out[a.subjectCode] = last;
+    else {
+      const first = own.find((x) => x.semester === 1 && x.subjectCode === a.subjectCode)!;
+      out[a.subjectCode] = yearAverage(semesterResult(first) as number, last);
+    }
+  }
+  return out;
+}
+
+const levelOf = (subjects: Record<string, number | string>) =>
+  learningLevel({
+    scored: Object.values(subjects).filter((v): v is number => typeof v === 'number'),
+    commented: Object.values(subjects).filter((v): v is Comment => v === 'Đ' || v === 'CĐ'),
+  }).level;
+
+describe('edubridge export --target city-edudb --template KetQuaHocTap', () => {
+  it("writes each student's year averages and level as Circular 22 computes them from the assessments, not as stated", async () => {
+    const summary = exportFile('KetQuaHocTap', 'KetQuaHocTap.xlsx');
+    expect(summary.rows).toBe(original.students.length);
+    expect(summary.skipped).toEqual([]);
+    const results = await readResults(summary.out);
+    expect(results.size).toBe(original.students.length);
+    for (const s of original.students) {
+      const row = results.get(s.studentCode)!;
+      const expected = expectedResults(s.studentCode, [1, 2]);
+      expect(row.subjects).toEqual(expected);
+      expect(row.level).toBe(levelOf(expected));
+      // The generator computed the same with the same arithmetic; the input stated "Chưa đạt".
+      const year = original.results.get(`year|${s.studentCode}`)!;
+      expect(row.level).toBe(year.level);
+      expect(row.conduct).toBe(year.conduct);
+    }
+    // The identity columns read back as the students they are.
+    const { records, rejected } = await readBack(summary.out, 'students');
+    expect(rejected).toEqual([]);
+    const byCode = new Map(original.students.map((s) => [s.studentCode, s]));
+    expect(records).toHaveLength(original.students.length);
+    for (const r of records as Student[]) {
+      const s = byCode.get(r.studentCode)!;
+      expect([r.fullName, r.birthDate, r.gender, r.className]).toEqual([
+        s.fullName,
+        s.birthDate,
+        s.gender,
+        original.enrollments.get(s.studentCode)!.className,
+      ]);
+    }
+  });
+
+  it('--period HK1 writes the semester I averages and level', async () => {
+    const summary = exportFile('KetQuaHocTap', 'KetQuaHocTap-HK1.xlsx', ['--period', 'HK1']);
+    expect(summary.rows).toBe(original.students.length);
+    const results = await readResults(summary.out);
+    for (const s of original.students) {
+      const row = results.get(s.studentCode)!;
+      const semester1 = original.results.get(`semester1|${s.studentCode}`)!;
+      expect(row.subjects).toEqual(expectedResults(s.studentCode, [1]));
+      expect(row.subjects).toEqual(
+        Object.fromEntries(
+          semester1.subjects.map((x) => [x.subjectCode, x.evaluation === 'scored' ? x.average : x.result]),
+        ),
+      );
+      expect(row.level).toBe(semester1.level);
+    }
+  });
+});
+
+describe('edubridge export: user mistakes', () => {
+  const args = (over: Record<string, string>) => {
+    const opts: Record<string, string> = {
+      '--target': 'city-edudb',
+      '--template': 'C1-HocSinh',
+      '--school': SCHOOL,
+      '--in': input,
+      '--out': join(tmp, 'mistake.xlsx'),
+      ...over,
+    };
+    return ['export', ...Object.entries(opts).flat()];
+  };
+
+  it('an unknown template exits 2 with one bilingual line listing the templates, and writes nothing', () => {
+    const r = run(args({ '--template': 'C2-HocSinh' }));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('--template phải là một trong: C1-HocSinh, CSDL_GiaoVien, KetQuaHocTap');
+    expect(r.stderr).toContain(
+      '--template must be one of: C1-HocSinh, CSDL_GiaoVien, KetQuaHocTap (got "C2-HocSinh")',
+    );
+    expect(existsSync(join(tmp, 'mistake.xlsx'))).toBe(false);
+  });
+
+  it('an unknown target, a missing input file and an unknown school are named, exit 2', () => {
+    const target = run(args({ '--target': 'ssc' }));
+    expect([target.code, target.stderr]).toEqual([
+      2,
+      expect.stringContaining('--target must be one of: city-edudb'),
+    ]);
+    const missing = join(tmp, 'nowhere.jsonl');
+    const file = run(args({ '--in': missing }));
+    expect([file.code, file.stderr]).toEqual([2, expect.stringContaining(`"${missing}" not found`)]);
+    const school = run(args({ '--school': '79XX9999' }));
+    expect(school.code).toBe(2);
+    expect(school.stderr).toMatch(
+      /không có bản ghi nào của trường 79XX9999 .* \/ .*schools found: .*79NB0001/,
+    );
+    expect(school.stderr).not.toMatch(/\n\s+at /);
+  });
+});
