@@ -5,6 +5,25 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, loadConfig, parseSettings, setting } from '../src/config/index.ts';
 
+// The sync engine's and SSC's settings, at their documented defaults.
+const ENGINE_AND_SSC_DEFAULTS = {
+  SYNC_BATCH_SIZE: 500,
+  PUSH_ATTEMPTS: 5,
+  CITY_EDUDB_REQUESTS_PER_SECOND: 20,
+  CITY_EDUDB_CONCURRENT_BATCHES: 4,
+  BREAKER_FAILURES: 5,
+  BREAKER_COOLDOWN_MS: 30_000,
+  LINEAGE_BODY_DAYS: 30,
+  WORKER_LOCK_MS: 30_000,
+  SSC_GATEWAY: 'wso2',
+  SSC_TIMEOUT_MS: 30_000,
+  SSC_SERVICE: 'ssc',
+  SSC_APP_NAME: 'EDUBRIDGE',
+  SSC_SENDER_CODE: '000.00.00.H29',
+  SSC_REQUESTS_PER_SECOND: 10,
+  SSC_CONCURRENT_BATCHES: 2,
+};
+
 describe('loadConfig', () => {
   test('gives the documented defaults when nothing is set', () => {
     expect(loadConfig({}, { envFile: false })).toEqual({
@@ -23,6 +42,7 @@ describe('loadConfig', () => {
       CITY_EDUDB_SENDER_CODE: '000.00.00.H29',
       SOURCES_FILE: 'edubridge.sources.json',
       HOLD_THRESHOLD: 0.1,
+      ...ENGINE_AND_SSC_DEFAULTS,
     });
   });
 
@@ -61,6 +81,7 @@ describe('loadConfig', () => {
       CITY_EDUDB_SENDER_CODE: '000.00.00.H29',
       SOURCES_FILE: 'edubridge.sources.json',
       HOLD_THRESHOLD: 0.1,
+      ...ENGINE_AND_SSC_DEFAULTS,
     });
   });
 

@@ -29,6 +29,7 @@ import {
   type Wso2Credentials,
   type XroadCredentials,
 } from '../lgsp/index.ts';
+import { SSC_SERVICE, type Ssc, type SscFaultPlan, type SscOptions, startSsc } from '../ssc/server.ts';
 import { type CityEduDb, type CityFaultPlan, type CityMasterRecord, startCityEduDb } from './server.ts';
 
 export * from './server.ts';
@@ -128,6 +129,9 @@ export interface CitySandboxOptions {
   gatewayFaults?: LgspFaultPlan;
   cityFaults?: CityFaultPlan;
   tokenTtlSeconds?: number;
+  /** Also start the SSC simulator behind the same gateway (service `ssc`); default no. */
+  ssc?: boolean | Omit<SscOptions, 'faults'>;
+  sscFaults?: SscFaultPlan;
 }
 
 export interface CitySandbox {
@@ -137,6 +141,8 @@ export interface CitySandbox {
   credentials: (typeof SANDBOX_CREDENTIALS)[LgspPersonality];
   gateway: LgspGateway;
   city: CityEduDb;
+  /** The SSC simulator, when asked for (`ssc`). */
+  ssc?: Ssc;
   /** The generated district's records per generator stream (empty without `district`). */
   records: Map<RecordStreamName, CanonicalRecord[]>;
   /** Students of the district the city does not know. */
@@ -176,9 +182,15 @@ export async function startCitySandbox(options: CitySandboxOptions = {}): Promis
     roster: seed.roster,
     ...(options.cityFaults ? { faults: options.cityFaults } : {}),
   });
+  const ssc = options.ssc
+    ? await startSsc({
+        ...(options.ssc === true ? {} : options.ssc),
+        ...(options.sscFaults ? { faults: options.sscFaults } : {}),
+      })
+    : undefined;
   const credentials = SANDBOX_CREDENTIALS[personality];
   const common = {
-    routes: { [CITY_EDUDB_SERVICE]: city.upstreamUrl },
+    routes: { [CITY_EDUDB_SERVICE]: city.upstreamUrl, ...(ssc ? { [SSC_SERVICE]: ssc.upstreamUrl } : {}) },
     ...(options.gatewayFaults ? { faults: options.gatewayFaults } : {}),
     ...(options.tokenTtlSeconds ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
   };
@@ -214,12 +226,14 @@ export async function startCitySandbox(options: CitySandboxOptions = {}): Promis
     credentials,
     gateway,
     city,
+    ...(ssc ? { ssc } : {}),
     records,
     unknownStudentCodes: seed.unknownStudentCodes,
     gatewayClientOptions,
     close: async () => {
       await gateway.close();
       await city.close();
+      await ssc?.close();
     },
   };
 }

@@ -109,6 +109,65 @@ const cityEduDbSettings = {
   CITY_EDUDB_USER_NAME: optionalText('the X-Road user name of the signed Basic credentials'),
 };
 
+// SSC (the city's online revenue system), behind the LGSP gateway too, perhaps with other
+// credentials. Unset SSC_GATEWAY_URL: no SSC target. Names and conventions: openapi/ssc.md (❓).
+const collectionAccounts = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.record(
+      z.string().min(1),
+      z.strictObject({
+        bankBin: z.string().regex(/^\d{6}$/),
+        account: z.string().regex(/^[0-9A-Za-z]{1,19}$/),
+      }),
+    ),
+  );
+const sscSettings = {
+  SSC_GATEWAY: setting(z.enum(['wso2', 'vnpt-lgsp', 'xroad']).default('wso2'), {
+    expects: 'one of wso2, vnpt-lgsp, xroad',
+  }),
+  SSC_GATEWAY_URL: setting(urlWithScheme('http', 'https').optional(), {
+    expects: 'the http(s) URL of the LGSP gateway in front of SSC; unset: no SSC target',
+  }),
+  SSC_TOKEN_URL: setting(urlWithScheme('http', 'https').optional(), { expects: 'an http(s) URL' }),
+  SSC_TIMEOUT_MS: setting(integer(100, 600_000).default(30_000), {
+    expects: 'milliseconds for one SSC call, 100–600000',
+  }),
+  SSC_SERVICE: setting(z.string().min(1).default('ssc'), { expects: 'the LGSP service name of SSC' }),
+  SSC_CONSUMER_KEY: optionalText('the wso2 consumer key for SSC'),
+  SSC_CONSUMER_SECRET: optionalText('the wso2 consumer secret for SSC', true),
+  SSC_ACCESS_KEY: optionalText('the VNPT LGSP AccessKey for SSC', true),
+  SSC_SECRET_KEY: optionalText('the VNPT LGSP SecretKey or the X-Road secret key for SSC', true),
+  SSC_APP_NAME: setting(z.string().min(1).default('EDUBRIDGE'), { expects: 'the VNPT LGSP AppName' }),
+  SSC_PARTNER_CODE: optionalText('the VNPT LGSP PartnerCode for SSC'),
+  SSC_PARTNER_CODE_CUS: optionalText('the VNPT LGSP PartnerCodeCus for SSC'),
+  SSC_SENDER_CODE: setting(z.string().min(1).default('000.00.00.H29'), {
+    expects: 'the sender agency code (QCVN 102:2016)',
+  }),
+  SSC_RECEIVER_CODE: optionalText('the receiver agency code of SSC'),
+  SSC_XROAD_CLIENT: optionalText('the X-Road client id (INSTANCE/CLASS/CODE/SUBSYSTEM) for SSC'),
+  SSC_API_KEY: optionalText('the X-Road ApiKey for SSC', true),
+  SSC_USER_NAME: optionalText('the X-Road user name for SSC'),
+  // The bank account each school collects into: the VietQR on its notices pays into it.
+  SSC_COLLECTION_ACCOUNTS: setting(collectionAccounts.optional(), {
+    expects: 'JSON {"<school code>": {"bankBin": "<6 digits>", "account": "<1–19 of 0-9 A-Z a-z>"}}',
+  }),
+  SSC_REQUESTS_PER_SECOND: setting(integer(1, 10_000).default(10), {
+    expects: 'push requests a second to SSC, all workers together, 1–10000',
+  }),
+  SSC_CONCURRENT_BATCHES: setting(integer(1, 256).default(2), {
+    expects: 'batches in flight to SSC, all workers together, 1–256',
+  }),
+};
+
 const syncSettings = {
   // Which adapter reads each school's software, and its config: { "79NB0001": { "adapter": "rest", "config": {…} } }.
   SOURCES_FILE: setting(z.string().min(1).default('edubridge.sources.json'), {
@@ -162,6 +221,7 @@ export const configSchema = z
     ...redisSettings,
     ...storeSettings,
     ...cityEduDbSettings,
+    ...sscSettings,
     ...syncSettings,
   })
   .superRefine((config, ctx) => {

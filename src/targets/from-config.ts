@@ -6,6 +6,7 @@ import type { Config } from '../config/index.ts';
 import { createGatewayClient, type GatewayClientOptions } from '../gateway/index.ts';
 import { PermanentError } from '../sdk/errors.ts';
 import { createCityEduDbTarget } from './city-edudb.ts';
+import { createSscTarget } from './ssc.ts';
 import type { Target } from './target.ts';
 
 function required(config: Config, name: keyof Config): string {
@@ -68,9 +69,78 @@ export function cityEduDbGatewayOptions(config: Config): GatewayClientOptions {
   }
 }
 
+function requiredSsc(config: Config, name: keyof Config): string {
+  const value = config[name];
+  if (typeof value !== 'string' || value === '') {
+    throw new PermanentError(
+      'TARGET_NOT_CONFIGURED',
+      `Thiếu biến môi trường ${String(name)} cho SSC / Missing ${String(name)} for SSC`,
+    );
+  }
+  return value;
+}
+
+/** The gateway client options of SSC, from the settings; undefined when SSC_GATEWAY_URL is unset. */
+export function sscGatewayOptions(config: Config): GatewayClientOptions | undefined {
+  if (!config.SSC_GATEWAY_URL) return undefined;
+  const common = { target: 'ssc', baseUrl: config.SSC_GATEWAY_URL, timeoutMs: config.SSC_TIMEOUT_MS };
+  const tokenUrl = config.SSC_TOKEN_URL ? { tokenUrl: config.SSC_TOKEN_URL } : {};
+  switch (config.SSC_GATEWAY) {
+    case 'wso2':
+      return {
+        ...common,
+        personality: 'wso2',
+        wso2: {
+          consumerKey: requiredSsc(config, 'SSC_CONSUMER_KEY'),
+          consumerSecret: requiredSsc(config, 'SSC_CONSUMER_SECRET'),
+          ...tokenUrl,
+        },
+      };
+    case 'vnpt-lgsp':
+      return {
+        ...common,
+        personality: 'vnpt-lgsp',
+        vnpt: {
+          accessKey: requiredSsc(config, 'SSC_ACCESS_KEY'),
+          secretKey: requiredSsc(config, 'SSC_SECRET_KEY'),
+          appName: config.SSC_APP_NAME,
+          partnerCode: requiredSsc(config, 'SSC_PARTNER_CODE'),
+          partnerCodeCus: requiredSsc(config, 'SSC_PARTNER_CODE_CUS'),
+          senderCode: config.SSC_SENDER_CODE,
+          defaultReceiverCode: requiredSsc(config, 'SSC_RECEIVER_CODE'),
+          ...tokenUrl,
+        },
+      };
+    case 'xroad':
+      return {
+        ...common,
+        personality: 'xroad',
+        xroad: {
+          client: requiredSsc(config, 'SSC_XROAD_CLIENT'),
+          apiKey: requiredSsc(config, 'SSC_API_KEY'),
+          userName: requiredSsc(config, 'SSC_USER_NAME'),
+          secretKey: requiredSsc(config, 'SSC_SECRET_KEY'),
+          ...(config.SSC_TOKEN_URL ? { authUrl: config.SSC_TOKEN_URL } : {}),
+        },
+      };
+  }
+}
+
 /** Every configured target (the city Education DB for now; SSC joins it). */
 export function targetsFromConfig(config: Config): Target[] {
-  return [createCityEduDbTarget({ gateway: createGatewayClient(cityEduDbGatewayOptions(config)) })];
+  const targets: Target[] = [
+    createCityEduDbTarget({ gateway: createGatewayClient(cityEduDbGatewayOptions(config)) }),
+  ];
+  const ssc = sscGatewayOptions(config);
+  if (ssc)
+    targets.push(
+      createSscTarget({
+        gateway: createGatewayClient(ssc),
+        collectionAccounts: config.SSC_COLLECTION_ACCOUNTS ?? {},
+        service: config.SSC_SERVICE,
+      }),
+    );
+  return targets;
 }
 
 /** Each target's rate limit (requests a second, batches in flight), from the settings. */
@@ -81,6 +151,10 @@ export function targetLimitsFromConfig(
     'city-edudb': {
       requestsPerSecond: config.CITY_EDUDB_REQUESTS_PER_SECOND,
       concurrentBatches: config.CITY_EDUDB_CONCURRENT_BATCHES,
+    },
+    ssc: {
+      requestsPerSecond: config.SSC_REQUESTS_PER_SECOND,
+      concurrentBatches: config.SSC_CONCURRENT_BATCHES,
     },
   };
 }
