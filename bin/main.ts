@@ -7,6 +7,7 @@ import { BUILT_IN_ADAPTERS, type BuiltInAdapterId, loadBuiltInAdapter } from '..
 import { registerSandboxCommands } from '../sandbox/cli.ts';
 import { registerDemoCommand } from '../sandbox/demo.ts';
 import { registerImportCommand } from '../src/cli/commands/import.ts';
+import { registerServeCommand } from '../src/cli/commands/serve.ts';
 import { registerSyncCommand } from '../src/cli/commands/sync.ts';
 import { registerWorkerCommand } from '../src/cli/commands/worker.ts';
 import { UsageError } from '../src/cli/io.ts';
@@ -42,6 +43,7 @@ registerSyncCommand(
   builtInAdapters,
 );
 registerWorkerCommand(program, builtInAdapters);
+registerServeCommand(program, builtInAdapters);
 registerSandboxCommands(program, ctx);
 registerDemoCommand(program, ctx, builtInAdapters.load);
 const code = await runProgram(program, ctx);

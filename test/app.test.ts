@@ -355,6 +355,9 @@ describe('API documentation', () => {
       '/v1/runs/{id}',
       '/v1/runs/{id}/events',
       '/v1/runs/{id}/release',
+      '/v1/schools/{code}/payments',
+      '/v1/schools/{code}/payments/pull',
+      '/v1/schools/{code}/reconciliation',
       '/v1/schools/{code}/schedule',
       '/v1/whoami',
     ]);

@@ -6,6 +6,7 @@ import { installApiKeyAuth } from './auth.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { deadLettersRoutes } from './routes/dead-letters.ts';
 import { eventsRoutes } from './routes/events.ts';
+import { paymentsRoutes } from './routes/payments.ts';
 import { recordsRoutes } from './routes/records.ts';
 import { runsRoutes } from './routes/runs.ts';
 import { schedulesRoutes } from './routes/schedules.ts';
@@ -44,4 +45,5 @@ export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (app, { database
   await app.register(deadLettersRoutes, { database, runs });
   await app.register(eventsRoutes, { database });
   await app.register(schedulesRoutes, { runs, schedules });
+  await app.register(paymentsRoutes, { database, runs });
 };

@@ -9,6 +9,7 @@ import { createRunQueue, queueConnection } from '../pipeline/queue.ts';
 import { createScheduleQueue, ScheduleService } from '../pipeline/schedules.ts';
 import { RunService } from '../pipeline/service.ts';
 import { loadSources } from '../pipeline/sources.ts';
+import type { Adapter } from '../sdk/index.ts';
 import { createDatabase, type Database, loadKeyring, migrateToLatest } from '../store/index.ts';
 import { targetsFromConfig } from '../targets/from-config.ts';
 import { closeRedis, createRedis } from './dependencies.ts';
@@ -34,6 +35,8 @@ export interface AppDeps {
   logStream?: DestinationStream;
   /** Queues and decides runs; made from the config on first use (and closed with the app) if absent. */
   runService?: RunService;
+  /** Loads a school's adapter (reconciliation reads the school's source); given by the composition root. */
+  loadAdapter?: (id: string) => Promise<Adapter>;
 }
 
 // pino matches `*.x` one level deep only, so the top-level keys are listed too; Fastify's request
@@ -96,7 +99,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     await app.register(apiV1, {
       prefix: '/v1',
       database,
-      runs: deps.runService ? () => deps.runService! : lazyRunService(app, config, database),
+      runs: deps.runService
+        ? () => deps.runService!
+        : lazyRunService(app, config, database, deps.loadAdapter),
       schedules: lazyScheduleService(app, config, database),
     });
     return app;
@@ -131,16 +136,24 @@ function lazyQueueService<Q extends { close(): Promise<void> }, S>(
     if (service) return service;
     const connection = queueConnection(config.REDIS_URL);
     const queue = makeQueue(connection, config.REDIS_PREFIX);
+    const made = makeService(queue);
     close = async () => {
+      // The run service holds push queues of its own on the same connection.
+      await (made as { close?: () => Promise<void> }).close?.();
       await queue.close();
       connection.disconnect();
     };
-    service = makeService(queue);
+    service = made;
     return service;
   };
 }
 
-const lazyRunService = (app: App, config: Config, database: Database) =>
+const lazyRunService = (
+  app: App,
+  config: Config,
+  database: Database,
+  loadAdapter: ((id: string) => Promise<Adapter>) | undefined,
+) =>
   lazyQueueService(
     app,
     config,
@@ -153,6 +166,9 @@ const lazyRunService = (app: App, config: Config, database: Database) =>
         sources: () => loadSources(config.SOURCES_FILE),
         targets: () => targetsFromConfig(config),
         holdThreshold: config.HOLD_THRESHOLD,
+        pushAttempts: config.PUSH_ATTEMPTS,
+        batchSize: config.SYNC_BATCH_SIZE,
+        ...(loadAdapter ? { loadAdapter } : {}),
       }),
   );
 

@@ -16,7 +16,6 @@ import { registerGradesCommands } from './commands/grades.ts';
 import { registerIdCommands } from './commands/id.ts';
 import { registerKeysCommands } from './commands/keys.ts';
 import { registerRulesCommand } from './commands/rules.ts';
-import { registerServeCommand } from './commands/serve.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { registerVietQrCommand } from './commands/vietqr.ts';
 import { EXIT, UsageError } from './io.ts';
@@ -56,7 +55,6 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
   registerKeysCommands(program);
   registerApiKeyCommands(program);
   registerDeadLetterCommands(program, undefined, setExitCode);
-  registerServeCommand(program);
   registerVietQrCommand(program);
   return program;
 }

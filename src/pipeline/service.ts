@@ -14,6 +14,7 @@ import {
   finishIfDone,
   getRun,
   type Keyring,
+  listPayments,
   markDispatched,
   type PushAnnouncement,
   pendingOutbox,
@@ -21,6 +22,7 @@ import {
 } from '../store/index.ts';
 import type { Target } from '../targets/target.ts';
 import { type ReplayOptions, replayDeadLetters } from './dead-letters.ts';
+import { paymentSourceOf, pullPayments } from './payments.ts';
 import { failBatch, isThrottle, type PushContext, pushBatchOnce } from './push.ts';
 import {
   enqueuePushes,
@@ -31,6 +33,7 @@ import {
   type RunJob,
   resendOutbox,
 } from './queue.ts';
+import { reconcileSchool } from './reconcile.ts';
 import { decideHeldRun } from './release.ts';
 import type { Sources } from './sources.ts';
 import { pullStep, RunBusyError } from './sync.ts';
@@ -246,6 +249,44 @@ export class RunService {
       keyring: this.deps.keyring,
       targets: [...this.targets().values()],
       enqueue: (pushes) => this.enqueuePushes(pushes),
+    });
+  }
+
+  /** Reads a school's new payments from SSC into the hub. */
+  pullPayments(schoolCode: string) {
+    return pullPayments({
+      db: this.deps.db,
+      keyring: this.deps.keyring,
+      source: paymentSourceOf(this.targets().values()),
+      schoolCode,
+    });
+  }
+
+  listPayments(filter: Parameters<typeof listPayments>[2]) {
+    return listPayments(this.deps.db, this.deps.keyring, filter);
+  }
+
+  /** Cross-target reconciliation of a school, read fresh from its source (see reconcile.ts). */
+  async reconcile(schoolCode: string, options: { limit?: number } = {}) {
+    const source = (await this.deps.sources())[schoolCode];
+    if (!source) {
+      throw new PermanentError(
+        'SCHOOL_NOT_CONFIGURED',
+        `Trường ${schoolCode} chưa có nguồn dữ liệu / School ${schoolCode} has no configured source`,
+      );
+    }
+    if (!this.deps.loadAdapter) {
+      throw new PermanentError(
+        'ADAPTERS_UNAVAILABLE',
+        'Tiến trình này không nạp adapter / This process has no adapters loaded',
+      );
+    }
+    return reconcileSchool({
+      db: this.deps.db,
+      adapter: await this.deps.loadAdapter(source.adapter),
+      adapterConfig: source.config,
+      schoolCode,
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
     });
   }
 

@@ -57,6 +57,7 @@ export {
   migrateToLatest,
   migrationStatus,
 } from './migrate.ts';
+export * from './payments.ts';
 export {
   findByPersonalId,
   type PersonInput,

@@ -3,6 +3,7 @@ import type { Database, Tables } from './db.ts';
 import * as m0001 from './migrations/0001_init.ts';
 import * as m0002 from './migrations/0002_staged_batches.ts';
 import * as m0003 from './migrations/0003_steps_outbox.ts';
+import * as m0004 from './migrations/0004_payments.ts';
 
 /**
  * Every migration, in order. Listed by hand rather than read from the folder: a file provider
@@ -13,6 +14,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_init': m0001,
   '0002_staged_batches': m0002,
   '0003_steps_outbox': m0003,
+  '0004_payments': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -165,7 +165,7 @@ export async function loadCheckpoint(
 /** Saves a stream's checkpoint once its run has delivered everything it read. */
 export async function saveCheckpoint(
   db: Db,
-  key: { schoolCode: string; adapterId: string; stream: string; runId: string },
+  key: { schoolCode: string; adapterId: string; stream: string; runId: string | null },
   checkpoint: unknown,
 ): Promise<void> {
   await kyselyOf(db)

@@ -76,7 +76,12 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
       expect(await migrateToLatest(db)).toEqual({ applied: Object.keys(MIGRATIONS) });
       expect(await migrateToLatest(db)).toEqual({ applied: [] });
       const status = await migrationStatus(db);
-      expect(status.map((m) => m.name)).toEqual(['0001_init', '0002_staged_batches', '0003_steps_outbox']);
+      expect(status.map((m) => m.name)).toEqual([
+        '0001_init',
+        '0002_staged_batches',
+        '0003_steps_outbox',
+        '0004_payments',
+      ]);
       expect(status.every((m) => m.executedAt instanceof Date)).toBe(true);
     });
 
@@ -94,6 +99,7 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         'ledger',
         'lineage',
         'outbox',
+        'payments',
         'persons',
         'runs',
         'schedules',

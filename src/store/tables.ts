@@ -187,6 +187,22 @@ export interface SchedulesTable {
   updated_at: CreatedAt;
 }
 
+export interface PaymentsTable {
+  school_code: string;
+  payment_id: string;
+  receivable_no: string;
+  student_code: string;
+  /** pg reads int8 as a string. */
+  amount: ColumnType<string, number, number>;
+  fee: number | null;
+  channel: string;
+  paid_at: Timestamp;
+  /** Sealed (iv | tag | ciphertext) under `key_id`. */
+  bank_reference: Buffer | null;
+  key_id: string | null;
+  pulled_at: CreatedAt;
+}
+
 /** Every table the migrations create, as Kysely sees it. */
 export interface Tables {
   runs: RunsTable;
@@ -200,6 +216,7 @@ export interface Tables {
   persons: PersonsTable;
   schedules: SchedulesTable;
   staged_batches: StagedBatchesTable;
+  payments: PaymentsTable;
 }
 
 export interface StagedBatchesTable {

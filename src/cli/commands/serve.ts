@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
+import type { Adapter } from '../../sdk/index.ts';
 
-export function registerServeCommand(program: Command): void {
+/** `adapters` lets the API read a school's source (reconciliation); the composition root gives it. */
+export function registerServeCommand(
+  program: Command,
+  adapters?: { load(id: string): Promise<Adapter> },
+): void {
   program
     .command('serve')
     .description('Chạy máy chủ API EduBridge / Run the EduBridge API server')
@@ -10,7 +15,7 @@ export function registerServeCommand(program: Command): void {
       const { loadConfig } = await import('../../config/index.ts');
       const { buildApp } = await import('../../app/index.ts');
       const config = loadConfig();
-      const app = await buildApp(config);
+      const app = await buildApp(config, adapters ? { loadAdapter: (id) => adapters.load(id) } : {});
       // The command lives as long as the server: it resolves when the server closes, which a
       // SIGINT or SIGTERM asks for after in-flight requests finish.
       const closed = new Promise<void>((resolve) => app.server.once('close', () => resolve()));

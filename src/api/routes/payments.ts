@@ -1,0 +1,174 @@
+/**
+ * What SSC reports paid, per school, as the hub pulled it; and the cross-target reconciliation of
+ * a school (bills against enrolment, guardians and payments).
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ProblemError } from '../../app/problem.ts';
+import type { RunService } from '../../pipeline/service.ts';
+import { PermanentError } from '../../sdk/index.ts';
+import { audit, type Database } from '../../store/index.ts';
+import { authorize, SECURED } from '../auth.ts';
+import { problemResponses } from '../responses.ts';
+
+const paymentSchema = z
+  .object({
+    paymentId: z.string(),
+    receivableNo: z.string().describe('Số phiếu báo thu the payment settles'),
+    studentCode: z.string(),
+    amount: z.int().describe('đồng'),
+    fee: z.int().nullable().describe('Transaction fee charged to the payer, đồng'),
+    channel: z.string(),
+    paidAt: z.iso.datetime({ offset: true }),
+    bankReferenceTail: z.string().nullable().describe('Last 4 characters of the bank reference'),
+  })
+  .meta({ id: 'Payment', description: 'A payment SSC reported (giao dịch)' });
+
+const pullSchema = z
+  .object({
+    schoolCode: z.string(),
+    read: z.int(),
+    new: z.int(),
+    invalid: z.array(z.object({ code: z.string(), field: z.string().optional(), message: z.string() })),
+    since: z.string().nullable(),
+    until: z.string().nullable(),
+  })
+  .meta({ id: 'PaymentPull', description: 'What one pull of payments from SSC read' });
+
+const reconciliationSchema = z
+  .object({
+    schoolCode: z.string(),
+    generatedAt: z.string(),
+    schoolYear: z.string().nullable(),
+    unavailable: z.array(z.string()),
+    verificationSource: z.enum(['c06', 'none']),
+    counts: z.object({
+      students: z.int(),
+      enrolled: z.int(),
+      notices: z.int(),
+      withdrawnStillBilled: z.int(),
+      enrolledWithoutNotice: z.int(),
+      billedGuardianNotVerified: z.int(),
+    }),
+    withdrawnStillBilled: z.array(
+      z.object({
+        studentCode: z.string(),
+        status: z.string(),
+        receivableNo: z.string(),
+        total: z.int(),
+        paid: z.int(),
+        outstanding: z.int(),
+      }),
+    ),
+    enrolledWithoutNotice: z.array(z.object({ studentCode: z.string(), className: z.string().nullable() })),
+    billedGuardianNotVerified: z.array(
+      z.object({
+        studentCode: z.string(),
+        receivableNo: z.string(),
+        guardianKey: z.string().nullable(),
+        reason: z.enum(['no_guardian', 'no_personal_id', 'not_checked', 'not_confirmed']),
+      }),
+    ),
+  })
+  .meta({ id: 'Reconciliation', description: 'A school’s bills against enrolment, guardians and payments' });
+
+const school = z.object({ code: z.string().min(1).max(32) });
+
+/** A configuration problem (SSC or the school's source not set up) as a 409 the caller can read. */
+function unavailable(error: unknown): never {
+  if (error instanceof PermanentError) {
+    throw new ProblemError({ status: 409, code: error.code, detail: error.message });
+  }
+  throw error;
+}
+
+export const paymentsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () => RunService }> = async (
+  app,
+  { database, runs },
+) => {
+  app.get(
+    '/schools/:code/payments',
+    {
+      schema: {
+        tags: ['payments'],
+        summary: 'Các khoản đã nộp qua SSC / Payments SSC reported for a school',
+        description:
+          'Payments the hub pulled from SSC, oldest first. Pull new ones with POST …/payments/pull. The bank reference is kept sealed; only its last 4 characters are shown.',
+        security: SECURED,
+        params: school,
+        querystring: z.object({
+          since: z.iso.datetime({ offset: true }).optional(),
+          receivableNo: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(5_000).default(500),
+        }),
+        response: {
+          200: z.object({ schoolCode: z.string(), payments: z.array(paymentSchema) }),
+          ...problemResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => {
+      const principal = await authorize(request, {
+        action: 'payments:read',
+        schoolCode: request.params.code,
+      });
+      const payments = await runs().listPayments({
+        schoolCode: request.params.code,
+        limit: request.query.limit,
+        ...(request.query.since ? { since: request.query.since } : {}),
+        ...(request.query.receivableNo ? { receivableNo: request.query.receivableNo } : {}),
+      });
+      // Payments are financial personal data: who looked is on record.
+      await audit(database, {
+        actor: `key:${principal.prefix}`,
+        role: principal.role,
+        action: 'payments:read',
+        resource: `school:${request.params.code}`,
+        decision: 'allow',
+        detail: { school: request.params.code, count: payments.length },
+      });
+      return { schoolCode: request.params.code, payments };
+    },
+  );
+
+  app.post(
+    '/schools/:code/payments/pull',
+    {
+      schema: {
+        tags: ['payments'],
+        summary: 'Lấy các khoản nộp mới từ SSC / Pull a school’s new payments from SSC',
+        security: SECURED,
+        params: school,
+        response: { 200: pullSchema, ...problemResponses(401, 403, 409) },
+      },
+    },
+    async (request) => {
+      await authorize(request, {
+        action: 'payments:write',
+        schoolCode: request.params.code,
+        roles: ['district', 'school'],
+      });
+      return runs().pullPayments(request.params.code).catch(unavailable);
+    },
+  );
+
+  app.get(
+    '/schools/:code/reconciliation',
+    {
+      schema: {
+        tags: ['payments'],
+        summary: 'Đối soát học sinh – phiếu thu – thanh toán / A school’s reconciliation',
+        description:
+          'Read fresh from the school’s software and compared with the payments SSC reported: withdrawn students still billed, enrolled students with no fee notice, billed students whose billing guardian is not verified.',
+        security: SECURED,
+        params: school,
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(1_000) }),
+        response: { 200: reconciliationSchema, ...problemResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request) => {
+      await authorize(request, { action: 'reconciliation:read', schoolCode: request.params.code });
+      return runs().reconcile(request.params.code, { limit: request.query.limit }).catch(unavailable);
+    },
+  );
+};

@@ -1,0 +1,106 @@
+/**
+ * Payments flow back: the hub reads a school's payments from SSC since the last pull and keeps
+ * them (`payments` table), so the district sees what was paid without asking SSC each time, and
+ * reconciliation can compare bills with payments. The cursor is a checkpoint (adapter `ssc`,
+ * stream `payments`): the newest payment time seen. SSC lists payments by when they were paid, and
+ * a payment reaches SSC hours after it was made (bank settlement, a wallet's batch): reading from
+ * the newest time seen would skip it for ever. So each pull reads again from `lookbackHours`
+ * before the cursor; the upsert makes the overlap harmless, and only new payments count as new.
+ */
+import type { Payment } from '../model/index.ts';
+import type { RecordError } from '../sdk/index.ts';
+import { PermanentError } from '../sdk/index.ts';
+import {
+  type Database,
+  type Keyring,
+  loadCheckpoint,
+  saveCheckpoint,
+  upsertPayments,
+} from '../store/index.ts';
+import type { Target } from '../targets/target.ts';
+
+/** The part of the SSC target the pull needs (structural, so src/pipeline stays off its module). */
+export interface PaymentSource {
+  id: string;
+  readPayments(
+    schoolCode: string,
+    options?: { since?: string; onInvalid?: (error: RecordError, row: unknown) => void },
+  ): AsyncIterable<Payment>;
+}
+
+export function paymentSourceOf(targets: Iterable<Target>): PaymentSource | undefined {
+  for (const t of targets) if ('readPayments' in t) return t as unknown as PaymentSource;
+  return undefined;
+}
+
+export interface PaymentPull {
+  schoolCode: string;
+  read: number;
+  new: number;
+  invalid: Array<{ code: string; field?: string; message: string }>;
+  since: string | null;
+  until: string | null;
+}
+
+const CURSOR = { adapterId: 'ssc', stream: 'payments' } as const;
+
+export async function pullPayments(options: {
+  db: Database;
+  keyring: Keyring;
+  source: PaymentSource | undefined;
+  schoolCode: string;
+  runId?: string;
+  /** How late a payment may reach SSC and still be read (default 72 h). */
+  lookbackHours?: number;
+}): Promise<PaymentPull> {
+  const { db, keyring, schoolCode, source } = options;
+  if (!source) {
+    throw new PermanentError(
+      'TARGET_NOT_CONFIGURED',
+      'Chưa cấu hình SSC (SSC_GATEWAY_URL) / SSC is not configured (SSC_GATEWAY_URL)',
+    );
+  }
+  const cursor = ((await loadCheckpoint(db, { schoolCode, ...CURSOR })) as { since?: string } | undefined)
+    ?.since;
+  const lookbackMs = (options.lookbackHours ?? 72) * 3_600_000;
+  const since = cursor ? new Date(Date.parse(cursor) - lookbackMs).toISOString() : undefined;
+  const result: PaymentPull = { schoolCode, read: 0, new: 0, invalid: [], since: since ?? null, until: null };
+  let batch: Payment[] = [];
+  let newest = cursor ? Date.parse(cursor) : 0;
+  let newestText = cursor ?? null;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    result.new += await upsertPayments(db, keyring, batch);
+    batch = [];
+  };
+  for await (const payment of source.readPayments(schoolCode, {
+    ...(since ? { since } : {}),
+    onInvalid: (error) =>
+      result.invalid.push({
+        code: error.code,
+        ...(error.field ? { field: error.field } : {}),
+        message: error.message,
+      }),
+  })) {
+    result.read++;
+    batch.push(payment);
+    const at = Date.parse(payment.paidAt);
+    if (at > newest) {
+      newest = at;
+      newestText = payment.paidAt;
+    }
+    if (batch.length >= 500) await flush();
+  }
+  await flush();
+  result.until = newestText;
+  if (newestText) {
+    await saveCheckpoint(
+      db,
+      { schoolCode, ...CURSOR, runId: options.runId ?? null },
+      {
+        since: newestText,
+      },
+    );
+  }
+  return result;
+}

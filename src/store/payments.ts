@@ -1,0 +1,107 @@
+/**
+ * Payments as SSC reports them, kept per school: the evidence behind "paid" on a fee notice. The
+ * bank reference is sealed; the API shows only its last characters.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { Payment } from '../model/index.ts';
+import type { Keyring } from './crypto.ts';
+import type { Database } from './db.ts';
+import { seal, unseal } from './sealed.ts';
+import type { Tables } from './tables.ts';
+
+type Db = Database | Kysely<Tables>;
+const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
+
+/** Inserts or refreshes payments (one statement for the lot). Returns how many were new. */
+export async function upsertPayments(
+  db: Db,
+  keyring: Keyring,
+  payments: readonly Payment[],
+): Promise<number> {
+  if (payments.length === 0) return 0;
+  const sealed = payments.map((p) => (p.bankReference ? seal(keyring, p.bankReference) : undefined));
+  const { rows } = await sql<{ n: number }>`
+    with written as (
+      insert into payments as p (school_code, payment_id, receivable_no, student_code, amount, fee, channel,
+        paid_at, bank_reference, key_id)
+      select r.school, r.id, r.receivable, r.student, r.amount, r.fee, r.channel, r.paid_at,
+        decode(r.reference, 'hex'), r.key_id
+      from unnest(
+        ${payments.map((p) => p.schoolCode)}::text[],
+        ${payments.map((p) => p.paymentId)}::text[],
+        ${payments.map((p) => p.receivableNo)}::text[],
+        ${payments.map((p) => p.studentCode)}::text[],
+        ${payments.map((p) => p.amount)}::bigint[],
+        ${payments.map((p) => p.fee ?? null)}::int[],
+        ${payments.map((p) => p.channel)}::text[],
+        ${payments.map((p) => p.paidAt)}::timestamptz[],
+        ${sealed.map((s) => s?.payload.toString('hex') ?? null)}::text[],
+        ${sealed.map((s) => s?.keyId ?? null)}::text[]
+      ) as r(school, id, receivable, student, amount, fee, channel, paid_at, reference, key_id)
+      on conflict (school_code, payment_id) do update set
+        receivable_no = excluded.receivable_no, student_code = excluded.student_code,
+        amount = excluded.amount, fee = excluded.fee, channel = excluded.channel,
+        paid_at = excluded.paid_at, bank_reference = excluded.bank_reference, key_id = excluded.key_id,
+        pulled_at = now()
+      returning (xmax = 0) as inserted)
+    select count(*) filter (where inserted)::int as n from written
+  `.execute(kyselyOf(db));
+  return rows[0]?.n ?? 0;
+}
+
+export interface StoredPayment {
+  paymentId: string;
+  receivableNo: string;
+  studentCode: string;
+  amount: number;
+  fee: number | null;
+  channel: string;
+  paidAt: string;
+  /** The bank reference's last 4 characters (the rest stays sealed). */
+  bankReferenceTail: string | null;
+}
+
+/** A school's payments, oldest first; page with `after` (the last paidAt/paymentId seen). */
+export async function listPayments(
+  db: Db,
+  keyring: Keyring,
+  filter: { schoolCode: string; since?: string; receivableNo?: string; limit?: number },
+): Promise<StoredPayment[]> {
+  let q = kyselyOf(db)
+    .selectFrom('payments')
+    .selectAll()
+    .where('school_code', '=', filter.schoolCode)
+    .orderBy('paid_at')
+    .orderBy('payment_id')
+    .limit(Math.min(Math.max(filter.limit ?? 500, 1), 5_000));
+  if (filter.since) q = q.where('paid_at', '>=', new Date(filter.since));
+  if (filter.receivableNo) q = q.where('receivable_no', '=', filter.receivableNo);
+  const rows = await q.execute();
+  return rows.map((r) => {
+    const reference =
+      r.bank_reference && r.key_id
+        ? unseal<string>(keyring, { payload: r.bank_reference, keyId: r.key_id })
+        : null;
+    return {
+      paymentId: r.payment_id,
+      receivableNo: r.receivable_no,
+      studentCode: r.student_code,
+      amount: Number(r.amount),
+      fee: r.fee,
+      channel: r.channel,
+      paidAt: r.paid_at.toISOString(),
+      bankReferenceTail: reference ? reference.slice(-4) : null,
+    };
+  });
+}
+
+/** Sum paid per fee notice of a school. */
+export async function paidByReceivable(db: Db, schoolCode: string): Promise<Map<string, number>> {
+  const rows = await kyselyOf(db)
+    .selectFrom('payments')
+    .select(['receivable_no', sql<string>`sum(amount)`.as('paid')])
+    .where('school_code', '=', schoolCode)
+    .groupBy('receivable_no')
+    .execute();
+  return new Map(rows.map((r) => [r.receivable_no, Number(r.paid)]));
+}
