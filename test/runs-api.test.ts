@@ -21,8 +21,10 @@ import {
   createApiKey,
   createDatabase,
   type Database,
+  listAudit,
   loadKeyring,
   migrateToLatest,
+  purgeBatchBodies,
 } from '../src/store/index.ts';
 import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
 
@@ -154,6 +156,38 @@ describe('/v1/runs', () => {
     expect(history[0]!.gatewayMessageId).toEqual(expect.any(String));
     expect(history[0]!.sourceLocation).toEqual(expect.stringContaining('/api/v1/hoc-sinh'));
     expect((await app.inject({ method: 'GET', url, headers: as(otherKey) })).statusCode).toBe(403);
+  });
+
+  it('shows the body a record was sent with while it is kept, audited, and not once purged', async () => {
+    const row = await db.kysely
+      .selectFrom('ledger')
+      .select('record_key')
+      .where('stream', '=', 'students')
+      .where('deleted_at', 'is', null)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const url = `/v1/records/students/${encodeURIComponent(row.record_key)}/history?body=true`;
+    const res = await app.inject({ method: 'GET', url, headers: as(districtKey) });
+    expect(res.statusCode).toBe(200);
+    const [entry] = (
+      res.json() as { history: Array<{ body: { kind: string; record: Record<string, unknown> } }> }
+    ).history;
+    // Exactly what the city holds for it.
+    expect(entry!.body).toEqual({
+      kind: 'HocSinh',
+      record: city.city.state.held.get(row.record_key)!.record,
+    });
+    const audited = await listAudit(db, { action: 'records:body' });
+    expect(audited[0]).toMatchObject({ resource: `record:students/${row.record_key}`, decision: 'allow' });
+    // A batch a dead letter still needs for its replay keeps its body; once the letters are
+    // settled, the sealed body goes after LINEAGE_BODY_DAYS (0 here), hashes, ids and answers stay.
+    const batches = await db.kysely.selectFrom('staged_batches').select('id').execute();
+    expect(await purgeBatchBodies(db, 0)).toBe(0);
+    await db.kysely.updateTable('dead_letters').set({ discarded_at: new Date() }).execute();
+    expect(await purgeBatchBodies(db, 0)).toBe(batches.length);
+    const after = await app.inject({ method: 'GET', url, headers: as(districtKey) });
+    const [purged] = (after.json() as { history: Array<{ body: unknown; answer: unknown }> }).history;
+    expect(purged).toMatchObject({ body: null, answer: { outcome: 'accepted' } });
   });
 
   it('refuses a district key outside its schools, and audits the refusal', async () => {

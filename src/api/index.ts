@@ -41,7 +41,7 @@ export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (app, { database
   await app.register(whoamiRoutes);
   await app.register(auditRoutes, { database });
   await app.register(runsRoutes, { database, runs });
-  await app.register(recordsRoutes, { database });
+  await app.register(recordsRoutes, { database, runs });
   await app.register(deadLettersRoutes, { database, runs });
   await app.register(eventsRoutes, { database });
   await app.register(schedulesRoutes, { runs, schedules });

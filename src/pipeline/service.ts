@@ -15,6 +15,7 @@ import {
   getRun,
   type Keyring,
   listPayments,
+  loadStagedBatch,
   markDispatched,
   type PushAnnouncement,
   pendingOutbox,
@@ -23,7 +24,7 @@ import {
 import type { Target } from '../targets/target.ts';
 import { type ReplayOptions, replayDeadLetters } from './dead-letters.ts';
 import { paymentSourceOf, pullPayments } from './payments.ts';
-import { failBatch, isThrottle, type PushContext, pushBatchOnce } from './push.ts';
+import { failBatch, isThrottle, type PushContext, pushBatchOnce, type StagedPayload } from './push.ts';
 import {
   enqueuePushes,
   enqueueRun,
@@ -250,6 +251,15 @@ export class RunService {
       targets: [...this.targets().values()],
       enqueue: (pushes) => this.enqueuePushes(pushes),
     });
+  }
+
+  /**
+   * The body a record was sent with, from the sealed staged batch that carried it; undefined once
+   * the batch's body was purged (LINEAGE_BODY_DAYS) or for a delete.
+   */
+  async sentBody(stagedBatchId: string, recordKey: string): Promise<unknown> {
+    const batch = await loadStagedBatch<StagedPayload>(this.deps.db, this.deps.keyring, stagedBatchId);
+    return batch?.payload?.upserts.find((u) => u.key === recordKey)?.body;
   }
 
   /** Reads a school's new payments from SSC into the hub. */

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type Database, recordHistory } from '../../store/index.ts';
+import type { RunService } from '../../pipeline/service.ts';
+import { audit, type Database, recordHistory } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
 import { problemResponses } from '../responses.ts';
 
@@ -16,10 +17,17 @@ const entrySchema = z
     gatewayMessageId: z.string().nullable().describe('The gateway’s id of the message that carried it'),
     answer: z.unknown().describe('The target’s answer: outcome, code, message, version'),
     at: z.iso.datetime({ offset: true }),
+    body: z
+      .unknown()
+      .optional()
+      .describe('With ?body=true: the record as sent, while kept (LINEAGE_BODY_DAYS); null once purged'),
   })
   .meta({ id: 'RecordHistoryEntry', description: 'One delivery of a record to a target' });
 
-export const recordsRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (app, { database }) => {
+export const recordsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () => RunService }> = async (
+  app,
+  { database, runs },
+) => {
   app.get(
     '/records/:stream/:key/history',
     {
@@ -27,9 +35,10 @@ export const recordsRoutes: FastifyPluginAsyncZod<{ database: Database }> = asyn
         tags: ['runs'],
         summary: 'Lịch sử gửi một bản ghi / A record’s delivery history',
         description:
-          'Every time a run sent the record to a target: source, adapter and mapping versions, run, gateway message id and the target’s answer. No record body is kept.',
+          'Every time a run sent the record to a target: source, adapter and mapping versions, run, gateway message id and the target’s answer. With ?body=true (district and city keys), the body as sent while it is kept (LINEAGE_BODY_DAYS, sealed at rest); that reading of personal data is audited.',
         security: SECURED,
         params: z.object({ stream: z.string().min(1), key: z.string().min(1) }),
+        querystring: z.object({ body: z.enum(['true', 'false']).default('false') }),
         response: { 200: z.object({ history: z.array(entrySchema) }), ...problemResponses(401, 403, 404) },
       },
     },
@@ -37,7 +46,28 @@ export const recordsRoutes: FastifyPluginAsyncZod<{ database: Database }> = asyn
       const rows = await recordHistory(database, request.params.stream, request.params.key);
       // The record's school decides who may see it; an unknown record is refused like another
       // school's, so keys that exist are not revealed.
-      await authorize(request, { action: 'records:read', schoolCode: rows[0]?.school_code ?? '(unknown)' });
+      const schoolCode = rows[0]?.school_code ?? '(unknown)';
+      const withBody = request.query.body === 'true';
+      const principal = await authorize(request, {
+        action: withBody ? 'records:write' : 'records:read',
+        schoolCode,
+        ...(withBody ? { roles: ['district', 'city'] as const } : {}),
+      });
+      const bodies = new Map<string, unknown>();
+      if (withBody) {
+        for (const r of rows) {
+          if (r.staged_batch_id && !bodies.has(r.staged_batch_id))
+            bodies.set(r.staged_batch_id, (await runs().sentBody(r.staged_batch_id, r.record_key)) ?? null);
+        }
+        await audit(database, {
+          actor: `key:${principal.prefix}`,
+          role: principal.role,
+          action: 'records:body',
+          resource: `record:${request.params.stream}/${request.params.key}`,
+          decision: 'allow',
+          detail: { school: schoolCode, bodies: [...bodies.values()].filter((b) => b !== null).length },
+        });
+      }
       return {
         history: rows.map((r) => ({
           target: r.target,
@@ -50,6 +80,7 @@ export const recordsRoutes: FastifyPluginAsyncZod<{ database: Database }> = asyn
           gatewayMessageId: r.gateway_message_id,
           answer: r.target_answer,
           at: r.created_at.toISOString(),
+          ...(withBody ? { body: r.staged_batch_id ? (bodies.get(r.staged_batch_id) ?? null) : null } : {}),
         })),
       };
     },
