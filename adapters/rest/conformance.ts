@@ -38,6 +38,8 @@ export async function restSuite(): Promise<{ suite: ConformanceSuite; close(): P
         { kind: 'students', index: 40, set: { gioiTinh: 'X' } },
         { kind: 'students', index: 41, set: { hoTen: null } },
         { kind: 'teachers', index: 2, set: { trangThai: 'Đi biệt phái' } },
+        { kind: 'feeNotices', index: 2, set: { trangThai: 'Đã chuyển khoản' } },
+        { kind: 'feeNotices', index: 5, set: { hanNop: '30/02/2026' } },
       ],
     });
     started.push(broken);
@@ -56,7 +58,7 @@ export async function restSuite(): Promise<{ suite: ConformanceSuite; close(): P
       config,
       invalidConfig: { baseUrl: 'not a url', profile: 'sandbox-school', auth: { type: 'apiKey' } },
       refusedConfig: configFor(main, { auth: { type: 'apiKey', key: 'a-key-the-school-never-issued' } }),
-      streams: ['students', 'teachers', 'classes', 'enrollments'],
+      streams: ['students', 'teachers', 'classes', 'enrollments', 'fees'],
       incremental: {
         stream: 'students',
         before: config,
@@ -91,6 +93,18 @@ export async function restSuite(): Promise<{ suite: ConformanceSuite; close(): P
             records: broken.state.data.teachers.size - 1,
             rejected: [
               { code: 'CODE_UNKNOWN', field: 'status', location: '/api/v1/giao-vien page 1 item 3' },
+            ],
+          },
+        },
+        {
+          name: 'fees: a notice status not in the code list, an impossible due date',
+          config: configFor(broken),
+          stream: 'fees',
+          expect: {
+            records: broken.state.data.feeItems.size + broken.state.data.feeNotices.size - 2,
+            rejected: [
+              { code: 'CODE_UNKNOWN', field: 'status', location: '/api/v1/phieu-bao-thu page 1 item 3' },
+              { code: 'DATE_UNPARSEABLE', field: 'dueDate', location: '/api/v1/phieu-bao-thu page 1 item 6' },
             ],
           },
         },

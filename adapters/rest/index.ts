@@ -14,7 +14,7 @@ import {
   type StreamName,
 } from '../../src/sdk/index.ts';
 import { type RestConfig, RestConfigSchema } from './config.ts';
-import { loadProfile, PROFILE_STREAMS, type Profile, streamProfile } from './profile.ts';
+import { loadProfile, type Profile, REST_STREAMS, type StreamProfile, streamParts } from './profile.ts';
 import { clientFor, effectivePagination, readRestStream } from './read.ts';
 
 const ID = 'rest';
@@ -24,9 +24,8 @@ const VERSION = '1.0.0';
 const problemOf = (error: unknown, config: RestConfig): CheckProblem =>
   checkProblemOf(error, RestConfigSchema, config);
 
-/** One small page of a stream: `size` items, and the body for totals. */
-async function probe(config: RestConfig, profile: Profile, stream: string, ctx: BaseContext) {
-  const s = streamProfile(profile, stream);
+/** One small page of a stream's endpoint: one item, and the body for totals. */
+async function probe(config: RestConfig, profile: Profile, s: StreamProfile, ctx: BaseContext) {
   // Quick: one retry at most, no long Retry-After waits.
   const http = clientFor(config, ctx, profile, {
     maxAttempts: Math.min(2, config.retry.maxAttempts),
@@ -48,7 +47,7 @@ export default defineAdapter({
   description:
     'Đọc hệ thống quản lý trường qua REST theo hồ sơ JSON / Reads a school system over REST as a JSON profile declares',
   configSchema: RestConfigSchema,
-  streams: PROFILE_STREAMS,
+  streams: REST_STREAMS,
 
   async check(config, ctx): Promise<CheckResult> {
     let profile: Profile;
@@ -57,7 +56,7 @@ export default defineAdapter({
     } catch (error) {
       return { ok: false, problems: [problemOf(error, config)] };
     }
-    const first = Object.keys(profile.streams)[0]!;
+    const first = Object.values(profile.streams)[0]![0]!;
     try {
       await probe(config, profile, first, ctx);
       return { ok: true };
@@ -71,9 +70,13 @@ export default defineAdapter({
     const profile = await loadProfile(config.profile);
     const streams: Discovery['streams'] = [];
     for (const name of Object.keys(profile.streams) as StreamName[]) {
-      const { body, stream } = await probe(config, profile, name, ctx);
-      const total = stream.total ? Number(atPointer(body, stream.total)) : Number.NaN;
-      streams.push(Number.isFinite(total) ? { name, count: total } : { name });
+      // A stream of several endpoints counts what they all hold, when each says.
+      let count = 0;
+      for (const part of streamParts(profile, name)) {
+        const { body, stream } = await probe(config, profile, part, ctx);
+        count += stream.total ? Number(atPointer(body, stream.total)) : Number.NaN;
+      }
+      streams.push(Number.isFinite(count) ? { name, count } : { name });
     }
     const discovery: Discovery = { streams };
     if (profile.schools) {
@@ -93,10 +96,10 @@ export default defineAdapter({
 
   async *read(stream, ctx) {
     const profile = await loadProfile(ctx.config.profile);
-    yield* readRestStream({ id: ID, version: VERSION }, profile, streamProfile(profile, stream), ctx);
+    yield* readRestStream({ id: ID, version: VERSION }, profile, streamParts(profile, stream), ctx);
   },
 });
 
 export type { RestConfig } from './config.ts';
 export { RestConfigSchema } from './config.ts';
-export { loadProfile, type Profile, ProfileSchema, parseProfile } from './profile.ts';
+export { loadProfile, type Profile, ProfileSchema, parseProfile, REST_STREAMS } from './profile.ts';

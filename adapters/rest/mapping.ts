@@ -6,7 +6,7 @@
  * the caller adds where the record is (`mapEach` turns it into a `rejected` signal).
  */
 import type { z } from 'zod';
-import { GuardianSchema, RECORD_SCHEMAS, type RecordType } from '../../src/model/index.ts';
+import { RECORD_SCHEMAS, type RecordType } from '../../src/model/index.ts';
 import { codeList, type DateFormat, PermanentError, parseDate, RecordError } from '../../src/sdk/index.ts';
 import type { FieldSpec, FieldSpecObject } from './profile.ts';
 
@@ -89,6 +89,16 @@ function objectShape(schema: z.ZodType | undefined): Record<string, z.ZodType> |
   return (schema as { shape?: Record<string, z.ZodType> } | undefined)?.shape;
 }
 
+/**
+ * The shape of a list field's elements (`guardians`, a receivable's `items`), to know which of
+ * their fields are required: through `.default()`/`.optional()` to the array, then its element.
+ */
+function elementShape(schema: z.ZodType | undefined): Record<string, z.ZodType> | undefined {
+  let current = schema as { def?: { type?: string; innerType?: z.ZodType; element?: z.ZodType } } | undefined;
+  while (current?.def?.innerType) current = current.def.innerType as typeof current;
+  return current?.def?.type === 'array' ? objectShape(current.def.element) : undefined;
+}
+
 /** Shapes of the canonical record types (an assessment is a union: the first option's shape). */
 function shapeOf(type: RecordType): Record<string, z.ZodType> | undefined {
   const schema = RECORD_SCHEMAS[type] as z.ZodType;
@@ -131,14 +141,25 @@ function coerce(type: NonNullable<FieldSpecObject['type']>, field: string): (v: 
         throw bad('true/false');
       };
     case 'string[]':
+      return (v) => listOf(v).map(String);
+    case 'integer[]':
       return (v) =>
-        Array.isArray(v)
-          ? v.map(String)
-          : String(v)
-              .split(/[,;]/)
-              .map((s) => s.trim())
-              .filter(Boolean);
+        listOf(v).map((x) => {
+          const n = typeof x === 'number' ? x : Number(String(x).trim());
+          if (!Number.isInteger(n)) throw bad('số nguyên');
+          return n;
+        });
   }
+}
+
+/** An array as is; text split on `,` or `;` (`"6,7,8,9"`). */
+function listOf(v: unknown): unknown[] {
+  return Array.isArray(v)
+    ? v
+    : String(v)
+        .split(/[,;]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 function memoCodes(table: Record<string, string[]>, field: string): (v: unknown) => string {
@@ -223,8 +244,7 @@ function compileObject(
   c: CompileContext,
 ): (record: unknown) => Record<string, unknown> {
   const fns: Array<[string, FieldFn]> = Object.entries(fields).map(([name, spec]) => {
-    const childShape = name === 'guardians' ? objectShape(GuardianSchema) : undefined;
-    return [name, compileField(name, spec, isRequired(shape, name), childShape, c)];
+    return [name, compileField(name, spec, isRequired(shape, name), elementShape(shape?.[name]), c)];
   });
   return (record) => {
     const out: Record<string, unknown> = {};

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { RECORD_TYPES } from '../../src/model/index.ts';
-import { PermanentError, STREAM_NAMES, type StreamName } from '../../src/sdk/index.ts';
+import { PermanentError, STREAM_NAMES, STREAMS, type StreamName } from '../../src/sdk/index.ts';
 
 const pointer = () =>
   z.string().regex(/^(\/.*)?$/, 'a JSON pointer such as "/duLieu" or "/hocSinh/maHocSinh"');
@@ -65,8 +65,11 @@ export interface FieldSpecObject {
   date?: (typeof DATE_FORMATS)[number] | Array<(typeof DATE_FORMATS)[number]>;
   /** Translate through this code list of the profile. */
   codes?: string;
-  /** Coerce: `string` (default; numbers become text), `integer`, `number`, `boolean`, `string[]`. */
-  type?: 'string' | 'integer' | 'number' | 'boolean' | 'string[]';
+  /**
+   * Coerce: `string` (default; numbers become text), `integer`, `number`, `boolean`, `string[]`,
+   * `integer[]`.
+   */
+  type?: 'string' | 'integer' | 'number' | 'boolean' | 'string[]' | 'integer[]';
   /** Written when the source has no value. */
   default?: unknown;
   /** A list: the pointer of the array, each element mapped with `fields`. */
@@ -84,7 +87,7 @@ export const FieldSpecSchema: z.ZodType<FieldSpec> = z.lazy(() =>
         const: z.unknown().optional(),
         date: z.union([z.enum(DATE_FORMATS), z.array(z.enum(DATE_FORMATS)).min(1)]).optional(),
         codes: z.string().min(1).optional(),
-        type: z.enum(['string', 'integer', 'number', 'boolean', 'string[]']).optional(),
+        type: z.enum(['string', 'integer', 'number', 'boolean', 'string[]', 'integer[]']).optional(),
         default: z.unknown().optional(),
         each: pointer().optional(),
         fields: z.record(z.string(), FieldSpecSchema).optional(),
@@ -157,7 +160,7 @@ export const SystemNameSchema = z
 /** Code lists: canonical code → the labels the vendor uses (matched case- and accent-insensitively). */
 export const CodeListsSchema = z.record(z.string(), z.record(z.string(), z.array(z.string()))).default({});
 
-/** What a profile-driven adapter offers: the same streams for every transport (REST, SOAP). */
+/** What every profile-driven adapter offers, whatever its transport (REST, SOAP); REST adds fees. */
 export const PROFILE_STREAMS = {
   students: {
     primaryKey: ['key'],
@@ -175,6 +178,31 @@ export const PROFILE_STREAMS = {
   },
 } as const;
 
+/**
+ * The REST adapter's streams: the profile streams, and `fees` (fee items and notices), which a
+ * school system's REST API serves more often than its SOAP one.
+ */
+export const REST_STREAMS = {
+  ...PROFILE_STREAMS,
+  fees: {
+    primaryKey: ['key'],
+    incremental: true,
+    reportsDeletions: true,
+    description: 'khoản thu và phiếu báo thu',
+  },
+} as const;
+
+/**
+ * A stream is one endpoint, or a list of them read one after the other when its records are of
+ * several types (`fees`: the fee items, then the notices), one record type each.
+ */
+const StreamPartsSchema = z
+  .union([StreamProfileSchema, z.array(StreamProfileSchema).min(1)])
+  .transform((s) => (Array.isArray(s) ? s : [s]))
+  .refine((parts) => new Set(parts.map((p) => p.record)).size === parts.length, {
+    message: 'the parts of a stream map to different record types',
+  });
+
 export const ProfileSchema = z.object({
   name: z.string().min(1),
   system: SystemNameSchema,
@@ -184,12 +212,28 @@ export const ProfileSchema = z.object({
     .object({ path: z.string().min(1), items: pointer(), code: pointer(), name: pointer().optional() })
     .optional(),
   streams: z
-    .record(z.string(), StreamProfileSchema)
+    .record(z.string(), StreamPartsSchema)
     .refine((s) => Object.keys(s).every((k) => (STREAM_NAMES as string[]).includes(k)), {
       message: `stream names are ${STREAM_NAMES.join(', ')}`,
     })
-    .refine((s) => Object.keys(s).length > 0, { message: 'a profile declares at least one stream' }),
+    .refine((s) => Object.keys(s).length > 0, { message: 'a profile declares at least one stream' })
+    .superRefine((streams, ctx) => {
+      for (const [name, parts] of Object.entries(streams)) {
+        const allowed = STREAMS[name as StreamName] as readonly string[] | undefined;
+        if (!allowed) continue;
+        parts.forEach((part, i) => {
+          if (!allowed.includes(part.record)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: parts.length > 1 ? [name, i, 'record'] : [name, 'record'],
+              message: `stream ${name} carries ${allowed.join(', ')}, not ${part.record}`,
+            });
+          }
+        });
+      }
+    }),
 });
+/** A parsed profile: every stream as its list of parts (one for most). */
 export type Profile = z.infer<typeof ProfileSchema>;
 export type ProfileInput = z.input<typeof ProfileSchema>;
 
@@ -205,8 +249,8 @@ function invalid(where: string, error: z.ZodError): PermanentError {
 export function parseProfile(input: unknown, where = '(inline)'): Profile {
   const result = ProfileSchema.safeParse(input);
   if (!result.success) throw invalid(where, result.error);
-  for (const [name, stream] of Object.entries(result.data.streams)) {
-    checkCodeLists(result.data, name, stream.fields);
+  for (const [name, parts] of Object.entries(result.data.streams)) {
+    for (const part of parts) checkCodeLists(result.data, name, part.fields);
   }
   return result.data;
 }
@@ -281,7 +325,8 @@ export function profileLoader<P>(
 /** A REST profile from config: an object, a shipped profile's name (`sandbox-school`), or a JSON file. */
 export const loadProfile = profileLoader(new URL('./profiles/', import.meta.url), parseProfile);
 
-export function streamProfile(profile: Profile, stream: string): StreamProfile {
+/** The parts of a stream (one for most), or PermanentError `STREAM_NOT_IN_PROFILE`. */
+export function streamParts(profile: Profile, stream: string): StreamProfile[] {
   const s = profile.streams[stream as StreamName];
   if (!s) {
     throw new PermanentError(

@@ -13,6 +13,7 @@ import {
   type Checkpoint,
   createHttpClient,
   type HttpClient,
+  isSignal,
   mapEach,
   nextLinkFromHeader,
   PermanentError,
@@ -237,8 +238,49 @@ export function pagesOf(
   }
 }
 
-/** Reads one stream. */
+/**
+ * A part's own checkpoint in the checkpoint of a stream of several parts,
+ * `{ parts: { <record type>: { since, seen } } }`. A plain checkpoint (the stream had one part)
+ * applies to every part.
+ */
+function partCheckpoint(checkpoint: Checkpoint | undefined, record: string): Checkpoint | undefined {
+  if (checkpoint !== null && typeof checkpoint === 'object' && !Array.isArray(checkpoint)) {
+    if ('parts' in checkpoint) {
+      const parts = checkpoint.parts;
+      if (parts !== null && typeof parts === 'object' && !Array.isArray(parts)) return parts[record];
+      return undefined;
+    }
+  }
+  return checkpoint;
+}
+
+/**
+ * Reads one stream: its one endpoint, or its parts one after the other, each from its own
+ * checkpoint, ending with one checkpoint that holds them all.
+ */
 export async function* readRestStream(
+  adapter: AdapterMeta,
+  profile: Profile,
+  parts: readonly StreamProfile[],
+  ctx: ReadContext<RestConfig>,
+): AsyncGenerator<ReadItem> {
+  if (parts.length === 1) {
+    yield* readRestPart(adapter, profile, parts[0]!, ctx);
+    return;
+  }
+  const checkpoints: Record<string, Checkpoint> = {};
+  for (const part of parts) {
+    const partCtx = { ...ctx, checkpoint: partCheckpoint(ctx.checkpoint, part.record) };
+    for await (const item of readRestPart(adapter, profile, part, partCtx)) {
+      if (isSignal(item) && item.kind === 'checkpoint') checkpoints[part.record] = item.checkpoint;
+      else yield item;
+    }
+  }
+  yield ctx.checkpointAt({ parts: checkpoints });
+}
+
+/** Reads one endpoint of a stream. */
+export async function* readRestPart(
   adapter: AdapterMeta,
   profile: Profile,
   stream: StreamProfile,

@@ -2,13 +2,21 @@
  * The REST adapter against the live sandbox school system on loopback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { feesDir } from '../../sandbox/vendors/rest-school/fees-dir.ts';
 import {
   type RestSchool,
   type RestSchoolOptions,
   startRestSchool,
 } from '../../sandbox/vendors/rest-school/index.ts';
+import { sandboxSchoolProfile } from '../../sandbox/vendors/rest-school/profile.ts';
 import { districtDir, readStream } from '../../sandbox/vendors/shared/district.ts';
-import { checkRecord, type Student } from '../../src/model/index.ts';
+import {
+  type CanonicalRecord,
+  checkRecord,
+  type FeeItem,
+  type Receivable,
+  type Student,
+} from '../../src/model/index.ts';
 import { PermanentError, parseAdapterConfig, RecordError, readContext } from '../../src/sdk/index.ts';
 import adapter from './index.ts';
 import sandboxProfile from './profiles/sandbox-school.json' with { type: 'json' };
@@ -113,6 +121,7 @@ describe('rest adapter: full read', () => {
       { name: 'teachers', count: school.state.data.teachers.size },
       { name: 'classes', count: school.state.data.classes.size },
       { name: 'enrollments', count: school.state.data.students.size },
+      { name: 'fees', count: school.state.data.feeItems.size + school.state.data.feeNotices.size },
     ]);
     expect(discovery.schools).toEqual([{ schoolCode: '79NB0001', name: 'THCS Nguyễn Bình Khiêm' }]);
   });
@@ -203,6 +212,121 @@ describe('rest adapter: incremental reads and deletions', () => {
     const [maTruong, namHoc, maLop] = classes!.deleted[0]!.split('/');
     expect(next.deleted).toEqual([`rest-sandbox-school:class-${maTruong}-${namHoc}-${maLop}`]);
     expect(full.records.map((r) => r.key)).toContain(next.deleted[0]);
+  });
+});
+
+describe('rest adapter: fees', () => {
+  const TWO_SCHOOLS = { seed: 9, schools: 2, classesPerGrade: 1, classSize: 12 };
+  const SCHOOL = '79NB0002';
+  let school: RestSchool;
+  beforeAll(async () => {
+    school = await sandbox(TWO_SCHOOLS);
+  });
+  const feesConfig = () => configFor(school, { profile: sandboxSchoolProfile(SCHOOL) });
+  /** What the generator wrote for the school, in its order. */
+  async function generated(): Promise<Array<FeeItem | Receivable>> {
+    const out: Array<FeeItem | Receivable> = [];
+    const dir = (await feesDir(await districtDir(TWO_SCHOOLS)))!;
+    for await (const f of readStream<FeeItem | Receivable>(dir, 'fees'))
+      if (f.schoolCode === SCHOOL) out.push(f);
+    return out;
+  }
+  const fieldsOf = (r: CanonicalRecord) => {
+    const { key: _k, source: _s, ...fields } = r;
+    return fields;
+  };
+
+  it('reads a school’s fee items and notices: exactly what the generator wrote for it, field for field', async () => {
+    const { records, rejected, checkpoint } = await readAll(adapter, 'fees', feesConfig());
+    const expected = await generated();
+    expect(rejected).toEqual([]);
+    expect(records.map((r) => r.type)).toEqual(expected.map((r) => r.type));
+    const notices = expected.filter((r): r is Receivable => r.type === 'receivable');
+    const latest = notices
+      .map((n) => n.dueDate)
+      .sort()
+      .at(-1);
+    // The school shows its latest billing period unpaid (see sandbox/vendors/rest-school/README.md).
+    const asServed = expected.map((r) =>
+      r.type === 'receivable' && r.dueDate === latest ? { ...r, status: 'open' as const } : r,
+    );
+    expect(records.map(fieldsOf)).toEqual(asServed.map(fieldsOf));
+    expect(records.map((r) => r.key)).toEqual(
+      expected.map((r) =>
+        r.type === 'feeItem'
+          ? `rest-sandbox-school:fee-item-${SCHOOL}-${r.schoolYear}-${r.feeCode}`
+          : `rest-sandbox-school:receivable-${(r as Receivable).receivableNo}`,
+      ),
+    );
+    expect(records.filter((r) => r.type === 'feeItem')).toHaveLength(5);
+    expect(records.every((r) => r.source.schoolCode === SCHOOL)).toBe(true);
+    expect(checkpoint).toMatchObject({
+      parts: { feeItem: { since: expect.any(String) }, receivable: { since: expect.any(String) } },
+    });
+  });
+
+  it('passes the canonical schemas and rules, with a realistic share of notices open', async () => {
+    const { records } = await readAll(adapter, 'fees', feesConfig());
+    const problems = records.flatMap((r) =>
+      checkRecord(r, { asOf }).problems.map((p) => `${r.key} ${p.code}`),
+    );
+    expect(problems).toEqual([]);
+    const notices = records.filter((r): r is Receivable => r.type === 'receivable');
+    const open = notices.filter((n) => n.status === 'open').length;
+    expect(open / notices.length).toBeGreaterThan(0.45);
+    expect(open).toBeLessThan(notices.length);
+    expect(notices.every((n) => n.total === n.items.reduce((a, i) => a + i.amount, 0))).toBe(true);
+  });
+
+  it('returns only the changed fee item and notice, and reports the deleted notice', async () => {
+    const s = await sandbox(TWO_SCHOOLS);
+    const config = configFor(s, { profile: sandboxSchoolProfile(SCHOOL) });
+    const full = await readAll(adapter, 'fees', config);
+    const ids = (table: typeof s.state.data.feeNotices | typeof s.state.data.feeItems) =>
+      table.idList().filter((id) => id.startsWith(SCHOOL));
+    const item = ids(s.state.data.feeItems)[2]!;
+    const [changed, gone] = [ids(s.state.data.feeNotices)[1]!, ids(s.state.data.feeNotices)[6]!];
+    s.state.mutate({ feeItems: { update: [item] }, feeNotices: { update: [changed], delete: [gone] } });
+    const next = await readAll(adapter, 'fees', config, { checkpoint: full.checkpoint! });
+    expect(next.records.map((r) => r.key)).toEqual([
+      `rest-sandbox-school:fee-item-${item.replaceAll('/', '-')}`,
+      `rest-sandbox-school:receivable-${changed}`,
+    ]);
+    expect(next.deleted).toEqual([`rest-sandbox-school:receivable-${gone}`]);
+    const before = full.records.find((r) => r.key === next.records[1]!.key) as Receivable;
+    const after = next.records[1] as Receivable;
+    expect(Date.parse(after.dueDate) - Date.parse(before.dueDate)).toBe(15 * 86_400_000);
+    const amountBefore = (full.records.find((r) => r.key === next.records[0]!.key) as FeeItem).amount;
+    expect((next.records[0] as FeeItem).amount).toBe(amountBefore + 1_000);
+
+    const again = await readAll(adapter, 'fees', config, { checkpoint: next.checkpoint! });
+    expect([again.records, again.deleted]).toEqual([[], []]);
+    expect(again.checkpoint).toEqual(next.checkpoint);
+  });
+
+  it('reads the other school’s fees only with its own profile, and every school’s without a filter', async () => {
+    const other = await readAll(
+      adapter,
+      'fees',
+      configFor(school, { profile: sandboxSchoolProfile('79NB0001') }),
+    );
+    const all = await readAll(adapter, 'fees', configFor(school));
+    const mine = await readAll(adapter, 'fees', feesConfig());
+    expect(other.records.every((r) => r.schoolCode === '79NB0001')).toBe(true);
+    expect(all.records).toHaveLength(other.records.length + mine.records.length);
+    expect(all.records).toHaveLength(school.state.data.feeItems.size + school.state.data.feeNotices.size);
+  });
+
+  it('refuses a profile whose stream carries a record type not of that stream', async () => {
+    const [items, notices] = sandboxProfile.streams.fees;
+    const profile = {
+      ...sandboxProfile,
+      streams: { fees: [items, { ...notices, record: 'payment' }] },
+    };
+    await expect(readAll(adapter, 'fees', configFor(school, { profile }))).rejects.toMatchObject({
+      code: 'PROFILE_INVALID',
+      message: expect.stringContaining('streams.fees.1.record: stream fees carries feeItem, receivable'),
+    });
   });
 });
 

@@ -1,25 +1,38 @@
 /**
  * The vendor's database: a generated district turned into the vendor's records, one table per
- * kind, with the mutations a school's staff would make between two syncs (a phone number
- * corrected, a student removed). The SOAP simulator serves the same database.
+ * kind (students, teachers, classes, fee items and fee notices), with the mutations a school's
+ * staff would make between two syncs (a phone number corrected, a student removed, a due date
+ * extended). The SOAP simulator serves the same database (people and classes only).
  */
-import type { Class, School, SchoolYear, Student, Teacher } from '../../../src/model/records.ts';
+import type { Class, Receivable, School, SchoolYear, Student, Teacher } from '../../../src/model/records.ts';
 import { type DistrictOptions, districtDir, readStream } from '../shared/district.ts';
 import { RecordTable, StampClock } from '../shared/table.ts';
+import { feeRecords, feesDir } from './fees-dir.ts';
 import {
   stampRecord,
   type VendorClass,
+  type VendorFeeItem,
+  type VendorFeeNotice,
   type VendorSchool,
   type VendorStudent,
   type VendorTeacher,
   vendorClass,
+  vendorFeeItem,
+  vendorFeeNotice,
   vendorSchool,
   vendorStudent,
   vendorTeacher,
+  vnDate,
 } from './records.ts';
 
-export type VendorKind = 'students' | 'teachers' | 'classes';
-export const VENDOR_KINDS: readonly VendorKind[] = ['students', 'teachers', 'classes'];
+export type VendorKind = 'students' | 'teachers' | 'classes' | 'feeItems' | 'feeNotices';
+export const VENDOR_KINDS: readonly VendorKind[] = [
+  'students',
+  'teachers',
+  'classes',
+  'feeItems',
+  'feeNotices',
+];
 
 /** A record made unmappable on purpose, for reference inputs with known errors. */
 export interface Corruption {
@@ -36,6 +49,18 @@ export interface VendorDataOptions extends DistrictOptions {
   now?: () => number;
   /** `ngayCapNhat` of the first loaded record; the others follow a second apart (default 2026-06-15). */
   loadedAt?: number;
+  /**
+   * Serve the notices of each school's latest billing period (its latest due date: semester II)
+   * as unpaid, as the school's books stand while that period's notices are out (default true).
+   * The generator writes the year as it ended, with about 92 % of all notices paid; `false`
+   * serves its statuses as they are.
+   */
+  latestNoticesOpen?: boolean;
+  /**
+   * Keep fee items and notices (default true). Two notices a student add about a second per
+   * 20,000 students to the start: `false` for a large district whose fees nobody reads.
+   */
+  fees?: boolean;
 }
 
 export interface MutationRequest {
@@ -43,6 +68,9 @@ export interface MutationRequest {
   students?: { update?: number | string[]; delete?: number | string[] };
   teachers?: { update?: number | string[]; delete?: number | string[] };
   classes?: { update?: number | string[]; delete?: number | string[] };
+  /** Fee items by `feeItemId`; notices by `soPhieu`. */
+  feeItems?: { update?: number | string[]; delete?: number | string[] };
+  feeNotices?: { update?: number | string[]; delete?: number | string[] };
 }
 
 export type MutationResult = Partial<Record<VendorKind, { updated: string[]; deleted: string[] }>>;
@@ -50,6 +78,11 @@ export type MutationResult = Partial<Record<VendorKind, { updated: string[]; del
 /** The id a table knows a record by. Class names repeat across schools, so classes carry both. */
 export const classId = (c: { maTruong: string; namHoc: string; maLop: string }) =>
   `${c.maTruong}/${c.namHoc}/${c.maLop}`;
+/** Fee codes repeat across schools and years too. */
+export const feeItemId = (f: { maTruong: string; namHoc: string; maKhoanThu: string }) =>
+  `${f.maTruong}/${f.namHoc}/${f.maKhoanThu}`;
+
+const DAY_MS = 86_400_000;
 
 function pick(ids: string[], n: number, phase: number, taken: Set<string>): string[] {
   const out: string[] = [];
@@ -69,6 +102,10 @@ export class VendorData {
   readonly students = new RecordTable<VendorStudent>(stampRecord);
   readonly teachers = new RecordTable<VendorTeacher>(stampRecord);
   readonly classes = new RecordTable<VendorClass>(stampRecord);
+  /** Khoản thu, by `feeItemId`. */
+  readonly feeItems = new RecordTable<VendorFeeItem>(stampRecord);
+  /** Phiếu báo thu, by `soPhieu`. */
+  readonly feeNotices = new RecordTable<VendorFeeNotice>(stampRecord);
   private changes = 0;
 
   private constructor(now: () => number) {
@@ -77,7 +114,12 @@ export class VendorData {
 
   table(
     kind: VendorKind,
-  ): RecordTable<VendorStudent> | RecordTable<VendorTeacher> | RecordTable<VendorClass> {
+  ):
+    | RecordTable<VendorStudent>
+    | RecordTable<VendorTeacher>
+    | RecordTable<VendorClass>
+    | RecordTable<VendorFeeItem>
+    | RecordTable<VendorFeeNotice> {
     return this[kind];
   }
 
@@ -127,13 +169,63 @@ export class VendorData {
       const v = apply('students', i++, vendorStudent(s, yearStart.get(`${s.schoolCode}/${s.schoolYear}`)));
       data.students.add(v.maHocSinh, v, next(), v.maTruong);
     }
+    if (options.fees ?? true) await data.loadFees(dir, next, apply, options.latestNoticesOpen ?? true);
     return data;
   }
 
   /**
+   * Fee items and notices, after the people so their update times do not move. The generator
+   * writes a school's fee items, then its notices; a school's notices are held until the next
+   * school starts, to know its latest due date.
+   */
+  private async loadFees(
+    dir: string,
+    next: () => number,
+    apply: <T extends object>(kind: VendorKind, index: number, record: T) => T,
+    latestOpen: boolean,
+  ): Promise<void> {
+    const fees = await feesDir(dir);
+    if (!fees) return;
+    let items = 0;
+    let notices = 0;
+    let names = new Map<string, string>();
+    let school = '';
+    let pending: Receivable[] = [];
+    const flush = () => {
+      const latest = pending
+        .map((r) => r.dueDate)
+        .sort()
+        .at(-1);
+      for (const r of pending) {
+        const status = latestOpen && r.dueDate === latest && r.status === 'paid' ? 'open' : r.status;
+        const v = apply('feeNotices', notices++, vendorFeeNotice(r, names, status));
+        this.feeNotices.add(v.soPhieu, v, next(), v.maTruong);
+      }
+      pending = [];
+    };
+    for await (const batch of feeRecords(fees)) {
+      for (const f of batch) {
+        if (f.schoolCode !== school) {
+          flush();
+          school = f.schoolCode;
+          names = new Map();
+        }
+        if (f.type === 'feeItem') {
+          names.set(f.feeCode, f.name);
+          const v = apply('feeItems', items++, vendorFeeItem(f));
+          this.feeItems.add(feeItemId(v), v, next(), v.maTruong);
+        } else {
+          pending.push(f);
+        }
+      }
+    }
+    flush();
+  }
+
+  /**
    * Changes and deletes records as school staff would between two syncs: a changed record gets a
-   * new phone number (students: the first guardian's) and a new `ngayCapNhat`; a deleted one
-   * becomes a tombstone. Deterministic for the same data and request.
+   * new value (see `change`) and a new `ngayCapNhat`; a deleted one becomes a tombstone.
+   * Deterministic for the same data and request.
    */
   mutate(request: MutationRequest): MutationResult {
     const result: MutationResult = {};
@@ -153,16 +245,36 @@ export class VendorData {
     return result;
   }
 
+  /**
+   * What staff change: a phone number (a student's first guardian's, a teacher's); a class's
+   * sessions a day; a fee item's amount (1,000 đ more); a notice's due date (extended by 15
+   * days, gia hạn).
+   */
   private change(kind: VendorKind, record: object): void {
     const phone = `09${String(10_000_000 + ((this.changes++ * 7_919) % 89_999_999)).slice(-8)}`;
-    if (kind === 'students') {
-      const s = record as VendorStudent;
-      if (s.phuHuynh[0]) s.phuHuynh[0].dienThoai = phone;
-    } else if (kind === 'teachers') {
-      (record as VendorTeacher).dienThoai = phone;
-    } else {
-      const c = record as VendorClass;
-      c.soBuoiHoc = c.soBuoiHoc === 2 ? 1 : 2;
+    switch (kind) {
+      case 'students': {
+        const s = record as VendorStudent;
+        if (s.phuHuynh[0]) s.phuHuynh[0].dienThoai = phone;
+        break;
+      }
+      case 'teachers':
+        (record as VendorTeacher).dienThoai = phone;
+        break;
+      case 'classes': {
+        const c = record as VendorClass;
+        c.soBuoiHoc = c.soBuoiHoc === 2 ? 1 : 2;
+        break;
+      }
+      case 'feeItems':
+        (record as VendorFeeItem).soTien += 1_000;
+        break;
+      case 'feeNotices': {
+        const n = record as VendorFeeNotice;
+        const [dd, mm, yyyy] = n.hanNop.split('/');
+        n.hanNop = vnDate(new Date(Date.parse(`${yyyy}-${mm}-${dd}T00:00:00Z`) + 15 * DAY_MS).toISOString());
+        break;
+      }
     }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Sandbox REST school system: a Vietnamese school-management system's API, serving a generated
- * district with the vendor's own field names (see records.ts), paging, an `updatedSince`
- * filter, deletions, three kinds of authentication, and misbehaviour on demand.
+ * district (people, classes, fee items and notices) with the vendor's own field names (see
+ * records.ts), paging, an `updatedSince` filter, deletions, three kinds of authentication, and
+ * misbehaviour on demand.
  *
  * @example
  * const school = await startRestSchool({ schools: 1, auth: { type: 'apiKey', key: 'k' } });
@@ -17,6 +18,7 @@ import type { RecordTable } from '../shared/table.ts';
 import {
   type MutationRequest,
   type MutationResult,
+  VENDOR_KINDS,
   VendorData,
   type VendorDataOptions,
   type VendorKind,
@@ -64,6 +66,12 @@ export const REST_PATHS: Record<VendorKind, { path: string; kind: string; idFiel
   students: { path: '/api/v1/hoc-sinh', kind: 'hoc-sinh', idFields: ['maHocSinh', 'maTruong'] },
   teachers: { path: '/api/v1/giao-vien', kind: 'giao-vien', idFields: ['maGiaoVien', 'maTruong'] },
   classes: { path: '/api/v1/lop', kind: 'lop', idFields: ['maLop', 'maTruong', 'namHoc'] },
+  feeItems: {
+    path: '/api/v1/khoan-thu',
+    kind: 'khoan-thu',
+    idFields: ['maKhoanThu', 'maTruong', 'namHoc'],
+  },
+  feeNotices: { path: '/api/v1/phieu-bao-thu', kind: 'phieu-bao-thu', idFields: ['soPhieu', 'maTruong'] },
 };
 export const DELETED_PATH = '/api/v1/da-xoa';
 export const SCHOOLS_PATH = '/api/v1/truong';
@@ -117,6 +125,8 @@ export async function startRestSchool(options: RestSchoolOptions = {}): Promise<
       students: data.students.size,
       teachers: data.teachers.size,
       classes: data.classes.size,
+      feeItems: data.feeItems.size,
+      feeNotices: data.feeNotices.size,
       auth: auth.counters,
       requests: Object.fromEntries(requests),
     }),
@@ -159,7 +169,7 @@ export async function startRestSchool(options: RestSchoolOptions = {}): Promise<
     return since;
   }
 
-  for (const kind of ['students', 'teachers', 'classes'] as const) {
+  for (const kind of VENDOR_KINDS) {
     const { path } = REST_PATHS[kind];
     const table = data.table(kind) as RecordTable<object>;
     app.get(path, async (request, reply) => {
@@ -217,14 +227,13 @@ export async function startRestSchool(options: RestSchoolOptions = {}): Promise<
     const q = request.query as Query;
     const since = parseSince(q, reply);
     if (since === null) return reply;
-    const kind = (Object.keys(REST_PATHS) as VendorKind[]).find((k) => REST_PATHS[k].kind === q.loai);
+    const kind = VENDOR_KINDS.find((k) => REST_PATHS[k].kind === q.loai);
     if (!kind) {
+      const kinds = VENDOR_KINDS.map((k) => REST_PATHS[k].kind).join(', ');
       return reply
         .code(400)
         .type('application/problem+json')
-        .send(
-          problem(400, 'loai phải là hoc-sinh, giao-vien hoặc lop / loai must be hoc-sinh, giao-vien or lop'),
-        );
+        .send(problem(400, `loai phải là một trong ${kinds} / loai must be one of ${kinds}`));
     }
     // A deleted record is named by its id fields only: the feed carries no personal data.
     const { idFields } = REST_PATHS[kind];

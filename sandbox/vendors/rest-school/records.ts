@@ -5,7 +5,7 @@
  * Built from the generator's canonical records; the REST and SOAP simulators serve these shapes.
  */
 import { STUDENT_STATUSES } from '../../../src/model/index.ts';
-import type { Class, School, Student, Teacher } from '../../../src/model/records.ts';
+import type { Class, FeeItem, Receivable, School, Student, Teacher } from '../../../src/model/records.ts';
 
 export interface VendorStamped {
   ngayCapNhat: string;
@@ -60,6 +60,45 @@ export interface VendorClass extends VendorStamped {
   soBuoiHoc?: number;
 }
 
+/** Khoản thu: a fee the school collects in a school year. */
+export interface VendorFeeItem extends VendorStamped {
+  maKhoanThu: string;
+  maTruong: string;
+  namHoc: string;
+  tenKhoanThu: string;
+  /** Đồng per `kyThu`. */
+  soTien: number;
+  /** "Tháng", "Học kỳ", "Năm", "Một lần". */
+  kyThu: string;
+  /** "Bắt buộc" or "Tự nguyện". */
+  loaiKhoanThu: string;
+  khoiApDung?: number[];
+}
+
+/** One line of a notice: a fee item and what the student owes for it. */
+export interface VendorFeeLine {
+  maKhoanThu: string;
+  tenKhoanThu?: string;
+  soTien: number;
+}
+
+/** Phiếu báo thu: what one student owes for a billing period, line by line. */
+export interface VendorFeeNotice extends VendorStamped {
+  soPhieu: string;
+  maTruong: string;
+  namHoc: string;
+  hocKy?: number;
+  maHocSinh: string;
+  chiTiet: VendorFeeLine[];
+  tongTien: number;
+  /** Due date, dd/MM/yyyy. */
+  hanNop: string;
+  /** What a parent writes on a transfer so the school finds the notice. */
+  noiDungChuyenKhoan: string;
+  /** "Chưa thu", "Đã thu", "Thu một phần", "Đã hủy". */
+  trangThai: string;
+}
+
 export interface VendorSchool {
   maTruong: string;
   tenTruong: string;
@@ -78,6 +117,19 @@ export const TEACHER_STATUS_LABELS = {
   transferred: 'Chuyển công tác',
   left: 'Thôi việc',
 } as const;
+export const FEE_PERIOD_LABELS: Record<FeeItem['period'], string> = {
+  month: 'Tháng',
+  semester: 'Học kỳ',
+  year: 'Năm',
+  once: 'Một lần',
+};
+export const FEE_KIND_LABELS = { mandatory: 'Bắt buộc', voluntary: 'Tự nguyện' } as const;
+export const NOTICE_STATUS_LABELS: Record<Receivable['status'], string> = {
+  open: 'Chưa thu',
+  paid: 'Đã thu',
+  partially_paid: 'Thu một phần',
+  cancelled: 'Đã hủy',
+};
 const LEVEL_LABELS: Record<School['level'], string> = {
   primary: 'Tiểu học',
   lower_secondary: 'THCS',
@@ -160,6 +212,53 @@ export function vendorClass(c: Class): VendorClass {
     ngayCapNhat: '',
     daXoa: false,
   });
+}
+
+export function vendorFeeItem(f: FeeItem): VendorFeeItem {
+  return defined({
+    maKhoanThu: f.feeCode,
+    maTruong: f.schoolCode,
+    namHoc: f.schoolYear,
+    tenKhoanThu: f.name,
+    soTien: f.amount,
+    kyThu: FEE_PERIOD_LABELS[f.period],
+    loaiKhoanThu: f.mandatory ? FEE_KIND_LABELS.mandatory : FEE_KIND_LABELS.voluntary,
+    khoiApDung: f.grades,
+    ngayCapNhat: '',
+    daXoa: false,
+  });
+}
+
+/**
+ * A notice as the vendor keeps it: lines named after the school's fee items, the semester read
+ * from the notice number (`…-HK2-…`), and `status` as the school shows it (see data.ts).
+ */
+export function vendorFeeNotice(
+  r: Receivable,
+  feeNames: ReadonlyMap<string, string>,
+  status: Receivable['status'] = r.status,
+): VendorFeeNotice {
+  // Built field by field rather than through defined(): a district has two notices a student.
+  const semester = /-HK([12])-/.exec(r.receivableNo)?.[1];
+  return {
+    soPhieu: r.receivableNo,
+    maTruong: r.schoolCode,
+    namHoc: r.schoolYear,
+    ...(semester ? { hocKy: Number(semester) } : {}),
+    maHocSinh: r.studentCode,
+    chiTiet: r.items.map((i) => {
+      const name = feeNames.get(i.feeCode);
+      return name === undefined
+        ? { maKhoanThu: i.feeCode, soTien: i.amount }
+        : { maKhoanThu: i.feeCode, tenKhoanThu: name, soTien: i.amount };
+    }),
+    tongTien: r.total,
+    hanNop: vnDate(r.dueDate),
+    noiDungChuyenKhoan: r.paymentReference,
+    trangThai: NOTICE_STATUS_LABELS[status],
+    ngayCapNhat: '',
+    daXoa: false,
+  };
 }
 
 export function vendorSchool(s: School): VendorSchool {

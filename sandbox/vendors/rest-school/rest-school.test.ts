@@ -1,7 +1,14 @@
 /**
  * The sandbox REST school system as a client sees it over HTTP.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { FeeItem, Receivable } from '../../../src/model/records.ts';
+import { generateDistrict } from '../../generator/index.ts';
+import { districtDir, readStream } from '../shared/district.ts';
+import { feesDir } from './fees-dir.ts';
 import { type RestSchool, type RestSchoolOptions, startRestSchool } from './index.ts';
 
 const DISTRICT = { seed: 5, schools: 1, classesPerGrade: 1, classSize: 8 };
@@ -89,6 +96,146 @@ describe('sandbox REST school: lists', () => {
     const r = await getJson(`${s.url}/api/v1/lop?capNhatTu=hom-qua`);
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ status: 400, title: expect.stringContaining('capNhatTu') });
+  });
+});
+
+describe('sandbox REST school: fees', () => {
+  const generated = async () => {
+    const fees: Array<FeeItem | Receivable> = [];
+    for await (const f of readStream<FeeItem | Receivable>(
+      (await feesDir(await districtDir(DISTRICT)))!,
+      'fees',
+    ))
+      fees.push(f);
+    return {
+      items: fees.filter((f): f is FeeItem => f.type === 'feeItem'),
+      notices: fees.filter((f): f is Receivable => f.type === 'receivable'),
+    };
+  };
+
+  it('serves the fee items (khoản thu) in the vendor’s own shape', async () => {
+    const s = await school();
+    const { items } = await generated();
+    const { body } = await getJson(`${s.url}/api/v1/khoan-thu?kichThuoc=100`);
+    expect(body.tongSo).toBe(items.length);
+    const bhyt = (body.duLieu as Array<Record<string, unknown>>).find((f) => f.maKhoanThu === 'BHYT');
+    expect(bhyt).toEqual({
+      maKhoanThu: 'BHYT',
+      maTruong: '79NB0001',
+      namHoc: '2025-2026',
+      tenKhoanThu: 'Bảo hiểm y tế học sinh',
+      soTien: 1_263_600,
+      kyThu: 'Năm',
+      loaiKhoanThu: 'Bắt buộc',
+      khoiApDung: [6, 7, 8, 9],
+      ngayCapNhat: expect.stringMatching(/^2026-06-15T/),
+      daXoa: false,
+    });
+    expect((body.duLieu as Array<{ kyThu: string }>).map((f) => f.kyThu)).toContain('Tháng');
+  });
+
+  it('serves each notice (phiếu báo thu) with its lines, amounts, due date and transfer reference', async () => {
+    const s = await school();
+    const { notices } = await generated();
+    const { body } = await getJson(`${s.url}/api/v1/phieu-bao-thu?kichThuoc=1000`);
+    expect(body.tongSo).toBe(notices.length);
+    const first = notices[0]!;
+    expect((body.duLieu as unknown[])[0]).toEqual({
+      soPhieu: first.receivableNo,
+      maTruong: '79NB0001',
+      namHoc: '2025-2026',
+      hocKy: 1,
+      maHocSinh: first.studentCode,
+      chiTiet: first.items.map((i) => ({
+        maKhoanThu: i.feeCode,
+        tenKhoanThu: expect.any(String),
+        soTien: i.amount,
+      })),
+      tongTien: first.total,
+      hanNop: `${first.dueDate.slice(8, 10)}/${first.dueDate.slice(5, 7)}/${first.dueDate.slice(0, 4)}`,
+      noiDungChuyenKhoan: first.paymentReference,
+      trangThai: first.status === 'paid' ? 'Đã thu' : 'Chưa thu',
+      ngayCapNhat: expect.stringMatching(/^2026-06-15T/),
+      daXoa: false,
+    });
+  });
+
+  it('shows the latest billing period’s notices unpaid and earlier ones as the generator wrote them', async () => {
+    const s = await school();
+    const { notices } = await generated();
+    const latest = notices
+      .map((n) => n.dueDate)
+      .sort()
+      .at(-1);
+    const label = (n: Receivable) => (n.status === 'paid' ? 'Đã thu' : 'Chưa thu');
+    const served = new Map(
+      (
+        (await getJson(`${s.url}/api/v1/phieu-bao-thu?kichThuoc=1000`)).body.duLieu as Array<{
+          soPhieu: string;
+          trangThai: string;
+        }>
+      ).map((n) => [n.soPhieu, n.trangThai]),
+    );
+    for (const n of notices) {
+      expect(served.get(n.receivableNo)).toBe(n.dueDate === latest ? 'Chưa thu' : label(n));
+    }
+    const open = [...served.values()].filter((t) => t === 'Chưa thu').length;
+    expect(open / served.size).toBeGreaterThan(0.45);
+    expect(notices.filter((n) => n.status === 'open').length / notices.length).toBeLessThan(0.2);
+
+    const asGenerated = await school({ latestNoticesOpen: false });
+    const raw = (await getJson(`${asGenerated.url}/api/v1/phieu-bao-thu?kichThuoc=1000`)).body
+      .duLieu as Array<{ trangThai: string }>;
+    expect(raw.map((n) => n.trangThai)).toEqual(notices.map(label));
+  });
+
+  it('extends a changed notice’s due date, and lists a deleted one at /da-xoa by its number', async () => {
+    const s = await school();
+    const before = new Date(Date.now() - 1).toISOString();
+    const id = s.state.data.feeNotices.idList()[0]!;
+    const due = s.state.data.feeNotices.get(id)!.hanNop;
+    const { feeNotices, feeItems } = s.state.mutate({
+      feeNotices: { update: [id], delete: 1 },
+      feeItems: { update: 1 },
+    });
+    expect(s.state.data.feeNotices.get(id)!.hanNop).not.toBe(due);
+    const delta = await getJson(`${s.url}/api/v1/phieu-bao-thu?capNhatTu=${encodeURIComponent(before)}`);
+    const changed = (delta.body.duLieu as Array<{ soPhieu: string; daXoa: boolean }>)
+      .map((n) => `${n.soPhieu} ${n.daXoa}`)
+      .sort();
+    expect(changed).toEqual([`${id} false`, `${feeNotices!.deleted[0]} true`].sort());
+    const items = await getJson(`${s.url}/api/v1/khoan-thu?capNhatTu=${encodeURIComponent(before)}`);
+    expect((items.body.duLieu as Array<{ soTien: number }>).length).toBe(1);
+    expect(feeItems!.updated).toHaveLength(1);
+    const deleted = await getJson(`${s.url}/api/v1/da-xoa?loai=phieu-bao-thu`);
+    expect(deleted.body.duLieu).toEqual([
+      {
+        loai: 'phieu-bao-thu',
+        soPhieu: feeNotices!.deleted[0],
+        maTruong: '79NB0001',
+        thoiGianXoa: expect.any(String),
+      },
+    ]);
+  });
+
+  it('keeps no fees when asked not to', async () => {
+    const s = await school({ fees: false });
+    expect(s.state.data.feeNotices.size).toBe(0);
+    expect((await getJson(`${s.url}/api/v1/phieu-bao-thu`)).body).toMatchObject({ tongSo: 0, duLieu: [] });
+  });
+
+  it('serves the fees a generation of every stream writes, from the shared cache of people and classes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rest-school-fees-'));
+    try {
+      await generateDistrict({ outDir: dir, ...DISTRICT });
+      const cached = (await feesDir(await districtDir(DISTRICT)))!;
+      expect(await readFile(join(cached, 'fees.jsonl'), 'utf8')).toBe(
+        await readFile(join(dir, 'fees.jsonl'), 'utf8'),
+      );
+      expect(await feesDir(dir)).toBe(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
