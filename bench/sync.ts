@@ -2,12 +2,15 @@
  * `npm run bench -- sync` (or `node --import tsx bench/sync.ts [--students 100000]`): the whole
  * pipeline on a district of about 100,000 students with guardians. The sandbox REST school system,
  * the LGSP gateway and the city Education DB run in a child process (their memory is not the hub's);
- * the hub runs here against the local PostgreSQL (a database of its own, dropped after) and syncs
- * every school, one run a school, through the `rest` adapter, the rules, the ledger and the gateway:
+ * the hub runs here against the local PostgreSQL (a database of its own, dropped after) and the local
+ * Redis (a key prefix of its own), as in production: each run requested (a queued run and its outbox
+ * row), a pull job per run and a push job per staged batch carried out by the worker pool of this
+ * process, through the `rest` adapter, the rules, the ledger and the gateway:
  *   1. a first full sync (everything new), 2. a second full scan where nothing changed,
  *   3. 1 % of the students changed at the source, then an incremental sync.
- * Beside them, the raw limits of two hub-side layers measured in the same run: validation + hash
- * alone, and the ledger diff of unchanged records. Writes bench/results/sync.json.
+ * Beside them, the raw limits of hub-side layers measured in the same run: validation + hash alone,
+ * the ledger diff and the ledger no-op upsert of unchanged records, and BullMQ jobs of 100 records
+ * through a no-op worker. Writes bench/results/sync.json.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +27,10 @@ const option = (name: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const VENDOR_KEY = 'bench-vendor-key';
+
+type PageOf = { pagination?: object };
+/** Pages of 5,000: the benchmark measures the hub, not the sandbox's paging. */
+const bigPages = (v: PageOf) => ({ ...v, pagination: { ...(v.pagination ?? {}), pageSize: 5_000 } });
 const CONCURRENCY = option('--concurrency', 2);
 const SEED = 42;
 
@@ -36,6 +43,7 @@ async function serve(): Promise<void> {
     schools,
     auth: { type: 'apiKey', key: VENDOR_KEY },
     maxPageSize: 5_000,
+    fees: false,
   });
   // Every student known to the city: the benchmark measures delivery, not the review list.
   const city = await startCitySandbox({
@@ -82,7 +90,6 @@ async function main(): Promise<void> {
     const { default: rest } = await import('../adapters/rest/index.ts');
     const { sandboxSchoolProfile } = await import('../sandbox/vendors/rest-school/profile.ts');
     const { createGatewayClient } = await import('../src/gateway/index.ts');
-    const { runSync } = await import('../src/pipeline/sync.ts');
     const store = await import('../src/store/index.ts');
     const { createCityEduDbTarget } = await import('../src/targets/city-edudb.ts');
     const { checkRecord } = await import('../src/model/index.ts');
@@ -96,44 +103,80 @@ async function main(): Promise<void> {
     const profiles = new Map(sandbox.schools.map((code) => [code, sandboxSchoolProfile(code)]));
     const asOf = new Date('2026-11-27T00:00:00Z');
 
+    const { createRunQueue, queueConnection } = await import('../src/pipeline/queue.ts');
+    const { RunService } = await import('../src/pipeline/service.ts');
+    const { startSyncWorkers } = await import('../src/pipeline/workers.ts');
+    const REDIS_URL = 'redis://127.0.0.1:6379';
+    const prefix = `edubridge-bench-${randomUUID().slice(0, 8)}`;
+    const redis = queueConnection(REDIS_URL);
+    const sourceOf = (code: string) => ({
+      adapter: 'rest',
+      config: {
+        baseUrl: sandbox.restUrl,
+        profile: {
+          ...profiles.get(code),
+          streams: Object.fromEntries(
+            Object.entries(
+              (profiles.get(code) as { streams: Record<string, PageOf | PageOf[]> }).streams,
+            ).map(([k, v]) => [k, Array.isArray(v) ? v.map(bigPages) : bigPages(v)]),
+          ),
+        },
+        auth: { type: 'apiKey', key: VENDOR_KEY },
+      },
+    });
+    const sources = Object.fromEntries(sandbox.schools.map((code) => [code, sourceOf(code)]));
+    const service = new RunService({
+      db,
+      keyring,
+      queue: createRunQueue(redis, prefix),
+      sources: async () => sources,
+      targets: () => [target],
+      loadAdapter: async () => rest,
+      holdThreshold: 1,
+      batchSize: 1_000,
+    });
+    // The sandbox gateway has no quota: the limits are set above what the machine can do.
+    const workers = await startSyncWorkers({
+      connect: () => queueConnection(REDIS_URL),
+      prefix,
+      service,
+      pullConcurrency: CONCURRENCY,
+      limits: { 'city-edudb': { requestsPerSecond: 1_000, concurrentBatches: 4 } },
+      sweepEveryMs: 0,
+    });
+
     async function pass(mode: 'full' | 'incremental') {
       const started = performance.now();
       const totals = { pulled: 0, created: 0, updated: 0, unchanged: 0, refused: 0, invalid: 0 };
-      // Schools run side by side, as several workers (or a worker's concurrency) would run them.
-      const queue = [...sandbox.schools];
-      const one = async (code: string) => {
-        const result = await runSync({
-          db,
-          keyring,
-          adapter: rest,
-          adapterConfig: {
-            baseUrl: sandbox.restUrl,
-            profile: {
-              ...profiles.get(code),
-              streams: Object.fromEntries(
-                Object.entries(
-                  (profiles.get(code) as { streams: Record<string, { pagination?: object }> }).streams,
-                ).map(([k, v]) => [k, { ...v, pagination: { ...(v.pagination ?? {}), pageSize: 5_000 } }]),
-              ),
-            },
-            auth: { type: 'apiKey', key: VENDOR_KEY },
-          },
-          targets: [target],
+      const runIds: string[] = [];
+      for (const code of sandbox.schools) {
+        const { runId } = await service.request({
           schoolCode: code,
           streams: ['students'],
           mode,
-          asOf,
-          batchSize: 1_000,
-          holdThreshold: 1,
+          requestedBy: 'bench',
         });
-        if (result.state !== 'succeeded') throw new Error(`run of ${code} ended ${result.state}`);
-        for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += result.counts[k];
-      };
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          for (let code = queue.shift(); code; code = queue.shift()) await one(code);
-        }),
-      );
+        runIds.push(runId);
+      }
+      for (;;) {
+        const rows = await db.kysely
+          .selectFrom('runs')
+          .select(['state', 'counts', 'report'])
+          .where('id', 'in', runIds)
+          .execute();
+        const ended = rows.filter((r) => ['succeeded', 'failed', 'held', 'cancelled'].includes(r.state));
+        if (ended.length === runIds.length) {
+          const bad = ended.find((r) => r.state !== 'succeeded');
+          if (bad)
+            throw new Error(
+              `a run ended ${bad.state}: ${JSON.stringify((bad as { report?: { failure?: unknown } }).report?.failure)}`,
+            );
+          for (const r of rows)
+            for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += r.counts[k];
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
       const seconds = (performance.now() - started) / 1000;
       return {
         ...totals,
@@ -209,6 +252,20 @@ async function main(): Promise<void> {
       entries: ledgerEntries,
     });
     const ledgerNoChangePerSecond = Math.round(ledgerEntries.length / ((performance.now() - t) / 1000));
+    // The ledger upsert of records the target answered unchanged (what a push batch writes).
+    t = performance.now();
+    await store.applyTargetResults(db, {
+      target: 'city-edudb',
+      stream: 'students',
+      schoolCode: sandbox.schools[0]!,
+      runId: null,
+      results: ledgerEntries.map((e) => ({ key: e.key, hash: e.hash, accepted: true })),
+    });
+    const ledgerUpsertPerSecond = Math.round(ledgerEntries.length / ((performance.now() - t) / 1000));
+    await workers.close();
+    await service.close();
+    const bullmqRecordsPerSecond = await bullmqNoOp(REDIS_URL, `${prefix}-raw`);
+    redis.disconnect();
     await db.close();
 
     const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -221,10 +278,12 @@ async function main(): Promise<void> {
       noChange,
       incremental: { ...incremental, changedAtSource: changed },
       peakRssMB,
-      raw: { validateHashPerSecond, ledgerNoChangePerSecond },
+      raw: { validateHashPerSecond, ledgerNoChangePerSecond, ledgerUpsertPerSecond, bullmqRecordsPerSecond },
       ratios: {
         fullToValidateHash: Number((full.recordsPerSecond / validateHashPerSecond).toFixed(2)),
         noChangeToValidateHash: Number((noChange.recordsPerSecond / validateHashPerSecond).toFixed(2)),
+        fullToBullmq: Number((full.recordsPerSecond / bullmqRecordsPerSecond).toFixed(2)),
+        noChangeToLedgerDiff: Number((noChange.recordsPerSecond / ledgerNoChangePerSecond).toFixed(2)),
       },
     };
     const results = join(import.meta.dirname, 'results');
@@ -232,7 +291,7 @@ async function main(): Promise<void> {
     await writeFile(join(results, 'sync.json'), `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(
       [
-        `| sync of ${sandbox.students.toLocaleString('en-US')} students (${sandbox.schools.length} schools, one run a school, ${CONCURRENCY} at a time, PostgreSQL, REST sandbox → city sandbox through the gateway) | figure |`,
+        `| sync of ${sandbox.students.toLocaleString('en-US')} students (${sandbox.schools.length} schools, one run a school, ${CONCURRENCY} pulls at a time, queued pull and push jobs on Redis, PostgreSQL, REST sandbox → city sandbox through the gateway) | figure |`,
         '|---|---|',
         `| first full sync | **${full.recordsPerSecond.toLocaleString('en-US')} records/s** (${full.seconds} s) |`,
         `| second full scan, nothing changed | **${noChange.recordsPerSecond.toLocaleString('en-US')} records/s** (${noChange.seconds} s) |`,
@@ -240,6 +299,8 @@ async function main(): Promise<void> {
         `| peak RSS of the hub process | ${peakRssMB} MB |`,
         `| raw: validation + mapping + hash alone | ${validateHashPerSecond.toLocaleString('en-US')} records/s |`,
         `| raw: ledger diff of unchanged records | ${ledgerNoChangePerSecond.toLocaleString('en-US')} records/s |`,
+        `| raw: ledger no-op upsert (UNNEST) | ${ledgerUpsertPerSecond.toLocaleString('en-US')} rows/s |`,
+        `| raw: BullMQ, 100 records a job, no-op worker | ${bullmqRecordsPerSecond.toLocaleString('en-US')} records/s |`,
         '',
       ].join('\n'),
     );
@@ -250,5 +311,46 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * BullMQ's own ceiling here: 1,000 jobs, each standing for 100 records (the job carries ids only,
+ * as the hub's do), through a worker that does nothing.
+ */
+async function bullmqNoOp(url: string, prefix: string): Promise<number> {
+  const { Queue, Worker } = await import('bullmq');
+  const { queueConnection } = await import('../src/pipeline/queue.ts');
+  const JOBS = 1_000;
+  const connection = queueConnection(url);
+  const workerConnection = queueConnection(url);
+  const queue = new Queue('noop', { connection, prefix });
+  let done = 0;
+  let allDone: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    allDone = resolve;
+  });
+  const worker = new Worker(
+    'noop',
+    async () => {
+      if (++done === JOBS) allDone();
+    },
+    { connection: workerConnection, prefix, concurrency: 8 },
+  );
+  const started = performance.now();
+  await queue.addBulk(
+    Array.from({ length: JOBS }, (_, i) => ({ name: 'push', data: { runId: 'bench', batchId: String(i) } })),
+  );
+  await finished;
+  const perSecond = Math.round((JOBS * 100) / ((performance.now() - started) / 1000));
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  workerConnection.disconnect();
+  return perSecond;
+}
+
 if (args.includes('--serve')) await serve();
-else await main();
+else {
+  await main();
+  // Keep-alive sockets of the gateway client would hold the process open: the work is done.
+  process.exit(0);
+}

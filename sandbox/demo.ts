@@ -1,9 +1,10 @@
 /**
  * `npm run demo`: the whole hub on one machine. It starts the simulators with a generated district
- * (a REST school system for the schools, the LGSP gateway and the city Education DB), starts the hub
+ * (a REST school system for the schools, the LGSP gateway, the city Education DB and SSC), starts the hub
  * (API and a worker in one process; PGlite unless DATABASE_URL is set; the local Redis), asks for a
- * full sync of every school through the API, shows progress, prints a summary per school, and checks
- * that the city holds exactly what it should. It keeps serving until Ctrl-C; `--once` exits after
+ * full sync of every school through the API, shows progress, lets parents pay part of the fee
+ * notices at SSC and pulls the payments back, prints a summary per school (with its
+ * reconciliation), and checks that the city and SSC hold exactly what they should. It keeps serving until Ctrl-C; `--once` exits after
  * the summary, 0 only when every school synced and the check passed.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,7 +22,7 @@ interface DemoOptions {
   classSize: string;
 }
 
-const STREAMS = ['classes', 'teachers', 'students'] as const;
+const STREAMS = ['classes', 'teachers', 'students', 'fees'] as const;
 const VENDOR_KEY = 'demo-vendor-key';
 
 function integerOption(value: string, flag: string, min: number, max: number): number {
@@ -94,16 +95,20 @@ export function registerDemoCommand(
       const { RunService } = await import('../src/pipeline/service.ts');
       const store = await import('../src/store/index.ts');
       const { createCityEduDbTarget } = await import('../src/targets/city-edudb.ts');
+      const { createSscTarget } = await import('../src/targets/ssc.ts');
+      const { sandboxCollectionAccount } = await import('./ssc/index.ts');
 
       const district = { schools, seed, classesPerGrade: 2, classSize };
       printLine(`EduBridge demo: ${schools} trường / schools, hạt giống / seed ${seed}`);
       printLine(
-        '  1/4 khởi động giả lập / starting the simulators (school system, LGSP gateway, city Education DB)',
+        '  1/4 khởi động giả lập / starting the simulators (school system, LGSP gateway, city Education DB, SSC)',
       );
       const city = await startCitySandbox({
         personality: 'wso2',
         district: { ...district, unknownEvery: 25 },
+        ssc: true,
       });
+      const ssc = city.ssc!;
       const school = await startRestSchool({ ...district, auth: { type: 'apiKey', key: VENDOR_KEY } });
       const schoolCodes = [
         ...new Set(
@@ -134,12 +139,16 @@ export function registerDemoCommand(
       const target = createCityEduDbTarget({
         gateway: createGatewayClient(city.gatewayClientOptions() as never),
       });
+      const sscTarget = createSscTarget({
+        gateway: createGatewayClient(city.gatewayClientOptions('ssc') as never),
+        collectionAccounts: Object.fromEntries(schoolCodes.map((c) => [c, sandboxCollectionAccount(c)])),
+      });
       const service = new RunService({
         db,
         keyring: store.loadKeyring(config),
         queue: createRunQueue(queueRedis, prefix),
         sources: async () => sources,
-        targets: () => [target],
+        targets: () => [target, sscTarget],
         loadAdapter,
         holdThreshold: config.HOLD_THRESHOLD,
         pushAttempts: config.PUSH_ATTEMPTS,
@@ -149,9 +158,15 @@ export function registerDemoCommand(
         connect: () => queueConnection(config.REDIS_URL),
         prefix,
         service,
-        limits: { 'city-edudb': { requestsPerSecond: 200, concurrentBatches: 4 } },
+        limits: {
+          'city-edudb': { requestsPerSecond: 200, concurrentBatches: 4 },
+          ssc: { requestsPerSecond: 200, concurrentBatches: 2 },
+        },
       });
-      const app = await buildApp({ ...config, LOG_LEVEL: 'warn' }, { database: db, runService: service });
+      const app = await buildApp(
+        { ...config, LOG_LEVEL: 'warn' },
+        { database: db, runService: service, loadAdapter },
+      );
       let address: string;
       try {
         address = await app.listen({ host: config.HOST, port });
@@ -201,10 +216,39 @@ export function registerDemoCommand(
         }
         bar.done();
 
+        // Parents pay part of the notices at SSC; the hub reads the payments back and reconciles.
+        ssc.payNotices({ share: 0.6, seed });
+        const auth = { authorization: `Bearer ${key}` };
+        const perSchool = new Map<string, { payments: number; withdrawn: number; noNotice: number }>();
+        for (const code of schoolCodes) {
+          const pulled = await app.inject({
+            method: 'POST',
+            url: `/v1/schools/${code}/payments/pull`,
+            headers: auth,
+          });
+          const recon = await app.inject({
+            method: 'GET',
+            url: `/v1/schools/${code}/reconciliation`,
+            headers: auth,
+          });
+          if (pulled.statusCode !== 200 || recon.statusCode !== 200)
+            throw new Error(
+              `payments or reconciliation of ${code} answered ${pulled.statusCode}/${recon.statusCode}`,
+            );
+          const counts = (
+            recon.json() as { counts: { withdrawnStillBilled: number; enrolledWithoutNotice: number } }
+          ).counts;
+          perSchool.set(code, {
+            payments: (pulled.json() as { new: number }).new,
+            withdrawn: counts.withdrawnStillBilled,
+            noNotice: counts.enrolledWithoutNotice,
+          });
+        }
+
         printLine('  4/4 tổng kết / summary');
         printLine('');
         printLine(
-          `${'Trường / School'.padEnd(18)}${'Trạng thái / State'.padEnd(20)}${'Đọc'.padStart(8)}${'Lỗi'.padStart(8)}${'Gửi'.padStart(8)}${'Từ chối'.padStart(9)}  Lý do từ chối / Refusal reasons`,
+          `${'Trường / School'.padEnd(18)}${'Trạng thái / State'.padEnd(20)}${'Đọc'.padStart(8)}${'Lỗi'.padStart(8)}${'Gửi'.padStart(8)}${'Từ chối'.padStart(9)}${'Đã nộp'.padStart(8)}${'Đối soát'.padStart(10)}  Lý do từ chối / Refusal reasons`,
         );
         let allGood = true;
         for (const run of runs) {
@@ -218,13 +262,35 @@ export function registerDemoCommand(
           const reasons = letters.map((l) => `${l.code} ${l.n}`).join(', ') || '—';
           const c = run.counts;
           if (run.state !== 'succeeded') allGood = false;
+          const money = perSchool.get(run.school_code);
           printLine(
-            `${run.school_code.padEnd(18)}${run.state.padEnd(20)}${String(c.pulled).padStart(8)}${String(c.invalid).padStart(8)}${String(c.created + c.updated).padStart(8)}${String(c.refused).padStart(9)}  ${reasons}`,
+            `${run.school_code.padEnd(18)}${run.state.padEnd(20)}${String(c.pulled).padStart(8)}${String(c.invalid).padStart(8)}${String(c.created + c.updated).padStart(8)}${String(c.refused).padStart(9)}${String(money?.payments ?? 0).padStart(8)}${String((money?.withdrawn ?? 0) + (money?.noNotice ?? 0)).padStart(10)}  ${reasons}`,
           );
         }
+        printLine(
+          '  (Đã nộp: giao dịch SSC mới / new SSC payments; Đối soát: HS thôi học còn bị thu + HS đang học chưa có phiếu / withdrawn students still billed + enrolled students with no notice)',
+        );
 
         // The city must hold exactly what the ledger says it accepted, and have on its review
         // list exactly the people it does not know.
+        const sscLedger = await db.kysely
+          .selectFrom('ledger')
+          .select(['record_key', 'content_hash'])
+          .where('target', '=', 'ssc')
+          .where('deleted_at', 'is', null)
+          .execute();
+        const sscHeld = ssc.contentOf();
+        const sscDiffer =
+          sscLedger.filter((row) => {
+            const body = sscHeld.get(row.record_key);
+            return (
+              !body ||
+              store.contentHash(
+                { kind: body.kind, record: body.record },
+                `${sscTarget.id}/${sscTarget.mappingVersion}`,
+              ) !== Buffer.from(row.content_hash).toString('hex')
+            );
+          }).length + Math.max(sscHeld.size - sscLedger.length, 0);
         const ledger = await db.kysely
           .selectFrom('ledger')
           .select(['record_key', 'content_hash', 'school_code'])
@@ -245,22 +311,33 @@ export function registerDemoCommand(
         }
         const inLedger = new Set(ledger.map((r) => r.record_key));
         const extra = [...held.keys()].filter((k) => !inLedger.has(k)).length;
-        const refusedUnknown = runs.reduce((n, r) => n + (r?.counts.refused ?? 0), 0);
+        // People the city does not know are refused UNKNOWN_MASTER and wait on its review list.
+        const unknownToCity = await db.kysely
+          .selectFrom('dead_letters')
+          .select(db.kysely.fn.countAll<number>().as('n'))
+          .where('target', '=', 'city-edudb')
+          .where('code', '=', 'UNKNOWN_MASTER')
+          .executeTakeFirstOrThrow();
+        const refusedUnknown = Number(unknownToCity.n);
         const review = city.city.state.review.size;
-        const exact = mismatched === 0 && extra === 0 && review === refusedUnknown;
+        const exact = mismatched === 0 && extra === 0 && review === refusedUnknown && sscDiffer === 0;
         if (!exact) allGood = false;
         printLine('');
         printLine(
           `Đối chiếu / Reconciliation: CSDL ngành giữ ${held.size} bản ghi, sổ cái ${ledger.length}, lệch ${mismatched + extra}; ${review} người chờ duyệt (chưa có trong CSDL ngành) / the city holds ${held.size} records, the ledger ${ledger.length}, ${mismatched + extra} differ; ${review} people on the review list (unknown to the city)`,
         );
         printLine(
+          `SSC giữ ${sscHeld.size} khoản thu và phiếu báo thu, sổ cái ${sscLedger.length}, lệch ${sscDiffer} / SSC holds ${sscHeld.size} fee items and notices, the ledger ${sscLedger.length}, ${sscDiffer} differ`,
+        );
+        printLine(
           exact
-            ? '✓ CSDL ngành giữ đúng những gì cần giữ / The city holds exactly what it should'
-            : '✗ CSDL ngành lệch với sổ cái / The city differs from the ledger',
+            ? '✓ CSDL ngành và SSC giữ đúng những gì cần giữ / The city DB and SSC hold exactly what they should'
+            : '✗ CSDL ngành hoặc SSC lệch với sổ cái / The city DB or SSC differs from the ledger',
         );
         printLine('');
         printLine(`API: ${address}/docs   (khóa API / API key, hiện một lần / shown once: ${key})`);
         printLine(`CSDL ngành giả lập / simulated city DB: ${city.city.url}/_sandbox/state`);
+        printLine(`SSC giả lập / simulated SSC: ${ssc.url}/_sandbox/state`);
         ctx.exitCode = allGood ? EXIT.ok : EXIT.invalid;
         if (opts.once) return;
         printLine('Đang phục vụ, Ctrl-C để dừng / Serving; Ctrl-C to stop');

@@ -1,6 +1,6 @@
 /**
  * The demo as CI runs it: a small district, `--once`, exit 0 only when every school synced and the
- * city holds exactly what it should.
+ * city Education DB and SSC hold exactly what they should, payments pulled back from SSC.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -18,8 +18,9 @@ it('syncs every school of a small district and reconciles exactly', () => {
     },
   );
   expect(r.stdout).toContain(
-    '✓ CSDL ngành giữ đúng những gì cần giữ / The city holds exactly what it should',
+    '✓ CSDL ngành và SSC giữ đúng những gì cần giữ / The city DB and SSC hold exactly what they should',
   );
+  expect(r.stdout).toMatch(/SSC holds [1-9]\d* fee items and notices, the ledger [1-9]\d*, 0 differ/);
   expect(r.stdout).toMatch(/79NB0001\s+succeeded/);
   expect(r.stdout).toMatch(/79NB0002\s+succeeded/);
   expect(r.status).toBe(0);
