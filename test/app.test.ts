@@ -352,6 +352,7 @@ describe('API documentation', () => {
       '/v1/dead-letters/{id}',
       '/v1/records/{stream}/{key}/history',
       '/v1/runs',
+      '/v1/runs/district',
       '/v1/runs/{id}',
       '/v1/runs/{id}/events',
       '/v1/runs/{id}/release',

@@ -190,6 +190,20 @@ describe('/v1/runs', () => {
     expect(purged).toMatchObject({ body: null, answer: { outcome: 'accepted' } });
   });
 
+  it('queues a run for every school of a district key, and says which it skipped and why', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/runs/district',
+      headers: as(districtKey),
+      payload: { schools: [SCHOOL, '79HP0002'], streams: ['students'], mode: 'incremental' },
+    });
+    expect(res.statusCode).toBe(202);
+    const body = res.json() as { runs: Array<{ id: string; schoolCode: string }>; skipped: unknown[] };
+    expect(body.runs.map((r) => r.schoolCode)).toEqual([SCHOOL]);
+    expect(body.skipped).toEqual([{ schoolCode: '79HP0002', code: 'OUT_OF_SCOPE' }]);
+    expect((await waitForRun(body.runs[0]!.id, districtKey)).state).toBe('succeeded');
+  });
+
   it('refuses a district key outside its schools, and audits the refusal', async () => {
     const res = await app.inject({
       method: 'POST',

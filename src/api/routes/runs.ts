@@ -111,6 +111,58 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
     },
   );
 
+  app.post(
+    '/runs/district',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Đồng bộ mọi trường trong phạm vi / Request a run of every school in scope',
+        description:
+          'Queues one run per school (the key’s schools, or the listed ones) that has a configured source; schools take turns on the queues, so a large school does not hold up the others.',
+        security: SECURED,
+        body: z.object({
+          schools: z.array(z.string().min(1)).min(1).optional().describe('Default: every school of the key'),
+          streams: z
+            .array(z.enum(STREAM_NAMES as [StreamName, ...StreamName[]]))
+            .min(1)
+            .default(['students']),
+          mode: z.enum(['full', 'incremental']).default('incremental'),
+        }),
+        response: {
+          202: z.object({
+            runs: z.array(runSchema),
+            skipped: z.array(z.object({ schoolCode: z.string(), code: z.string() })),
+          }),
+          ...problemResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = await authorize(request, { action: 'runs:write', roles: ['district'] });
+      const requested = request.body.schools ?? principal.schools;
+      const queued = [];
+      const skipped: Array<{ schoolCode: string; code: string }> = [];
+      for (const schoolCode of requested) {
+        if (!principal.schools.includes(schoolCode)) {
+          skipped.push({ schoolCode, code: 'OUT_OF_SCOPE' });
+          continue;
+        }
+        if (!(await runs().adapterOf(schoolCode))) {
+          skipped.push({ schoolCode, code: 'SCHOOL_NOT_CONFIGURED' });
+          continue;
+        }
+        const { runId } = await runs().request({
+          schoolCode,
+          streams: request.body.streams,
+          mode: request.body.mode,
+          requestedBy: `key:${principal.prefix}`,
+        });
+        queued.push(toRun((await getRun(database, runId))!));
+      }
+      return reply.code(202).send({ runs: queued, skipped });
+    },
+  );
+
   app.get(
     '/runs',
     {
