@@ -189,6 +189,65 @@ describe('a target that stops answering', () => {
   }, 60_000);
 });
 
+describe('the gateway’s quota', () => {
+  async function runUnderQuota(hubRequestsPerSecond: number) {
+    const city = await newCity();
+    city.gateway.setQuota({ requestsPerSecond: 3 });
+    const db = await pgliteDb();
+    const prefix = `edubridge-test-${randomUUID().slice(0, 8)}`;
+    const redis = queueConnection('redis://127.0.0.1:6379');
+    const service = new RunService({
+      db,
+      keyring,
+      queue: createRunQueue(redis, prefix),
+      sources: async () => ({ [SCHOOL]: { adapter: 'rest', config: adapterConfig(school) } }),
+      targets: () => [target(city)],
+      loadAdapter: async () => rest,
+      batchSize: 100,
+      pushAttempts: 2,
+    });
+    const workers = await startSyncWorkers({
+      connect: () => queueConnection('redis://127.0.0.1:6379'),
+      prefix,
+      service,
+      limits: { 'city-edudb': { requestsPerSecond: hubRequestsPerSecond, concurrentBatches: 4 } },
+      sweepEveryMs: 0,
+    });
+    try {
+      const { runId } = await service.request({
+        schoolCode: SCHOOL,
+        streams: ['students'],
+        mode: 'full',
+        requestedBy: 'test',
+      });
+      await waitFor('the run to end', async () => {
+        const run = await getRun(db, runId);
+        return run && ['succeeded', 'failed'].includes(run.state) ? run : undefined;
+      });
+      await expectDeliveredExactlyOnce(db, city, runId);
+      return city.gateway.record.quotaRefusals;
+    } finally {
+      await workers.close();
+      await service.pushQueues.get('city-edudb').obliterate({ force: true });
+      await service.close();
+      redis.disconnect();
+      await db.close();
+      await city.close();
+    }
+  }
+
+  it('a hub limited to half the quota is never refused', async () => {
+    // BullMQ's limiter counts in fixed one-second windows, so two windows' worth can fall within
+    // one second of the gateway's sliding window: half the quota is what stays under it.
+    expect(await runUnderQuota(1)).toBe(0);
+  }, 60_000);
+
+  it('a hub set above it is throttled by 429s without spending attempts, and still delivers exactly', async () => {
+    // Two attempts only: were a 429 an attempt, batches would land in dead letters.
+    expect(await runUnderQuota(100)).toBeGreaterThan(0);
+  }, 60_000);
+});
+
 describe('a worker or Redis lost in the middle of a run', () => {
   it('a worker killed with SIGKILL mid-run: another picks its jobs up, nothing lost, nothing twice', async () => {
     // Latency keeps the run long enough to kill it in the middle of its pushes.

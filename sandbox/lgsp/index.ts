@@ -72,6 +72,11 @@ export interface LgspFaultPlan {
 
 type Common = {
   tokenTtlSeconds?: number;
+  /**
+   * The client's quota: business calls a second beyond it answer 429 with `Retry-After` (the
+   * gateways throttle per client application; the simulator has one client, its credentials).
+   */
+  quota?: { requestsPerSecond: number };
   routes?: Record<string, GatewayHandler | string>;
   faults?: LgspFaultPlan;
   port?: number;
@@ -96,6 +101,8 @@ export interface LgspGatewayRecord {
     headers: Record<string, string | string[] | undefined>;
   }>;
   faultsInjected: Record<keyof LgspFaultPlan, number>;
+  /** Calls refused for exceeding the quota. */
+  quotaRefusals: number;
 }
 
 export interface LgspGateway {
@@ -105,6 +112,8 @@ export interface LgspGateway {
   faults: { set(plan: LgspFaultPlan): void; current(): LgspFaultPlan };
   /** Every token issued so far now answers 401. */
   expireTokens(): void;
+  /** Sets (or lifts, with undefined) the client's quota. */
+  setQuota(quota: { requestsPerSecond: number } | undefined): void;
   close(): Promise<void>;
 }
 
@@ -135,6 +144,8 @@ export async function startLgspGateway(options: LgspGatewayOptions): Promise<Lgs
   const ttlMs = (options.tokenTtlSeconds ?? 3600) * 1000;
   const tokens = new Map<string, number>();
   let plan: LgspFaultPlan = structuredClone(options.faults ?? {});
+  let quota = options.quota;
+  const window: number[] = [];
   const record: LgspGatewayRecord = {
     tokenRequests: 0,
     calls: 0,
@@ -142,6 +153,7 @@ export async function startLgspGateway(options: LgspGatewayOptions): Promise<Lgs
     idempotencyKeys: new Map(),
     received: [],
     faultsInjected: { rateLimit: 0, serverErrors: 0, slow: 0, malformed: 0, oversized: 0, gatewayErrors: 0 },
+    quotaRefusals: 0,
   };
   let selfUrl = '';
 
@@ -289,10 +301,19 @@ export async function startLgspGateway(options: LgspGatewayOptions): Promise<Lgs
     idempotencyKeys: Object.fromEntries(record.idempotencyKeys),
     faults: plan,
     faultsInjected: record.faultsInjected,
+    quota: quota ?? null,
+    quotaRefusals: record.quotaRefusals,
   }));
   app.post('/_sandbox/faults', async (request) => {
     plan = structuredClone((request.body ?? {}) as LgspFaultPlan);
     return plan;
+  });
+  /** `{"requestsPerSecond": n}` sets the client's quota, `{}` lifts it. */
+  app.post('/_sandbox/quota', async (request) => {
+    const n = (request.body as { requestsPerSecond?: unknown } | undefined)?.requestsPerSecond;
+    quota = typeof n === 'number' && n > 0 ? { requestsPerSecond: n } : undefined;
+    window.length = 0;
+    return { quota: quota ?? null };
   });
 
   app.post('/*', async (request, reply) => {
@@ -324,6 +345,22 @@ export async function startLgspGateway(options: LgspGatewayOptions): Promise<Lgs
 
     const slow = take('slow');
     if (slow) await new Promise((r) => setTimeout(r, slow.delayMs));
+    if (quota) {
+      // A sliding window of one second over the calls this client made.
+      const now = Date.now();
+      while (window.length > 0 && window[0]! <= now - 1_000) window.shift();
+      if (window.length >= quota.requestsPerSecond) {
+        record.quotaRefusals++;
+        reply.header('retry-after', String(Math.max(1, Math.ceil((window[0]! + 1_000 - now) / 1_000))));
+        return gatewayError(
+          reply,
+          429,
+          options.personality === 'wso2' ? '900800' : '429',
+          'Vượt hạn mức / quota exceeded',
+        );
+      }
+      window.push(now);
+    }
     const limited = take('rateLimit');
     if (limited) {
       reply.header('retry-after', String(limited.retryAfterSeconds ?? 1));
@@ -391,6 +428,10 @@ export async function startLgspGateway(options: LgspGatewayOptions): Promise<Lgs
     },
     expireTokens: () => {
       for (const key of tokens.keys()) tokens.set(key, 0);
+    },
+    setQuota: (next) => {
+      quota = next;
+      window.length = 0;
     },
     close: () => app.close(),
   };

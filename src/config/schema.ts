@@ -190,7 +190,9 @@ const syncSettings = {
     expects: 'tries of a batch the target answers with a retryable error, 1–50',
   }),
   // The city's quota on the gateway is per client and not published (❓ domain README §3): the
-  // defaults are deliberately modest; set them to what the city grants.
+  // defaults are deliberately modest; set them to what the city grants. BullMQ's limiter counts
+  // in fixed one-second windows, so against a gateway that counts in a sliding second, half the
+  // quota is what never meets a 429 (a 429 only delays the batch; it spends no attempt).
   CITY_EDUDB_REQUESTS_PER_SECOND: setting(integer(1, 10_000).default(20), {
     expects: 'push requests a second to the city Education DB, all workers together, 1–10000',
   }),
