@@ -105,7 +105,7 @@ export function registerDemoCommand(
       );
       const city = await startCitySandbox({
         personality: 'wso2',
-        district: { ...district, unknownEvery: 25 },
+        district: { ...district, unknownEvery: 25, differEvery: 20, cityOnly: 1 },
         ssc: true,
       });
       const ssc = city.ssc!;
@@ -219,7 +219,10 @@ export function registerDemoCommand(
         // Parents pay part of the notices at SSC; the hub reads the payments back and reconciles.
         ssc.payNotices({ share: 0.6, seed });
         const auth = { authorization: `Bearer ${key}` };
-        const perSchool = new Map<string, { payments: number; withdrawn: number; noNotice: number }>();
+        const perSchool = new Map<
+          string,
+          { payments: number; withdrawn: number; noNotice: number; roster: number }
+        >();
         for (const code of schoolCodes) {
           const pulled = await app.inject({
             method: 'POST',
@@ -235,20 +238,25 @@ export function registerDemoCommand(
             throw new Error(
               `payments or reconciliation of ${code} answered ${pulled.statusCode}/${recon.statusCode}`,
             );
-          const counts = (
-            recon.json() as { counts: { withdrawnStillBilled: number; enrolledWithoutNotice: number } }
-          ).counts;
+          const report = recon.json() as {
+            counts: { withdrawnStillBilled: number; enrolledWithoutNotice: number };
+            cityRoster: { onlyInSchool: unknown[]; onlyInCity: unknown[]; differing: unknown[] } | null;
+          };
           perSchool.set(code, {
             payments: (pulled.json() as { new: number }).new,
-            withdrawn: counts.withdrawnStillBilled,
-            noNotice: counts.enrolledWithoutNotice,
+            withdrawn: report.counts.withdrawnStillBilled,
+            noNotice: report.counts.enrolledWithoutNotice,
+            roster:
+              (report.cityRoster?.onlyInSchool.length ?? 0) +
+              (report.cityRoster?.onlyInCity.length ?? 0) +
+              (report.cityRoster?.differing.length ?? 0),
           });
         }
 
         printLine('  4/4 tổng kết / summary');
         printLine('');
         printLine(
-          `${'Trường / School'.padEnd(18)}${'Trạng thái / State'.padEnd(20)}${'Đọc'.padStart(8)}${'Lỗi'.padStart(8)}${'Gửi'.padStart(8)}${'Từ chối'.padStart(9)}${'Đã nộp'.padStart(8)}${'Đối soát'.padStart(10)}  Lý do từ chối / Refusal reasons`,
+          `${'Trường / School'.padEnd(18)}${'Trạng thái / State'.padEnd(20)}${'Đọc'.padStart(8)}${'Lỗi'.padStart(8)}${'Gửi'.padStart(8)}${'Từ chối'.padStart(9)}${'Đã nộp'.padStart(8)}${'Đối soát'.padStart(10)}${'Lệch DM'.padStart(9)}  Lý do từ chối / Refusal reasons`,
         );
         let allGood = true;
         for (const run of runs) {
@@ -264,11 +272,11 @@ export function registerDemoCommand(
           if (run.state !== 'succeeded') allGood = false;
           const money = perSchool.get(run.school_code);
           printLine(
-            `${run.school_code.padEnd(18)}${run.state.padEnd(20)}${String(c.pulled).padStart(8)}${String(c.invalid).padStart(8)}${String(c.created + c.updated).padStart(8)}${String(c.refused).padStart(9)}${String(money?.payments ?? 0).padStart(8)}${String((money?.withdrawn ?? 0) + (money?.noNotice ?? 0)).padStart(10)}  ${reasons}`,
+            `${run.school_code.padEnd(18)}${run.state.padEnd(20)}${String(c.pulled).padStart(8)}${String(c.invalid).padStart(8)}${String(c.created + c.updated).padStart(8)}${String(c.refused).padStart(9)}${String(money?.payments ?? 0).padStart(8)}${String((money?.withdrawn ?? 0) + (money?.noNotice ?? 0)).padStart(10)}${String(money?.roster ?? 0).padStart(9)}  ${reasons}`,
           );
         }
         printLine(
-          '  (Đã nộp: giao dịch SSC mới / new SSC payments; Đối soát: HS thôi học còn bị thu + HS đang học chưa có phiếu / withdrawn students still billed + enrolled students with no notice)',
+          '  (Đã nộp: giao dịch SSC mới / new SSC payments; Đối soát: HS thôi học còn bị thu + HS đang học chưa có phiếu / withdrawn students still billed + enrolled students with no notice; Lệch DM: khác danh mục CSDL ngành / differences from the city roster)',
         );
 
         // The city must hold exactly what the ledger says it accepted, and have on its review

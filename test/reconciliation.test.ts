@@ -2,15 +2,20 @@
  * Cross-target reconciliation of a school, read from its software (the sandbox REST school, with
  * fees) and compared with the payments SSC reported: a student who dropped out but still has an
  * open notice is listed until it is paid; a student whose notices were withdrawn is listed as
- * enrolled without a notice; billing guardians are not verified until C06 checks exist.
+ * enrolled without a notice; billing guardians are not verified until C06 checks exist. And the
+ * school's students and teachers against the city Education DB's roster (the sandbox city, which
+ * does not know some students, spells some names without marks, has some birth dates a day off
+ * and still holds students who moved away).
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import rest from '../adapters/rest/index.ts';
+import { type CitySandbox, startCitySandbox } from '../sandbox/city-edudb/index.ts';
 import { type RestSchool, startRestSchool } from '../sandbox/vendors/rest-school/index.ts';
 import { buildApp } from '../src/app/index.ts';
 import { loadConfig } from '../src/config/index.ts';
+import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/index.ts';
 import { createRunQueue, queueConnection } from '../src/pipeline/queue.ts';
 import type { ReconciliationReport } from '../src/pipeline/reconcile.ts';
 import { RunService } from '../src/pipeline/service.ts';
@@ -22,6 +27,7 @@ import {
   migrateToLatest,
   upsertPayments,
 } from '../src/store/index.ts';
+import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
 
 const DISTRICT = { schools: 1, seed: 31, classesPerGrade: 1, classSize: 10 };
 const SCHOOL = '79NB0001';
@@ -36,6 +42,7 @@ interface VendorNotice {
 }
 
 let school: RestSchool;
+let city: CitySandbox;
 let db: Database;
 let redis: Redis;
 let service: RunService;
@@ -67,6 +74,10 @@ beforeAll(async () => {
   school.state.data.mutate({
     feeNotices: { delete: notices.filter((n) => n.maHocSinh === withoutNotice).map((n) => n.soPhieu) },
   });
+  city = await startCitySandbox({
+    personality: 'wso2',
+    district: { ...DISTRICT, unknownEvery: 7, differEvery: 5, cityOnly: 2 },
+  });
   db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
   await migrateToLatest(db);
   redis = queueConnection('redis://127.0.0.1:6379');
@@ -80,7 +91,11 @@ beforeAll(async () => {
         config: { baseUrl: school.url, profile: 'sandbox-school', auth: { type: 'apiKey', key: KEY } },
       },
     }),
-    targets: () => [],
+    targets: () => [
+      createCityEduDbTarget({
+        gateway: createGatewayClient(city.gatewayClientOptions() as unknown as GatewayClientOptions),
+      }),
+    ],
     loadAdapter: async () => rest,
   });
 }, 60_000);
@@ -90,6 +105,7 @@ afterAll(async () => {
   redis?.disconnect();
   await db?.close();
   await school?.close();
+  await city?.close();
 });
 
 it('lists the dropped-out student still billed and the enrolled student with no notice', async () => {
@@ -118,6 +134,28 @@ it('lists the dropped-out student still billed and the enrolled student with no 
     ),
   ).toBe(true);
   expect(report.billedGuardianNotVerified.some((g) => g.reason === 'not_checked')).toBe(true);
+});
+
+it('compares the school’s students and teachers with the city’s roster, naming fields, not values', async () => {
+  const { cityRoster } = await service.reconcile(SCHOOL);
+  expect(cityRoster).not.toBeNull();
+  const roster = cityRoster!;
+  expect(roster.students).toBe(school.state.data.students.size);
+  expect(roster.teachers).toBeGreaterThan(0);
+  // Students the city does not know yet: only in the school's software.
+  expect(new Set(roster.onlyInSchool.map((o) => o.code))).toEqual(city.unknownStudentCodes);
+  // Students who moved away: only in the city.
+  expect(roster.onlyInCity).toEqual(
+    [...city.cityOnlyStudentCodes].map((code) => ({ kind: 'HocSinh', code })),
+  );
+  // Each drifted record with the one field that drifted; the dropped-out student's status too.
+  const expected = new Map<string, string[]>(
+    [...city.differingStudents].map(([code, field]) => [code, [field]]),
+  );
+  expected.set(droppedOut, [...(expected.get(droppedOut) ?? []), 'TrangThai']);
+  expect(new Map(roster.differing.map((d) => [d.code, d.fields]))).toEqual(expected);
+  expect(roster.differing.every((d) => d.kind === 'HocSinh' && d.matchedBy === 'code')).toBe(true);
+  expect(JSON.stringify(roster)).not.toMatch(/\d{12}/); // no personal ID in the report
 });
 
 it('a notice paid in full at SSC is no longer listed', async () => {

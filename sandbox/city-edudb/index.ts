@@ -73,6 +73,14 @@ const CITY_FILES: RecordStreamName[] = [
 export interface RosterSeedOptions {
   /** Every n-th student (1-based position n, 2n …) is left out of the city's roster; 0 = none. Default 10. */
   unknownEvery?: number;
+  /**
+   * Every n-th student the city knows differs there as records drift apart in real life: the name
+   * as an old system without Vietnamese marks wrote it, or the birth date a day off (alternately);
+   * 0 = none (default).
+   */
+  differEvery?: number;
+  /** Students the city still holds for the school that the school no longer has (moved away); default 0. */
+  cityOnly?: number;
 }
 
 /**
@@ -82,25 +90,65 @@ export interface RosterSeedOptions {
 export function rosterFromRecords(
   records: Iterable<CanonicalRecord>,
   options: RosterSeedOptions = {},
-): { roster: CityMasterRecord[]; unknownStudentCodes: Set<string> } {
+): {
+  roster: CityMasterRecord[];
+  unknownStudentCodes: Set<string>;
+  /** Student code → the roster field that differs from the school's. */
+  differingStudents: Map<string, 'HoTen' | 'NgaySinh'>;
+  cityOnlyStudentCodes: Set<string>;
+} {
   const every = options.unknownEvery ?? 10;
+  const differEvery = options.differEvery ?? 0;
   const roster: CityMasterRecord[] = [];
   const unknownStudentCodes = new Set<string>();
+  const differingStudents = new Map<string, 'HoTen' | 'NgaySinh'>();
+  const cityOnlyStudentCodes = new Set<string>();
   let n = 0;
+  let known = 0;
   for (const r of records) {
     try {
       if (r.type === 'class') roster.push({ kind: 'LopHoc', record: mapClass(r as Class) });
       else if (r.type === 'teacher') roster.push({ kind: 'GiaoVien', record: mapTeacher(r as Teacher) });
       else if (r.type === 'student') {
         n++;
-        if (every > 0 && n % every === 0) unknownStudentCodes.add(r.studentCode);
-        else roster.push({ kind: 'HocSinh', record: mapStudent(r as Student) });
+        if (every > 0 && n % every === 0) {
+          unknownStudentCodes.add(r.studentCode);
+          continue;
+        }
+        const record: Record<string, unknown> = { ...mapStudent(r as Student) };
+        known++;
+        if (differEvery > 0 && known % differEvery === 0) {
+          const field = (known / differEvery) % 2 === 1 ? 'HoTen' : 'NgaySinh';
+          if (field === 'HoTen') record.HoTen = withoutMarks(String(record.HoTen));
+          else record.NgaySinh = dayLater(String(record.NgaySinh));
+          differingStudents.set(r.studentCode, field);
+        }
+        if (cityOnlyStudentCodes.size < (options.cityOnly ?? 0)) {
+          // A student who moved away: the school dropped them, the city did not hear of it.
+          const { SoDinhDanh: _id, ...rest } = record;
+          const moved = { ...rest, MaHocSinh: `${r.studentCode}CU` };
+          roster.push({ kind: 'HocSinh', record: moved });
+          cityOnlyStudentCodes.add(String(moved.MaHocSinh));
+        }
+        roster.push({ kind: 'HocSinh', record });
       }
     } catch {
       // A record the mapping refuses (an injected defect) is not master data the city would hold.
     }
   }
-  return { roster, unknownStudentCodes };
+  return { roster, unknownStudentCodes, differingStudents, cityOnlyStudentCodes };
+}
+
+/** The name as a system without Vietnamese marks keeps it (Đ counting as D). */
+function withoutMarks(name: string): string {
+  return name.normalize('NFD').replace(/\p{M}/gu, '').replace(/Đ/g, 'D').replace(/đ/g, 'd');
+}
+
+/** dd/MM/yyyy one day later, staying a valid date (the 28th wraps to the 1st). */
+function dayLater(dmy: string): string {
+  const [d, m, y] = dmy.split('/');
+  const day = (Number(d) % 28) + 1;
+  return `${String(day).padStart(2, '0')}/${m}/${y}`;
 }
 
 /** Reads a generated district's files back as canonical records, per generator stream. */
@@ -147,6 +195,10 @@ export interface CitySandbox {
   records: Map<RecordStreamName, CanonicalRecord[]>;
   /** Students of the district the city does not know. */
   unknownStudentCodes: Set<string>;
+  /** Students the city knows with another name spelling or birth date (`differEvery`). */
+  differingStudents: Map<string, 'HoTen' | 'NgaySinh'>;
+  /** Students only the city still holds (`cityOnly`). */
+  cityOnlyStudentCodes: Set<string>;
   /**
    * Options for `createGatewayClient` (src/gateway) that reach this sandbox. Typed loosely so
    * the sandbox does not depend on the hub's code.
@@ -163,9 +215,14 @@ export interface CitySandbox {
 export async function startCitySandbox(options: CitySandboxOptions = {}): Promise<CitySandbox> {
   const personality = options.personality ?? 'wso2';
   let records = new Map<RecordStreamName, CanonicalRecord[]>();
-  let seed: ReturnType<typeof rosterFromRecords> = { roster: [], unknownStudentCodes: new Set() };
+  let seed: ReturnType<typeof rosterFromRecords> = {
+    roster: [],
+    unknownStudentCodes: new Set(),
+    differingStudents: new Map(),
+    cityOnlyStudentCodes: new Set(),
+  };
   if (options.district) {
-    const { unknownEvery, ...generate } = options.district;
+    const { unknownEvery, differEvery, cityOnly, ...generate } = options.district;
     const dir = await mkdtemp(join(tmpdir(), 'edubridge-city-'));
     try {
       await generateDistrict({ streams: CITY_FILES, ...generate, outDir: dir });
@@ -173,10 +230,11 @@ export async function startCitySandbox(options: CitySandboxOptions = {}): Promis
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    seed = rosterFromRecords(
-      [...records.values()].flat(),
-      unknownEvery === undefined ? {} : { unknownEvery },
-    );
+    seed = rosterFromRecords([...records.values()].flat(), {
+      ...(unknownEvery === undefined ? {} : { unknownEvery }),
+      ...(differEvery === undefined ? {} : { differEvery }),
+      ...(cityOnly === undefined ? {} : { cityOnly }),
+    });
   }
   const city = await startCityEduDb({
     roster: seed.roster,
@@ -229,6 +287,8 @@ export async function startCitySandbox(options: CitySandboxOptions = {}): Promis
     ...(ssc ? { ssc } : {}),
     records,
     unknownStudentCodes: seed.unknownStudentCodes,
+    differingStudents: seed.differingStudents,
+    cityOnlyStudentCodes: seed.cityOnlyStudentCodes,
     gatewayClientOptions,
     close: async () => {
       await gateway.close();

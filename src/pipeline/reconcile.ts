@@ -9,6 +9,12 @@
  *
  * Guardianship verification comes from C06 checks (issue 6); until those exist every guardian is
  * `not_checked`, and the report says so rather than pretending.
+ *
+ * And against the city Education DB, the system of record for master data: its roster for the
+ * school is matched with the school's students and teachers by sector code (MaHocSinh, MaCanBo),
+ * else by personal ID, and the report lists who is only in the school's software (the city will
+ * hold them for review), who is only in the city DB (moved away, or never recorded at the
+ * school), and which fields differ. Field names only: the values are personal data.
  */
 import {
   ACTIVE_STUDENT_STATUSES,
@@ -30,6 +36,27 @@ import {
 import { type Database, paidByReceivable } from '../store/index.ts';
 
 export type GuardianVerification = 'verified' | 'not_confirmed' | 'not_checked';
+
+/** The part of the city Education DB target reconciliation needs (structural). */
+export interface CityRosterSource {
+  readRoster(
+    schoolCode: string,
+  ): Promise<{ HocSinh: Record<string, unknown>[]; GiaoVien: Record<string, unknown>[] }>;
+  map(record: CanonicalRecord): { key: string; body: unknown } | undefined;
+}
+
+export interface RosterDifferences {
+  students: number;
+  teachers: number;
+  onlyInSchool: Array<{ kind: 'HocSinh' | 'GiaoVien'; code: string }>;
+  onlyInCity: Array<{ kind: 'HocSinh' | 'GiaoVien'; code: string }>;
+  differing: Array<{
+    kind: 'HocSinh' | 'GiaoVien';
+    code: string;
+    fields: string[];
+    matchedBy: 'code' | 'personalId';
+  }>;
+}
 
 export interface ReconciliationReport {
   schoolCode: string;
@@ -62,6 +89,8 @@ export interface ReconciliationReport {
     guardianKey: string | null;
     reason: 'no_guardian' | 'no_personal_id' | 'not_checked' | 'not_confirmed';
   }>;
+  /** Against the city's roster; null when no city Education DB target is configured. */
+  cityRoster: RosterDifferences | null;
 }
 
 export interface ReconcileOptions {
@@ -76,8 +105,17 @@ export interface ReconcileOptions {
     guardian: { key: string; personalId?: string | undefined },
     studentKey: string,
   ) => GuardianVerification;
+  /** The city Education DB, to compare master data with its roster. */
+  city?: CityRosterSource;
   signal?: AbortSignal;
 }
+
+/** The master fields compared with the city's roster (the city's names). */
+const COMPARED: Record<'HocSinh' | 'GiaoVien', readonly string[]> = {
+  HocSinh: ['HoTen', 'NgaySinh', 'GioiTinh', 'SoDinhDanh', 'MaDanToc', 'NamHoc', 'MaLop', 'TrangThai'],
+  GiaoVien: ['HoTen', 'NgaySinh', 'GioiTinh', 'SoDinhDanh', 'MaDanToc'],
+};
+const CODE_FIELD = { HocSinh: 'MaHocSinh', GiaoVien: 'MaCanBo' } as const;
 
 const OPEN: ReadonlySet<Receivable['status']> = new Set(['open', 'partially_paid']);
 
@@ -102,6 +140,19 @@ export async function reconcileSchool(options: ReconcileOptions): Promise<Reconc
   const personIds = new Map<string, string | undefined>();
   const enrollmentStatus = new Map<string, { year: string; status: string; className: string }>();
   const receivables: Receivable[] = [];
+  const masters: Array<{ kind: 'HocSinh' | 'GiaoVien'; record: Record<string, unknown> }> = [];
+  const keepMaster = (r: CanonicalRecord) => {
+    if (!options.city) return;
+    try {
+      const body = options.city.map(r)?.body as
+        | { kind?: string; record?: Record<string, unknown> }
+        | undefined;
+      if (body?.record && (body.kind === 'HocSinh' || body.kind === 'GiaoVien'))
+        masters.push({ kind: body.kind, record: body.record });
+    } catch {
+      // A record the city's mapping refuses is in the sync report already; it cannot be compared.
+    }
+  };
 
   const read = async (stream: StreamName, take: (record: CanonicalRecord) => void) => {
     if (!adapter.streams[stream]) {
@@ -128,6 +179,7 @@ export async function reconcileSchool(options: ReconcileOptions): Promise<Reconc
 
   await read('students', (r) => {
     if (r.type !== 'student') return;
+    keepMaster(r);
     students.set(r.key, {
       key: r.key,
       code: r.studentCode,
@@ -137,6 +189,10 @@ export async function reconcileSchool(options: ReconcileOptions): Promise<Reconc
     });
     byCode.set(r.studentCode, r.key);
   });
+  if (options.city)
+    await read('teachers', (r) => {
+      if (r.type === 'teacher') keepMaster(r);
+    });
   await read('guardianships', (r) => {
     if (r.type === 'guardianship') guardianships.push(r);
     else if (r.type === 'person') personIds.set(r.key, r.personalId);
@@ -183,6 +239,7 @@ export async function reconcileSchool(options: ReconcileOptions): Promise<Reconc
     withdrawnStillBilled: [],
     enrolledWithoutNotice: [],
     billedGuardianNotVerified: [],
+    cityRoster: options.city ? await compareWithCity(options.city, schoolCode, masters, limit) : null,
   };
   const push = <T>(list: T[], item: T) => {
     if (list.length < limit) list.push(item);
@@ -249,4 +306,53 @@ export async function reconcileSchool(options: ReconcileOptions): Promise<Reconc
     const verdict = verify(guardian, studentKey);
     return verdict === 'verified' ? undefined : verdict;
   }
+}
+
+async function compareWithCity(
+  city: CityRosterSource,
+  schoolCode: string,
+  masters: ReadonlyArray<{ kind: 'HocSinh' | 'GiaoVien'; record: Record<string, unknown> }>,
+  limit: number,
+): Promise<RosterDifferences> {
+  const roster = await city.readRoster(schoolCode);
+  const out: RosterDifferences = {
+    students: 0,
+    teachers: 0,
+    onlyInSchool: [],
+    onlyInCity: [],
+    differing: [],
+  };
+  const push = <T>(list: T[], item: T) => {
+    if (list.length < limit) list.push(item);
+  };
+  for (const kind of ['HocSinh', 'GiaoVien'] as const) {
+    const codeField = CODE_FIELD[kind];
+    const theirs = roster[kind];
+    const byCode = new Map(theirs.map((r) => [String(r[codeField]), r]));
+    const byId = new Map(
+      theirs.filter((r) => typeof r.SoDinhDanh === 'string').map((r) => [String(r.SoDinhDanh), r]),
+    );
+    const matched = new Set<Record<string, unknown>>();
+    for (const { record } of masters.filter((m) => m.kind === kind)) {
+      if (kind === 'HocSinh') out.students++;
+      else out.teachers++;
+      const code = String(record[codeField]);
+      let match = byCode.get(code);
+      let matchedBy: 'code' | 'personalId' = 'code';
+      if (!match && typeof record.SoDinhDanh === 'string') {
+        match = byId.get(record.SoDinhDanh);
+        matchedBy = 'personalId';
+      }
+      if (!match) {
+        push(out.onlyInSchool, { kind, code });
+        continue;
+      }
+      matched.add(match);
+      const fields = COMPARED[kind].filter((f) => JSON.stringify(record[f]) !== JSON.stringify(match[f]));
+      if (matchedBy === 'personalId') fields.unshift(codeField);
+      if (fields.length > 0) push(out.differing, { kind, code, fields, matchedBy });
+    }
+    for (const r of theirs) if (!matched.has(r)) push(out.onlyInCity, { kind, code: String(r[codeField]) });
+  }
+  return out;
 }

@@ -34,7 +34,7 @@ import {
   type RunJob,
   resendOutbox,
 } from './queue.ts';
-import { reconcileSchool } from './reconcile.ts';
+import { type CityRosterSource, reconcileSchool } from './reconcile.ts';
 import { decideHeldRun } from './release.ts';
 import type { Sources } from './sources.ts';
 import { pullStep, RunBusyError } from './sync.ts';
@@ -291,11 +291,13 @@ export class RunService {
         'Tiến trình này không nạp adapter / This process has no adapters loaded',
       );
     }
+    const city = [...this.targets().values()].find((t) => 'readRoster' in t) as CityRosterSource | undefined;
     return reconcileSchool({
       db: this.deps.db,
       adapter: await this.deps.loadAdapter(source.adapter),
       adapterConfig: source.config,
       schoolCode,
+      ...(city ? { city } : {}),
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
     });
   }

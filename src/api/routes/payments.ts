@@ -69,6 +69,23 @@ const reconciliationSchema = z
         reason: z.enum(['no_guardian', 'no_personal_id', 'not_checked', 'not_confirmed']),
       }),
     ),
+    cityRoster: z
+      .object({
+        students: z.int(),
+        teachers: z.int(),
+        onlyInSchool: z.array(z.object({ kind: z.enum(['HocSinh', 'GiaoVien']), code: z.string() })),
+        onlyInCity: z.array(z.object({ kind: z.enum(['HocSinh', 'GiaoVien']), code: z.string() })),
+        differing: z.array(
+          z.object({
+            kind: z.enum(['HocSinh', 'GiaoVien']),
+            code: z.string(),
+            fields: z.array(z.string()).describe('The city’s field names that differ (values are not shown)'),
+            matchedBy: z.enum(['code', 'personalId']),
+          }),
+        ),
+      })
+      .nullable()
+      .describe('Master data against the city Education DB’s roster; null without that target'),
   })
   .meta({ id: 'Reconciliation', description: 'A school’s bills against enrolment, guardians and payments' });
 
@@ -159,7 +176,7 @@ export const paymentsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: (
         tags: ['payments'],
         summary: 'Đối soát học sinh – phiếu thu – thanh toán / A school’s reconciliation',
         description:
-          'Read fresh from the school’s software and compared with the payments SSC reported: withdrawn students still billed, enrolled students with no fee notice, billed students whose billing guardian is not verified.',
+          'Read fresh from the school’s software and compared with the payments SSC reported (withdrawn students still billed, enrolled students with no fee notice, billed students whose billing guardian is not verified) and with the city Education DB’s roster (only in the school, only in the city, fields that differ).',
         security: SECURED,
         params: school,
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(1_000) }),
