@@ -230,7 +230,7 @@ async function main(): Promise<void> {
         const check = checkRecord(rec, { asOf });
         if (check.record) {
           const mapped = target.map(check.record);
-          if (mapped) store.contentHash(mapped.body, 'city-edudb/v1');
+          if (mapped) store.recordHash(mapped.body, 'city-edudb/v1');
         }
       }
     }

@@ -293,7 +293,7 @@ export function registerDemoCommand(
             const body = sscHeld.get(row.record_key);
             return (
               !body ||
-              store.contentHash(
+              store.recordHash(
                 { kind: body.kind, record: body.record },
                 `${sscTarget.id}/${sscTarget.mappingVersion}`,
               ) !== Buffer.from(row.content_hash).toString('hex')
@@ -310,7 +310,7 @@ export function registerDemoCommand(
         for (const row of ledger) {
           const body = held.get(row.record_key);
           const hash = body
-            ? store.contentHash(
+            ? store.recordHash(
                 { kind: body.kind, record: body.record },
                 `${target.id}/${target.mappingVersion}`,
               )

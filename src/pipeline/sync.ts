@@ -31,7 +31,6 @@ import {
 import {
   type ClaimOutcome,
   claimPull,
-  contentHash,
   createRun,
   type Database,
   diffAgainstLedger,
@@ -45,6 +44,7 @@ import {
   loadCheckpoint,
   type PushAnnouncement,
   type RunCounts,
+  recordHash,
   savePullProgress,
   stageBatch,
   unpushedBatchIds,
@@ -432,7 +432,7 @@ export async function pullStep(options: PullOptions): Promise<PullOutcome> {
         seen.get(target.id)?.add(m.key);
         mapped.push({
           ...m,
-          hash: contentHash(m.body, SCHEMA_VERSION_OF(target)),
+          hash: recordHash(m.body, SCHEMA_VERSION_OF(target)),
           ...(record.source.location ? { location: record.source.location } : {}),
         });
       }

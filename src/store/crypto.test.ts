@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { canonicalJson, contentHash } from './content-hash.ts';
+import { z } from 'zod';
+import { canonicalJson, contentHash, recordHash } from './content-hash.ts';
 import {
   blindIndex,
   DEVELOPMENT_KEY_ID,
@@ -94,5 +95,32 @@ describe('contentHash', () => {
     expect(canonicalJson({ a: undefined, d: new Date('2025-09-05T00:00:00Z') })).toBe(
       '{"d":"2025-09-05T00:00:00.000Z"}',
     );
+  });
+});
+
+describe('recordHash', () => {
+  // A mapped body comes out of the target's zod schema: its keys take the schema's order whatever
+  // order the mapping built them in, which is what lets the ledger hash its JSON as it stands.
+  const schema = z.strictObject({
+    MaHocSinh: z.string(),
+    HoTen: z.string(),
+    NgaySinh: z.string().optional(),
+  });
+
+  test('is the same for the same content, however the mapping ordered its fields', () => {
+    const a = schema.parse({ HoTen: 'Nguyễn Văn An', MaHocSinh: '7912345678', NgaySinh: '05/09/2013' });
+    const b = schema.parse({ NgaySinh: '05/09/2013', MaHocSinh: '7912345678', HoTen: 'Nguyễn Văn An' });
+    expect(recordHash({ kind: 'HocSinh', record: a }, 'city-edudb/v1')).toBe(
+      recordHash({ kind: 'HocSinh', record: b }, 'city-edudb/v1'),
+    );
+  });
+
+  test('changes with the mapping version and with any value', () => {
+    const body = { kind: 'HocSinh', record: schema.parse({ MaHocSinh: '1', HoTen: 'An' }) };
+    const base = recordHash(body, 'city-edudb/v1');
+    expect(recordHash(body, 'city-edudb/v2')).not.toBe(base);
+    expect(recordHash({ ...body, record: { ...body.record, HoTen: 'Ân' } }, 'city-edudb/v1')).not.toBe(base);
+    // A different scheme from contentHash's: a ledger row from either is never taken for the other.
+    expect(base).not.toBe(contentHash(body, 'city-edudb/v1'));
   });
 });

@@ -19,7 +19,7 @@ export {
   audit,
   listAudit,
 } from './audit.ts';
-export { canonicalJson, contentHash } from './content-hash.ts';
+export { canonicalJson, contentHash, recordHash } from './content-hash.ts';
 export {
   blindIndex,
   DEVELOPMENT_KEY_ID,
