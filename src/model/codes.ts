@@ -3,6 +3,7 @@
  * JSON modules so the model stays free of run-time I/O.
  */
 import ethnicities from '../../mappings/codes/ethnicities.json' with { type: 'json' };
+import feeTypes from '../../mappings/codes/fee-types.json' with { type: 'json' };
 import provinces from '../../mappings/codes/provinces.json' with { type: 'json' };
 import statuses from '../../mappings/codes/student-statuses.json' with { type: 'json' };
 import subjects from '../../mappings/codes/subjects.json' with { type: 'json' };
@@ -30,6 +31,8 @@ function index<T extends CodeItem>(items: readonly T[]): ReadonlyMap<string, T> 
 
 export const PROVINCE_CODES: ReadonlyMap<string, CodeItem> = index(provinces.items);
 export const ETHNICITY_CODES: ReadonlyMap<string, CodeItem> = index(ethnicities.items);
+/** Khoản thu codes (fee-types.json: local, to confirm with the Sở). */
+export const FEE_TYPE_CODES: ReadonlyMap<string, CodeItem> = index(feeTypes.items);
 export const STUDENT_STATUSES: ReadonlyMap<string, CodeItem> = index(statuses.items);
 /** Statuses in which a student is on the school's roll (attends classes). */
 export const ACTIVE_STUDENT_STATUSES: ReadonlySet<string> = new Set(statuses.active);

@@ -115,6 +115,11 @@ export const RULES = {
     vi: 'Ngày sinh không được ở tương lai',
     en: 'A birth date cannot be in the future',
   },
+  FEE_CODE_UNLISTED: {
+    severity: 'warning',
+    vi: 'Mã khoản thu không có trong danh mục khoản thu dùng chung',
+    en: 'The fee code is not in the shared list of fee types',
+  },
   ETHNICITY_CODE_UNKNOWN: {
     severity: 'error',
     vi: 'Mã dân tộc phải có trong danh mục 54 dân tộc (55, 00 mở rộng)',

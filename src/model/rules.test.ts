@@ -263,6 +263,27 @@ describe('fees and invoices', () => {
     expect(codesOf({ ...receivable, total: 1_963_000 })).toEqual([]);
   });
 
+  it('warns of a fee code outside the shared list of fee types, without refusing the record', () => {
+    const feeItem = {
+      type: 'feeItem',
+      key: 'ssc:KT-BHYT',
+      source,
+      schoolCode: '79NB0001',
+      schoolYear: '2025-2026',
+      feeCode: 'BHYT',
+      name: 'Bảo hiểm y tế học sinh',
+      amount: 1_263_600,
+      period: 'year',
+      mandatory: true,
+    };
+    expect(codesOf(feeItem)).toEqual([]);
+    const typo = checkRecord({ ...feeItem, feeCode: 'BHTY' }, ctx);
+    expect(typo.valid).toBe(true);
+    expect(typo.problems).toEqual([
+      expect.objectContaining({ code: 'FEE_CODE_UNLISTED', severity: 'warning', field: 'feeCode' }),
+    ]);
+  });
+
   it('checks the e-invoice series of Circular 78', () => {
     const invoice = {
       type: 'invoice',

@@ -4,7 +4,7 @@
  * in `RULE_CODES` at the end of this file so documentation and tests can list them.
  */
 import type { z } from 'zod';
-import { ETHNICITY_CODES, subjectFor } from './codes.ts';
+import { ETHNICITY_CODES, FEE_TYPE_CODES, subjectFor } from './codes.ts';
 import {
   type Comment,
   checkScore,
@@ -522,6 +522,22 @@ function invoiceProblems(inv: Invoice): Problem[] {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A fee code outside the shared list is allowed (a school may collect something new) but said:
+ * SSC and the district report by code, and an unlisted one is usually a typo of a listed one.
+ */
+function feeCodeProblems(codes: readonly string[], field: string): Problem[] {
+  const unlisted = [...new Set(codes.filter((c) => !FEE_TYPE_CODES.has(c)))];
+  return unlisted.map((c) =>
+    warning(
+      'FEE_CODE_UNLISTED',
+      field,
+      `Mã khoản thu "${c}" không có trong danh mục khoản thu (mappings/codes/fee-types.json)`,
+      `Fee code "${c}" is not in the list of fee types (mappings/codes/fee-types.json)`,
+    ),
+  );
+}
+
 function rulesFor(record: CanonicalRecord, ctx: RuleContext): Problem[] {
   switch (record.type) {
     case 'student':
@@ -543,8 +559,16 @@ function rulesFor(record: CanonicalRecord, ctx: RuleContext): Problem[] {
     case 'schoolYear':
     case 'semester':
       return dateRangeProblems(record.startDate, record.endDate, 'endDate');
+    case 'feeItem':
+      return feeCodeProblems([record.feeCode], 'feeCode');
     case 'receivable':
-      return receivableProblems(record);
+      return [
+        ...receivableProblems(record),
+        ...feeCodeProblems(
+          record.items.map((i) => i.feeCode),
+          'items',
+        ),
+      ];
     case 'invoice':
       return invoiceProblems(record);
     default:
