@@ -17,16 +17,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cellAt, idText, type SheetRow, textOf } from '../adapters/excel/cells.ts';
-import { SubjectNames } from '../adapters/excel/codes.ts';
-import { findHeader, HeaderIndex } from '../adapters/excel/header.ts';
+import { type FileKind, KIND_STREAMS } from '../adapters/excel/config.ts';
 import excel from '../adapters/excel/index.ts';
-import { openSheets } from '../adapters/excel/sheets.ts';
 import { generateDistrict } from '../sandbox/generator/index.ts';
 import {
   type Assessment,
   type CanonicalRecord,
   type Comment,
+  checkRecord,
   commentedSemesterResult,
   type Enrollment,
   type Guardian,
@@ -35,6 +33,7 @@ import {
   learningLevel,
   requiredRegularAssessments,
   type Student,
+  type SubjectResult,
   semesterAverage,
   subjectFor,
   type Teacher,
@@ -221,8 +220,8 @@ function exportFile(template: string, name: string, extra: string[] = []): Summa
   return summary;
 }
 
-/** The excel adapter's read of a file: records and rejections. */
-async function readBack(path: string, kind: 'students' | 'teachers') {
+/** The excel adapter's read of a file, on the stream its kind feeds: records and rejections. */
+async function readBack(path: string, kind: FileKind) {
   const config = parseAdapterConfig(excel.configSchema, { path, kind, schoolCode: SCHOOL }, 'excel');
   const records: CanonicalRecord[] = [];
   const rejected: string[] = [];
@@ -235,7 +234,7 @@ async function readBack(path: string, kind: 'students' | 'teachers') {
     config,
     undefined,
   );
-  for await (const item of excel.read(kind, ctx)) {
+  for await (const item of excel.read(KIND_STREAMS[kind], ctx)) {
     if (!isSignal(item)) records.push(item);
     else if (item.kind === 'rejected') rejected.push(item.error.message);
   }
@@ -308,47 +307,6 @@ describe('edubridge export --target city-edudb --template CSDL_GiaoVien', () => 
   });
 });
 
-/** A learning-result sheet as the excel adapter's reader sees it: code → subject values, level, conduct. */
-async function readResults(path: string) {
-  const index = new HeaderIndex({
-    fields: {
-      studentCode: { aliases: ['Mã học sinh'], en: 'Student code' },
-      level: { aliases: ['Kết quả học tập'], en: 'Learning level' },
-      conduct: { aliases: ['Kết quả rèn luyện'], en: 'Conduct' },
-    },
-    required: [['studentCode'], ['level']],
-  });
-  const names = new SubjectNames();
-  const out = new Map<
-    string,
-    { subjects: Record<string, number | string>; level: string; conduct: string }
-  >();
-  for await (const sheet of openSheets(path, new AbortController().signal)) {
-    const rows: SheetRow[] = [];
-    for await (const batch of sheet.rows) rows.push(...batch);
-    const search = findHeader(rows.slice(0, 30), index);
-    if (!search.found) continue;
-    const { columns, texts, dataRow } = search.header;
-    const subjectColumns = [...texts].flatMap(([col, text]) => {
-      const code = names.find(text);
-      return code ? [[code, col] as const] : [];
-    });
-    for (const row of rows.filter((r) => r.n >= dataRow)) {
-      const subjects: Record<string, number | string> = {};
-      for (const [code, col] of subjectColumns) {
-        const value = cellAt(row, col);
-        if (value !== undefined) subjects[code] = typeof value === 'number' ? value : textOf(value);
-      }
-      out.set(idText(cellAt(row, columns.get('studentCode')!)), {
-        subjects,
-        level: textOf(cellAt(row, columns.get('level')!)),
-        conduct: textOf(cellAt(row, columns.get('conduct')!)),
-      });
-    }
-  }
-  return out;
-}
-
 /** A subject's semester result by Circular 22 (src/model/grading.ts), from the generated assessment. */
 function semesterResult(a: Assessment): number | Comment {
   const grade = gradeOfClassName(a.className)!;
@@ -360,46 +318,90 @@ function semesterResult(a: Assessment): number | Comment {
   );
 }
 
-function expectedResults(
-  studentCode: string,
-  semesters: ReadonlyArray<1 | 2>,
-): Record<string, number | string> {
+type ResultPeriod = LearningResult['period'];
+const SEMESTERS: Record<ResultPeriod, ReadonlyArray<1 | 2>> = {
+  semester1: [1],
+  semester2: [2],
+  year: [1, 2],
+};
+
+/**
+ * The learning result the export computes for a student and period, from the generated
+ * assessments by Circular 22 (src/model/grading.ts), on every field the template carries: the
+ * class, each subject's average (ĐTBmhk, or ĐTBmcn from the two semesters) or Đ/CĐ, the level,
+ * and the conduct the input states.
+ */
+function expectedResult(studentCode: string, period: ResultPeriod): Omit<LearningResult, 'key' | 'source'> {
+  const semesters = SEMESTERS[period];
   const own = original.assessments.filter((a) => a.studentCode === studentCode);
-  const out: Record<string, number | string> = {};
-  for (const a of own.filter((x) => x.semester === semesters.at(-1))) {
-    const last = semesterResult(a);
-    if (semesters.length === 1 || typeof last !== 'number') out[a.subjectCode] = last;
-    else {
+  const last = own.filter((x) => x.semester === semesters.at(-1));
+  const subjects: SubjectResult[] = last.map((a) => {
+    let value = semesterResult(a);
+    if (semesters.length === 2 && typeof value === 'number') {
       const first = own.find((x) => x.semester === 1 && x.subjectCode === a.subjectCode)!;
-      out[a.subjectCode] = yearAverage(semesterResult(first) as number, last);
+      value = yearAverage(semesterResult(first) as number, value);
     }
-  }
-  return out;
+    return typeof value === 'number'
+      ? { subjectCode: a.subjectCode, evaluation: 'scored', average: value }
+      : { subjectCode: a.subjectCode, evaluation: 'commented', result: value };
+  });
+  const level = learningLevel({
+    scored: subjects.flatMap((x) => (x.evaluation === 'scored' ? [x.average] : [])),
+    commented: subjects.flatMap((x) => (x.evaluation === 'commented' ? [x.result] : [])),
+  }).level;
+  const stated = original.results.get(`${period}|${studentCode}`)!;
+  return {
+    type: 'learningResult',
+    schoolCode: SCHOOL,
+    schoolYear: last[0]!.schoolYear,
+    period,
+    studentCode,
+    className: last[0]!.className,
+    subjects,
+    level,
+    ...(stated.conduct !== undefined ? { conduct: stated.conduct } : {}),
+  };
 }
 
-const levelOf = (subjects: Record<string, number | string>) =>
-  learningLevel({
-    scored: Object.values(subjects).filter((v): v is number => typeof v === 'number'),
-    commented: Object.values(subjects).filter((v): v is Comment => v === 'Đ' || v === 'CĐ'),
-  }).level;
+const withoutPlace = ({ key: _key, source: _source, ...rest }: LearningResult) => rest;
+
+/**
+ * Reads a KetQuaHocTap back with the excel adapter (kind `results`, stream `assessments`) and
+ * checks it is, record for record, what the export computed.
+ */
+async function expectRoundTrip(path: string, period: ResultPeriod) {
+  const { records, rejected } = await readBack(path, 'results');
+  expect(rejected).toEqual([]);
+  expect(records).toHaveLength(original.students.length);
+  const results = records as LearningResult[];
+  expect(new Set(results.map((r) => r.type))).toEqual(new Set(['learningResult']));
+  const byCode = new Map(results.map((r) => [r.studentCode, r]));
+  for (const s of original.students) {
+    const back = byCode.get(s.studentCode)!;
+    expect(back.key).toBe(`excel-79nb0001:learning-result-${back.schoolYear}-${period}-${s.studentCode}`);
+    expect(withoutPlace(back)).toEqual(expectedResult(s.studentCode, period));
+    // The generator computed the same with the same arithmetic (the input stated "Chưa đạt"); the
+    // template has no column for a year's two semester averages.
+    const generated = withoutPlace(original.results.get(`${period}|${s.studentCode}`)!);
+    expect(withoutPlace(back)).toEqual({
+      ...generated,
+      subjects: generated.subjects.map((x) =>
+        x.evaluation === 'scored'
+          ? { subjectCode: x.subjectCode, evaluation: 'scored', average: x.average }
+          : x,
+      ),
+    });
+    // What comes back passes the model's rules as it is: the level is Article 9's.
+    expect(checkRecord(back, { asOf: new Date('2026-06-15T00:00:00Z') }).problems).toEqual([]);
+  }
+}
 
 describe('edubridge export --target city-edudb --template KetQuaHocTap', () => {
-  it("writes each student's year averages and level as Circular 22 computes them from the assessments, not as stated", async () => {
+  it("writes each student's year averages and level as Circular 22 computes them from the assessments, not as stated, which the excel adapter reads back as those learning results", async () => {
     const summary = exportFile('KetQuaHocTap', 'KetQuaHocTap.xlsx');
     expect(summary.rows).toBe(original.students.length);
     expect(summary.skipped).toEqual([]);
-    const results = await readResults(summary.out);
-    expect(results.size).toBe(original.students.length);
-    for (const s of original.students) {
-      const row = results.get(s.studentCode)!;
-      const expected = expectedResults(s.studentCode, [1, 2]);
-      expect(row.subjects).toEqual(expected);
-      expect(row.level).toBe(levelOf(expected));
-      // The generator computed the same with the same arithmetic; the input stated "Chưa đạt".
-      const year = original.results.get(`year|${s.studentCode}`)!;
-      expect(row.level).toBe(year.level);
-      expect(row.conduct).toBe(year.conduct);
-    }
+    await expectRoundTrip(summary.out, 'year');
     // The identity columns read back as the students they are.
     const { records, rejected } = await readBack(summary.out, 'students');
     expect(rejected).toEqual([]);
@@ -416,21 +418,10 @@ describe('edubridge export --target city-edudb --template KetQuaHocTap', () => {
     }
   });
 
-  it('--period HK1 writes the semester I averages and level', async () => {
+  it('--period HK1 writes the semester I averages and level, read back as semester I learning results', async () => {
     const summary = exportFile('KetQuaHocTap', 'KetQuaHocTap-HK1.xlsx', ['--period', 'HK1']);
     expect(summary.rows).toBe(original.students.length);
-    const results = await readResults(summary.out);
-    for (const s of original.students) {
-      const row = results.get(s.studentCode)!;
-      const semester1 = original.results.get(`semester1|${s.studentCode}`)!;
-      expect(row.subjects).toEqual(expectedResults(s.studentCode, [1]));
-      expect(row.subjects).toEqual(
-        Object.fromEntries(
-          semester1.subjects.map((x) => [x.subjectCode, x.evaluation === 'scored' ? x.average : x.result]),
-        ),
-      );
-      expect(row.level).toBe(semester1.level);
-    }
+    await expectRoundTrip(summary.out, 'semester1');
   });
 });
 

@@ -82,6 +82,14 @@ const SUBJECT_NAMES: Record<string, readonly string[]> = {
   SH: ['Sinh học', 'Sinh'],
 };
 
+/**
+ * Each subject of the curriculum with the names schools write for it (the curriculum's name first,
+ * then the other spellings, then the code): the column headers of a learning-result sheet.
+ */
+export function subjectAliases(): Array<[code: string, names: readonly string[]]> {
+  return [...SUBJECT_CODES].map((code) => [code, [...new Set([...(SUBJECT_NAMES[code] ?? []), code])]]);
+}
+
 /** Subject names and codes (a profile may add its own names) → subject code. */
 export class SubjectNames {
   private readonly map: Map<string, string>;

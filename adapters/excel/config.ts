@@ -10,6 +10,8 @@ export const KIND_STREAMS = {
   students: 'students',
   teachers: 'teachers',
   grades: 'assessments',
+  /** Learning results (KetQuaHocTap): `learningResult` records, beside the assessments. */
+  results: 'assessments',
   timetable: 'timetable',
   fees: 'fees',
 } as const satisfies Record<string, StreamName>;
@@ -59,7 +61,10 @@ const RawConfigSchema = z
     schoolCode: z.string().trim().min(1),
     /** Used when no title row says "Năm học 2025-2026". */
     schoolYear: schoolYear.optional(),
-    /** Grade books: used when no title row or sheet name says "Học kỳ I/II". */
+    /**
+     * Grade books and learning results: used when no title row or sheet name says "Học kỳ I/II"
+     * (or, for learning results, "Cả năm").
+     */
     semester: z.union([z.literal(1), z.literal(2)]).optional(),
     /** Timetables: used when no title row says "Áp dụng từ ngày …" (default 5 September). */
     validFrom: z.iso.date().optional(),
@@ -86,8 +91,7 @@ const RawConfigSchema = z
     } else if (!c.files && (c.path === undefined || c.kind === undefined)) {
       ctx.addIssue({
         code: 'custom',
-        message:
-          'give files: [{ path, kind }] or path and kind (students, teachers, grades, timetable, fees)',
+        message: `give files: [{ path, kind }] or path and kind (${FILE_KINDS.join(', ')})`,
         path: c.path === undefined ? ['path'] : ['kind'],
       });
     }

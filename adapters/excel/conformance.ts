@@ -1,7 +1,8 @@
 /**
  * The excel adapter's conformance suite: working and broken configs over the sample files in
- * `fixtures/excel/`, an incremental case (a CSV rewritten between two reads), the reference input
- * with known errors, and a large generated workbook for the memory and abort checks.
+ * `fixtures/excel/` and a learning-results workbook written here, an incremental case (a CSV
+ * rewritten between two reads), the reference input with known errors, and a large generated
+ * workbook for the memory and abort checks.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -66,6 +67,59 @@ export async function writeLargeWorkbook(path: string, rows = LARGE_ROWS): Promi
 }
 
 /**
+ * A small KetQuaHocTap (learning results of the year) as the city's template lays it out: title
+ * rows, the identity columns, a column per subject of grade 6, level and conduct.
+ */
+export async function writeResultsWorkbook(path: string): Promise<void> {
+  const subjects = ['Ngữ văn', 'Toán', 'Ngoại ngữ 1', 'Giáo dục công dân', 'Lịch sử và Địa lí'];
+  const more = ['Khoa học tự nhiên', 'Công nghệ', 'Tin học', 'Giáo dục thể chất', 'Âm nhạc', 'Mĩ thuật'];
+  const last = ['Hoạt động trải nghiệm, hướng nghiệp', 'Nội dung giáo dục địa phương'];
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: true });
+  const ws = wb.addWorksheet('KetQuaHocTap');
+  ws.addRow(['SỞ GIÁO DỤC VÀ ĐÀO TẠO TP. HỒ CHÍ MINH']).commit();
+  ws.addRow(['KẾT QUẢ HỌC TẬP CẢ NĂM - NĂM HỌC 2025-2026']).commit();
+  ws.addRow([]).commit();
+  ws.addRow([
+    'STT',
+    'Mã lớp',
+    'Mã học sinh',
+    'Họ tên',
+    'Ngày sinh',
+    'Giới tính',
+    ...subjects,
+    ...more,
+    ...last,
+    'Kết quả học tập',
+    'Kết quả rèn luyện',
+  ]).commit();
+  const rows: Array<[string, string, number[], string, string]> = [
+    ['7900000401', 'Ngô Minh An', [8.5, 8.2, 8.8, 9, 8.1, 8.4, 7.9, 8.6], 'Tốt', 'Tốt'],
+    ['7900000402', 'Ngô Thu Hà', [6.8, 7.1, 6.5, 7.4, 6.9, 7, 7.2, 6.6], 'Khá', 'Tốt'],
+    ['7900000403', 'Ngô Gia Huy', [5.2, 4.8, 5.6, 6, 5.5, 5.1, 6.2, 5.9], 'Đạt', 'Khá'],
+  ];
+  rows.forEach(([code, name, scores, level, conduct], i) => {
+    ws.addRow([
+      i + 1,
+      '6A1',
+      code,
+      name,
+      `0${i + 1}/03/2014`,
+      i === 1 ? 'Nữ' : 'Nam',
+      ...scores,
+      'Đ',
+      'Đ',
+      'Đ',
+      'Đ',
+      'Đ',
+      level,
+      conduct,
+    ]).commit();
+  });
+  ws.commit();
+  await wb.commit();
+}
+
+/**
  * Builds the suite; writes its working files (the incremental CSV, the large workbook) in `tmpDir`.
  *
  * @example
@@ -76,6 +130,8 @@ export async function excelSuite(tmpDir: string): Promise<ConformanceSuite> {
   await writeFile(changing, csv(BEFORE));
   const large = join(tmpDir, 'students-large.xlsx');
   await writeLargeWorkbook(large);
+  const results = join(tmpDir, 'KetQuaHocTap.xlsx');
+  await writeResultsWorkbook(results);
   const known = JSON.parse(await readFile(join(FIXTURES, 'students-known-errors.expected.json'), 'utf8')) as {
     school: string;
     problems: KnownProblem[];
@@ -92,6 +148,7 @@ export async function excelSuite(tmpDir: string): Promise<ConformanceSuite> {
         { path: fixture('students-c1.xlsx'), kind: 'students' },
         { path: fixture('teachers.xlsx'), kind: 'teachers' },
         { path: fixture('grades-6A1.xlsx'), kind: 'grades' },
+        { path: results, kind: 'results' },
         { path: fixture('timetable.xlsx'), kind: 'timetable' },
         { path: fixture('fees.xlsx'), kind: 'fees' },
       ],

@@ -80,8 +80,11 @@ export async function sniffCsv(path: string, file: string): Promise<{ delimiter:
   if ((sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff)) {
     throw encodingProblem(file);
   }
-  // A multi-byte character cut at the end of the sample is not an encoding fault.
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(sample.subarray(0, sample.length - 4));
+  // A multi-byte character cut at the end of a full sample is not an encoding fault (streaming
+  // decoding holds it back); a whole small file is decoded to its last letter ("… Tốt\n").
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(sample, {
+    stream: sample.length === SAMPLE_BYTES,
+  });
   if (text.includes('\ufffd')) throw encodingProblem(file);
   return { delimiter: detectDelimiter(text.replace(/^\ufeff/, '')) };
 }

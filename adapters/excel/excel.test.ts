@@ -493,6 +493,253 @@ describe('check and discover', () => {
   });
 });
 
+describe('learning results (KetQuaHocTap)', () => {
+  type Cell = string | number | null;
+  const SUBJECT_HEADERS = ['Ngữ văn', 'Toán', 'Tiếng Anh', 'Thể dục', 'HĐTN'];
+
+  /**
+   * A KetQuaHocTap as the city's template lays it out: three merged title rows, a blank row, a
+   * two-row header (the subjects under a merged "Kết quả các môn", the other columns merged down),
+   * a row per student, a footer. Columns: A STT, B Mã lớp, C Mã học sinh, D Họ tên, E Ngày sinh,
+   * F Giới tính, G Ngữ văn, H Toán, I Tiếng Anh, J Thể dục, K HĐTN, L Kết quả học tập, M Kết quả
+   * rèn luyện. Data from row 7.
+   */
+  async function writeResults(path: string, title: string, rows: readonly Cell[][]): Promise<void> {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('KetQuaHocTap');
+    const width = 6 + SUBJECT_HEADERS.length + 2;
+    ['SỞ GIÁO DỤC VÀ ĐÀO TẠO TP. HỒ CHÍ MINH', 'TRƯỜNG THCS MẪU', title].forEach((text, i) => {
+      ws.getCell(i + 1, 1).value = text;
+      ws.mergeCells(i + 1, 1, i + 1, width);
+    });
+    ['STT', 'Mã lớp', 'Mã học sinh', 'Họ tên', 'Ngày sinh', 'Giới tính'].forEach((text, i) => {
+      ws.getCell(5, i + 1).value = text;
+      ws.mergeCells(5, i + 1, 6, i + 1);
+    });
+    ws.getCell(5, 7).value = 'Kết quả các môn';
+    ws.mergeCells(5, 7, 5, 6 + SUBJECT_HEADERS.length);
+    SUBJECT_HEADERS.forEach((text, i) => {
+      ws.getCell(6, 7 + i).value = text;
+    });
+    ['Kết quả học tập', 'Kết quả rèn luyện'].forEach((text, i) => {
+      const col = 7 + SUBJECT_HEADERS.length + i;
+      ws.getCell(5, col).value = text;
+      ws.mergeCells(5, col, 6, col);
+    });
+    for (const row of rows) ws.addRow(row);
+    ws.addRow([`Tổng số: ${rows.length} học sinh`]);
+    await wb.xlsx.writeFile(path);
+  }
+
+  const YEAR = 'KẾT QUẢ HỌC TẬP CẢ NĂM - NĂM HỌC 2025-2026';
+  const student = (n: number, className = '6A1'): Cell[] => [
+    n,
+    className,
+    `790000030${n}`,
+    `Học Sinh ${n}`,
+    '05/09/2014',
+    n % 2 ? 'Nam' : 'Nữ',
+  ];
+
+  it('reads one learningResult per student under merged titles and a two-row header; a bad row is rejected with its row, column and field, and the rows after it are read', async () => {
+    const path = join(tmp, 'ketqua.xlsx');
+    await writeResults(path, YEAR, [
+      [...student(1), 8.5, 9, '7,5', 'Đ', 'Đạt', 'Tốt', 'Tốt'],
+      // The code typed as a number; no Tiếng Anh result (a blank cell is no subject).
+      [2, '6A1', 7900000302, 'Học Sinh 2', '05/09/2014', 'Nữ', 6.8, 5, null, 'CĐ', 'Đ', 'Đạt', 'khá'],
+      [...student(3), 7, 'tám', 6.5, 'Đ', 'Đ', 'Khá', 'Tốt'],
+      [...student(4, '7A1'), 9.1, 8.7, 9.4, 'Đ', 'Đ', 'Tốt', null],
+    ]);
+    const { records, rejected, logs } = await read('assessments', { path, kind: 'results' });
+    expect(rejected.map((e) => ({ code: e.code, field: e.field, location: e.location }))).toEqual([
+      {
+        code: 'SCORE_UNPARSEABLE',
+        field: 'subjects.1.average',
+        location: 'ketqua.xlsx!KetQuaHocTap row 9 col H (Kết quả các môn Toán)',
+      },
+    ]);
+    expect(rejected[0]!.message).toMatch(/không phải điểm .* \/ .* is not a subject average/);
+    const year = { type: 'learningResult', schoolCode: SCHOOL, schoolYear: '2025-2026', period: 'year' };
+    expect(content(records)).toEqual(
+      new Map([
+        [
+          'learning-result-2025-2026-year-7900000301',
+          {
+            ...year,
+            studentCode: '7900000301',
+            className: '6A1',
+            subjects: [
+              { subjectCode: 'NV', evaluation: 'scored', average: 8.5 },
+              { subjectCode: 'TOAN', evaluation: 'scored', average: 9 },
+              { subjectCode: 'NN1', evaluation: 'scored', average: 7.5 },
+              { subjectCode: 'GDTC', evaluation: 'commented', result: 'Đ' },
+              { subjectCode: 'HDTN', evaluation: 'commented', result: 'Đ' },
+            ],
+            level: 'Tốt',
+            conduct: 'Tốt',
+          },
+        ],
+        [
+          'learning-result-2025-2026-year-7900000302',
+          {
+            ...year,
+            studentCode: '7900000302',
+            className: '6A1',
+            subjects: [
+              { subjectCode: 'NV', evaluation: 'scored', average: 6.8 },
+              { subjectCode: 'TOAN', evaluation: 'scored', average: 5 },
+              { subjectCode: 'GDTC', evaluation: 'commented', result: 'CĐ' },
+              { subjectCode: 'HDTN', evaluation: 'commented', result: 'Đ' },
+            ],
+            level: 'Đạt',
+            conduct: 'Khá',
+          },
+        ],
+        [
+          'learning-result-2025-2026-year-7900000304',
+          {
+            ...year,
+            studentCode: '7900000304',
+            className: '7A1',
+            subjects: [
+              { subjectCode: 'NV', evaluation: 'scored', average: 9.1 },
+              { subjectCode: 'TOAN', evaluation: 'scored', average: 8.7 },
+              { subjectCode: 'NN1', evaluation: 'scored', average: 9.4 },
+              { subjectCode: 'GDTC', evaluation: 'commented', result: 'Đ' },
+              { subjectCode: 'HDTN', evaluation: 'commented', result: 'Đ' },
+            ],
+            level: 'Tốt',
+          },
+        ],
+      ]),
+    );
+    expect(records[0]!.source.location).toBe('ketqua.xlsx!KetQuaHocTap row 7');
+    // The header log names each subject's column by code, for `edubridge import` to place problems.
+    const header = logs.find((l) => l.msg === 'excel header')!.data!;
+    expect(header.row).toBe(5);
+    expect(header.columns).toMatchObject({
+      studentCode: 'C',
+      className: 'B',
+      'subjects[NV]': 'G',
+      'subjects[TOAN]': 'H',
+      'subjects[HDTN]': 'K',
+      level: 'L',
+      conduct: 'M',
+    });
+  });
+
+  it('takes the period from a "Học kỳ" column, and rejects a period, level or Đ/CĐ it cannot read', async () => {
+    const path = join(tmp, 'tong-ket.csv');
+    await writeFile(
+      path,
+      [
+        'BẢNG TỔNG KẾT LỚP 6A1;;;;;;;',
+        'Mã HS;Lớp;Học kỳ;Toán;Ngữ văn;Giáo dục thể chất;KQHT;Hạnh kiểm',
+        '7901;6A1;HK1;7,5;8;Đ;Khá;Tốt',
+        '7901;6A1;II;8;8,5;Đạt;Tốt;T',
+        '7901;6A1;Cả năm;7,8;8,3;Đ;Khá;Tốt',
+        '7902;6A1;HK1;6;7;8;Đạt;Tốt',
+        '7903;6A1;HK1;6;7;Đ;Giỏi;Tốt',
+        // The file ends on a Vietnamese letter and a newline: still UTF-8.
+        '7904;6A1;Học kỳ 3;6;7;Đ;Đạt;Tốt\n',
+      ].join('\n'),
+    );
+    const { records, rejected } = await read('assessments', {
+      path,
+      kind: 'results',
+      schoolYear: '2025-2026',
+    });
+    expect(records.map((r) => r.key)).toEqual([
+      'excel-79nb0001:learning-result-2025-2026-semester1-7901',
+      'excel-79nb0001:learning-result-2025-2026-semester2-7901',
+      'excel-79nb0001:learning-result-2025-2026-year-7901',
+    ]);
+    expect(records[1]).toMatchObject({
+      period: 'semester2',
+      subjects: [
+        { subjectCode: 'TOAN', evaluation: 'scored', average: 8 },
+        { subjectCode: 'NV', evaluation: 'scored', average: 8.5 },
+        { subjectCode: 'GDTC', evaluation: 'commented', result: 'Đ' },
+      ],
+      level: 'Tốt',
+      conduct: 'Tốt',
+    });
+    expect(rejected.map((e) => [e.code, e.field, e.location])).toEqual([
+      ['COMMENT_UNPARSEABLE', 'subjects.2.result', 'tong-ket.csv!tong-ket row 6 col F (Giáo dục thể chất)'],
+      ['CODE_UNKNOWN', 'level', 'tong-ket.csv!tong-ket row 7 col G (KQHT)'],
+      ['CODE_UNKNOWN', 'period', 'tong-ket.csv!tong-ket row 8 col C (Học kỳ)'],
+    ]);
+    for (const e of rejected) expect(e.message).toContain(' / ');
+  });
+
+  it('takes the period from the title, else the config; without either the row is rejected as CONTEXT_MISSING', async () => {
+    const semester = join(tmp, 'ketqua-hk2.xlsx');
+    await writeResults(semester, 'KẾT QUẢ HỌC TẬP HỌC KỲ II - NĂM HỌC 2025-2026', [
+      [...student(1), 8, 8, 8, 'Đ', 'Đ', 'Tốt', 'Tốt'],
+    ]);
+    const hk2 = await read('assessments', { path: semester, kind: 'results' });
+    expect(hk2.records.map((r) => r.key)).toEqual([
+      'excel-79nb0001:learning-result-2025-2026-semester2-7900000301',
+    ]);
+    const untitled = join(tmp, 'ketqua-untitled.xlsx');
+    await writeResults(untitled, 'KẾT QUẢ HỌC TẬP - NĂM HỌC 2025-2026', [
+      [...student(1), 8, 8, 8, 'Đ', 'Đ', 'Tốt', 'Tốt'],
+    ]);
+    const unknown = await read('assessments', { path: untitled, kind: 'results' });
+    expect(unknown.records).toEqual([]);
+    expect(unknown.rejected.map((e) => [e.code, e.field, e.location])).toEqual([
+      ['CONTEXT_MISSING', 'period', 'ketqua-untitled.xlsx!KetQuaHocTap row 7'],
+    ]);
+    const configured = await read('assessments', { path: untitled, kind: 'results', semester: 1 });
+    expect(configured.records).toEqual([expect.objectContaining({ period: 'semester1' })]);
+  });
+
+  it("reads a subject column by the school profile's own name, which wins over a built-in one", async () => {
+    const path = join(tmp, 'ketqua-profile.csv');
+    await writeFile(
+      path,
+      'KẾT QUẢ HỌC KỲ I NĂM HỌC 2025-2026\nMã học sinh,Lớp,Toán,Tin học ứng dụng,Tiếng Anh\n7901,6A1,7,8.5,9\n',
+    );
+    const { records } = await read('assessments', {
+      path,
+      kind: 'results',
+      // This school teaches English as its second foreign language.
+      profile: { subjects: { TIN: ['Tin học ứng dụng'], NN2: ['Tiếng Anh'] } },
+    });
+    expect(records).toEqual([
+      expect.objectContaining({
+        period: 'semester1',
+        subjects: [
+          { subjectCode: 'TOAN', evaluation: 'scored', average: 7 },
+          { subjectCode: 'TIN', evaluation: 'scored', average: 8.5 },
+          { subjectCode: 'NN2', evaluation: 'scored', average: 9 },
+        ],
+      }),
+    ]);
+  });
+
+  it('check() accepts a KetQuaHocTap as results and names the subject columns a student list given as results lacks', async () => {
+    const path = join(tmp, 'ketqua-check.xlsx');
+    await writeResults(path, YEAR, [[...student(1), 8, 8, 8, 'Đ', 'Đ', 'Tốt', 'Tốt']]);
+    const config = parseAdapterConfig(
+      excel.configSchema,
+      {
+        schoolCode: SCHOOL,
+        files: [
+          { path, kind: 'results' },
+          { path: fixture('students-c1.xlsx'), kind: 'results' },
+        ],
+      },
+      'excel',
+    );
+    const result = await excel.check(config, base());
+    const problems = result.ok ? [] : result.problems;
+    expect(problems.map((p) => p.code)).toEqual(['HEADER_MISSING']);
+    expect(problems[0]!.message).toContain('Ngữ văn | Toán | Ngoại ngữ 1');
+    expect(problems[0]!.message).toContain('students-c1.xlsx');
+  });
+});
+
 describe('workbooks written by Excel itself', () => {
   it('reads rich text, formulas, booleans and inline strings, and every sheet of a many-sheet workbook', async () => {
     const path = join(tmp, 'in-memory-writer.xlsx');

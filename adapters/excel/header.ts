@@ -146,6 +146,9 @@ export function findHeader(rows: readonly SheetRow[], index: HeaderIndex, header
   return { found: false, best };
 }
 
+/** Beyond this many alternative columns, a missing-column message lists their first names only. */
+const MANY_ALTERNATIVES = 8;
+
 const quoteList = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ');
 
 /**
@@ -163,7 +166,10 @@ export function headerMissing(
     any
       .map((field) => {
         const f = index.spec.fields[field]!;
-        return `${f.aliases[0]} (${quoteList(f.aliases.slice(0, 6))})`;
+        // A choice among many columns (a subject each) names each by its first name only.
+        return any.length > MANY_ALTERNATIVES
+          ? f.aliases[0]
+          : `${f.aliases[0]} (${quoteList(f.aliases.slice(0, 6))})`;
       })
       .join(' | '),
   );

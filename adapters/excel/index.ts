@@ -1,6 +1,7 @@
 /**
  * The `excel` adapter: the files schools really have — MOET `C1-HocSinh` student lists,
- * `CSDL_GiaoVien` staff lists, grade books, timetable grids and fee lists — as `.xlsx` or `.csv`,
+ * `CSDL_GiaoVien` staff lists, grade books, `KetQuaHocTap` learning results, timetable grids and
+ * fee lists — as `.xlsx` or `.csv`,
  * read as streams into canonical records. See README.md beside this file.
  */
 import { stat } from 'node:fs/promises';
@@ -62,14 +63,16 @@ export default defineAdapter({
   name: 'Excel / CSV (MOET templates, school software exports)',
   version: EXCEL_ADAPTER_VERSION,
   description:
-    'Tệp Excel/CSV của nhà trường: danh sách học sinh C1-HocSinh, CSDL_GiaoVien, sổ điểm, thời khóa biểu, khoản thu / School spreadsheets: student and staff lists, grade books, timetables, fee lists',
+    'Tệp Excel/CSV của nhà trường: danh sách học sinh C1-HocSinh, CSDL_GiaoVien, sổ điểm, kết quả học tập (KetQuaHocTap), thời khóa biểu, khoản thu / School spreadsheets: student and staff lists, grade books, learning results, timetables, fee lists',
   configSchema,
   streams: {
     students: incremental(
       'Học sinh, cha mẹ và người giám hộ trên cùng dòng / Students with inline guardians',
     ),
     teachers: incremental('Cán bộ, giáo viên / Staff'),
-    assessments: incremental('Sổ điểm theo Thông tư 22 / Grade books (Circular 22)'),
+    assessments: incremental(
+      'Sổ điểm và kết quả học tập theo Thông tư 22 / Grade books and learning results (Circular 22)',
+    ),
     timetable: incremental('Thời khóa biểu dạng lưới / Timetable grids'),
     fees: incremental('Phiếu báo thu theo học sinh / Fee notices per student'),
   },

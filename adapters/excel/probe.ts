@@ -5,9 +5,9 @@
 import { AdapterError, type CheckProblem, fold } from '../../src/sdk/index.ts';
 import type { SheetRow } from './cells.ts';
 import type { ExcelConfig, FileSpec } from './config.ts';
-import { findHeader, HEADER_SCAN_ROWS, HeaderIndex, headerMissing } from './header.ts';
+import { findHeader, HEADER_SCAN_ROWS, headerMissing } from './header.ts';
 import { gridOf } from './layouts/timetable.ts';
-import { TABULAR_LAYOUTS } from './read-file.ts';
+import { headerIndexOf, TABULAR_LAYOUTS } from './read-file.ts';
 import { fileNameOf, openSheets } from './sheets.ts';
 import { readTitles, type TitleFacts } from './titles.ts';
 
@@ -32,7 +32,7 @@ async function firstRows(batches: AsyncIterable<SheetRow[]>, until: number): Pro
 export async function probeFile(file: FileSpec, config: ExcelConfig, signal: AbortSignal): Promise<Probe> {
   const fileName = fileNameOf(file.path);
   const layout = file.kind === 'timetable' ? null : TABULAR_LAYOUTS[file.kind];
-  const index = layout ? new HeaderIndex(layout.header, config.profile.columns) : null;
+  const index = layout ? headerIndexOf(layout, config) : null;
   const headerRow = config.profile.headerRow;
   const sheets: string[] = [];
   let best: { row: number; columns: Map<string, number>; sheet: string } | null = null;

@@ -20,6 +20,7 @@ import { findHeader, HEADER_SCAN_ROWS, HeaderIndex, headerMissing } from './head
 import { feesLayout } from './layouts/fees.ts';
 import { gradesLayout } from './layouts/grades.ts';
 import type { TabularLayout } from './layouts/layout.ts';
+import { resultsLayout } from './layouts/results.ts';
 import { studentsLayout } from './layouts/students.ts';
 import { teachersLayout } from './layouts/teachers.ts';
 import { readTimetableSheet } from './layouts/timetable.ts';
@@ -31,8 +32,14 @@ export const TABULAR_LAYOUTS: Record<Exclude<FileKind, 'timetable'>, TabularLayo
   students: studentsLayout,
   teachers: teachersLayout,
   grades: gradesLayout,
+  results: resultsLayout,
   fees: feesLayout,
 };
+
+/** The header a file of this layout must have, with the school profile's own names. */
+export function headerIndexOf(layout: TabularLayout, config: ExcelConfig): HeaderIndex {
+  return new HeaderIndex(layout.headerFor?.(config.profile) ?? layout.header, config.profile.columns);
+}
 
 /** What reading a file needs besides the file. */
 export interface FileReadEnv {
@@ -70,6 +77,9 @@ export function canonicalField(field: string): string {
   if (m) return `guardians[${m[1]}].${m[2]}`;
   const r = /^regular\.(\d)$/.exec(field);
   if (r) return `regular.${Number(r[1]) - 1}`;
+  // A learning result's subject column: its index in `subjects` differs from row to row.
+  const subject = /^subject\.(.+)$/.exec(field);
+  if (subject) return `subjects[${subject[1]}]`;
   return CANONICAL[field] ?? field;
 }
 
@@ -213,7 +223,7 @@ export async function* readFileRecords(
   const subjects = new SubjectNames(env.config.profile.subjects);
   const summary: FileSummary = { sheets: [], read: [] };
   const layout = file.kind === 'timetable' ? null : TABULAR_LAYOUTS[file.kind];
-  const index = layout ? new HeaderIndex(layout.header, env.config.profile.columns) : null;
+  const index = layout ? headerIndexOf(layout, env.config) : null;
   let best: { row: number; columns: Map<string, number>; sheet: string } | null = null;
   for await (const sheet of openSheets(file.path, env.signal)) {
     summary.sheets.push(sheet.name);

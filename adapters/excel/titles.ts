@@ -1,14 +1,20 @@
 /**
  * What the title rows above a header and the sheet's name say about every row below: the school
- * year ("NĂM HỌC 2025-2026"), the semester ("HỌC KỲ I"), the class ("DANH SÁCH HỌC SINH LỚP 6A1"),
- * the subject ("Môn: Toán") and the date a timetable applies from ("Áp dụng từ ngày 08/09/2025").
+ * year ("NĂM HỌC 2025-2026"), the semester ("HỌC KỲ I"), the period of a learning-result sheet
+ * ("HỌC KỲ II", "CẢ NĂM"), the class ("DANH SÁCH HỌC SINH LỚP 6A1"), the subject ("Môn: Toán") and
+ * the date a timetable applies from ("Áp dụng từ ngày 08/09/2025").
  */
 import { fold, parseDate } from '../../src/sdk/index.ts';
 import { rowTexts, type SheetRow } from './cells.ts';
 
+/** The period a learning result covers (the canonical `LearningResult.period`). */
+export type ResultPeriod = 'semester1' | 'semester2' | 'year';
+
 export interface TitleFacts {
   schoolYear?: string;
   semester?: 1 | 2;
+  /** A semester, or the whole year ("CẢ NĂM"); the first title that names either. */
+  period?: ResultPeriod;
   className?: string;
   /** The subject as written ("Toán"); resolved to a code by the layout. */
   subject?: string;
@@ -31,6 +37,17 @@ export function semesterIn(text: string): 1 | 2 | undefined {
   const m = /(?:^| )(?:hoc ky|hk) ?(ii|i|1|2)(?: |$)/.exec(fold(text));
   if (!m) return undefined;
   return m[1] === 'i' || m[1] === '1' ? 1 : 2;
+}
+
+/**
+ * "CẢ NĂM" (the whole year, not "NĂM HỌC") or a semester. `short` also takes "CN", as a period
+ * column or a sheet name writes it; in a title "CN" is more likely a subject (Công nghệ).
+ */
+export function periodIn(text: string, short = false): ResultPeriod | undefined {
+  const folded = fold(text);
+  if (/(?:^| )ca ?nam(?: |$)/.test(folded) || (short && folded === 'cn')) return 'year';
+  const semester = semesterIn(text);
+  return semester === undefined ? undefined : semester === 1 ? 'semester1' : 'semester2';
 }
 
 function classIn(text: string): string | undefined {
@@ -69,6 +86,7 @@ export function readTitles(rows: readonly SheetRow[], sheetName: string): TitleF
   for (const text of texts) {
     facts.schoolYear ??= schoolYearIn(text);
     facts.semester ??= semesterIn(text);
+    facts.period ??= periodIn(text);
     facts.className ??= classIn(text);
     facts.subject ??= subjectIn(text);
     facts.validFrom ??= validFromIn(text);
@@ -78,6 +96,7 @@ export function readTitles(rows: readonly SheetRow[], sheetName: string): TitleF
   for (const part of parts) {
     if (!facts.className && isClassName(part)) facts.className = part.toUpperCase();
     facts.semester ??= semesterIn(part);
+    facts.period ??= periodIn(part, true);
   }
   return facts;
 }

@@ -98,14 +98,15 @@ export const GRADE_FIELDS: Record<string, FieldSpec> = {
   },
 };
 
-type Comment = 'Đ' | 'CĐ';
+export type Comment = 'Đ' | 'CĐ';
 const COMMENTS = new Map<string, Comment>([
   ['d', 'Đ'],
   ['dat', 'Đ'],
   ['cd', 'CĐ'],
   ['chuadat', 'CĐ'],
 ]);
-const commentOf = (text: string): Comment | undefined => COMMENTS.get(fold(text).replace(/ /g, ''));
+/** Đ or CĐ from "Đ", "Đạt", "CĐ", "Chưa đạt" (any case, with or without marks), or undefined. */
+export const commentOf = (text: string): Comment | undefined => COMMENTS.get(fold(text).replace(/ /g, ''));
 
 /** The canonical field of a score column: `regular.2` is the third regular assessment. */
 const canonicalOf = (field: string) =>

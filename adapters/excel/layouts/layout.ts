@@ -3,7 +3,7 @@
  * timetable grid (days × periods) is not tabular and has its own reader.
  */
 import { RecordError } from '../../../src/sdk/index.ts';
-import type { FileKind } from '../config.ts';
+import type { FileKind, Profile } from '../config.ts';
 import type { HeaderSpec } from '../header.ts';
 import type { Mapped, RowView, SheetEnv } from '../rows.ts';
 
@@ -17,6 +17,8 @@ export interface SheetMapper {
 export interface TabularLayout {
   kind: Exclude<FileKind, 'timetable'>;
   header: HeaderSpec;
+  /** The header with what a school's profile adds (its own subject names), when the layout uses it. */
+  headerFor?(profile: Profile): HeaderSpec;
   start(env: SheetEnv): SheetMapper;
 }
 

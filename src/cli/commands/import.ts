@@ -38,6 +38,7 @@ export const IMPORT_KINDS = {
   students: 'students',
   teachers: 'teachers',
   grades: 'assessments',
+  results: 'assessments',
   timetable: 'timetable',
   fees: 'fees',
 } as const satisfies Record<string, StreamName>;
@@ -47,6 +48,7 @@ const KIND_VI: Record<ImportKind, string> = {
   students: 'học sinh',
   teachers: 'giáo viên',
   grades: 'sổ điểm',
+  results: 'kết quả học tập',
   timetable: 'thời khóa biểu',
   fees: 'khoản thu',
 };
