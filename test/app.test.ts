@@ -358,6 +358,7 @@ describe('API documentation', () => {
       '/v1/runs/{id}/release',
       '/v1/schools/{code}/payments',
       '/v1/schools/{code}/payments/pull',
+      '/v1/schools/{code}/payments/{paymentId}/receipt',
       '/v1/schools/{code}/reconciliation',
       '/v1/schools/{code}/schedule',
       '/v1/whoami',

@@ -138,6 +138,42 @@ describe('payments from SSC', () => {
       expect(refused.statusCode).toBe(403);
       const entries = await listAudit(db, { action: 'payments:read' });
       expect(entries.some((e) => e.resource === `school:${school}` && e.decision === 'allow')).toBe(true);
+
+      // The e-receipt of a pulled payment, issued by SSC once however often it is asked for.
+      const payment = body.payments[0]!;
+      const url = `/v1/schools/${school}/payments/${payment.paymentId}/receipt`;
+      const receipt = await app.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${own.key}` },
+      });
+      expect(receipt.statusCode).toBe(200);
+      const issued = receipt.json() as {
+        invoice: { kind: string; total: number; paymentId: string };
+        xml: string;
+      };
+      expect(issued.invoice).toMatchObject({
+        kind: 'e_receipt',
+        total: payment.amount,
+        paymentId: payment.paymentId,
+      });
+      expect(issued.xml).toContain(`<TgTTTBSo>${payment.amount}</TgTTTBSo>`);
+      const again = await app.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${own.key}` },
+      });
+      expect((again.json() as { invoice: unknown }).invoice).toEqual(issued.invoice);
+      const unknown = await app.inject({
+        method: 'POST',
+        url: `/v1/schools/${school}/payments/GD-KHONG-CO/receipt`,
+        headers: { authorization: `Bearer ${own.key}` },
+      });
+      expect(unknown.statusCode).toBe(404);
+      expect(
+        (await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${other.key}` } }))
+          .statusCode,
+      ).toBe(403);
     } finally {
       await app.close();
     }

@@ -272,6 +272,30 @@ export class RunService {
     });
   }
 
+  /**
+   * Has SSC issue (or return, when issued before) the e-receipt or e-invoice of a payment the hub
+   * pulled for the school; undefined when the school has no such payment.
+   */
+  async issueReceipt(schoolCode: string, paymentId: string, kind: 'e_receipt' | 'e_invoice') {
+    const known = await listPayments(this.deps.db, this.deps.keyring, { schoolCode, paymentId, limit: 1 });
+    if (known.length === 0) return undefined;
+    const ssc = [...this.targets().values()].find((t) => 'issueReceipt' in t) as
+      | {
+          issueReceipt(
+            id: string,
+            o: { kind: 'e_receipt' | 'e_invoice' },
+          ): Promise<{ invoice: unknown; xml: string; messageId: string }>;
+        }
+      | undefined;
+    if (!ssc) {
+      throw new PermanentError(
+        'TARGET_NOT_CONFIGURED',
+        'Chưa cấu hình SSC (SSC_GATEWAY_URL) / SSC is not configured (SSC_GATEWAY_URL)',
+      );
+    }
+    return ssc.issueReceipt(paymentId, { kind });
+  }
+
   listPayments(filter: Parameters<typeof listPayments>[2]) {
     return listPayments(this.deps.db, this.deps.keyring, filter);
   }

@@ -65,7 +65,7 @@ export interface StoredPayment {
 export async function listPayments(
   db: Db,
   keyring: Keyring,
-  filter: { schoolCode: string; since?: string; receivableNo?: string; limit?: number },
+  filter: { schoolCode: string; since?: string; receivableNo?: string; paymentId?: string; limit?: number },
 ): Promise<StoredPayment[]> {
   let q = kyselyOf(db)
     .selectFrom('payments')
@@ -76,6 +76,7 @@ export async function listPayments(
     .limit(Math.min(Math.max(filter.limit ?? 500, 1), 5_000));
   if (filter.since) q = q.where('paid_at', '>=', new Date(filter.since));
   if (filter.receivableNo) q = q.where('receivable_no', '=', filter.receivableNo);
+  if (filter.paymentId) q = q.where('payment_id', '=', filter.paymentId);
   const rows = await q.execute();
   return rows.map((r) => {
     const reference =

@@ -169,6 +169,66 @@ export const paymentsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: (
     },
   );
 
+  app.post(
+    '/schools/:code/payments/:paymentId/receipt',
+    {
+      schema: {
+        tags: ['payments'],
+        summary: 'Biên lai / hóa đơn điện tử của một khoản nộp / The e-receipt or e-invoice of a payment',
+        description:
+          'SSC issues the document of a payment the hub pulled (or returns the one it issued before: one document per payment): the HDon XML of the tax authority’s layout (unsigned in the sandbox) and its series and number.',
+        security: SECURED,
+        params: school.extend({ paymentId: z.string().min(1).max(64) }),
+        // No body at all asks for the e-receipt.
+        body: z.object({ kind: z.enum(['e_receipt', 'e_invoice']).default('e_receipt') }).nullable(),
+        response: {
+          200: z.object({
+            invoice: z.object({
+              kind: z.enum(['e_invoice', 'e_receipt']),
+              template: z.string(),
+              series: z.string(),
+              number: z.string(),
+              issuedAt: z.string(),
+              total: z.int(),
+              paymentId: z.string().optional(),
+              receivableNo: z.string().optional(),
+              studentCode: z.string(),
+            }),
+            xml: z.string().describe('HDon XML'),
+            messageId: z.string(),
+          }),
+          ...problemResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const principal = await authorize(request, {
+        action: 'payments:write',
+        schoolCode: request.params.code,
+        roles: ['district', 'school'],
+      });
+      const issued = await runs()
+        .issueReceipt(request.params.code, request.params.paymentId, request.body?.kind ?? 'e_receipt')
+        .catch(unavailable);
+      if (!issued) {
+        throw new ProblemError({
+          status: 404,
+          code: 'PAYMENT_NOT_FOUND',
+          detail: `Không có khoản nộp ${request.params.paymentId} của trường ${request.params.code} / No payment ${request.params.paymentId} at school ${request.params.code}`,
+        });
+      }
+      await audit(database, {
+        actor: `key:${principal.prefix}`,
+        role: principal.role,
+        action: 'payments:receipt',
+        resource: `payment:${request.params.paymentId}`,
+        decision: 'allow',
+        detail: { school: request.params.code, kind: request.body?.kind ?? 'e_receipt' },
+      });
+      return issued as { invoice: never; xml: string; messageId: string };
+    },
+  );
+
   app.get(
     '/schools/:code/reconciliation',
     {
