@@ -3,7 +3,7 @@
  * bin/edubridge.js in a child process, its stdout, stderr and exit code.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,30 @@ describe('edubridge import', () => {
     expect(records[3]).toMatchObject({ fullName: 'Trần Khánh Vy' });
     expect(existsSync(`${out}.partial`)).toBe(false);
     expect(r.stdout).toContain('Wrote 4 valid records');
+  });
+
+  it('reads learning results with a period column, its first row kept, a bad score placed in its subject’s column', () => {
+    const file = join(tmp, 'ket-qua.csv');
+    writeFileSync(
+      file,
+      [
+        'KẾT QUẢ HỌC TẬP - NĂM HỌC 2025-2026',
+        'Mã học sinh;Họ tên;Lớp;Học kỳ;Toán;Ngữ văn;Kết quả học tập;Kết quả rèn luyện',
+        // "CN" is the whole year here, and also the code of Công nghệ: still a data row.
+        '7912345678;Nguyễn Văn An;6A1;CN;11;7,5;Khá;Tốt',
+        '7912345679;Trần Thị Bình;6A1;CN;8;7,0;Khá;Tốt',
+        '',
+      ].join('\n'),
+    );
+    const r = run(['import', file, '--kind', 'results', '--school', '79NB0001', '--json']);
+    const out = JSON.parse(r.stdout) as {
+      summary: { total: number };
+      issues: Array<{ row: number; column: string | null; field: string; code: string }>;
+    };
+    expect(out.summary.total).toBe(2);
+    expect(out.issues).toContainEqual(
+      expect.objectContaining({ row: 3, column: 'E', field: 'subjects.0.average', code: 'SCORE_RANGE' }),
+    );
   });
 
   it('prints a readable bilingual report and exits 0 for a clean file', () => {

@@ -95,10 +95,17 @@ function mapRow(
   return { columns, texts };
 }
 
+const IDENTITY_FIELDS = ['studentCode', 'teacherCode', 'fullName', 'personalId'];
+
 /** Adds the fields a second header row names under a (merged) group label of the first. */
 function addSubHeader(header: HeaderMap, sub: SheetRow, index: HeaderIndex): boolean {
   const subTexts = rowTexts(sub);
   if (subTexts.length === 0) return false;
+  // A row with a value under a person's code or name is the first data row, however its other
+  // cells read ("CN" under "Học kỳ" is the whole year, not the subject Công nghệ): taking it for a
+  // second header would lose it.
+  const identity = IDENTITY_FIELDS.map((f) => header.columns.get(f)).filter((c) => c !== undefined);
+  if (subTexts.some(({ col }) => identity.includes(col))) return false;
   let added = false;
   const top = new Map(header.texts);
   const cols = [...top.keys()].sort((a, b) => a - b);

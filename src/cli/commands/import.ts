@@ -120,6 +120,13 @@ function columnOf(
       'guardians[guardian].fullName',
     );
   }
+  // A learning result's subjects move from row to row: `subjects.N` is the record's N-th subject,
+  // whose column the adapter logged as `subjects[CODE]`.
+  const subject = /^subjects\.(\d+)(?:\..+)?$/.exec(field);
+  if (subject && record?.type === 'learningResult') {
+    const code = record.subjects[Number(subject[1])]?.subjectCode;
+    if (code) candidates.push(`subjects[${code}]`);
+  }
   const item = /^items(?:\.\d+)?(?:\.(.+))?$/.exec(field);
   if (item) candidates.push(`items.${item[1] ?? 'amount'}`);
   if (field === 'total') candidates.push('items.amount');
