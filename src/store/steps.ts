@@ -14,7 +14,7 @@ import type { Keyring } from './crypto.ts';
 import type { Database } from './db.ts';
 import { applyTargetResults, type TargetResult } from './ledger.ts';
 import { addLineage, type LineageEntry } from './lineage.ts';
-import { addDeadLetters, type DeadLetterInput, saveCheckpoint } from './runs.ts';
+import { addDeadLetters, type DeadLetterInput, saveCheckpoint, ZERO_COUNTS } from './runs.ts';
 import { type Sealed, unseal } from './sealed.ts';
 import type { RunCarry, RunCounts, Tables } from './tables.ts';
 
@@ -99,7 +99,7 @@ export async function claimPull(db: Db, runId: string, adapterVersion: string): 
           state: 'pulling',
           started_at: new Date(),
           adapter_version: adapterVersion,
-          counts: JSON.stringify(ZERO),
+          counts: JSON.stringify(ZERO_COUNTS),
           carry: null,
         })
         .where('id', '=', runId)
@@ -107,18 +107,6 @@ export async function claimPull(db: Db, runId: string, adapterVersion: string): 
       return { claimed: true };
     });
 }
-
-const ZERO: RunCounts = {
-  pulled: 0,
-  valid: 0,
-  invalid: 0,
-  unchanged: 0,
-  created: 0,
-  updated: 0,
-  deleted: 0,
-  refused: 0,
-  failed: 0,
-};
 
 /** Writes the pull step's running counts (for progress), while it is still pulling. */
 export async function savePullProgress(db: Db, runId: string, counts: RunCounts): Promise<void> {

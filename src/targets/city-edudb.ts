@@ -19,6 +19,7 @@ import {
 import type { GatewayClient } from '../gateway/index.ts';
 import type { CanonicalRecord } from '../model/index.ts';
 import { PermanentError } from '../sdk/errors.ts';
+import { perRecordResults } from './record-results.ts';
 import type { MappedRecord, PushBatch, PushResult, Target, TargetRecordResult } from './target.ts';
 
 export const CITY_EDUDB_TARGET_ID = 'city-edudb';
@@ -51,66 +52,13 @@ export interface CityEduDbTarget extends Target {
   readRoster(schoolCode: string, options?: { correlationId?: string }): Promise<CityRoster>;
 }
 
-interface CityAnswer {
-  results?: Array<{
-    key?: unknown;
-    status?: unknown;
-    code?: unknown;
-    message?: unknown;
-    version?: unknown;
-    deleted?: unknown;
-  }>;
-}
-
-const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
-
 /** Turns the city's answer into one result per key of the batch; a key it skipped has failed. */
 export function recordResults(batch: PushBatch, answer: unknown): TargetRecordResult[] {
-  const results = (answer as CityAnswer | undefined)?.results;
-  if (!Array.isArray(results))
-    throw new PermanentError(
-      'TARGET_ANSWER_INVALID',
-      'CSDL ngành trả lời không có danh sách kết quả / the city DB answered without per-record results',
-    );
-  const deleteKeys = new Set(batch.deletes);
-  const byKey = new Map<string, TargetRecordResult>();
-  for (const r of results) {
-    const key = str(r?.key);
-    if (key === undefined) continue;
-    const status = str(r.status);
-    const code = str(r.code);
-    const message = str(r.message);
-    const version = str(r.version);
-    const deleted = r.deleted === true || deleteKeys.has(key);
-    byKey.set(key, {
-      key,
-      // `review` (held for a person at the city, UNKNOWN_MASTER) is not accepted: the record is not there.
-      outcome:
-        status === 'accepted'
-          ? 'accepted'
-          : status === 'refused' || status === 'review'
-            ? 'refused'
-            : 'failed',
-      ...(version !== undefined ? { targetVersion: version } : {}),
-      ...(code !== undefined ? { code } : status === 'accepted' ? {} : { code: 'TARGET_STATUS_UNKNOWN' }),
-      ...(message !== undefined ? { message } : {}),
-      ...(deleted ? { deleted: true } : {}),
-    });
-  }
-  const expected = [
-    ...batch.upserts.map((u) => ({ key: u.key, deleted: false })),
-    ...batch.deletes.map((key) => ({ key, deleted: true })),
-  ];
-  return expected.map(
-    ({ key, deleted }) =>
-      byKey.get(key) ?? {
-        key,
-        outcome: 'failed',
-        code: 'TARGET_NO_RESULT',
-        message: 'CSDL ngành không trả kết quả cho bản ghi này / the city DB gave no result for this record',
-        ...(deleted ? { deleted: true } : {}),
-      },
-  );
+  // `review` (held for a person at the city, UNKNOWN_MASTER) is not accepted: the record is not there.
+  return perRecordResults(batch, answer, {
+    name: { vi: 'CSDL ngành', en: 'the city DB' },
+    refusedStatuses: ['review'],
+  });
 }
 
 export function createCityEduDbTarget(options: CityEduDbTargetOptions): CityEduDbTarget {

@@ -28,6 +28,7 @@ import {
 import type { GatewayClient } from '../gateway/index.ts';
 import { type CanonicalRecord, type Invoice, InvoiceSchema, type Payment } from '../model/index.ts';
 import { PermanentError, RecordError } from '../sdk/errors.ts';
+import { perRecordResults } from './record-results.ts';
 import type { MappedRecord, PushBatch, PushResult, Target, TargetRecordResult } from './target.ts';
 
 export const SSC_TARGET_ID = 'ssc';
@@ -82,60 +83,12 @@ export interface SscTarget extends Target {
   issueReceipt(paymentId: string, options?: IssueReceiptOptions): Promise<IssuedReceipt>;
 }
 
-interface SscAnswer {
-  results?: Array<{
-    key?: unknown;
-    status?: unknown;
-    code?: unknown;
-    message?: unknown;
-    version?: unknown;
-    deleted?: unknown;
-  }>;
-}
-
-const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
-
 const invalidAnswer = (vi: string, en: string) =>
   new PermanentError('TARGET_ANSWER_INVALID', `${vi} / ${en}`);
 
 /** Turns SSC's answer into one result per key of the batch; a key it skipped has failed. */
 export function sscRecordResults(batch: PushBatch, answer: unknown): TargetRecordResult[] {
-  const results = (answer as SscAnswer | undefined)?.results;
-  if (!Array.isArray(results))
-    throw invalidAnswer('SSC trả lời không có danh sách kết quả', 'SSC answered without per-record results');
-  const deleteKeys = new Set(batch.deletes);
-  const byKey = new Map<string, TargetRecordResult>();
-  for (const r of results) {
-    const key = str(r?.key);
-    if (key === undefined) continue;
-    const status = str(r.status);
-    const code = str(r.code);
-    const message = str(r.message);
-    const version = str(r.version);
-    const deleted = r.deleted === true || deleteKeys.has(key);
-    byKey.set(key, {
-      key,
-      outcome: status === 'accepted' ? 'accepted' : status === 'refused' ? 'refused' : 'failed',
-      ...(version !== undefined ? { targetVersion: version } : {}),
-      ...(code !== undefined ? { code } : status === 'accepted' ? {} : { code: 'TARGET_STATUS_UNKNOWN' }),
-      ...(message !== undefined ? { message } : {}),
-      ...(deleted ? { deleted: true } : {}),
-    });
-  }
-  const expected = [
-    ...batch.upserts.map((u) => ({ key: u.key, deleted: false })),
-    ...batch.deletes.map((key) => ({ key, deleted: true })),
-  ];
-  return expected.map(
-    ({ key, deleted }) =>
-      byKey.get(key) ?? {
-        key,
-        outcome: 'failed',
-        code: 'TARGET_NO_RESULT',
-        message: 'SSC không trả kết quả cho bản ghi này / SSC gave no result for this record',
-        ...(deleted ? { deleted: true } : {}),
-      },
-  );
+  return perRecordResults(batch, answer, { name: { vi: 'SSC', en: 'SSC' } });
 }
 
 /** A page of payments: the rows are checked one by one when mapped, not here. */
