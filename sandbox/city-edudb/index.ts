@@ -211,6 +211,48 @@ export interface CitySandbox {
   close(): Promise<void>;
 }
 
+type GatewayCommon = Omit<Parameters<typeof startLgspGateway>[0], 'personality' | 'credentials'>;
+
+/** An LGSP gateway simulator in the given personality with the sandbox credentials. */
+export function startSandboxGateway(
+  personality: LgspPersonality,
+  common: GatewayCommon,
+): Promise<LgspGateway> {
+  return personality === 'wso2'
+    ? startLgspGateway({ ...common, personality, credentials: SANDBOX_CREDENTIALS.wso2 })
+    : personality === 'vnpt-lgsp'
+      ? startLgspGateway({ ...common, personality, credentials: SANDBOX_CREDENTIALS['vnpt-lgsp'] })
+      : startLgspGateway({ ...common, personality, credentials: SANDBOX_CREDENTIALS.xroad });
+}
+
+/**
+ * Options for `createGatewayClient` (src/gateway) that reach a sandbox gateway, typed loosely so
+ * the sandbox does not depend on the hub's code. `receiverCode` names the system behind it (vnpt).
+ */
+export function sandboxGatewayClientOptions(
+  baseUrl: string,
+  personality: LgspPersonality,
+  target: string,
+  receiverCode: string,
+) {
+  const base = { target, baseUrl, personality };
+  switch (personality) {
+    case 'wso2':
+      return { ...base, wso2: { ...SANDBOX_CREDENTIALS.wso2 } };
+    case 'vnpt-lgsp':
+      return {
+        ...base,
+        vnpt: {
+          ...SANDBOX_CREDENTIALS['vnpt-lgsp'],
+          senderCode: '000.00.00.H29',
+          defaultReceiverCode: receiverCode,
+        },
+      };
+    case 'xroad':
+      return { ...base, xroad: { ...SANDBOX_CREDENTIALS.xroad } };
+  }
+}
+
 /** Starts the city Education DB simulator and an LGSP gateway simulator routing to it. */
 export async function startCitySandbox(options: CitySandboxOptions = {}): Promise<CitySandbox> {
   const personality = options.personality ?? 'wso2';
@@ -252,30 +294,9 @@ export async function startCitySandbox(options: CitySandboxOptions = {}): Promis
     ...(options.gatewayFaults ? { faults: options.gatewayFaults } : {}),
     ...(options.tokenTtlSeconds ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
   };
-  const gateway = await (personality === 'wso2'
-    ? startLgspGateway({ ...common, personality, credentials: SANDBOX_CREDENTIALS.wso2 })
-    : personality === 'vnpt-lgsp'
-      ? startLgspGateway({ ...common, personality, credentials: SANDBOX_CREDENTIALS['vnpt-lgsp'] })
-      : startLgspGateway({ ...common, personality, credentials: SANDBOX_CREDENTIALS.xroad }));
-
-  const gatewayClientOptions = (target = 'city-edudb') => {
-    const base = { target, baseUrl: gateway.url, personality };
-    switch (personality) {
-      case 'wso2':
-        return { ...base, wso2: { ...SANDBOX_CREDENTIALS.wso2 } };
-      case 'vnpt-lgsp':
-        return {
-          ...base,
-          vnpt: {
-            ...SANDBOX_CREDENTIALS['vnpt-lgsp'],
-            senderCode: '000.00.00.H29',
-            defaultReceiverCode: '000.20.00.H29',
-          },
-        };
-      case 'xroad':
-        return { ...base, xroad: { ...SANDBOX_CREDENTIALS.xroad } };
-    }
-  };
+  const gateway = await startSandboxGateway(personality, common);
+  const gatewayClientOptions = (target = 'city-edudb') =>
+    sandboxGatewayClientOptions(gateway.url, personality, target, '000.20.00.H29');
 
   return {
     personality,

@@ -20,15 +20,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CollectionAccount } from '../../mappings/ssc/v1/index.ts';
 import type { CanonicalRecord, School } from '../../src/model/index.ts';
-import { readDistrict, SANDBOX_CREDENTIALS } from '../city-edudb/index.ts';
+import { readDistrict, sandboxGatewayClientOptions, startSandboxGateway } from '../city-edudb/index.ts';
 import { type GenerateOptions, generateDistrict, type RecordStreamName } from '../generator/index.ts';
 import { hash32 } from '../generator/random.ts';
-import {
-  type LgspFaultPlan,
-  type LgspGateway,
-  type LgspPersonality,
-  startLgspGateway,
-} from '../lgsp/index.ts';
+import type { LgspFaultPlan, LgspGateway, LgspPersonality } from '../lgsp/index.ts';
 import {
   SSC_SERVICE,
   type Ssc,
@@ -118,30 +113,9 @@ export async function startSscSandbox(options: SscSandboxOptions = {}): Promise<
     ...(options.gatewayFaults ? { faults: options.gatewayFaults } : {}),
     ...(options.tokenTtlSeconds ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
   };
-  const gateway = await (personality === 'wso2'
-    ? startLgspGateway({ ...common, personality, credentials: SANDBOX_CREDENTIALS.wso2 })
-    : personality === 'vnpt-lgsp'
-      ? startLgspGateway({ ...common, personality, credentials: SANDBOX_CREDENTIALS['vnpt-lgsp'] })
-      : startLgspGateway({ ...common, personality, credentials: SANDBOX_CREDENTIALS.xroad }));
-
-  const gatewayClientOptions = (target = 'ssc') => {
-    const base = { target, baseUrl: gateway.url, personality };
-    switch (personality) {
-      case 'wso2':
-        return { ...base, wso2: { ...SANDBOX_CREDENTIALS.wso2 } };
-      case 'vnpt-lgsp':
-        return {
-          ...base,
-          vnpt: {
-            ...SANDBOX_CREDENTIALS['vnpt-lgsp'],
-            senderCode: '000.00.00.H29',
-            defaultReceiverCode: '000.21.00.H29',
-          },
-        };
-      case 'xroad':
-        return { ...base, xroad: { ...SANDBOX_CREDENTIALS.xroad } };
-    }
-  };
+  const gateway = await startSandboxGateway(personality, common);
+  const gatewayClientOptions = (target = 'ssc') =>
+    sandboxGatewayClientOptions(gateway.url, personality, target, '000.21.00.H29');
 
   return {
     personality,
