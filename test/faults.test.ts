@@ -102,6 +102,76 @@ async function expectDeliveredExactlyOnce(db: Database, city: CitySandbox, runId
   expect(letters.map((l) => l.code)).toEqual(Array(unknown).fill('UNKNOWN_MASTER'));
 }
 
+/**
+ * The hub as a worker process runs it, here in the test: a queued run service and its worker pool
+ * (its own key prefix), against `city`; `request()` asks for a full run of the school's students.
+ */
+async function startHub(
+  city: CitySandbox,
+  options: {
+    redisUrl?: string;
+    pushAttempts?: number;
+    workers: Omit<Parameters<typeof startSyncWorkers>[0], 'connect' | 'prefix' | 'service'>;
+  },
+) {
+  const redisUrl = options.redisUrl ?? 'redis://127.0.0.1:6379';
+  const db = await pgliteDb();
+  const prefix = `edubridge-test-${randomUUID().slice(0, 8)}`;
+  const redis = queueConnection(redisUrl);
+  const service = new RunService({
+    db,
+    keyring,
+    queue: createRunQueue(redis, prefix),
+    sources: async () => ({ [SCHOOL]: { adapter: 'rest', config: adapterConfig(school) } }),
+    targets: () => [target(city)],
+    loadAdapter: async () => rest,
+    batchSize: 100,
+    ...(options.pushAttempts ? { pushAttempts: options.pushAttempts } : {}),
+  });
+  const workers = await startSyncWorkers({
+    connect: () => queueConnection(redisUrl),
+    prefix,
+    service,
+    ...options.workers,
+  });
+  return {
+    db,
+    service,
+    workers,
+    request: async () =>
+      (
+        await service.request({
+          schoolCode: SCHOOL,
+          streams: ['students'],
+          mode: 'full',
+          requestedBy: 'test',
+        })
+      ).runId,
+    async close() {
+      await workers.close();
+      await service.pushQueues
+        .get('city-edudb')
+        .obliterate({ force: true })
+        .catch(() => {});
+      await service.close();
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}
+
+/** Waits for a run to succeed or fail. */
+const runEnded = (db: Database, runId: string) =>
+  waitFor(
+    'the run to end',
+    async () => {
+      const run = await getRun(db, runId);
+      return run && ['succeeded', 'failed'].includes(run.state) ? run : undefined;
+    },
+    60_000,
+    100,
+  );
+
 describe('a target that stops answering', () => {
   it('a batch applied whose answer timed out is sent again and applied once', async () => {
     const city = await newCity();
@@ -134,37 +204,19 @@ describe('a target that stops answering', () => {
 
   it('an open circuit stops sending and parks the batches without spending their attempts', async () => {
     const city = await newCity();
-    const db = await pgliteDb();
-    const prefix = `edubridge-test-${randomUUID().slice(0, 8)}`;
-    const redis = queueConnection('redis://127.0.0.1:6379');
-    const service = new RunService({
-      db,
-      keyring,
-      queue: createRunQueue(redis, prefix),
-      sources: async () => ({ [SCHOOL]: { adapter: 'rest', config: adapterConfig(school) } }),
-      targets: () => [target(city)],
-      loadAdapter: async () => rest,
-      batchSize: 100,
+    const hub = await startHub(city, {
       pushAttempts: 4,
-    });
-    const workers = await startSyncWorkers({
-      connect: () => queueConnection('redis://127.0.0.1:6379'),
-      prefix,
-      service,
-      limits: { 'city-edudb': { requestsPerSecond: 100, concurrentBatches: 1 } },
-      breaker: { failureThreshold: 3, cooldownMs: 1_500 },
-      sweepEveryMs: 0,
+      workers: {
+        limits: { 'city-edudb': { requestsPerSecond: 100, concurrentBatches: 1 } },
+        breaker: { failureThreshold: 3, cooldownMs: 1_500 },
+        sweepEveryMs: 0,
+      },
     });
     try {
       // The city is down for as long as it takes.
       city.city.faults.set({ unavailable: { count: 1_000_000, retryAfterSeconds: 0 } });
-      const { runId } = await service.request({
-        schoolCode: SCHOOL,
-        streams: ['students'],
-        mode: 'full',
-        requestedBy: 'test',
-      });
-      const breaker = workers.breakers.get('city-edudb')!;
+      const runId = await hub.request();
+      const breaker = hub.workers.breakers.get('city-edudb')!;
       await waitFor('the circuit to open', () => (breaker.state === 'open' ? true : undefined), 30_000, 10);
       const refusedWhileOpen = city.city.state.faultsInjected.unavailable;
       expect(refusedWhileOpen).toBe(3);
@@ -172,18 +224,11 @@ describe('a target that stops answering', () => {
       // Nothing was sent while the circuit was open.
       expect(city.city.state.faultsInjected.unavailable).toBe(refusedWhileOpen);
       city.city.faults.set({});
-      await waitFor('the run to end', async () => {
-        const run = await getRun(db, runId);
-        return run && ['succeeded', 'failed'].includes(run.state) ? run : undefined;
-      });
+      await runEnded(hub.db, runId);
       expect(breaker.state).toBe('closed');
-      await expectDeliveredExactlyOnce(db, city, runId);
+      await expectDeliveredExactlyOnce(hub.db, city, runId);
     } finally {
-      await workers.close();
-      for (const q of ['city-edudb']) await service.pushQueues.get(q).obliterate({ force: true });
-      await service.close();
-      redis.disconnect();
-      await db.close();
+      await hub.close();
       await city.close();
     }
   }, 60_000);
@@ -193,45 +238,20 @@ describe('the gateway’s quota', () => {
   async function runUnderQuota(hubRequestsPerSecond: number) {
     const city = await newCity();
     city.gateway.setQuota({ requestsPerSecond: 3 });
-    const db = await pgliteDb();
-    const prefix = `edubridge-test-${randomUUID().slice(0, 8)}`;
-    const redis = queueConnection('redis://127.0.0.1:6379');
-    const service = new RunService({
-      db,
-      keyring,
-      queue: createRunQueue(redis, prefix),
-      sources: async () => ({ [SCHOOL]: { adapter: 'rest', config: adapterConfig(school) } }),
-      targets: () => [target(city)],
-      loadAdapter: async () => rest,
-      batchSize: 100,
+    const hub = await startHub(city, {
       pushAttempts: 2,
-    });
-    const workers = await startSyncWorkers({
-      connect: () => queueConnection('redis://127.0.0.1:6379'),
-      prefix,
-      service,
-      limits: { 'city-edudb': { requestsPerSecond: hubRequestsPerSecond, concurrentBatches: 4 } },
-      sweepEveryMs: 0,
+      workers: {
+        limits: { 'city-edudb': { requestsPerSecond: hubRequestsPerSecond, concurrentBatches: 4 } },
+        sweepEveryMs: 0,
+      },
     });
     try {
-      const { runId } = await service.request({
-        schoolCode: SCHOOL,
-        streams: ['students'],
-        mode: 'full',
-        requestedBy: 'test',
-      });
-      await waitFor('the run to end', async () => {
-        const run = await getRun(db, runId);
-        return run && ['succeeded', 'failed'].includes(run.state) ? run : undefined;
-      });
-      await expectDeliveredExactlyOnce(db, city, runId);
+      const runId = await hub.request();
+      await runEnded(hub.db, runId);
+      await expectDeliveredExactlyOnce(hub.db, city, runId);
       return city.gateway.record.quotaRefusals;
     } finally {
-      await workers.close();
-      await service.pushQueues.get('city-edudb').obliterate({ force: true });
-      await service.close();
-      redis.disconnect();
-      await db.close();
+      await hub.close();
       await city.close();
     }
   }
@@ -341,38 +361,21 @@ describe('a worker or Redis lost in the middle of a run', () => {
 
   it('Redis restarted empty mid-run: the outbox sends the lost jobs again, nothing lost, nothing twice', async () => {
     const city = await newCity({ cityFaults: { latencyMs: 300 } });
-    const db = await pgliteDb();
     const redisServer = await privateRedis();
-    const prefix = 'edubridge-restart';
-    const redis = queueConnection(redisServer.url);
-    const service = new RunService({
-      db,
-      keyring,
-      queue: createRunQueue(redis, prefix),
-      sources: async () => ({ [SCHOOL]: { adapter: 'rest', config: adapterConfig(school) } }),
-      targets: () => [target(city)],
-      loadAdapter: async () => rest,
-      batchSize: 100,
-    });
-    const workers = await startSyncWorkers({
-      connect: () => queueConnection(redisServer.url),
-      prefix,
-      service,
-      limits: { 'city-edudb': { requestsPerSecond: 100, concurrentBatches: 1 } },
-      sweepEveryMs: 500,
-      sweepOlderThanMs: 0,
+    const hub = await startHub(city, {
+      redisUrl: redisServer.url,
+      workers: {
+        limits: { 'city-edudb': { requestsPerSecond: 100, concurrentBatches: 1 } },
+        sweepEveryMs: 500,
+        sweepOlderThanMs: 0,
+      },
     });
     try {
-      const { runId } = await service.request({
-        schoolCode: SCHOOL,
-        streams: ['students'],
-        mode: 'full',
-        requestedBy: 'test',
-      });
+      const runId = await hub.request();
       await waitFor(
         'the first batch pushed',
         async () => {
-          const rows = await db.kysely
+          const rows = await hub.db.kysely
             .selectFrom('staged_batches')
             .select('pushed_at')
             .where('run_id', '=', runId)
@@ -383,23 +386,12 @@ describe('a worker or Redis lost in the middle of a run', () => {
         20,
       );
       await redisServer.restart();
-      expect((await getRun(db, runId))?.state).toBe('pushing');
-      await waitFor(
-        'the run to end after the restart',
-        async () => {
-          const run = await getRun(db, runId);
-          return run && ['succeeded', 'failed'].includes(run.state) ? run : undefined;
-        },
-        60_000,
-        100,
-      );
-      await expectDeliveredExactlyOnce(db, city, runId);
+      expect((await getRun(hub.db, runId))?.state).toBe('pushing');
+      await runEnded(hub.db, runId);
+      await expectDeliveredExactlyOnce(hub.db, city, runId);
     } finally {
-      await workers.close();
-      await service.close();
-      redis.disconnect();
+      await hub.close();
       await redisServer.stop();
-      await db.close();
       await city.close();
     }
   }, 120_000);
