@@ -136,7 +136,8 @@ export async function reconcileSchool(options: ReconcileOptions): Promise<Reconc
     }
   >();
   const byCode = new Map<string, string>();
-  const guardianships: Guardianship[] = [];
+  /** A student's guardianship links, by student key (looked up once per billed notice). */
+  const guardianships = new Map<string, Guardianship[]>();
   const personIds = new Map<string, string | undefined>();
   const enrollmentStatus = new Map<string, { year: string; status: string; className: string }>();
   const receivables: Receivable[] = [];
@@ -194,8 +195,11 @@ export async function reconcileSchool(options: ReconcileOptions): Promise<Reconc
       if (r.type === 'teacher') keepMaster(r);
     });
   await read('guardianships', (r) => {
-    if (r.type === 'guardianship') guardianships.push(r);
-    else if (r.type === 'person') personIds.set(r.key, r.personalId);
+    if (r.type === 'guardianship') {
+      const links = guardianships.get(r.studentKey);
+      if (links) links.push(r);
+      else guardianships.set(r.studentKey, [r]);
+    } else if (r.type === 'person') personIds.set(r.key, r.personalId);
   });
   await read('enrollments', (r) => {
     if (r.type !== 'enrollment') return;
@@ -290,7 +294,7 @@ export async function reconcileSchool(options: ReconcileOptions): Promise<Reconc
   function billingGuardianOf(
     studentKey: string,
   ): { key: string; personalId?: string | undefined } | undefined {
-    const links = guardianships.filter((g) => g.studentKey === studentKey);
+    const links = guardianships.get(studentKey) ?? [];
     const link = links.find((g) => g.primaryContact) ?? links[0];
     if (link) return { key: link.guardianKey, personalId: personIds.get(link.guardianKey) };
     const inline = students.get(studentKey)?.inline[0];
