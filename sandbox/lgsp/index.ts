@@ -2,7 +2,8 @@
  * Sandbox LGSP/NDXP gateway: the three personalities of domain README §3 (wso2, vnpt-lgsp, xroad),
  * checking credentials exactly as the real gateways are known to (the X-Road signature is
  * recomputed), routing business calls to an in-process handler or an upstream URL per service,
- * misbehaving on demand, and recording what it received.
+ * misbehaving on demand, and recording what it received. An XML (SOAP) call passes to its back end
+ * and back untouched, content type and SOAPAction kept, in every personality (C06 behind NDXP).
  *
  * @example
  * const gw = await startLgspGateway({ personality: 'wso2', credentials: { consumerKey: 'k', consumerSecret: 's' },
@@ -12,6 +13,7 @@
  * await gw.close();
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 
 export type LgspPersonality = 'wso2' | 'vnpt-lgsp' | 'xroad';
@@ -42,6 +44,7 @@ export interface GatewayCall {
   service: string;
   operation: string;
   /** JSON body; for vnpt-lgsp the `data` array of the envelope. */
+  /** An XML body (SOAP) is the text as it came, in every personality. */
   body: unknown;
   headers: Record<string, string | string[] | undefined>;
   idempotencyKey: string | undefined;
@@ -49,9 +52,12 @@ export interface GatewayCall {
   envelope?: Record<string, unknown>;
 }
 
-/** A handler answers a body, or a business error the gateway reports in its own form. */
+/**
+ * A handler answers a body, or a business error the gateway reports in its own form. A body with a
+ * `contentType` (an XML answer, say) goes back as it is, in every personality.
+ */
 export type GatewayHandlerResult =
-  | { status?: number; body: unknown }
+  | { status?: number; body: unknown; contentType?: string }
   | { error: { code: string; message: string; status?: number } };
 export type GatewayHandler = (call: GatewayCall) => GatewayHandlerResult | Promise<GatewayHandlerResult>;
 
@@ -80,6 +86,11 @@ type Common = {
   routes?: Record<string, GatewayHandler | string>;
   faults?: LgspFaultPlan;
   port?: number;
+  /**
+   * Listen on https with this certificate and key. With `requestCert`, mutual TLS as the real
+   * gateways require it: a client without a certificate `ca` signed is refused at the handshake.
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer; requestCert?: boolean };
 };
 export type LgspGatewayOptions =
   | (Common & { personality: 'wso2'; credentials: Wso2Credentials })
@@ -99,6 +110,8 @@ export interface LgspGatewayRecord {
     idempotencyKey: string | undefined;
     correlationId: string | undefined;
     headers: Record<string, string | string[] | undefined>;
+    /** The subject CN of the client certificate the call came with (mutual TLS only). */
+    clientCertificateCN?: string;
   }>;
   faultsInjected: Record<keyof LgspFaultPlan, number>;
   /** Calls refused for exceeding the quota. */
@@ -136,11 +149,43 @@ const equal = (a: string, b: string) => {
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
+/** XML media types: the body passes through unread (SOAP services such as C06 behind NDXP). */
+const XML_TYPES = ['text/xml', 'application/xml', 'application/soap+xml'];
+const isXml = (contentType: string | string[] | undefined) => {
+  const type = one(contentType)?.split(';')[0]?.trim().toLowerCase();
+  return type !== undefined && XML_TYPES.includes(type);
+};
+
+/** The SOAP 1.1 fault X-Road answers a SOAP client with, instead of its JSON error. */
+function soapFault(code: string, message: string): string {
+  const esc = (t: string) => t.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/">' +
+    `<SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>${esc(code)}</faultcode><faultstring>${esc(message)}</faultstring>` +
+    '</SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>'
+  );
+}
+
 export async function startLgspGateway(options: LgspGatewayOptions): Promise<LgspGateway> {
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, forceCloseConnections: true });
+  const tls = options.tls;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 16 * 1024 * 1024,
+    forceCloseConnections: true,
+    https: tls
+      ? {
+          cert: tls.cert,
+          key: tls.key,
+          ...(tls.ca ? { ca: tls.ca } : {}),
+          requestCert: tls.requestCert ?? false,
+          rejectUnauthorized: tls.requestCert ?? false,
+        }
+      : null,
+  });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
+  app.addContentTypeParser(XML_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body));
   const ttlMs = (options.tokenTtlSeconds ?? 3600) * 1000;
   const tokens = new Map<string, number>();
   let plan: LgspFaultPlan = structuredClone(options.faults ?? {});
@@ -195,6 +240,10 @@ export async function startLgspGateway(options: LgspGatewayOptions): Promise<Lgs
         // with their status.
         return reply.code(status === 400 ? 200 : status).send({ error_code: code, message });
       case 'xroad':
+        // A SOAP client gets X-Road's SOAP fault (faultcode = the error type), status kept.
+        if (isXml(reply.request.headers['content-type'])) {
+          return reply.code(status).type('text/xml; charset=utf-8').send(soapFault(code, message));
+        }
         return reply.code(status).send({ type: code, message, detail: randomUUID() });
     }
   };
@@ -327,11 +376,13 @@ export async function startLgspGateway(options: LgspGatewayOptions): Promise<Lgs
     }
     record.calls++;
     const idempotencyKey = one(request.headers['idempotency-key']);
-    const envelope = request.body as { data?: unknown } | undefined;
-    const body = options.personality === 'vnpt-lgsp' ? envelope?.data : request.body;
+    // XML (SOAP) is not wrapped in vnpt's {"data":[…]}: it passes as it came.
+    const xml = isXml(request.headers['content-type']);
+    const envelope = xml ? undefined : (request.body as { data?: unknown } | undefined);
+    const body = options.personality === 'vnpt-lgsp' && !xml ? envelope?.data : request.body;
     const { data: _data, ...envelopeRest } =
       (options.personality === 'vnpt-lgsp' ? envelope : undefined) ?? {};
-    if (options.personality === 'vnpt-lgsp' && !Array.isArray(body)) {
+    if (options.personality === 'vnpt-lgsp' && !xml && !Array.isArray(body)) {
       return gatewayError(reply, 400, '2', 'Thiếu trường data / the envelope has no data array');
     }
     record.received.push({
@@ -339,6 +390,7 @@ export async function startLgspGateway(options: LgspGatewayOptions): Promise<Lgs
       idempotencyKey,
       correlationId: one(request.headers['x-correlation-id']),
       headers: { ...request.headers },
+      ...clientCertificateOf(request),
     });
     if (idempotencyKey)
       record.idempotencyKeys.set(idempotencyKey, (record.idempotencyKeys.get(idempotencyKey) ?? 0) + 1);
@@ -403,6 +455,14 @@ export async function startLgspGateway(options: LgspGatewayOptions): Promise<Lgs
     const messageId = randomUUID();
     if (options.personality === 'wso2') reply.header('activityid', messageId);
     if (options.personality === 'xroad') reply.header('x-road-request-id', messageId);
+    if (result.contentType !== undefined && typeof result.body === 'string') {
+      // An XML answer goes back as the service wrote it (garbled: cut in half).
+      const text = garbled ? result.body.slice(0, Math.floor(result.body.length / 2)) : result.body;
+      return reply
+        .code(result.status ?? 200)
+        .type(result.contentType)
+        .send(text);
+    }
     if (options.personality === 'vnpt-lgsp') {
       const message = garbled ? '{"results":[{"index":0,' : JSON.stringify(result.body);
       return reply.code(200).send({ error_code: '0', message });
@@ -437,6 +497,13 @@ export async function startLgspGateway(options: LgspGatewayOptions): Promise<Lgs
   };
 }
 
+/** The client certificate's subject CN, when the call came over mutual TLS. */
+function clientCertificateOf(request: FastifyRequest): { clientCertificateCN?: string } {
+  const socket = request.raw.socket as Partial<TLSSocket>;
+  const cn = socket.getPeerCertificate?.()?.subject?.CN;
+  return typeof cn === 'string' ? { clientCertificateCN: cn } : {};
+}
+
 /** Passes a call on to an upstream city system (a simulator now, the real one never from here). */
 async function forward(
   upstream: string,
@@ -444,17 +511,24 @@ async function forward(
   body: unknown,
   headers: Record<string, string | string[] | undefined>,
 ): Promise<GatewayHandlerResult> {
+  const xml = typeof body === 'string' && isXml(headers['content-type']);
   const pass: Record<string, string> = { 'content-type': 'application/json' };
-  for (const h of ['idempotency-key', 'x-correlation-id']) {
+  // SOAP passes through untouched: its content type and SOAPAction with it.
+  for (const h of xml
+    ? ['content-type', 'soapaction', 'x-correlation-id']
+    : ['idempotency-key', 'x-correlation-id']) {
     const v = one(headers[h]);
-    if (v) pass[h] = v;
+    if (v !== undefined && (v !== '' || h === 'soapaction')) pass[h] = v;
   }
   const response = await fetch(`${upstream.replace(/\/$/, '')}/${encodeURIComponent(operation)}`, {
     method: 'POST',
     headers: pass,
-    body: JSON.stringify(body),
+    body: xml ? body : JSON.stringify(body),
   });
   const text = await response.text();
+  const answerType = response.headers.get('content-type') ?? undefined;
+  // An XML answer (a SOAP Fault included) goes back unchanged, status and all.
+  if (isXml(answerType)) return { status: response.status, body: text, contentType: answerType! };
   let parsed: unknown = text;
   try {
     parsed = text === '' ? undefined : JSON.parse(text);

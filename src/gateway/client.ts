@@ -14,7 +14,9 @@ import {
   GatewayPermanentError,
   GatewayRetryableError,
   isTransientCode,
+  isTransientSoapFault,
 } from './errors.ts';
+import { readSoapFault, type SoapFault } from './soap.ts';
 import { buildAgent } from './tls.ts';
 import { type RawResponse, TransportFailure, transmit } from './transport.ts';
 import type {
@@ -22,6 +24,8 @@ import type {
   GatewayClientOptions,
   GatewayResponse,
   GatewaySendRequest,
+  GatewaySoapRequest,
+  GatewaySoapResponse,
   Personality,
 } from './types.ts';
 import { xroadAuthorization } from './xroad.ts';
@@ -63,6 +67,27 @@ export function lgspAccessToken(v: {
     PartnerCodeCus: v.partnerCodeCus,
   });
   return Buffer.from(json, 'utf8').toString('base64');
+}
+
+interface Route {
+  service: string;
+  operation: string;
+}
+
+/** One exchange as `send` and `sendSoap` describe it to the shared loop. */
+interface Exchange<B> extends Route {
+  correlationId: string;
+  /** Added to the log lines; never personal data. */
+  logFields?: Record<string, unknown>;
+  body: string;
+  /** Content headers; the personality's credentials are added to them. */
+  headers: Record<string, string>;
+  read(response: RawResponse, where: string): B;
+}
+
+/** SOAP 1.1 wants the action quoted (`SOAPAction: ""`); a value already quoted is kept. */
+export function quoteSoapAction(action: string): string {
+  return /^".*"$/.test(action) ? action : `"${action.replace(/"/g, '')}"`;
 }
 
 const MESSAGE_ID_HEADERS = ['x-road-id', 'x-road-request-id', 'activityid', 'x-message-id'];
@@ -107,6 +132,8 @@ function gatewayFault(value: unknown): { code?: string; message?: string } {
  *           senderCode: '000.00.00.H29', defaultReceiverCode: '000.00.15.H29' }, logger });
  * const { body } = await gateway.send({ service: 'csdl-nganh', operation: 'hoc-sinh', body: records,
  *   idempotencyKey: batch.key, correlationId: run.id });
+ * // SOAP services (C06): the envelope as text both ways, same credentials and error classes.
+ * const answer = await gateway.sendSoap({ service: 'c06', operation: 'TraCuuThongTinCongDan', xml, correlationId });
  */
 export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
   const { personality, target } = options;
@@ -114,6 +141,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
   const maxResponseBytes = options.maxResponseBytes ?? 10 * MIB;
   const refreshMarginMs = options.refreshMarginMs ?? 60_000;
   const transient = options.transientCodes ?? DEFAULT_TRANSIENT_CODES[personality];
+  const transientSoap = options.transientSoapFaults ?? transient;
   const now = options.now ?? Date.now;
   const log = options.logger;
   const agent = buildAgent(options.baseUrl, options.tls);
@@ -245,13 +273,9 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     if (token?.value === used) token = undefined;
   }
 
-  function requestHeaders(request: GatewaySendRequest, messageId: string, bearer: string | undefined) {
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'content-type': 'application/json; charset=utf-8',
-      'idempotency-key': request.idempotencyKey,
-      'x-correlation-id': request.correlationId,
-    };
+  /** The personality's credentials and routing headers, the same for JSON and SOAP calls. */
+  function authHeaders(route: Route, messageId: string, bearer: string | undefined): Record<string, string> {
+    const headers: Record<string, string> = {};
     switch (options.personality) {
       case 'wso2':
         headers.authorization = `Bearer ${bearer}`;
@@ -262,8 +286,8 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         headers.lgspaccesstoken = lgspHeader;
         headers.authorization = `Bearer ${bearer}`;
         headers.SENDER_CODE = v.senderCode;
-        headers.TRAN_CODE = v.tranCodes?.[`${request.service}.${request.operation}`] ?? request.operation;
-        headers.RECEIVER_CODE = v.receiverCodes?.[request.service] ?? v.defaultReceiverCode;
+        headers.TRAN_CODE = v.tranCodes?.[`${route.service}.${route.operation}`] ?? route.operation;
+        headers.RECEIVER_CODE = v.receiverCodes?.[route.service] ?? v.defaultReceiverCode;
         headers['x-message-id'] = messageId;
         break;
       }
@@ -321,6 +345,77 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     return new GatewayPermanentError(`HTTP_${status}`, message, kept);
   }
 
+  /** A `{error_code, message}` envelope whose code is not "0": the gateway (or a proxy) refused. */
+  function envelopeError(code: string, said: unknown, response: RawResponse, where: string): Error {
+    const gatewayMessage = typeof said === 'string' ? said : JSON.stringify(said ?? '');
+    const kept = details({
+      status: response.status,
+      gatewayCode: code,
+      gatewayMessage: cleanGatewayText(gatewayMessage, 300),
+      gatewayBody: cleanGatewayText(response.body.toString('utf8')),
+    });
+    const message = `Cổng ${target} báo lỗi ${code} ở ${where} / gateway ${target} reported error ${code} at ${where}`;
+    return isTransientCode(code, transient)
+      ? new GatewayRetryableError(`GATEWAY_${code}`, message, kept)
+      : new GatewayPermanentError(`GATEWAY_${code}`, message, kept);
+  }
+
+  /** A SOAP Fault: permanent unless `transientSoapFaults` lists it; the fault's text kept, cleaned. */
+  function faultError(fault: SoapFault, response: RawResponse, where: string): Error {
+    const status = response.status;
+    const code = cleanGatewayText(fault.code, 100);
+    const kept = details({
+      status,
+      ...(code !== '' ? { gatewayCode: code } : {}),
+      ...(fault.string !== '' ? { gatewayMessage: cleanGatewayText(fault.string, 300) } : {}),
+      gatewayBody: cleanGatewayText(fault.text !== '' ? fault.text : response.body.toString('utf8')),
+    });
+    const said = code !== '' ? ` [${code}]` : '';
+    const message = `Cổng ${target}: dịch vụ trả SOAP Fault${said} (HTTP ${status}) ở ${where} / gateway ${target}: the service answered a SOAP Fault${said} (HTTP ${status}) at ${where}`;
+    if (isTransientSoapFault(fault, transientSoap)) {
+      const wait = retryAfterMs(header(response.headers, 'retry-after') ?? null, now());
+      return new GatewayRetryableError(
+        'SOAP_FAULT_TRANSIENT',
+        message,
+        kept,
+        wait !== undefined ? { retryAfterMs: wait } : {},
+      );
+    }
+    return new GatewayPermanentError('SOAP_FAULT', message, kept);
+  }
+
+  /**
+   * The text of a SOAP answer, or the error it carries. Statuses that say "later" (408, 429, 5xx
+   * other than 500) are retryable whatever the body; refused credentials stay AUTH_REFUSED; a Fault
+   * under any other status (500, as SOAP 1.1 wants, or a 2xx from a careless proxy) is classified
+   * by `faultError`; a proxy's `{error_code, message}` wrapper with a code other than "0" is the
+   * same error `send` gives for it. An accepted wrapper comes back as it is: the codec unwraps it.
+   */
+  function soapAnswer(response: RawResponse, where: string): string {
+    const status = response.status;
+    if (status === 408 || status === 429 || status > 500) throw failure(response, where);
+    const text = response.body.toString('utf8');
+    const fault = readSoapFault(text);
+    if (status === 401 || status === 403) {
+      const error = failure(response, where) as GatewayPermanentError;
+      if (fault?.code) error.details.gatewayCode = cleanGatewayText(fault.code, 100);
+      throw error;
+    }
+    if (fault) throw faultError(fault, response, where);
+    if (status < 200 || status >= 300) throw failure(response, where);
+    if (text.trimStart().startsWith('{')) {
+      const parsed = parseJson(response.body);
+      const wrapper = (parsed.ok ? parsed.value : undefined) as
+        | { error_code?: unknown; message?: unknown }
+        | undefined;
+      if (wrapper && typeof wrapper === 'object' && wrapper.error_code !== undefined) {
+        const code = String(wrapper.error_code);
+        if (code !== '0') throw envelopeError(code, wrapper.message, response, where);
+      }
+    }
+    return text;
+  }
+
   /** The business payload of a 2xx answer, or the error it carries. */
   function payload(response: RawResponse, where: string): unknown {
     const parsed = parseJson(response.body);
@@ -342,20 +437,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       throw malformed('envelope');
     }
     const code = String(envelope.error_code);
-    if (code !== '0') {
-      const gatewayMessage =
-        typeof envelope.message === 'string' ? envelope.message : JSON.stringify(envelope.message ?? '');
-      const kept = details({
-        status: response.status,
-        gatewayCode: code,
-        gatewayMessage: cleanGatewayText(gatewayMessage, 300),
-        gatewayBody: cleanGatewayText(response.body.toString('utf8')),
-      });
-      const message = `Cổng ${target} báo lỗi ${code} ở ${where} / gateway ${target} reported error ${code} at ${where}`;
-      throw isTransientCode(code, transient)
-        ? new GatewayRetryableError(`GATEWAY_${code}`, message, kept)
-        : new GatewayPermanentError(`GATEWAY_${code}`, message, kept);
-    }
+    if (code !== '0') throw envelopeError(code, envelope.message, response, where);
     if (typeof envelope.message !== 'string') return envelope.message;
     if (envelope.message.trim() === '') return undefined;
     try {
@@ -365,27 +447,30 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     }
   }
 
-  async function send<T>(request: GatewaySendRequest): Promise<GatewayResponse<T>> {
+  /**
+   * One call, JSON or SOAP: the personality's credentials, one token refresh on a 401, transport
+   * failures classified, one log line. `read` turns the answer into the result or the error.
+   */
+  async function exchange<B>(x: Exchange<B>): Promise<GatewayResponse<B>> {
     const started = performance.now();
     const path =
-      options.pathFor?.(request.service, request.operation) ??
+      options.pathFor?.(x.service, x.operation) ??
       defaultPath(
         personality,
-        request.service,
-        request.operation,
+        x.service,
+        x.operation,
         options.personality === 'wso2' ? options.wso2.serviceVersions : undefined,
       );
     const url = joinUrl(options.baseUrl, path);
-    const where = `${request.service}/${request.operation}`;
+    const where = `${x.service}/${x.operation}`;
     const logFields = {
       target,
       personality,
-      service: request.service,
-      operation: request.operation,
-      correlationId: request.correlationId,
-      idempotencyKey: request.idempotencyKey,
+      service: x.service,
+      operation: x.operation,
+      correlationId: x.correlationId,
+      ...x.logFields,
     };
-    const body = requestBody(request);
     const ourMessageId = randomUUID();
     let refreshed = false;
     try {
@@ -395,8 +480,8 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         try {
           response = await transmit(url, {
             method: 'POST',
-            headers: requestHeaders(request, ourMessageId, bearer),
-            body,
+            headers: { ...x.headers, ...authHeaders(x, ourMessageId, bearer) },
+            body: x.body,
             timeoutMs,
             maxResponseBytes,
             agent,
@@ -411,8 +496,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           log?.info({ ...logFields, status: 401 }, 'gateway refused the token; refreshing once');
           continue;
         }
-        if (response.status < 200 || response.status >= 300) throw failure(response, where);
-        const value = payload(response, where) as T;
+        const value = x.read(response, where);
         const messageId =
           MESSAGE_ID_HEADERS.map((h) => header(response.headers, h)).find((v) => v !== undefined) ??
           ourMessageId;
@@ -438,10 +522,50 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     }
   }
 
+  function send<T>(request: GatewaySendRequest): Promise<GatewayResponse<T>> {
+    return exchange<T>({
+      service: request.service,
+      operation: request.operation,
+      correlationId: request.correlationId,
+      logFields: { idempotencyKey: request.idempotencyKey },
+      body: requestBody(request),
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/json; charset=utf-8',
+        'idempotency-key': request.idempotencyKey,
+        'x-correlation-id': request.correlationId,
+      },
+      read: (response, where) => {
+        if (response.status < 200 || response.status >= 300) throw failure(response, where);
+        return payload(response, where) as T;
+      },
+    });
+  }
+
+  function sendSoap(request: GatewaySoapRequest): Promise<GatewaySoapResponse> {
+    // NDXP's C06 clients send application/xml (domain README §2.1); SOAP 1.1 wants text/xml.
+    const xml = options.personality === 'xroad' ? 'application/xml' : 'text/xml; charset=utf-8';
+    return exchange<string>({
+      service: request.service,
+      operation: request.operation,
+      correlationId: request.correlationId,
+      logFields: { protocol: 'soap' },
+      body: request.xml,
+      headers: {
+        accept: 'text/xml, application/xml',
+        'content-type': xml,
+        SOAPAction: quoteSoapAction(request.soapAction ?? ''),
+        'x-correlation-id': request.correlationId,
+      },
+      read: soapAnswer,
+    });
+  }
+
   return {
     personality,
     target,
     send,
+    sendSoap,
     get tokenRequests() {
       return tokenRequests;
     },

@@ -66,6 +66,24 @@ export function isTransientCode(code: string | undefined, transient: readonly st
 }
 
 /**
+ * Whether a SOAP fault is worth another try: an entry matches the faultcode with or without its
+ * prefix (`soapenv:Server.Busy` and `Server.Busy`), exactly or as a dotted prefix, or appears in
+ * the faultstring (case-insensitive).
+ */
+export function isTransientSoapFault(
+  fault: { code: string; string: string },
+  transient: readonly string[],
+): boolean {
+  const local = fault.code.replace(/^[^:]*:/, '');
+  const said = fault.string.toLowerCase();
+  return transient.some(
+    (t) =>
+      t !== '' &&
+      (isTransientCode(fault.code, [t]) || isTransientCode(local, [t]) || said.includes(t.toLowerCase())),
+  );
+}
+
+/**
  * Masks what may identify a person before an error body is kept: runs of 9 or more digits (CCCD,
  * CMND, social insurance, phone numbers), e-mail addresses, and bearer tokens echoed back.
  */

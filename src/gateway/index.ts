@@ -1,4 +1,4 @@
-export { createGatewayClient, defaultPath, lgspAccessToken } from './client.ts';
+export { createGatewayClient, defaultPath, lgspAccessToken, quoteSoapAction } from './client.ts';
 export {
   cleanGatewayText,
   DEFAULT_TRANSIENT_CODES,
@@ -6,7 +6,9 @@ export {
   GatewayPermanentError,
   GatewayRetryableError,
   isTransientCode,
+  isTransientSoapFault,
 } from './errors.ts';
+export { readSoapFault, type SoapFault } from './soap.ts';
 export { buildAgent, buildTlsOptions } from './tls.ts';
 export type {
   GatewayClient,
@@ -14,6 +16,8 @@ export type {
   GatewayLogger,
   GatewayResponse,
   GatewaySendRequest,
+  GatewaySoapRequest,
+  GatewaySoapResponse,
   GatewayTlsFiles,
   Personality,
   VnptSettings,

@@ -55,17 +55,20 @@ export function transmit(url: URL, options: TransmitOptions): Promise<RawRespons
     request.on('error', (cause) => fail(new TransportFailure('network', cause.message, { cause })));
     request.on('response', (response) => {
       const declared = Number(response.headers['content-length']);
+      // Settled before the socket is torn down, so a teardown error cannot pass for the cause.
       if (Number.isFinite(declared) && declared > options.maxResponseBytes) {
+        fail(tooLarge());
         response.destroy();
-        return fail(tooLarge());
+        return;
       }
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > options.maxResponseBytes) {
+          fail(tooLarge());
           response.destroy();
-          return fail(tooLarge());
+          return;
         }
         chunks.push(chunk);
       });

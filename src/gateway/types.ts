@@ -85,6 +85,13 @@ interface CommonOptions {
    * Defaults per personality in `DEFAULT_TRANSIENT_CODES`.
    */
   transientCodes?: string[];
+  /**
+   * SOAP faults (`sendSoap`) that mean "try again later": an entry matches a fault whose faultcode,
+   * with or without its prefix, equals it or starts with it and a dot, or whose faultstring
+   * contains it (case-insensitive). Any other fault is permanent. Default `transientCodes`
+   * (X-Road reports its network faults as SOAP faults with those codes).
+   */
+  transientSoapFaults?: string[];
   /** Service path for a call; defaults per personality (see `defaultPath`). */
   pathFor?: (service: string, operation: string) => string;
   tls?: GatewayTlsFiles;
@@ -118,10 +125,35 @@ export interface GatewayResponse<T = unknown> {
   durationMs: number;
 }
 
+/** One SOAP 1.1 call (`sendSoap`): the envelope goes out as it is and the answer comes back as text. */
+export interface GatewaySoapRequest {
+  service: string;
+  operation: string;
+  /** The whole SOAP envelope. */
+  xml: string;
+  /** `SOAPAction`, sent quoted as SOAP 1.1 wants it; default `""` (what NDXP's C06 clients send). */
+  soapAction?: string;
+  /** Ties the logs of one check together: `X-Correlation-Id`. */
+  correlationId: string;
+}
+
+export interface GatewaySoapResponse {
+  status: number;
+  /** The answer as the service wrote it (an envelope, or a proxy's JSON wrapper around one). */
+  body: string;
+  messageId: string;
+  durationMs: number;
+}
+
 export interface GatewayClient {
   readonly personality: Personality;
   readonly target: string;
   send<T = unknown>(request: GatewaySendRequest): Promise<GatewayResponse<T>>;
+  /**
+   * Posts a SOAP 1.1 envelope with the same credentials, limits and error classes as `send`;
+   * a SOAP Fault is a `GatewayPermanentError` (`SOAP_FAULT`) unless `transientSoapFaults` lists it.
+   */
+  sendSoap(request: GatewaySoapRequest): Promise<GatewaySoapResponse>;
   /** Token requests made so far (for tests and metrics). */
   readonly tokenRequests: number;
   /** Closes idle keep-alive sockets. */
