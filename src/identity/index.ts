@@ -1,0 +1,3 @@
+export * from './compare.ts';
+export * from './names.ts';
+export * from './offline/index.ts';
