@@ -53,6 +53,28 @@ export async function restSuite(): Promise<{ suite: ConformanceSuite; close(): P
     const key = (id: string) => `rest-sandbox-school:student-${id}`;
     let mutated = false;
     const config = configFor(main);
+    // Two open notices paid through SSC, and a payment for a notice the school never issued.
+    const notices = main.state.data.feeNotices
+      .idList()
+      .map((id) => main.state.data.feeNotices.get(id)!)
+      .filter((n) => n.trangThai === 'Chưa thu')
+      .slice(0, 2);
+    const payment = (
+      id: string,
+      notice: { soPhieu: string; maTruong: string; maHocSinh: string; tongTien: number },
+    ) => ({
+      type: 'payment',
+      key: `ssc:${id}`,
+      source: { adapter: 'ssc', schoolCode: notice.maTruong, pulledAt: '2026-11-20T03:00:00.000Z' },
+      schoolCode: notice.maTruong,
+      paymentId: id,
+      receivableNo: notice.soPhieu,
+      studentCode: notice.maHocSinh,
+      amount: notice.tongTien,
+      channel: 'bank_transfer',
+      paidAt: '2026-11-19T08:15:00+07:00',
+      fee: 7_500,
+    });
 
     const suite: ConformanceSuite = {
       config,
@@ -109,6 +131,16 @@ export async function restSuite(): Promise<{ suite: ConformanceSuite; close(): P
           },
         },
       ],
+      write: {
+        stream: 'payments',
+        records: [
+          payment('GD-CONF-1', notices[0]!),
+          payment('GD-CONF-2', notices[1]!),
+          payment('GD-CONF-3', { ...notices[0]!, soPhieu: 'PHIEU-KHONG-CO' }),
+        ],
+        expect: { 'ssc:GD-CONF-1': 'written', 'ssc:GD-CONF-2': 'written', 'ssc:GD-CONF-3': 'refused' },
+        held: () => main.state.payments.size,
+      },
       large: {
         config: configFor(large, { pageSize: 1000 }),
         stream: 'students',

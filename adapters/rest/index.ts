@@ -1,7 +1,8 @@
 /**
  * `rest`: a configurable REST source. A profile (JSON) declares, per stream, the endpoint, its
  * paging, its updated-since parameter, how deletions show and the field mapping; the config says
- * where the API is and how to authenticate. See README.md.
+ * where the API is and how to authenticate. A profile with a `write` section also takes payments
+ * back into the source. See README.md.
  */
 import {
   atPointer,
@@ -16,9 +17,10 @@ import {
 import { type RestConfig, RestConfigSchema } from './config.ts';
 import { loadProfile, type Profile, REST_STREAMS, type StreamProfile, streamParts } from './profile.ts';
 import { clientFor, effectivePagination, readRestStream } from './read.ts';
+import { writeRest } from './write.ts';
 
 const ID = 'rest';
-const VERSION = '1.0.0';
+const VERSION = '1.1.0';
 
 /** A message without any secret of the config in it. */
 const problemOf = (error: unknown, config: RestConfig): CheckProblem =>
@@ -98,8 +100,16 @@ export default defineAdapter({
     const profile = await loadProfile(ctx.config.profile);
     yield* readRestStream({ id: ID, version: VERSION }, profile, streamParts(profile, stream), ctx);
   },
+
+  // Payments, when the profile says where they go (`write.payments`); without it, write() says
+  // WRITE_NOT_CONFIGURED and the hub leaves the school's payments alone.
+  writes: ['payments'],
+  async write(ctx, stream, records) {
+    return writeRest(await loadProfile(ctx.config.profile), ctx, stream, records);
+  },
 });
 
 export type { RestConfig } from './config.ts';
 export { RestConfigSchema } from './config.ts';
 export { loadProfile, type Profile, ProfileSchema, parseProfile, REST_STREAMS } from './profile.ts';
+export { readWriteAnswer, toVendorRecord, writeRest } from './write.ts';

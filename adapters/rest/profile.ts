@@ -8,7 +8,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { RECORD_TYPES } from '../../src/model/index.ts';
-import { PermanentError, STREAM_NAMES, STREAMS, type StreamName } from '../../src/sdk/index.ts';
+import {
+  PermanentError,
+  STREAM_NAMES,
+  STREAMS,
+  type StreamName,
+  WRITABLE_STREAMS,
+} from '../../src/sdk/index.ts';
 
 const pointer = () =>
   z.string().regex(/^(\/.*)?$/, 'a JSON pointer such as "/duLieu" or "/hocSinh/maHocSinh"');
@@ -153,6 +159,56 @@ export const StreamProfileSchema = z.object({
 });
 export type StreamProfile = z.infer<typeof StreamProfileSchema>;
 
+/**
+ * A field of a record written to the source: where its value is in the canonical record (a JSON
+ * pointer), or a fixed value; `codes` translates a canonical code into the first label the code
+ * list gives it. A pointer to nothing leaves the field out.
+ */
+export type WriteFieldSpec = string | { pointer?: string; const?: unknown; codes?: string };
+export const WriteFieldSchema: z.ZodType<WriteFieldSpec> = z.union([
+  pointer(),
+  z
+    .object({
+      pointer: pointer().optional(),
+      const: z.unknown().optional(),
+      codes: z.string().min(1).optional(),
+    })
+    .strict()
+    .refine((f) => (f.pointer !== undefined) !== (f.const !== undefined), {
+      message: 'a written field needs "pointer" or "const" (one of them)',
+    }),
+]);
+
+/** Where the hub's records go back into the source, and how the source answers per record. */
+export const WriteEndpointSchema = z.object({
+  method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
+  path: z.string().min(1),
+  /** Records in one request. */
+  batchSize: z.int().positive().max(1_000).default(100),
+  /** Where the list of records goes in the request body (`""`: the body is the list). */
+  items: pointer().default(''),
+  /** The vendor's record: its field name → the canonical value. */
+  fields: z.record(z.string().min(1), WriteFieldSchema).refine((f) => Object.keys(f).length > 0, {
+    message: 'a write endpoint writes at least one field',
+  }),
+  results: z.object({
+    /** Where the per-record answers are in the response body. */
+    items: pointer(),
+    /**
+     * A pointer to the same value in an answer and in the record sent (`/maGiaoDich`); without
+     * it, the answers are read in the order the records were sent.
+     */
+    match: pointer().optional(),
+    /** Where an answer says how it went, and the values that mean the source holds the record. */
+    status: pointer(),
+    written: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1),
+    /** The source's code and message of a refusal. */
+    code: pointer().optional(),
+    message: pointer().optional(),
+  }),
+});
+export type WriteEndpoint = z.infer<typeof WriteEndpointSchema>;
+
 /** Lower-case name of the source system, as it appears in keys: `rest-<system>:student-123`. */
 export const SystemNameSchema = z
   .string()
@@ -232,6 +288,13 @@ export const ProfileSchema = z.object({
         });
       }
     }),
+  /** Streams the hub writes back into the source (payments SSC reported), by endpoint. */
+  write: z
+    .record(z.string(), WriteEndpointSchema)
+    .refine((w) => Object.keys(w).every((k) => (WRITABLE_STREAMS as readonly string[]).includes(k)), {
+      message: `writable streams are ${WRITABLE_STREAMS.join(', ')}`,
+    })
+    .optional(),
 });
 /** A parsed profile: every stream as its list of parts (one for most). */
 export type Profile = z.infer<typeof ProfileSchema>;
@@ -251,6 +314,15 @@ export function parseProfile(input: unknown, where = '(inline)'): Profile {
   if (!result.success) throw invalid(where, result.error);
   for (const [name, parts] of Object.entries(result.data.streams)) {
     for (const part of parts) checkCodeLists(result.data, name, part.fields);
+  }
+  for (const [name, endpoint] of Object.entries(result.data.write ?? {})) {
+    for (const [field, spec] of Object.entries(endpoint.fields)) {
+      if (typeof spec === 'string' || !spec.codes || result.data.codeLists[spec.codes]) continue;
+      throw new PermanentError(
+        'PROFILE_INVALID',
+        `Hồ sơ: danh mục "${spec.codes}" không có / Invalid profile: write.${name}.fields.${field} names code list "${spec.codes}", which the profile does not declare`,
+      );
+    }
   }
   return result.data;
 }

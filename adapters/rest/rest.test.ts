@@ -82,7 +82,7 @@ describe('rest adapter: full read', () => {
       expect(key).toBe(`rest-sandbox-school:student-${original.studentCode}`);
       expect(source).toEqual({
         adapter: 'rest',
-        adapterVersion: '1.0.0',
+        adapterVersion: '1.1.0',
         schoolCode: original.schoolCode,
         pulledAt: TEST_NOW.toISOString(),
         location: expect.stringMatching(/^\/api\/v1\/hoc-sinh page \d+ item \d+$/),

@@ -176,6 +176,20 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           details(),
           { cause: failure },
         );
+      case 'tls_refused': {
+        // Retrying with the same certificates cannot succeed, and "unreachable" would send a person
+        // to look at the network: a certificate needs renewing, installing or trusting.
+        const code = (failure.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+        const theyRefused = code.startsWith('ERR_SSL_');
+        return new GatewayPermanentError(
+          theyRefused ? 'TLS_CLIENT_CERT_REFUSED' : 'TLS_SERVER_CERT_UNTRUSTED',
+          theyRefused
+            ? `Cổng ${target} từ chối chứng thư số của hub ${what} (${code}) / gateway ${target} refused the hub's client certificate ${what} (${code})`
+            : `Hub không tin chứng thư số của cổng ${target} ${what} (${code}) / the hub does not trust gateway ${target}'s certificate ${what} (${code})`,
+          details(),
+          { cause: failure },
+        );
+      }
       case 'network':
         return new GatewayRetryableError(
           'UNREACHABLE',

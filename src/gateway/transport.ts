@@ -12,7 +12,36 @@ export interface RawResponse {
   body: Buffer;
 }
 
-export type TransportFailureKind = 'timeout' | 'network' | 'too_large';
+export type TransportFailureKind = 'timeout' | 'network' | 'too_large' | 'tls_refused';
+
+/**
+ * Certificate failures that retrying cannot fix: ours refusing the gateway's certificate (OpenSSL's
+ * verify codes, and Node's name check), or the gateway refusing ours with a TLS alert (bad or
+ * missing certificate, unknown CA, access denied). A reset without an alert stays `network`: it
+ * cannot be told from a network fault.
+ */
+const CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'INVALID_CA',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+const REFUSING_ALERT =
+  /^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|UNSUPPORTED_CERTIFICATE|UNKNOWN_CA|ACCESS_DENIED)$/;
+
+export function isCertificateRefusal(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && (CERTIFICATE_CODES.has(code) || REFUSING_ALERT.test(code));
+}
 
 export class TransportFailure extends Error {
   readonly kind: TransportFailureKind;
@@ -52,7 +81,13 @@ export function transmit(url: URL, options: TransmitOptions): Promise<RawRespons
     );
     const tooLarge = () =>
       new TransportFailure('too_large', `answer larger than ${options.maxResponseBytes} bytes`);
-    request.on('error', (cause) => fail(new TransportFailure('network', cause.message, { cause })));
+    request.on('error', (cause) =>
+      fail(
+        new TransportFailure(isCertificateRefusal(cause) ? 'tls_refused' : 'network', cause.message, {
+          cause,
+        }),
+      ),
+    );
     request.on('response', (response) => {
       const declared = Number(response.headers['content-length']);
       // Settled before the socket is torn down, so a teardown error cannot pass for the cause.

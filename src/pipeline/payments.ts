@@ -6,10 +6,12 @@
  * a payment reaches SSC hours after it was made (bank settlement, a wallet's batch): reading from
  * the newest time seen would skip it for ever. So each pull reads again from `lookbackHours`
  * before the cursor; the upsert makes the overlap harmless, and only new payments count as new.
+ * Then the school's payments its own software does not hold yet are written back to it, when its
+ * adapter writes payments (payment-writeback.ts).
  */
 import type { Payment } from '../model/index.ts';
-import type { RecordError } from '../sdk/index.ts';
-import { PermanentError } from '../sdk/index.ts';
+import type { AdapterLogger, RecordError } from '../sdk/index.ts';
+import { AdapterError, PermanentError } from '../sdk/index.ts';
 import {
   type Database,
   type Keyring,
@@ -18,6 +20,12 @@ import {
   upsertPayments,
 } from '../store/index.ts';
 import type { Target } from '../targets/target.ts';
+import {
+  noWriteBack,
+  type PaymentDestination,
+  type WriteBackReport,
+  writeBackPayments,
+} from './payment-writeback.ts';
 
 /** The part of the SSC target the pull needs (structural, so src/pipeline stays off its module). */
 export interface PaymentSource {
@@ -33,7 +41,7 @@ export function paymentSourceOf(targets: Iterable<Target>): PaymentSource | unde
   return undefined;
 }
 
-export interface PaymentPull {
+export interface PaymentPull extends WriteBackReport {
   schoolCode: string;
   read: number;
   new: number;
@@ -52,6 +60,12 @@ export async function pullPayments(options: {
   runId?: string;
   /** How late a payment may reach SSC and still be read (default 72 h). */
   lookbackHours?: number;
+  /**
+   * The school's adapter, when it writes payments back (asked after the pull, so a school whose
+   * source cannot be loaded still gets its payments pulled; the failure is in the report).
+   */
+  writeBack?: () => Promise<PaymentDestination | undefined>;
+  logger?: AdapterLogger;
 }): Promise<PaymentPull> {
   const { db, keyring, schoolCode, source } = options;
   if (!source) {
@@ -64,7 +78,15 @@ export async function pullPayments(options: {
     ?.since;
   const lookbackMs = (options.lookbackHours ?? 72) * 3_600_000;
   const since = cursor ? new Date(Date.parse(cursor) - lookbackMs).toISOString() : undefined;
-  const result: PaymentPull = { schoolCode, read: 0, new: 0, invalid: [], since: since ?? null, until: null };
+  const result: PaymentPull = {
+    schoolCode,
+    read: 0,
+    new: 0,
+    invalid: [],
+    since: since ?? null,
+    until: null,
+    ...noWriteBack(),
+  };
   let batch: Payment[] = [];
   let newest = cursor ? Date.parse(cursor) : 0;
   let newestText = cursor ?? null;
@@ -102,5 +124,25 @@ export async function pullPayments(options: {
       },
     );
   }
-  return result;
+  let destination: PaymentDestination | undefined;
+  try {
+    destination = await options.writeBack?.();
+  } catch (error) {
+    result.writeBackErrors.push({
+      paymentId: null,
+      code: error instanceof AdapterError ? error.code : 'WRITE_BACK_UNAVAILABLE',
+      message: (error as Error)?.message ?? String(error),
+    });
+    return result;
+  }
+  return {
+    ...result,
+    ...(await writeBackPayments({
+      db,
+      keyring,
+      schoolCode,
+      destination,
+      ...(options.logger ? { logger: options.logger } : {}),
+    })),
+  };
 }

@@ -7,10 +7,15 @@
  * - `discover`: what does the source hold (streams, schools, school years, counts when cheap)?
  * - `read`: stream the canonical records of one stream, with deletions and checkpoints.
  *
+ * And one optional verb, for software that takes data back from the hub:
+ *
+ * - `write`: hand records of a writable stream (payments SSC reported) to the source, one answer
+ *   per record.
+ *
  * A vendor writes an adapter with `defineAdapter` and tests it with `edubridge adapter test`.
  */
 import type { z } from 'zod';
-import type { CanonicalRecord, RecordType } from '../model/index.ts';
+import type { CanonicalRecord, Payment, RecordType } from '../model/index.ts';
 import { scrubSecrets } from './config.ts';
 import { AdapterError, type RecordError } from './errors.ts';
 
@@ -31,6 +36,40 @@ export const STREAMS = {
 
 export type StreamName = keyof typeof STREAMS;
 export const STREAM_NAMES = Object.keys(STREAMS) as StreamName[];
+
+/**
+ * The streams the hub writes back to a school's software, with the canonical record each carries:
+ * what the city side knows first. Payments flow from SSC (parents pay the city's collection
+ * account), so a school's fee book learns of them only through the hub.
+ */
+export interface WritableRecords {
+  payments: Payment;
+}
+export type WritableStream = keyof WritableRecords & StreamName;
+export const WRITABLE_STREAMS: readonly WritableStream[] = ['payments'];
+
+/** What the source said of one record `write` was given, by the record's canonical key. */
+export interface WriteRecordResult {
+  key: string;
+  /** `written`: the source holds it now (or held it already: a repeat is not a refusal). */
+  status: 'written' | 'refused';
+  /** The source's or the adapter's stable code for a refusal, e.g. `NOTICE_UNKNOWN`. */
+  code?: string;
+  /** Why, in Vietnamese and English, with no personal data. */
+  message?: string;
+}
+
+/** `write`'s answer: one result per record given, in any order. */
+export interface WriteResult {
+  results: WriteRecordResult[];
+}
+
+/**
+ * The code of the PermanentError `write` throws when this config gives it nowhere to write the
+ * stream (a profile with no write endpoint): the hub leaves the records alone, as for an adapter
+ * that declares no `writes`, instead of reporting an error at every pull.
+ */
+export const WRITE_NOT_CONFIGURED = 'WRITE_NOT_CONFIGURED';
 
 export interface StreamDefinition {
   /** Canonical fields that identify a record within the stream; `['key']` for most. */
@@ -137,6 +176,10 @@ export interface CheckProblem {
 
 export type CheckResult = { ok: true } | { ok: false; problems: CheckProblem[] };
 
+export interface WriteContext<C> extends BaseContext {
+  config: C;
+}
+
 export interface Discovery {
   streams: Array<{ name: StreamName; count?: number }>;
   schools?: Array<{ schoolCode: string; name?: string }>;
@@ -155,6 +198,43 @@ export interface AdapterDefinition<S extends z.ZodType, N extends StreamName = S
   check(config: z.output<S>, ctx: BaseContext): Promise<CheckResult>;
   discover(config: z.output<S>, ctx: BaseContext): Promise<Discovery>;
   read(stream: N, ctx: ReadContext<z.output<S>>): AsyncIterable<ReadItem>;
+  /**
+   * The streams `write` accepts (of `WRITABLE_STREAMS`): the hub writes back only to an adapter
+   * that declares the stream here. Independent of `streams`: an adapter may write payments it
+   * does not read.
+   */
+  writes?: readonly WritableStream[];
+  /**
+   * Hands records of a stream declared in `writes` to the source and says, per record, whether the
+   * source took it. Called with up to a few hundred records at a time, and again with the same
+   * records after a failure or a refusal: writing a record the source already holds must answer
+   * `written` and change nothing (use the record's key or id as the source's idempotency key).
+   *
+   * A refusal of one record (the source does not know its fee notice, its books are closed) is a
+   * `refused` result with a code, never a thrown error. Throw the SDK's errors only when the call
+   * as a whole fails: `RetryableError` (unreachable, 429, 5xx), `PermanentError` (credentials
+   * refused; `WRITE_NOT_CONFIGURED` when this config has nowhere to write the stream). The hub
+   * keeps every record not `written` and offers it again at its next pull.
+   *
+   * @example
+   * writes: ['payments'],
+   * async write(ctx, stream, payments) {
+   *   const http = createHttpClient({ baseUrl: ctx.config.baseUrl, signal: ctx.signal, logger: ctx.logger });
+   *   const { body } = await http.request<{ results: Array<{ id: string; ok: boolean; error?: string }> }>(
+   *     'POST', '/payments', { body: payments.map((p) => ({ id: p.paymentId, notice: p.receivableNo, amount: p.amount })) });
+   *   const byId = new Map(body.results.map((r) => [r.id, r]));
+   *   return { results: payments.map((p) => {
+   *     const r = byId.get(p.paymentId);
+   *     return r?.ok ? { key: p.key, status: 'written' }
+   *       : { key: p.key, status: 'refused', code: r?.error ?? 'NO_ANSWER', message: 'SMAS did not take the payment' };
+   *   }) };
+   * },
+   */
+  write?(
+    ctx: WriteContext<z.output<S>>,
+    stream: WritableStream,
+    records: readonly WritableRecords[WritableStream][],
+  ): Promise<WriteResult>;
 }
 
 /** What defineAdapter returns: the definition, typed by its config and streams. */
@@ -184,6 +264,13 @@ export interface Adapter {
   discover(config: any, ctx: BaseContext): Promise<Discovery>;
   // biome-ignore lint/suspicious/noExplicitAny: as above
   read(stream: StreamName, ctx: ReadContext<any>): AsyncIterable<ReadItem>;
+  writes?: readonly WritableStream[];
+  write?(
+    // biome-ignore lint/suspicious/noExplicitAny: as above
+    ctx: WriteContext<any>,
+    stream: WritableStream,
+    records: readonly WritableRecords[WritableStream][],
+  ): Promise<WriteResult>;
 }
 
 const ID = /^[a-z][a-z0-9-]{1,40}$/;
@@ -226,7 +313,42 @@ export function defineAdapter<S extends z.ZodType, N extends StreamName>(
       );
     }
   }
+  const problem = writeDeclarationProblem(definition);
+  if (problem) throw new TypeError(`adapter ${definition.id}: ${problem}`);
   return { ...definition, kind: 'edubridge-adapter' };
+}
+
+/**
+ * What is wrong with an adapter's `writes` and `write` taken together, or undefined: a declared
+ * stream the hub cannot write, a stream declared twice, `writes` without `write` (the hub would
+ * call nothing), `write` without `writes` (the hub would never call it).
+ */
+export function writeDeclarationProblem(adapter: {
+  writes?: readonly string[] | undefined;
+  write?: unknown;
+}): string | undefined {
+  const writes = adapter.writes;
+  if (writes !== undefined && !Array.isArray(writes)) return '"writes" must be a list of streams';
+  for (const stream of writes ?? []) {
+    if (!(WRITABLE_STREAMS as readonly string[]).includes(stream)) {
+      return `cannot write stream "${stream}"; writable streams are ${WRITABLE_STREAMS.join(', ')}`;
+    }
+  }
+  if (writes && new Set(writes).size !== writes.length) return '"writes" names a stream twice';
+  const declared = (writes?.length ?? 0) > 0;
+  if (declared && typeof adapter.write !== 'function') {
+    return `declares writes (${writes!.join(', ')}) but has no write function`;
+  }
+  if (!declared && adapter.write !== undefined) return 'has a write function but declares no "writes"';
+  return undefined;
+}
+
+/** True when the adapter declares it writes this stream (and so has `write`). */
+export function canWrite(
+  adapter: Pick<Adapter, 'writes' | 'write'>,
+  stream: WritableStream,
+): adapter is Pick<Adapter, 'writes'> & Required<Pick<Adapter, 'write'>> {
+  return (adapter.writes ?? []).includes(stream) && typeof adapter.write === 'function';
 }
 
 /** True for a value made by defineAdapter (a module's default export, say). */

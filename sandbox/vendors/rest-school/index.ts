@@ -2,12 +2,13 @@
  * Sandbox REST school system: a Vietnamese school-management system's API, serving a generated
  * district (people, classes, fee items and notices) with the vendor's own field names (see
  * records.ts), paging, an `updatedSince` filter, deletions, three kinds of authentication, and
- * misbehaviour on demand.
+ * misbehaviour on demand; and a fee book that takes payments written back (payments.ts).
  *
  * @example
  * const school = await startRestSchool({ schools: 1, auth: { type: 'apiKey', key: 'k' } });
  * await fetch(`${school.url}/api/v1/hoc-sinh?trang=1&kichThuoc=100`, { headers: { 'x-api-key': 'k' } });
  * school.state.mutate({ students: { update: 5, delete: 2 } });
+ * school.state.payments.closeBooks(); // new payments refused with SO_DA_KHOA until openBooks()
  * await school.close();
  */
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
@@ -23,8 +24,10 @@ import {
   type VendorDataOptions,
   type VendorKind,
 } from './data.ts';
+import { PAYMENTS_PATH, VendorPayments } from './payments.ts';
 
 export type { MutationRequest, MutationResult } from './data.ts';
+export { PAYMENTS_PATH, type VendorPayment, VendorPayments } from './payments.ts';
 
 export interface RestSchoolOptions extends VendorDataOptions {
   auth?: SimulatorAuth;
@@ -52,6 +55,8 @@ export interface RestSchoolState {
   auth: SimulatorAuthenticator;
   /** Data requests answered (pages of lists), by path. */
   requests: Map<string, number>;
+  /** The payments written back to the school (`POST /api/v1/thanh-toan`). */
+  payments: VendorPayments;
   mutate(request: MutationRequest): MutationResult;
 }
 
@@ -110,11 +115,13 @@ export async function startRestSchool(options: RestSchoolOptions = {}): Promise<
     }),
   });
   auth.registerTokenEndpoint(app);
+  const payments = new VendorPayments(data);
   const state: RestSchoolState = {
     data,
     faults,
     auth,
     requests,
+    payments,
     mutate: (request) => data.mutate(request),
   };
   registerAdmin(app, {
@@ -127,10 +134,18 @@ export async function startRestSchool(options: RestSchoolOptions = {}): Promise<
       classes: data.classes.size,
       feeItems: data.feeItems.size,
       feeNotices: data.feeNotices.size,
+      payments: { held: payments.size, booksClosed: payments.booksClosed, ...payments.counters },
       auth: auth.counters,
       requests: Object.fromEntries(requests),
     }),
   });
+  /** `{"closed": true}` closes the fee book (new payments refused), `{"closed": false}` opens it. */
+  app.post(`${ADMIN_PREFIX}/books`, async (request) => {
+    if ((request.body as { closed?: unknown } | undefined)?.closed === true) payments.closeBooks();
+    else payments.openBooks();
+    return { booksClosed: payments.booksClosed };
+  });
+  app.get(`${ADMIN_PREFIX}/payments`, async () => ({ payments: payments.all() }));
 
   // Everything under /api needs credentials.
   app.addHook('onRequest', async (request, reply) => {
@@ -244,6 +259,18 @@ export async function startRestSchool(options: RestSchoolOptions = {}): Promise<
       return item;
     });
     return send(request, reply, JSON.stringify({ tongSo: items.length, duLieu: items }));
+  });
+
+  app.post(PAYMENTS_PATH, async (request, reply) => {
+    requests.set(PAYMENTS_PATH, (requests.get(PAYMENTS_PATH) ?? 0) + 1);
+    const answer = payments.accept(request.body);
+    if (answer.status === 400) {
+      return reply
+        .code(400)
+        .type('application/problem+json')
+        .send(problem(400, answer.title, answer.detail));
+    }
+    return send(request, reply, JSON.stringify(answer.body));
   });
 
   app.get(SCHOOLS_PATH, async (request, reply) =>

@@ -21,6 +21,18 @@ const paymentSchema = z
     channel: z.string(),
     paidAt: z.iso.datetime({ offset: true }),
     bankReferenceTail: z.string().nullable().describe('Last 4 characters of the bank reference'),
+    writtenBackAt: z.iso
+      .datetime({ offset: true })
+      .nullable()
+      .describe(
+        'When the school’s software took the payment (written back through its adapter); null until then',
+      ),
+    writeBackCode: z
+      .string()
+      .nullable()
+      .describe('The last refusal or failure of the write-back, as the adapter coded it; null once written'),
+    writeBackError: z.string().nullable().describe('Its message'),
+    writeBackAttempts: z.int().describe('Write-backs tried, the successful one included'),
   })
   .meta({ id: 'Payment', description: 'A payment SSC reported (giao dịch)' });
 
@@ -32,8 +44,21 @@ const pullSchema = z
     invalid: z.array(z.object({ code: z.string(), field: z.string().optional(), message: z.string() })),
     since: z.string().nullable(),
     until: z.string().nullable(),
+    writeBackTo: z
+      .string()
+      .nullable()
+      .describe('The adapter payments were written back through; null when the school’s adapter writes none'),
+    writtenBack: z.int().describe('Payments the school’s software took in this pull'),
+    writeBackRefused: z.int().describe('Payments it refused in this pull (kept, offered again at the next)'),
+    writeBackErrors: z
+      .array(z.object({ paymentId: z.string().nullable(), code: z.string(), message: z.string() }))
+      .describe('The refusals (first 100), and a failure of the write as a whole (paymentId null)'),
   })
-  .meta({ id: 'PaymentPull', description: 'What one pull of payments from SSC read' });
+  .meta({
+    id: 'PaymentPull',
+    description:
+      'What one pull of payments from SSC read, and what was written back to the school’s software',
+  });
 
 const reconciliationSchema = z
   .object({
@@ -110,7 +135,7 @@ export const paymentsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: (
         tags: ['payments'],
         summary: 'Các khoản đã nộp qua SSC / Payments SSC reported for a school',
         description:
-          'Payments the hub pulled from SSC, oldest first. Pull new ones with POST …/payments/pull. The bank reference is kept sealed; only its last 4 characters are shown.',
+          'Payments the hub pulled from SSC, oldest first, each with whether the school’s software took it (written back through its adapter). Pull new ones with POST …/payments/pull. The bank reference is kept sealed; only its last 4 characters are shown.',
         security: SECURED,
         params: school,
         querystring: z.object({
@@ -154,6 +179,8 @@ export const paymentsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: (
       schema: {
         tags: ['payments'],
         summary: 'Lấy các khoản nộp mới từ SSC / Pull a school’s new payments from SSC',
+        description:
+          'Reads the payments SSC reports since the last pull, then writes every payment the school’s software does not hold yet back to it, when the school’s adapter writes payments. A refusal is kept on the payment and offered again at the next pull.',
         security: SECURED,
         params: school,
         response: { 200: pullSchema, ...problemResponses(401, 403, 409) },

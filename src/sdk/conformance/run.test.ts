@@ -220,3 +220,148 @@ describe('runConformance', () => {
     expect((await statusOf(adapter))['config-rejects-bad']).toBe('failed');
   });
 });
+
+describe('runConformance on write-back', () => {
+  const payment = (id: string) => ({
+    type: 'payment' as const,
+    key: `ssc:${id}`,
+    source: { adapter: 'ssc', schoolCode: '79NB0001', pulledAt: '2026-11-20T03:00:00.000Z' },
+    schoolCode: '79NB0001',
+    paymentId: id,
+    receivableNo: '79NB0001-2526-HK1-00001',
+    studentCode: 'HS1',
+    amount: 1_250_000,
+    channel: 'bank_transfer' as const,
+    paidAt: '2026-11-19T08:15:00+07:00',
+  });
+
+  /** A fee book that knows one notice: a repeat is written again, an unknown notice refused. */
+  function writingAdapter(overrides: Partial<Adapter> = {}): { adapter: Adapter; held: Set<string> } {
+    const held = new Set<string>();
+    const adapter = {
+      ...mockAdapter(),
+      writes: ['payments'],
+      async write(_ctx: unknown, _stream: string, records: ReturnType<typeof payment>[]) {
+        return {
+          results: records.map((r) => {
+            if (r.receivableNo !== '79NB0001-2526-HK1-00001') {
+              return {
+                key: r.key,
+                status: 'refused' as const,
+                code: 'NOTICE_UNKNOWN',
+                message: 'no such notice',
+              };
+            }
+            held.add(r.paymentId);
+            return { key: r.key, status: 'written' as const };
+          }),
+        };
+      },
+      ...overrides,
+    } as Adapter;
+    return { adapter, held };
+  }
+
+  const writeCase = (held: Set<string>) => ({
+    write: {
+      stream: 'payments' as const,
+      records: [payment('GD1'), payment('GD2'), { ...payment('GD3'), receivableNo: 'NO-SUCH-NOTICE' }],
+      expect: { 'ssc:GD1': 'written', 'ssc:GD2': 'written', 'ssc:GD3': 'refused' } as const,
+      held: () => held.size,
+    },
+  });
+
+  it('passes an adapter whose write answers every record, and a repeat the same', async () => {
+    const { adapter, held } = writingAdapter();
+    const report = await runConformance(adapter, { ...suite, ...writeCase(held) });
+    expect(report.checks.find((c) => c.id === 'writes')).toMatchObject({
+      status: 'passed',
+      detail: '2 written, 1 refused; repeated: 2 written',
+    });
+    expect([...held].sort()).toEqual(['GD1', 'GD2']);
+  });
+
+  it('passes an adapter that writes nothing, without a write case', async () => {
+    expect((await statusOf(mockAdapter())).writes).toBe('passed');
+  });
+
+  it('fails an adapter that declares writes but has no write function', async () => {
+    const { write: _none, ...adapter } = writingAdapter().adapter;
+    const report = await runConformance(adapter as Adapter, { ...suite, ...writeCase(new Set()) });
+    expect(report.checks.find((c) => c.id === 'writes')).toMatchObject({
+      status: 'failed',
+      detail: 'declares writes (payments) but has no write function',
+    });
+  });
+
+  it('fails a write that leaves a record unanswered', async () => {
+    const { adapter, held } = writingAdapter();
+    const partial = {
+      ...adapter,
+      async write(ctx: never, stream: never, records: ReturnType<typeof payment>[]) {
+        const all = await adapter.write!(ctx, stream, records);
+        return { results: all.results.slice(1) };
+      },
+    } as Adapter;
+    const report = await runConformance(partial, { ...suite, ...writeCase(held) });
+    expect(report.checks.find((c) => c.id === 'writes')).toMatchObject({
+      status: 'failed',
+      detail: 'first write: no result for 1 record(s) (e.g. ssc:GD1)',
+    });
+  });
+
+  it('fails a write whose repeat adds the record again', async () => {
+    let writes = 0;
+    const { adapter } = writingAdapter();
+    const duplicating = {
+      ...adapter,
+      async write(ctx: never, stream: never, records: ReturnType<typeof payment>[]) {
+        writes += records.length;
+        return adapter.write!(ctx, stream, records);
+      },
+    } as Adapter;
+    const status = await statusOf(duplicating, {
+      ...writeCase(new Set()),
+      write: { ...writeCase(new Set()).write, held: () => writes },
+    });
+    expect(status.writes).toBe('failed');
+  });
+
+  it('skips the write case an adapter that writes was given none of', async () => {
+    expect((await statusOf(writingAdapter().adapter)).writes).toBe('skipped');
+  });
+});
+
+describe('defineAdapter and writes', () => {
+  const base = () => {
+    const { kind: _kind, ...definition } = mockAdapter();
+    return definition;
+  };
+
+  it('accepts writes with a write function', () => {
+    const adapter = defineAdapter({
+      ...base(),
+      writes: ['payments'],
+      write: async () => ({ results: [] }),
+    } as never);
+    expect((adapter as Adapter).writes).toEqual(['payments']);
+  });
+
+  it('refuses writes without a write function, naming the adapter', () => {
+    expect(() => defineAdapter({ ...base(), writes: ['payments'] } as never)).toThrow(
+      'adapter mock: declares writes (payments) but has no write function',
+    );
+  });
+
+  it('refuses a write function with no writes declared', () => {
+    expect(() => defineAdapter({ ...base(), write: async () => ({ results: [] }) } as never)).toThrow(
+      'adapter mock: has a write function but declares no "writes"',
+    );
+  });
+
+  it('refuses a stream the hub does not write back', () => {
+    expect(() =>
+      defineAdapter({ ...base(), writes: ['students'], write: async () => ({ results: [] }) } as never),
+    ).toThrow('adapter mock: cannot write stream "students"; writable streams are payments');
+  });
+});

@@ -16,6 +16,9 @@ import {
   STREAMS,
   type StreamName,
   silentLogger,
+  type WriteRecordResult,
+  type WriteResult,
+  writeDeclarationProblem,
 } from '../adapter.ts';
 import { parseAdapterConfig, secretValues } from '../config.ts';
 import { AdapterError, RecordError } from '../errors.ts';
@@ -451,6 +454,69 @@ export async function runConformance(
         lines.push(`${ref.name}: ${got.length} problem(s) as expected`);
       }
       return lines.join(', ');
+    },
+  );
+
+  await check(
+    'writes',
+    'Ghi ngược: khai báo khớp hàm write, mỗi bản ghi một kết quả, ghi lại không trùng / Write-back: writes matches write, one result per record, a repeat changes nothing',
+    async () => {
+      const problem = writeDeclarationProblem(adapter);
+      if (problem) return fail(problem);
+      if (!adapter.writes?.length || !adapter.write) return 'declares no write stream';
+      const w = suite.write;
+      if (!w)
+        throw new Skip(`declares writes (${adapter.writes.join(', ')}) but the suite has no write case`);
+      if (!adapter.writes.includes(w.stream))
+        fail(`the suite writes ${w.stream}, which the adapter does not declare`);
+      const keys = (w.records as Array<{ key?: unknown }>).map((r) => String(r.key));
+      const ctx = { ...base(), config: parse(w.config ?? suite.config) };
+      const once = async (round: string): Promise<Map<string, WriteRecordResult>> => {
+        let answer: WriteResult;
+        try {
+          answer = await adapter.write!(ctx, w.stream, w.records as never);
+        } catch (error) {
+          noteError(`write ${w.stream}`, error);
+          return fail(`write() threw on the ${round} write: ${(error as Error)?.message ?? error}`);
+        }
+        const results = Array.isArray(answer?.results)
+          ? answer.results
+          : fail('write() answered no results list');
+        const byKey = new Map<string, WriteRecordResult>();
+        for (const r of results) {
+          if (!keys.includes(r.key)) fail(`${round} write: a result for a key not given: ${r.key}`);
+          if (byKey.has(r.key)) fail(`${round} write: two results for ${r.key}`);
+          if (r.status !== 'written' && r.status !== 'refused')
+            fail(`${round} write: status "${r.status}" for ${r.key}`);
+          if (r.status === 'refused' && (!r.code || !r.message)) {
+            fail(`${round} write: the refusal of ${r.key} has no code or message`);
+          }
+          if (r.message) noteMessage(`write ${w.stream}`, r.message);
+          byKey.set(r.key, r);
+        }
+        const missing = keys.filter((k) => !byKey.has(k));
+        if (missing.length > 0)
+          fail(`${round} write: no result for ${missing.length} record(s) (e.g. ${missing[0]})`);
+        const wrong = Object.entries(w.expect).filter(([k, status]) => byKey.get(k)?.status !== status);
+        if (wrong.length > 0) {
+          const [k, status] = wrong[0]!;
+          const got = byKey.get(k);
+          fail(
+            `${round} write: ${wrong.length} record(s) not as expected (e.g. ${k}: expected ${status}, got ${got?.status ?? 'nothing'}${got?.code ? ` ${got.code}` : ''})`,
+          );
+        }
+        return byKey;
+      };
+      const first = await once('first');
+      const heldAfterFirst = await w.held?.();
+      const second = await once('repeated');
+      const heldAfterSecond = await w.held?.();
+      if (heldAfterFirst !== heldAfterSecond) {
+        fail(`the repeated write changed what the source holds (${heldAfterFirst} → ${heldAfterSecond})`);
+      }
+      const written = [...first.values()].filter((r) => r.status === 'written').length;
+      const stillWritten = [...second.values()].filter((r) => r.status === 'written').length;
+      return `${written} written, ${first.size - written} refused; repeated: ${stillWritten} written`;
     },
   );
 

@@ -3,7 +3,7 @@
  * refused, and the expected outcome of reference inputs. As JSON for `edubridge adapter test
  * --config`, or built in code by a test that first starts a sandbox.
  */
-import type { StreamName } from '../adapter.ts';
+import type { StreamName, WritableStream } from '../adapter.ts';
 
 export interface ExpectedRejection {
   /** The RecordError code, e.g. `DATE_UNPARSEABLE`. */
@@ -42,6 +42,20 @@ export interface ConformanceSuite {
     stream: StreamName;
     expect: { records?: number; rejected: ExpectedRejection[] };
   }>;
+  /**
+   * For an adapter that declares `writes`: canonical records of a writable stream and what the
+   * source must answer for each key. The kit writes them twice; the repeat must answer the same
+   * (a record the source holds already is `written`, not refused) and, with `held`, add nothing.
+   */
+  write?: {
+    /** Default `config`. */
+    config?: unknown;
+    stream: WritableStream;
+    records: unknown[];
+    expect: Record<string, 'written' | 'refused'>;
+    /** How many records of the stream the test source holds now. */
+    held?: () => number | Promise<number>;
+  };
   /** A large source: the read must keep heap growth bounded. */
   large?: { config: unknown; stream: StreamName; minRecords: number; maxHeapGrowthMiB?: number };
   /** Abort check: how soon a read must stop after the signal (default 2,000 ms). */
