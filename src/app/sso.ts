@@ -1,0 +1,90 @@
+/**
+ * The SSO relay as the settings make it: VNeID upstream in the configured personality, the hub's
+ * account resolution by personal ID (src/identity/accounts.ts), and SSO events in the audit log.
+ * Undefined when SSO_UPSTREAM is unset.
+ */
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config/index.ts';
+import { createAccountResolver } from '../identity/accounts.ts';
+import { createSsoRelay, type SsoRelay, type UpstreamOptions } from '../identity/sso/index.ts';
+import { PermanentError } from '../sdk/errors.ts';
+import { audit, type Database, type Keyring } from '../store/index.ts';
+
+function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined || value === '') {
+    throw new PermanentError(
+      'SSO_NOT_CONFIGURED',
+      `Đăng nhập một lần cần ${name} / Single sign-on needs ${name}`,
+    );
+  }
+  return value;
+}
+
+export function upstreamFromConfig(config: Config): UpstreamOptions | undefined {
+  if (!config.SSO_UPSTREAM) return undefined;
+  const clientId = required(config.VNEID_CLIENT_ID, 'VNEID_CLIENT_ID');
+  const clientSecret = required(config.VNEID_CLIENT_SECRET, 'VNEID_CLIENT_SECRET');
+  if (config.SSO_UPSTREAM === 'dvcqg') {
+    return {
+      personality: 'dvcqg',
+      issuer: required(config.VNEID_ISSUER, 'VNEID_ISSUER'),
+      clientId,
+      clientSecret,
+      pkce: config.VNEID_PKCE,
+    };
+  }
+  const file = required(config.VNEID_PRIVATE_KEY_FILE, 'VNEID_PRIVATE_KEY_FILE');
+  let privateKeyPem: string;
+  try {
+    privateKeyPem = readFileSync(file, 'utf8');
+  } catch {
+    throw new PermanentError(
+      'SSO_NOT_CONFIGURED',
+      `Không đọc được VNEID_PRIVATE_KEY_FILE (${file}) / Cannot read VNEID_PRIVATE_KEY_FILE (${file})`,
+    );
+  }
+  return {
+    personality: 'vneid-direct',
+    baseUrl: required(config.VNEID_BASE_URL, 'VNEID_BASE_URL'),
+    clientId,
+    clientSecret,
+    privateKeyPem,
+    aesMode: config.VNEID_AES_MODE,
+  };
+}
+
+/** The relay with explicit upstream options (the demo passes the sandbox's), or from the settings. */
+export async function ssoRelayFor(
+  config: Config,
+  db: Database,
+  keyring: Keyring,
+  overrides: { upstream?: UpstreamOptions; publicUrl?: string; cookieKeys?: string[] } = {},
+): Promise<SsoRelay | undefined> {
+  const upstream = overrides.upstream ?? upstreamFromConfig(config);
+  if (!upstream) return undefined;
+  const accounts = createAccountResolver({
+    db,
+    keyring,
+    ...(config.SSO_DISTRICT_ADMINS ? { districtAdmins: config.SSO_DISTRICT_ADMINS } : {}),
+  });
+  return createSsoRelay({
+    database: db,
+    keyring,
+    publicUrl: overrides.publicUrl ?? required(config.SSO_PUBLIC_URL, 'SSO_PUBLIC_URL'),
+    cookieKeys: overrides.cookieKeys ?? required(config.SSO_COOKIE_KEYS, 'SSO_COOKIE_KEYS'),
+    upstream,
+    resolveAccount: (citizen, policy) => accounts.resolveAccount(citizen, policy),
+    findAccount: (accountId) => accounts.findAccount(accountId),
+    audit: async (entry) => {
+      // Who logged in is the account id (a keyed hash), never the ID number.
+      await audit(db, {
+        actor: entry.accountId ? `citizen:${entry.accountId.slice(0, 16)}` : 'anonymous',
+        role: null,
+        action: entry.action,
+        resource: `sso-client:${entry.clientId}`,
+        decision: entry.decision,
+        detail: { upstream: entry.upstream, ...(entry.reason ? { reason: entry.reason } : {}) },
+      });
+    },
+  });
+}

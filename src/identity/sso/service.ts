@@ -1,0 +1,263 @@
+/**
+ * The relay: EduBridge as OpenID Provider to the school applications, VNeID (one personality) as
+ * its upstream. A sign-in goes school app → /sso/auth → /sso/interaction/:uid → VNeID →
+ * /sso/callback → (checks, account resolution, grant) → /sso/auth/:uid → school app.
+ */
+import { randomBytes } from 'node:crypto';
+import type Provider from 'oidc-provider';
+import type { JWKS, KoaContextWithOIDC, ClientMetadata as OidcClientMetadata } from 'oidc-provider';
+import { adapterFactory, purgeExpired } from './adapter.ts';
+import { SsoClientInputError, SsoConfigError } from './errors.ts';
+import { currentKid, loadSigningKeys, pruneRetiredKeys, rotate } from './keys.ts';
+import { errorFields } from './log.ts';
+import {
+  buildProvider,
+  DEFAULT_SCOPE,
+  ID_TOKEN_TTL_SECONDS,
+  MOUNT_PATH,
+  POLICY_PROPERTIES,
+} from './provider.ts';
+import { registerRoutes } from './routes.ts';
+import { ssoDb } from './tables.ts';
+import {
+  type AddClientInput,
+  type AddedClient,
+  DEFAULT_ALLOWED_ROLES,
+  ROLES,
+  type SsoAuditEntry,
+  type SsoLogger,
+  type SsoRelay,
+  type SsoRelayOptions,
+} from './types.ts';
+import { createUpstream } from './upstream/index.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const PURGE_EVERY_MS = 10 * 60 * 1000;
+const SILENT: SsoLogger = { info() {}, warn() {} };
+// Protocol answers that are no refusal of the relay's own: `access_denied` carries a refusal the
+// interaction already audited with its precise reason; the others answer `prompt=none`.
+const NOT_AUDITED = new Set(['access_denied', 'login_required', 'consent_required', 'interaction_required']);
+
+/** What the routes need from the relay. */
+export interface RelayContext {
+  options: SsoRelayOptions;
+  db: ReturnType<typeof ssoDb>;
+  upstream: ReturnType<typeof createUpstream>;
+  logger: SsoLogger;
+  provider(): Promise<Provider>;
+  audit(entry: Omit<SsoAuditEntry, 'upstream'>): Promise<void>;
+}
+
+function checkOptions(options: SsoRelayOptions): { issuer: string } {
+  let url: URL;
+  try {
+    url = new URL(options.publicUrl);
+  } catch (cause) {
+    throw new SsoConfigError(
+      'SSO_PUBLIC_URL_INVALID',
+      'publicUrl không phải URL hợp lệ / publicUrl is not a valid URL',
+      { cause },
+    );
+  }
+  if (url.pathname !== '/' || url.search || url.hash) {
+    throw new SsoConfigError(
+      'SSO_PUBLIC_URL_INVALID',
+      'publicUrl chỉ gồm giao thức và máy chủ, không có đường dẫn / publicUrl must be scheme and host only, no path',
+    );
+  }
+  if (
+    options.signingKeyRetentionMs !== undefined &&
+    options.signingKeyRetentionMs < ID_TOKEN_TTL_SECONDS * 1000
+  ) {
+    throw new SsoConfigError(
+      'SSO_KEY_RETENTION_TOO_SHORT',
+      'signingKeyRetentionMs phải dài hơn thời hạn ID token (1 giờ) / signingKeyRetentionMs must outlast an ID token (1 hour)',
+    );
+  }
+  if (options.cookieKeys.length === 0 || options.cookieKeys.some((k) => k.length < 16)) {
+    throw new SsoConfigError(
+      'SSO_COOKIE_KEYS_INVALID',
+      'cookieKeys cần ít nhất một khoá dài từ 16 ký tự / cookieKeys needs at least one key of 16+ characters',
+    );
+  }
+  return { issuer: `${url.origin}${MOUNT_PATH}` };
+}
+
+/**
+ * Builds the relay; touches no database until the first request (the hub's migrations may still be
+ * running). Mount it with `await relay.register(app)` before the app listens.
+ *
+ * @example
+ * const relay = await createSsoRelay({ database, keyring, publicUrl: 'https://hub.example.vn',
+ *   cookieKeys: [secret], upstream: { personality: 'dvcqg', issuer, clientId, clientSecret },
+ *   resolveAccount, findAccount, audit });
+ * await relay.register(app);
+ * const { clientId, clientSecret } = await relay.addClient({ name: 'SMAS', redirectUris: [...] });
+ */
+export async function createSsoRelay(options: SsoRelayOptions): Promise<SsoRelay> {
+  const { issuer } = checkOptions(options);
+  const db = ssoDb(options.database);
+  const upstream = createUpstream(options.upstream, `${issuer}/callback`);
+  const logger = options.logger ?? SILENT;
+  const adapter = adapterFactory(db, options.keyring);
+  const retentionMs = options.signingKeyRetentionMs ?? 7 * DAY_MS;
+  const refreshMs = options.keyRefreshMs ?? 60_000;
+  const personality = options.upstream.personality;
+
+  const audit = async (entry: Omit<SsoAuditEntry, 'upstream'>) => {
+    try {
+      await options.audit({ ...entry, upstream: personality });
+    } catch (error) {
+      logger.warn(errorFields(error), 'sso audit failed');
+    }
+  };
+
+  let built: { provider: Provider; kid: string; checkedAt: number } | undefined;
+  let building: Promise<Provider> | undefined;
+  let purgeTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const rebuild = async (): Promise<Provider> => {
+    const keys = await loadSigningKeys(db, options.keyring, retentionMs);
+    const provider = buildProvider({
+      issuer,
+      adapter,
+      keys: keys.keys,
+      cookieKeys: options.cookieKeys,
+      trustProxy: options.trustProxy ?? false,
+      sessionTtlSeconds: options.sessionTtlSeconds ?? 8 * 60 * 60,
+      findAccount: (accountId) => options.findAccount(accountId),
+      events: {
+        logout: (ctx) => void audit(logoutEntry(ctx)),
+        refused: (ctx, error) => {
+          if (NOT_AUDITED.has(error.error ?? '')) return;
+          void audit({
+            action: 'sso:refuse',
+            decision: 'deny',
+            clientId: ctx.oidc?.client?.clientId ?? 'unknown',
+            reason: `op_${error.error ?? 'error'}`,
+          });
+        },
+        serverError: (error) => logger.warn(errorFields(error), 'sso provider error'),
+      },
+    });
+    built = { provider, kid: keys.current, checkedAt: Date.now() };
+    if (!purgeTimer && !closed) {
+      purgeTimer = setInterval(() => {
+        purgeExpired(db)
+          .then(() => pruneRetiredKeys(db, retentionMs))
+          .catch((error: unknown) => logger.warn(errorFields(error), 'sso purge of expired rows failed'));
+      }, PURGE_EVERY_MS);
+      purgeTimer.unref();
+    }
+    return provider;
+  };
+
+  const provider = async (): Promise<Provider> => {
+    if (building) return building;
+    if (built && Date.now() - built.checkedAt < refreshMs) return built.provider;
+    building = (async () => {
+      if (built) {
+        // Another process may have rotated the key: pick the new one up.
+        const kid = await currentKid(db);
+        if (kid === built.kid) {
+          built.checkedAt = Date.now();
+          return built.provider;
+        }
+      }
+      return rebuild();
+    })().finally(() => {
+      building = undefined;
+    });
+    return building;
+  };
+
+  const context: RelayContext = { options, db, upstream, logger, provider, audit };
+
+  return {
+    async register(app) {
+      await registerRoutes(app, context);
+    },
+
+    async addClient(input) {
+      const metadata = clientMetadata(input);
+      const op = await provider();
+      try {
+        await op.Client.validate(metadata);
+      } catch (cause) {
+        throw new SsoClientInputError(
+          'SSO_CLIENT_INVALID',
+          `Thông tin ứng dụng không hợp lệ / Invalid client metadata: ${(cause as { error_description?: string }).error_description ?? (cause as Error).message}`,
+          { cause },
+        );
+      }
+      await adapter('Client').upsert(metadata.client_id, metadata);
+      logger.info({ clientId: metadata.client_id }, 'sso client registered');
+      const added: AddedClient = { clientId: metadata.client_id, issuer };
+      if (metadata.client_secret) added.clientSecret = metadata.client_secret;
+      return added;
+    },
+
+    async rotateSigningKey() {
+      const kid = await rotate(db, options.keyring);
+      await rebuild();
+      logger.info({ kid }, 'sso signing key rotated');
+      return { kid };
+    },
+
+    async close() {
+      closed = true;
+      if (purgeTimer) clearInterval(purgeTimer);
+      purgeTimer = undefined;
+    },
+  };
+}
+
+function logoutEntry(ctx: KoaContextWithOIDC): Omit<SsoAuditEntry, 'upstream'> {
+  const accountId = ctx.oidc?.session?.accountId;
+  return {
+    action: 'sso:logout',
+    decision: 'allow',
+    clientId: ctx.oidc?.client?.clientId ?? 'unknown',
+    ...(accountId ? { accountId } : {}),
+  };
+}
+
+type ClientMetadata = OidcClientMetadata & { client_id: string; client_secret?: string };
+
+function clientMetadata(input: AddClientInput): ClientMetadata {
+  const name = input.name?.trim();
+  const invalid = (vi: string, en: string) => new SsoClientInputError('SSO_CLIENT_INVALID', `${vi} / ${en}`);
+  if (!name) throw invalid('Thiếu tên ứng dụng', 'The application needs a name');
+  if (!Array.isArray(input.redirectUris) || input.redirectUris.length === 0) {
+    throw invalid('Cần ít nhất một redirect URI', 'At least one redirect URI is needed');
+  }
+  const authMethod = input.authMethod ?? 'client_secret_basic';
+  if (authMethod === 'private_key_jwt' && !input.jwks) {
+    throw invalid('private_key_jwt cần jwks', 'private_key_jwt needs jwks');
+  }
+  const roles = input.allowedRoles ?? [...DEFAULT_ALLOWED_ROLES];
+  if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) {
+    throw invalid(`Vai trò phải thuộc ${ROLES.join(', ')}`, `Roles must be among ${ROLES.join(', ')}`);
+  }
+  if (input.requiredLevel !== undefined && input.requiredLevel !== 1 && input.requiredLevel !== 2) {
+    throw invalid('Mức định danh là 1 hoặc 2', 'The level is 1 or 2');
+  }
+  const metadata: ClientMetadata = {
+    client_id: `eb-${randomBytes(12).toString('base64url')}`,
+    client_name: name,
+    redirect_uris: [...input.redirectUris],
+    post_logout_redirect_uris: [...(input.postLogoutRedirectUris ?? [])],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: authMethod,
+    id_token_signed_response_alg: 'RS256',
+    scope: DEFAULT_SCOPE,
+    edubridge_allowed_roles: [...new Set(roles)],
+    client_id_issued_at: Math.floor(Date.now() / 1000),
+  };
+  if (input.requiredLevel !== undefined) metadata[POLICY_PROPERTIES[1]] = input.requiredLevel;
+  if (authMethod === 'client_secret_basic') metadata.client_secret = randomBytes(32).toString('base64url');
+  else metadata.jwks = input.jwks as JWKS;
+  return metadata;
+}
