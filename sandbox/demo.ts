@@ -25,6 +25,21 @@ interface DemoOptions {
 const STREAMS = ['classes', 'teachers', 'students', 'fees'] as const;
 const VENDOR_KEY = 'demo-vendor-key';
 
+/** The preferred port when it is free, else any free one. */
+async function pickPort(host: string, preferred: number): Promise<number> {
+  const { createServer } = await import('node:net');
+  const tryPort = (p: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(undefined));
+      server.listen(p, host, () => {
+        const bound = (server.address() as { port: number }).port;
+        server.close(() => resolve(bound));
+      });
+    });
+  return (preferred > 0 ? await tryPort(preferred) : undefined) ?? (await tryPort(0))!;
+}
+
 function integerOption(value: string, flag: string, min: number, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -97,16 +112,23 @@ export function registerDemoCommand(
       const { createCityEduDbTarget } = await import('../src/targets/city-edudb.ts');
       const { createSscTarget } = await import('../src/targets/ssc.ts');
       const { sandboxCollectionAccount } = await import('./ssc/index.ts');
+      const { identityObserver } = await import('../src/app/identity.ts');
+      const { createC06Client } = await import('../src/identity/c06/client.ts');
+      const { IdentityService } = await import('../src/identity/service.ts');
+      const { createIdentityQueue, startIdentityWorker } = await import('../src/identity/queue.ts');
+      const { ssoRelayFor } = await import('../src/app/sso.ts');
+      const { startVneidSandbox } = await import('./vneid/index.ts');
 
       const district = { schools, seed, classesPerGrade: 2, classSize };
       printLine(`EduBridge demo: ${schools} trường / schools, hạt giống / seed ${seed}`);
       printLine(
-        '  1/4 khởi động giả lập / starting the simulators (school system, LGSP gateway, city Education DB, SSC)',
+        '  1/5 khởi động giả lập / starting the simulators (school system, LGSP gateway, city Education DB, SSC, C06)',
       );
       const city = await startCitySandbox({
         personality: 'wso2',
         district: { ...district, unknownEvery: 25, differEvery: 20, cityOnly: 1 },
         ssc: true,
+        c06: { seed },
       });
       const ssc = city.ssc!;
       const school = await startRestSchool({ ...district, auth: { type: 'apiKey', key: VENDOR_KEY } });
@@ -118,7 +140,7 @@ export function registerDemoCommand(
         ),
       ].sort();
 
-      printLine('  2/4 khởi động hub / starting the hub (API + worker)');
+      printLine('  2/5 khởi động hub / starting the hub (API + worker)');
       const db = await store.createDatabase(config);
       await store.migrateToLatest(db);
       const prefix = `${config.REDIS_PREFIX}-demo-${randomUUID().slice(0, 8)}`;
@@ -143,9 +165,30 @@ export function registerDemoCommand(
         gateway: createGatewayClient(city.gatewayClientOptions('ssc') as never),
         collectionAccounts: Object.fromEntries(schoolCodes.map((c) => [c, sandboxCollectionAccount(c)])),
       });
+      const keyring = store.loadKeyring(config);
+      const identity = new IdentityService({
+        db,
+        keyring,
+        c06: createC06Client({
+          gateway: createGatewayClient(city.c06!.gatewayClientOptions() as never),
+          service: 'c06',
+          requester: { officialId: '079085000123', unitCode: 'H29.SGDDT', account: 'edubridge-demo' },
+        }),
+      });
+      const identityQueue = createIdentityQueue(queueRedis, prefix);
+      const identityWorker = startIdentityWorker({
+        connect: () => queueConnection(config.REDIS_URL),
+        prefix,
+        db,
+        service: identity,
+        queue: identityQueue,
+        requestsPerSecond: 200,
+        sweepEveryMs: 2_000,
+      });
       const service = new RunService({
         db,
-        keyring: store.loadKeyring(config),
+        keyring,
+        observeRecords: identityObserver(db, keyring),
         queue: createRunQueue(queueRedis, prefix),
         sources: async () => sources,
         targets: () => [target, sscTarget],
@@ -163,19 +206,47 @@ export function registerDemoCommand(
           ssc: { requestsPerSecond: 200, concurrentBatches: 2 },
         },
       });
+      // The SSO issuer must name the address the hub listens on: the port is chosen first.
+      const hubPort = await pickPort(config.HOST, port);
+      const publicUrl = `http://${config.HOST}:${hubPort}`;
+      const hubAtVneid = { clientId: 'edubridge-hub', clientSecret: randomUUID() };
+      const vneid = await startVneidSandbox({
+        personality: 'dvcqg',
+        citizens: city.c06!.population.citizens.map((c) => ({
+          personalId: c.personalId,
+          fullName: c.fullName,
+          birthDate: c.birthDate,
+          gender: c.gender ?? 'male',
+        })),
+        clients: [{ ...hubAtVneid, redirectUris: [`${publicUrl}/sso/callback`] }],
+      });
+      const relay = await ssoRelayFor(config, db, keyring, {
+        upstream: { personality: 'dvcqg', issuer: vneid.issuer, ...hubAtVneid },
+        publicUrl,
+        cookieKeys: [randomUUID()],
+      });
       const app = await buildApp(
         { ...config, LOG_LEVEL: 'warn' },
-        { database: db, runService: service, loadAdapter },
+        {
+          database: db,
+          runService: service,
+          loadAdapter,
+          identity: { service: identity, queue: identityQueue },
+        },
       );
-      let address: string;
-      try {
-        address = await app.listen({ host: config.HOST, port });
-      } catch {
-        address = await app.listen({ host: config.HOST, port: 0 });
-      }
+      const address = await app.listen({ host: config.HOST, port: hubPort });
+      // A school app as a vendor would register it: plain OpenID Connect against the hub.
+      const schoolApp = await relay!.addClient({
+        name: 'Ứng dụng trường (demo) / School app (demo)',
+        redirectUris: ['http://127.0.0.1:3000/callback'],
+      });
       const { key } = await store.createApiKey(db, { role: 'district', schools: schoolCodes });
 
       const shutdown = async () => {
+        await relay?.close();
+        await vneid.close();
+        await identityWorker.close();
+        await identityQueue.close();
         await workers.close();
         await app.close();
         await service.close();
@@ -186,7 +257,7 @@ export function registerDemoCommand(
       };
 
       try {
-        printLine(`  3/4 đồng bộ toàn bộ mọi trường qua API / full sync of every school through the API`);
+        printLine(`  3/5 đồng bộ toàn bộ mọi trường qua API / full sync of every school through the API`);
         const runIds: string[] = [];
         for (const code of schoolCodes) {
           const res = await app.inject({
@@ -215,6 +286,36 @@ export function registerDemoCommand(
           await new Promise((r) => setTimeout(r, 200));
         }
         bar.done();
+
+        // Everyone the runs saw for the first time is due for a C06 check: the worker's sweep
+        // queues them (one lookup a job, at the C06 quota), and the bar follows what is left.
+        printLine('  4/5 tra cứu danh tính qua C06 / identity checks against C06');
+        const due = async () =>
+          Number(
+            (
+              await db.kysely
+                .selectFrom('persons')
+                .select(db.kysely.fn.countAll<number>().as('n'))
+                .where('personal_id_index', 'is not', null)
+                .where('status', 'in', ['unchecked', 'pending'])
+                .executeTakeFirstOrThrow()
+            ).n,
+          );
+        const toCheck = await due();
+        await identityWorker.sweep();
+        const idBar = createProgressBar('Đang tra cứu / Checking');
+        for (;;) {
+          const left = await due();
+          idBar.update(toCheck - left, toCheck, `${toCheck - left}/${toCheck} người / people`);
+          if (left === 0) break;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        idBar.done();
+        const coverage = new Map(
+          await Promise.all(
+            schoolCodes.map(async (code) => [code, await store.identityCoverage(db, code)] as const),
+          ),
+        );
 
         // Parents pay part of the notices at SSC; the hub reads the payments back and reconciles.
         ssc.payNotices({ share: 0.6, seed });
@@ -253,10 +354,10 @@ export function registerDemoCommand(
           });
         }
 
-        printLine('  4/4 tổng kết / summary');
+        printLine('  5/5 tổng kết / summary');
         printLine('');
         printLine(
-          `${'Trường / School'.padEnd(18)}${'Trạng thái / State'.padEnd(20)}${'Đọc'.padStart(8)}${'Lỗi'.padStart(8)}${'Gửi'.padStart(8)}${'Từ chối'.padStart(9)}${'Đã nộp'.padStart(8)}${'Đối soát'.padStart(10)}${'Lệch DM'.padStart(9)}  Lý do từ chối / Refusal reasons`,
+          `${'Trường / School'.padEnd(18)}${'Trạng thái / State'.padEnd(20)}${'Đọc'.padStart(8)}${'Lỗi'.padStart(8)}${'Gửi'.padStart(8)}${'Từ chối'.padStart(9)}${'Đã nộp'.padStart(8)}${'Đối soát'.padStart(10)}${'Lệch DM'.padStart(9)}${'Xác thực'.padStart(12)}  Lý do từ chối / Refusal reasons`,
         );
         let allGood = true;
         for (const run of runs) {
@@ -271,12 +372,27 @@ export function registerDemoCommand(
           const c = run.counts;
           if (run.state !== 'succeeded') allGood = false;
           const money = perSchool.get(run.school_code);
+          const cov = coverage.get(run.school_code);
+          const people = cov ? Object.values(cov) : [];
+          const withId = people.reduce((n, c) => n + c.total - c.noPersonalId, 0);
+          const verified = people.reduce((n, c) => n + c.verified, 0);
           printLine(
-            `${run.school_code.padEnd(18)}${run.state.padEnd(20)}${String(c.pulled).padStart(8)}${String(c.invalid).padStart(8)}${String(c.created + c.updated).padStart(8)}${String(c.refused).padStart(9)}${String(money?.payments ?? 0).padStart(8)}${String((money?.withdrawn ?? 0) + (money?.noNotice ?? 0)).padStart(10)}${String(money?.roster ?? 0).padStart(9)}  ${reasons}`,
+            `${run.school_code.padEnd(18)}${run.state.padEnd(20)}${String(c.pulled).padStart(8)}${String(c.invalid).padStart(8)}${String(c.created + c.updated).padStart(8)}${String(c.refused).padStart(9)}${String(money?.payments ?? 0).padStart(8)}${String((money?.withdrawn ?? 0) + (money?.noNotice ?? 0)).padStart(10)}${String(money?.roster ?? 0).padStart(9)}${`${verified}/${withId}`.padStart(12)}  ${reasons}`,
           );
         }
         printLine(
-          '  (Đã nộp: giao dịch SSC mới / new SSC payments; Đối soát: HS thôi học còn bị thu + HS đang học chưa có phiếu / withdrawn students still billed + enrolled students with no notice; Lệch DM: khác danh mục CSDL ngành / differences from the city roster)',
+          '  (Đã nộp: giao dịch SSC mới / new SSC payments; Đối soát: HS thôi học còn bị thu + HS đang học chưa có phiếu / withdrawn students still billed + enrolled students with no notice; Lệch DM: khác danh mục CSDL ngành / differences from the city roster; Xác thực: người khớp C06 / người có số định danh / people C06 confirms / people with an ID number)',
+        );
+        const totals = { mismatch: 0, not_found: 0, error: 0 };
+        for (const cov of coverage.values())
+          for (const c of Object.values(cov)) {
+            totals.mismatch += c.mismatch;
+            totals.not_found += c.not_found;
+            totals.error += c.error;
+          }
+        if (totals.error > 0) allGood = false;
+        printLine(
+          `C06: ${totals.mismatch} sai lệch (tên, ngày sinh…), ${totals.not_found} không tìm thấy, ${totals.error} lỗi / ${totals.mismatch} mismatched (name, birth date…), ${totals.not_found} not found, ${totals.error} errors: xem / see GET /v1/schools/<code>/identity-coverage`,
         );
 
         // The city must hold exactly what the ledger says it accepted, and have on its review
@@ -346,6 +462,12 @@ export function registerDemoCommand(
         printLine(`API: ${address}/docs   (khóa API / API key, hiện một lần / shown once: ${key})`);
         printLine(`CSDL ngành giả lập / simulated city DB: ${city.city.url}/_sandbox/state`);
         printLine(`SSC giả lập / simulated SSC: ${ssc.url}/_sandbox/state`);
+        printLine(
+          `SSO (OpenID Connect) cho ứng dụng trường / for school apps: ${JSON.stringify({ clientId: schoolApp.clientId, clientSecret: schoolApp.clientSecret, issuer: schoolApp.issuer })}`,
+        );
+        printLine(
+          `  discovery: ${schoolApp.issuer}/.well-known/openid-configuration   VNeID giả lập / simulated VNeID: ${vneid.url}`,
+        );
         ctx.exitCode = allGood ? EXIT.ok : EXIT.invalid;
         if (opts.once) return;
         printLine('Đang phục vụ, Ctrl-C để dừng / Serving; Ctrl-C to stop');

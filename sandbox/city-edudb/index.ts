@@ -15,6 +15,13 @@ import { join } from 'node:path';
 import { mapClass, mapStudent, mapTeacher } from '../../mappings/city-edudb/v1/index.ts';
 import type { CanonicalRecord, Class, Student, Teacher } from '../../src/model/index.ts';
 import {
+  type C06Sandbox,
+  type Population,
+  type PopulationOptions,
+  populationFromRecords,
+  startC06Sandbox,
+} from '../c06/index.ts';
+import {
   type GenerateOptions,
   generateDistrict,
   type RecordStreamName,
@@ -180,6 +187,19 @@ export interface CitySandboxOptions {
   /** Also start the SSC simulator behind the same gateway (service `ssc`); default no. */
   ssc?: boolean | Omit<SscOptions, 'faults'>;
   sscFaults?: SscFaultPlan;
+  /**
+   * Also start the C06 simulator, its population built from the district (with discrepancies),
+   * behind a gateway of its own in the X-Road personality, as the national exchange (NDXP) is.
+   */
+  c06?: boolean | PopulationOptions;
+}
+
+export interface C06Side {
+  sandbox: C06Sandbox;
+  gateway: LgspGateway;
+  population: Population;
+  /** Options for `createGatewayClient` that reach C06 through its gateway (target `c06`). */
+  gatewayClientOptions(): ReturnType<typeof sandboxGatewayClientOptions>;
 }
 
 export interface CitySandbox {
@@ -191,6 +211,8 @@ export interface CitySandbox {
   city: CityEduDb;
   /** The SSC simulator, when asked for (`ssc`). */
   ssc?: Ssc;
+  /** The C06 simulator and its gateway, when asked for (`c06`). */
+  c06?: C06Side;
   /** The generated district's records per generator stream (empty without `district`). */
   records: Map<RecordStreamName, CanonicalRecord[]>;
   /** Students of the district the city does not know. */
@@ -297,6 +319,21 @@ export async function startCitySandbox(options: CitySandboxOptions = {}): Promis
   const gateway = await startSandboxGateway(personality, common);
   const gatewayClientOptions = (target = 'city-edudb') =>
     sandboxGatewayClientOptions(gateway.url, personality, target, '000.20.00.H29');
+  let c06: C06Side | undefined;
+  if (options.c06) {
+    const population = populationFromRecords(
+      [...records.values()].flat(),
+      options.c06 === true ? {} : options.c06,
+    );
+    const sandbox = await startC06Sandbox({ population: population.citizens });
+    const c06Gateway = await startSandboxGateway('xroad', { routes: { c06: sandbox.url } });
+    c06 = {
+      sandbox,
+      gateway: c06Gateway,
+      population,
+      gatewayClientOptions: () => sandboxGatewayClientOptions(c06Gateway.url, 'xroad', 'c06', ''),
+    };
+  }
 
   return {
     personality,
@@ -306,6 +343,7 @@ export async function startCitySandbox(options: CitySandboxOptions = {}): Promis
     gateway,
     city,
     ...(ssc ? { ssc } : {}),
+    ...(c06 ? { c06 } : {}),
     records,
     unknownStudentCodes: seed.unknownStudentCodes,
     differingStudents: seed.differingStudents,
@@ -315,6 +353,8 @@ export async function startCitySandbox(options: CitySandboxOptions = {}): Promis
       await gateway.close();
       await city.close();
       await ssc?.close();
+      await c06?.gateway.close();
+      await c06?.sandbox.close();
     },
   };
 }

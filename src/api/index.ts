@@ -6,6 +6,7 @@ import { installApiKeyAuth } from './auth.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { deadLettersRoutes } from './routes/dead-letters.ts';
 import { eventsRoutes } from './routes/events.ts';
+import { type IdentityRuntime, identityRoutes } from './routes/identity.ts';
 import { paymentsRoutes } from './routes/payments.ts';
 import { recordsRoutes } from './routes/records.ts';
 import { runsRoutes } from './routes/runs.ts';
@@ -30,13 +31,18 @@ export interface ApiV1Options {
   runs: () => RunService;
   /** Schools' schedules; without it the schedule routes answer 503 `SCHEDULES_UNAVAILABLE`. */
   schedules?: () => ScheduleService;
+  /** Identity checks; without it the identity routes are not registered. */
+  identity?: () => IdentityRuntime;
 }
 
 /**
  * The versioned API: register with `{ prefix: '/v1' }`. Every route registered here, directly or in
  * a child plugin, sits behind the API-key check and must call `authorize`.
  */
-export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (app, { database, runs, schedules }) => {
+export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (
+  app,
+  { database, runs, schedules, identity },
+) => {
   installApiKeyAuth(app, { database });
   await app.register(whoamiRoutes);
   await app.register(auditRoutes, { database });
@@ -46,4 +52,5 @@ export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (app, { database
   await app.register(eventsRoutes, { database });
   await app.register(schedulesRoutes, { runs, schedules });
   await app.register(paymentsRoutes, { database, runs });
+  if (identity) await app.register(identityRoutes, { database, identity });
 };

@@ -4,7 +4,10 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { apiV1 } from '../api/index.ts';
+import type { IdentityRuntime } from '../api/routes/identity.ts';
 import type { Config } from '../config/index.ts';
+import { createIdentityQueue } from '../identity/queue.ts';
+import type { SsoRelay } from '../identity/sso/index.ts';
 import { createRunQueue, queueConnection } from '../pipeline/queue.ts';
 import { createScheduleQueue, ScheduleService } from '../pipeline/schedules.ts';
 import { RunService } from '../pipeline/service.ts';
@@ -15,8 +18,10 @@ import { targetsFromConfig } from '../targets/from-config.ts';
 import { closeRedis, createRedis } from './dependencies.ts';
 import { registerDocs } from './docs.ts';
 import { registerErrorHandlers } from './errors.ts';
+import { identityObserver, identityServiceFromConfig } from './identity.ts';
 import { databaseCheck, redisCheck } from './readiness.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ssoRelayFor } from './sso.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -37,6 +42,10 @@ export interface AppDeps {
   runService?: RunService;
   /** Loads a school's adapter (reconciliation reads the school's source); given by the composition root. */
   loadAdapter?: (id: string) => Promise<Adapter>;
+  /** Identity checks (service and queue); made from the config on first use if absent. */
+  identity?: IdentityRuntime;
+  /** The SSO relay, closed by the caller; made from the config (SSO_UPSTREAM) if absent; null: none. */
+  sso?: SsoRelay | null;
 }
 
 // pino matches `*.x` one level deep only, so the top-level keys are listed too; Fastify's request
@@ -103,7 +112,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         ? () => deps.runService!
         : lazyRunService(app, config, database, deps.loadAdapter),
       schedules: lazyScheduleService(app, config, database),
+      identity: deps.identity ? () => deps.identity! : lazyIdentity(app, config, database),
     });
+    // Single sign-on for school apps under /sso, when configured.
+    const relay =
+      deps.sso !== undefined ? deps.sso : await ssoRelayFor(config, database, loadKeyring(config));
+    if (relay) {
+      await relay.register(app);
+      if (deps.sso === undefined) app.addHook('onClose', () => relay.close());
+    }
     return app;
   } catch (error) {
     await app.close();
@@ -168,8 +185,20 @@ const lazyRunService = (
         holdThreshold: config.HOLD_THRESHOLD,
         pushAttempts: config.PUSH_ATTEMPTS,
         batchSize: config.SYNC_BATCH_SIZE,
+        observeRecords: identityObserver(database, loadKeyring(config)),
         ...(loadAdapter ? { loadAdapter } : {}),
       }),
+  );
+
+const lazyIdentity = (app: App, config: Config, database: Database) =>
+  lazyQueueService(
+    app,
+    config,
+    createIdentityQueue,
+    (queue): IdentityRuntime => ({
+      service: identityServiceFromConfig(config, database, loadKeyring(config)),
+      queue,
+    }),
   );
 
 const lazyScheduleService = (app: App, config: Config, database: Database) =>

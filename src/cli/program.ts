@@ -9,13 +9,17 @@ import { InputError } from '../quality/errors.ts';
 import { AdapterError } from '../sdk/errors.ts';
 import { registerAdapterCommands } from './commands/adapter.ts';
 import { registerApiKeyCommands } from './commands/apikey.ts';
+import { registerAuditCommands } from './commands/audit.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDeadLetterCommands } from './commands/dead-letters.ts';
 import { registerExportCommand } from './commands/export.ts';
 import { registerGradesCommands } from './commands/grades.ts';
 import { registerIdCommands } from './commands/id.ts';
+import { registerIdentityParseCommands } from './commands/identity.ts';
+import { registerIdentityStoreCommands } from './commands/identity-store.ts';
 import { registerKeysCommands } from './commands/keys.ts';
 import { registerRulesCommand } from './commands/rules.ts';
+import { registerSsoCommands } from './commands/sso.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { registerVietQrCommand } from './commands/vietqr.ts';
 import { EXIT, UsageError } from './io.ts';
@@ -56,6 +60,37 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
   registerApiKeyCommands(program);
   registerDeadLetterCommands(program, undefined, setExitCode);
   registerVietQrCommand(program);
+  const identity = program.command('identity').description('Kiểm tra danh tính / Identity checks');
+  registerIdentityParseCommands(identity, setExitCode);
+  registerIdentityStoreCommands(identity, setExitCode);
+  registerAuditCommands(program, setExitCode);
+  registerSsoCommands(program, async () => {
+    const { loadConfig } = await import('../config/index.ts');
+    const { createDatabase, loadKeyring, migrateToLatest } = await import('../store/index.ts');
+    const { ssoRelayFor } = await import('../app/sso.ts');
+    const config = loadConfig();
+    const db = await createDatabase(config);
+    await migrateToLatest(db);
+    const relay = await ssoRelayFor(config, db, loadKeyring(config)).catch(async (error: unknown) => {
+      await db.close();
+      throw error;
+    });
+    if (!relay) {
+      await db.close();
+      throw new UsageError(
+        'SSO_NOT_CONFIGURED',
+        'Chưa cấu hình đăng nhập một lần (SSO_UPSTREAM)',
+        'Single sign-on is not configured (SSO_UPSTREAM)',
+      );
+    }
+    return {
+      relay,
+      close: async () => {
+        await relay.close();
+        await db.close();
+      },
+    };
+  });
   return program;
 }
 

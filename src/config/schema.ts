@@ -168,6 +168,110 @@ const sscSettings = {
   }),
 };
 
+// C06 (the national population database), asked through the national data exchange (NDXP, an
+// X-Road-style gateway) or a provincial proxy. Unset C06_GATEWAY_URL: no online identity checks.
+// The requester fields go into every lookup (MaCanBo, MaDonVi…): C06 logs who asked (domain §2).
+const c06Settings = {
+  C06_GATEWAY: setting(z.enum(['wso2', 'vnpt-lgsp', 'xroad']).default('xroad'), {
+    expects: 'one of wso2, vnpt-lgsp, xroad (NDXP is X-Road style)',
+  }),
+  C06_GATEWAY_URL: setting(urlWithScheme('http', 'https').optional(), {
+    expects: 'the http(s) URL of the gateway in front of C06; unset: no online identity checks',
+  }),
+  C06_TOKEN_URL: setting(urlWithScheme('http', 'https').optional(), { expects: 'an http(s) URL' }),
+  C06_TIMEOUT_MS: setting(integer(100, 600_000).default(20_000), {
+    expects: 'milliseconds for one C06 lookup, 100–600000',
+  }),
+  C06_SERVICE: setting(z.string().min(1).default('c06'), { expects: 'the gateway service name of C06' }),
+  C06_CONSUMER_KEY: optionalText('the wso2 consumer key for C06'),
+  C06_CONSUMER_SECRET: optionalText('the wso2 consumer secret for C06', true),
+  C06_ACCESS_KEY: optionalText('the VNPT LGSP AccessKey for C06', true),
+  C06_SECRET_KEY: optionalText('the VNPT LGSP SecretKey or the X-Road secret key for C06', true),
+  C06_APP_NAME: setting(z.string().min(1).default('EDUBRIDGE'), { expects: 'the VNPT LGSP AppName' }),
+  C06_PARTNER_CODE: optionalText('the VNPT LGSP PartnerCode for C06'),
+  C06_PARTNER_CODE_CUS: optionalText('the VNPT LGSP PartnerCodeCus for C06'),
+  C06_SENDER_CODE: setting(z.string().min(1).default('000.00.00.H29'), {
+    expects: 'the sender agency code (QCVN 102:2016)',
+  }),
+  C06_RECEIVER_CODE: optionalText('the receiver agency code of C06'),
+  C06_XROAD_CLIENT: optionalText('the X-Road client id (INSTANCE/CLASS/CODE/SUBSYSTEM) for C06'),
+  C06_API_KEY: optionalText('the X-Road ApiKey for C06', true),
+  C06_USER_NAME: optionalText('the X-Road user name for C06'),
+  C06_SERVICE_CODE: setting(z.string().min(1).default('VPCP'), {
+    expects: 'MaDVC, the calling service code',
+  }),
+  C06_INTEGRATION_CODE: setting(z.string().min(1).default('037'), { expects: 'MaTichHop, the lookup code' }),
+  C06_OFFICIAL_ID: optionalText('MaCanBo: the personal ID of the official on whose behalf the hub asks'),
+  C06_UNIT_CODE: optionalText('MaDonVi: the code of the unit that asks (the Department of Education)'),
+  C06_ACCOUNT: setting(z.string().min(1).default('edubridge'), { expects: 'TaiKhoan, the calling account' }),
+  C06_NAME_FORMAT: setting(z.enum(['as-is', 'upper-ascii-compact']).default('as-is'), {
+    expects: 'how the name is sent: as-is, or upper-ascii-compact (NGUYENVANA, as one public client does)',
+  }),
+  C06_REQUESTS_PER_SECOND: setting(integer(1, 1_000).default(5), {
+    expects: 'lookups a second to C06, all workers together, 1–1000 (the quota is not published)',
+  }),
+  IDENTITY_CHECK_VALID_DAYS: setting(integer(1, 3_650).default(180), {
+    expects: 'days a verification stands before a new check is due, 1–3650',
+  }),
+};
+
+// Single sign-on: the hub is the OpenID Provider of school apps (issuer `${SSO_PUBLIC_URL}/sso`)
+// and a relying party of VNeID upstream, through the national portal (dvcqg) or directly.
+// Unset SSO_UPSTREAM: no SSO. Register `${SSO_PUBLIC_URL}/sso/callback` at VNeID.
+const districtAdmins = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string().regex(/^\d{12}$/), z.array(z.string().min(1)).min(1)));
+const ssoSettings = {
+  SSO_UPSTREAM: setting(z.enum(['dvcqg', 'vneid-direct']).optional(), {
+    expects: 'dvcqg (the national portal’s SSO) or vneid-direct; unset: no single sign-on',
+  }),
+  SSO_PUBLIC_URL: setting(urlWithScheme('http', 'https').optional(), {
+    expects: 'the hub’s public base URL, scheme and host only (the issuer is <it>/sso)',
+  }),
+  SSO_COOKIE_KEYS: setting(
+    z
+      .string()
+      .transform((v) => v.split(',').map((k) => k.trim()))
+      .pipe(z.array(z.string().min(16)).min(1))
+      .optional(),
+    {
+      expects: 'comma-separated keys of 16+ characters that sign the SSO cookies (newest first)',
+      secret: true,
+    },
+  ),
+  VNEID_ISSUER: setting(urlWithScheme('http', 'https').optional(), {
+    expects: 'dvcqg: the issuer of its ID tokens (e.g. https://xacthuc.dichvucong.gov.vn/oauth2/token)',
+  }),
+  VNEID_BASE_URL: setting(urlWithScheme('http', 'https').optional(), {
+    expects: 'vneid-direct: its base URL (/auth, /token, /userinfo hang off it)',
+  }),
+  VNEID_CLIENT_ID: optionalText('the hub’s client id at VNeID'),
+  VNEID_CLIENT_SECRET: optionalText('the hub’s client secret at VNeID', true),
+  VNEID_PRIVATE_KEY_FILE: optionalText('vneid-direct: the PEM file of the hub’s RSA private key'),
+  VNEID_PKCE: setting(
+    z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .default(true),
+    { expects: 'true or false: send PKCE to the dvcqg upstream' },
+  ),
+  VNEID_AES_MODE: setting(z.enum(['ecb', 'cbc-iv-prefix']).default('ecb'), {
+    expects: 'vneid-direct: ecb (VNeID sample code) or cbc-iv-prefix',
+  }),
+  SSO_DISTRICT_ADMINS: setting(districtAdmins.optional(), {
+    expects: 'JSON {"<12-digit personal ID>": ["<school code>", …]} of district staff who may log in',
+    secret: true,
+  }),
+};
+
 const syncSettings = {
   // Which adapter reads each school's software, and its config: { "79NB0001": { "adapter": "rest", "config": {…} } }.
   SOURCES_FILE: setting(z.string().min(1).default('edubridge.sources.json'), {
@@ -224,6 +328,8 @@ export const configSchema = z
     ...storeSettings,
     ...cityEduDbSettings,
     ...sscSettings,
+    ...c06Settings,
+    ...ssoSettings,
     ...syncSettings,
   })
   .superRefine((config, ctx) => {

@@ -4,8 +4,9 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { CanonicalRecord } from '../model/index.ts';
 import type { Adapter, AdapterLogger, StreamName } from '../sdk/index.ts';
-import { PermanentError, RetryableError, silentLogger } from '../sdk/index.ts';
+import { AdapterError, canWrite, PermanentError, RetryableError, silentLogger } from '../sdk/index.ts';
 import {
   claimPull,
   completeOutbox,
@@ -13,6 +14,8 @@ import {
   type Database,
   finishIfDone,
   getRun,
+  guardianKeyOf,
+  guardianLinksOf,
   type Keyring,
   listPayments,
   loadStagedBatch,
@@ -23,6 +26,7 @@ import {
 } from '../store/index.ts';
 import type { Target } from '../targets/target.ts';
 import { type ReplayOptions, replayDeadLetters } from './dead-letters.ts';
+import type { PaymentDestination } from './payment-writeback.ts';
 import { paymentSourceOf, pullPayments } from './payments.ts';
 import { failBatch, isThrottle, type PushContext, pushBatchOnce, type StagedPayload } from './push.ts';
 import {
@@ -52,6 +56,8 @@ export interface RunServiceDeps {
   /** Records per staged batch, and so per push job (default 500). */
   batchSize?: number;
   logger?: AdapterLogger;
+  /** Sees each batch of valid records a run reads (the identity registry); see SyncOptions. */
+  observeRecords?: (schoolCode: string, records: readonly CanonicalRecord[]) => Promise<void>;
 }
 
 export interface RunRequest {
@@ -169,6 +175,9 @@ export class RunService {
       logger: this.deps.logger ?? silentLogger,
       ...(this.deps.holdThreshold !== undefined ? { holdThreshold: this.deps.holdThreshold } : {}),
       ...(this.deps.batchSize !== undefined ? { batchSize: this.deps.batchSize } : {}),
+      ...(this.deps.observeRecords
+        ? { onValidRecords: (records) => this.deps.observeRecords!(run.school_code, records) }
+        : {}),
     });
     if (pulled.state !== 'pushing') return;
     if (pulled.pushes.length === 0) await finishIfDone(db, runId);
@@ -262,14 +271,35 @@ export class RunService {
     return batch?.payload?.upserts.find((u) => u.key === recordKey)?.body;
   }
 
-  /** Reads a school's new payments from SSC into the hub. */
+  /**
+   * Reads a school's new payments from SSC into the hub, then writes those its software does not
+   * hold yet back to it, when the school's adapter writes payments.
+   */
   pullPayments(schoolCode: string) {
     return pullPayments({
       db: this.deps.db,
       keyring: this.deps.keyring,
       source: paymentSourceOf(this.targets().values()),
       schoolCode,
+      writeBack: () => this.paymentDestination(schoolCode),
+      logger: this.deps.logger ?? silentLogger,
     });
+  }
+
+  /** The school's adapter and config, when the adapter writes payments; else undefined. */
+  private async paymentDestination(schoolCode: string): Promise<PaymentDestination | undefined> {
+    if (!this.deps.loadAdapter) return undefined;
+    let source: Awaited<ReturnType<RunServiceDeps['sources']>>[string] | undefined;
+    try {
+      source = (await this.deps.sources())[schoolCode];
+    } catch (error) {
+      // No sources file at all: no school has software to write to.
+      if (error instanceof AdapterError && error.code === 'SOURCES_NOT_FOUND') return undefined;
+      throw error;
+    }
+    if (!source) return undefined;
+    const adapter = await this.deps.loadAdapter(source.adapter);
+    return canWrite(adapter, 'payments') ? { adapter, config: source.config } : undefined;
   }
 
   /**
@@ -316,11 +346,31 @@ export class RunService {
       );
     }
     const city = [...this.targets().values()].find((t) => 'readRoster' in t) as CityRosterSource | undefined;
+    // Guardian links as C06 checks left them: confirmed, checked and not confirmed, or never checked.
+    const links = await guardianLinksOf(this.deps.db, { schoolCode });
+    const linkOf = new Map(links.map((l) => [`${l.studentKey}\u0000${l.guardianKey}`, l]));
+    const keyring = this.deps.keyring;
     return reconcileSchool({
       db: this.deps.db,
       adapter: await this.deps.loadAdapter(source.adapter),
       adapterConfig: source.config,
       schoolCode,
+      ...(links.some((l) => l.verifiedMethod !== null)
+        ? {
+            verification: (
+              guardian: { key: string; personalId?: string | undefined },
+              studentKey: string,
+            ) => {
+              const link =
+                linkOf.get(`${studentKey}\u0000${guardian.key}`) ??
+                (guardian.personalId
+                  ? linkOf.get(`${studentKey}\u0000${guardianKeyOf(keyring, guardian.personalId)}`)
+                  : undefined);
+              if (!link || link.verifiedMethod === null) return 'not_checked' as const;
+              return link.verified ? ('verified' as const) : ('not_confirmed' as const);
+            },
+          }
+        : {}),
       ...(city ? { city } : {}),
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
     });

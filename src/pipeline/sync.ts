@@ -78,6 +78,11 @@ export interface SyncOptions {
   logger?: AdapterLogger;
   signal?: AbortSignal;
   onProgress?: (event: { runId: string; step: string; counts: RunCounts }) => void;
+  /**
+   * Sees each batch of valid records before the diff (the identity registry learns who the school
+   * knows from it). Its failure fails the run: a run must not go on knowing less than it read.
+   */
+  onValidRecords?: (records: readonly CanonicalRecord[]) => Promise<void>;
 }
 
 export interface SyncResult {
@@ -337,6 +342,7 @@ export async function pullStep(options: PullOptions): Promise<PullOutcome> {
       if (buffer.length === 0) return;
       const records = buffer;
       buffer = [];
+      await options.onValidRecords?.(records);
       await diffBatch(stream, records, seen);
       await progress('diff');
     };

@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import { createHash } from 'node:crypto';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, Tables } from './db.ts';
 
 type Db = Database | Kysely<Tables>;
@@ -41,19 +42,152 @@ export interface AuditFilter {
   limit?: number;
 }
 
-/** Appends one entry to the audit log (the table refuses updates and deletes). */
-export async function audit(db: Db, entry: AuditInput): Promise<void> {
-  await kyselyOf(db)
+// Every writer of the chain takes this transaction-scoped lock, so two entries can never claim the
+// same predecessor. The number is arbitrary; it only has to be the chain's own.
+const CHAIN_LOCK = 7_460_110_406;
+
+/** The content an entry's hash covers, as one canonical string (object keys sorted at every depth). */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+/**
+ * SHA-256 over the previous entry's hash and this entry's content. The time is part of it at
+ * millisecond precision (what is written is what a JavaScript Date holds), so moving an entry in
+ * time breaks the chain as surely as changing its words.
+ */
+export function entryHash(
+  prev: Buffer | null,
+  entry: {
+    at: Date;
+    actor: string;
+    role: string | null;
+    action: string;
+    resource: string;
+    decision: string;
+    detail: unknown;
+  },
+): Buffer {
+  return createHash('sha256')
+    .update(prev ?? Buffer.alloc(0))
+    .update(
+      canonical([
+        entry.at.toISOString(),
+        entry.actor,
+        entry.role,
+        entry.action,
+        entry.resource,
+        entry.decision,
+        entry.detail ?? null,
+      ]),
+    )
+    .digest();
+}
+
+async function appendChained(trx: Transaction<Tables>, entry: AuditInput): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
+  const last = await trx
+    .selectFrom('audit_log')
+    .select(['hash'])
+    .where('hash', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const prev = last?.hash ? Buffer.from(last.hash) : null;
+  // Read back as jsonb would give it: what is hashed must be what verification will read.
+  const detail = entry.detail == null ? null : JSON.parse(JSON.stringify(entry.detail));
+  const at = new Date();
+  const hash = entryHash(prev, { ...entry, at, detail });
+  await trx
     .insertInto('audit_log')
     .values({
+      at,
       actor: entry.actor,
       role: entry.role,
       action: entry.action,
       resource: entry.resource,
       decision: entry.decision,
-      detail: entry.detail == null ? null : JSON.stringify(entry.detail),
+      detail: detail == null ? null : JSON.stringify(detail),
+      prev_hash: prev,
+      hash,
     })
     .execute();
+}
+
+/**
+ * Appends one entry to the audit log (the table refuses updates and deletes), chained to the
+ * entry before by hash so that `verifyAuditChain` shows any tampering done around the trigger.
+ */
+export async function audit(db: Db, entry: AuditInput): Promise<void> {
+  const kysely = kyselyOf(db);
+  if (kysely.isTransaction) await appendChained(kysely as Transaction<Tables>, entry);
+  else await kysely.transaction().execute((trx) => appendChained(trx, entry));
+}
+
+export interface AuditChainReport {
+  /** Entries checked. */
+  checked: number;
+  /** Entries written before the chain existed (no hash); they are counted, not judged. */
+  unchained: number;
+  /** The first entry whose hash or link does not hold, if any. */
+  broken?: { id: string; at: Date; reason: 'content_changed' | 'link_broken' | 'hash_missing' };
+}
+
+/**
+ * Walks the whole chain in order, a page at a time, recomputing every hash. An entry edited,
+ * deleted or inserted out of band (with the trigger disabled, or in the files) breaks it there.
+ */
+export async function verifyAuditChain(
+  db: Db,
+  options: { pageSize?: number; onProgress?: (checked: number) => void } = {},
+): Promise<AuditChainReport> {
+  const pageSize = options.pageSize ?? 5_000;
+  const kysely = kyselyOf(db);
+  let afterId = '0';
+  let prev: Buffer | null = null;
+  let chainStarted = false;
+  const report: AuditChainReport = { checked: 0, unchained: 0 };
+  for (;;) {
+    const rows = await kysely
+      .selectFrom('audit_log')
+      .selectAll()
+      .where(sql<boolean>`id > ${afterId}::bigint`)
+      .orderBy('id')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) return report;
+    for (const row of rows) {
+      report.checked++;
+      afterId = String(row.id);
+      if (row.hash == null) {
+        if (chainStarted) {
+          report.broken = { id: String(row.id), at: row.at, reason: 'hash_missing' };
+          return report;
+        }
+        report.unchained++;
+        continue;
+      }
+      const stored = Buffer.from(row.hash);
+      const storedPrev = row.prev_hash == null ? null : Buffer.from(row.prev_hash);
+      if (chainStarted ? !storedPrev || !prev || !storedPrev.equals(prev) : storedPrev !== null) {
+        report.broken = { id: String(row.id), at: row.at, reason: 'link_broken' };
+        return report;
+      }
+      const expected = entryHash(storedPrev, { ...row, detail: row.detail ?? null });
+      if (!expected.equals(stored)) {
+        report.broken = { id: String(row.id), at: row.at, reason: 'content_changed' };
+        return report;
+      }
+      chainStarted = true;
+      prev = stored;
+    }
+    options.onProgress?.(report.checked);
+  }
 }
 
 /** The newest entries matching the filter, newest first. */

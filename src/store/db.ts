@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { type DatabaseConnection, type Dialect, Kysely, PostgresDialect, sql } from 'kysely';
 import { KyselyPGlite } from 'kysely-pglite';
 import pg from 'pg';
 
@@ -64,7 +64,51 @@ async function createPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const pglite = dataDir ? await PGlite.create({ dataDir }) : await PGlite.create();
   // Destroying this Kysely closes the PGlite instance too (the dialect's driver owns it).
-  return wrap('pglite', new Kysely<Tables>({ dialect: new KyselyPGlite(pglite).dialect }));
+  return wrap('pglite', new Kysely<Tables>({ dialect: oneAtATime(new KyselyPGlite(pglite).dialect) }));
+}
+
+/**
+ * PGlite is a single connection, and kysely-pglite hands that same connection to every caller at
+ * once: two transactions would interleave their statements (a BEGIN inside a BEGIN, one's COMMIT
+ * ending the other's work). The connection is lent to one holder at a time instead, as a pool of
+ * one would, so a transaction keeps it from BEGIN to COMMIT.
+ */
+function oneAtATime(dialect: Dialect): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver() {
+      const driver = dialect.createDriver();
+      let queue: Promise<void> = Promise.resolve();
+      const releases = new WeakMap<DatabaseConnection, () => void>();
+      return {
+        init: () => driver.init(),
+        destroy: () => driver.destroy(),
+        beginTransaction: (c, settings) => driver.beginTransaction(c, settings),
+        commitTransaction: (c) => driver.commitTransaction(c),
+        rollbackTransaction: (c) => driver.rollbackTransaction(c),
+        async acquireConnection() {
+          let release!: () => void;
+          const turn = new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          const before = queue;
+          queue = queue.then(() => turn);
+          await before;
+          const connection = await driver.acquireConnection();
+          // The driver returns a new wrapper each time, so the wrapper identifies this loan.
+          releases.set(connection, release);
+          return connection;
+        },
+        async releaseConnection(connection) {
+          await driver.releaseConnection(connection);
+          releases.get(connection)?.();
+          releases.delete(connection);
+        },
+      };
+    },
+  };
 }
 
 function wrap(kind: Database['kind'], kysely: Kysely<Tables>): Database {

@@ -12,12 +12,15 @@ export {
   verifyApiKey,
 } from './api-keys.ts';
 export {
+  type AuditChainReport,
   type AuditDecision,
   type AuditEntry,
   type AuditFilter,
   type AuditInput,
   audit,
+  entryHash,
   listAudit,
+  verifyAuditChain,
 } from './audit.ts';
 export { canonicalJson, contentHash, recordHash } from './content-hash.ts';
 export {
@@ -41,6 +44,33 @@ export {
   type Tables,
 } from './db.ts';
 export * from './dead-letters.ts';
+export {
+  type CheckRecord,
+  COVERAGE_STATUSES,
+  checksOf,
+  type GuardianLink,
+  type GuardianLinkInput,
+  guardianKeyOf,
+  guardianLinksOf,
+  type IdentityCoverage,
+  type IdentityFacts,
+  type IdentityPersonInput,
+  identityCoverage,
+  type KnownPerson,
+  markPending,
+  type PersonRole,
+  peopleByIds,
+  peopleByKeys,
+  peopleByPersonalId,
+  peopleDue,
+  peopleToFollowUp,
+  personIdsOf,
+  recordCheck,
+  registerGuardianLinks,
+  registerPeople,
+  setGuardianLinkVerified,
+  type VerificationStatus,
+} from './identity.ts';
 export {
   applyTargetResults,
   diffAgainstLedger,

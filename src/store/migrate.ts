@@ -4,6 +4,9 @@ import * as m0001 from './migrations/0001_init.ts';
 import * as m0002 from './migrations/0002_staged_batches.ts';
 import * as m0003 from './migrations/0003_steps_outbox.ts';
 import * as m0004 from './migrations/0004_payments.ts';
+import * as m0005 from './migrations/0005_identity.ts';
+import * as m0006 from './migrations/0006_sso.ts';
+import * as m0007 from './migrations/0007_payment_writeback.ts';
 
 /**
  * Every migration, in order. Listed by hand rather than read from the folder: a file provider
@@ -15,6 +18,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002_staged_batches': m0002,
   '0003_steps_outbox': m0003,
   '0004_payments': m0004,
+  '0005_identity': m0005,
+  '0006_sso': m0006,
+  '0007_payment_writeback': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { blindIndex, decryptPersonalId, encryptPersonalId, type Keyring } from './crypto.ts';
 import type { Database, Tables } from './db.ts';
+import { seal, unseal } from './sealed.ts';
 
 type Db = Database | Kysely<Tables>;
 const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
@@ -97,6 +98,8 @@ export interface RotationCounts {
   /** Rows under a key id DATA_KEYS no longer lists: left as they are, and they need that key back. */
   unknownKeyRows: number;
   batches: number;
+  /** Identity facts (sealed name, birth date…) resealed under the current key; absent when none. */
+  resealedFacts?: number;
 }
 
 /**
@@ -155,6 +158,46 @@ export async function rotateKeys(
       `.execute(trx);
       counts.reencrypted += result.rows[0]?.n ?? 0;
       counts.batches += 1;
+      return rows.length < batchSize;
+    });
+    if (done) break;
+  }
+  // The identity facts (name, birth date…) are sealed under a data key too: resealed the same way.
+  afterId = '00000000-0000-0000-0000-000000000000';
+  while (oldKeyIds.length > 0) {
+    const done = await kysely.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('persons')
+        .select(['id', 'facts', 'facts_key_id'])
+        .where('facts_key_id', 'in', oldKeyIds)
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return true;
+      afterId = rows.at(-1)!.id;
+      const ids: string[] = [];
+      const olds: string[] = [];
+      const news: string[] = [];
+      for (const row of rows) {
+        const old = Buffer.from(row.facts!);
+        ids.push(row.id);
+        olds.push(old.toString('hex'));
+        news.push(
+          seal(keyring, unseal(keyring, { payload: old, keyId: row.facts_key_id! })).payload.toString('hex'),
+        );
+      }
+      const result = await sql<{ n: number }>`
+        with updated as (
+        update persons p set facts = decode(v.new_facts, 'hex'), facts_key_id = ${keyring.currentKeyId}
+        from unnest(${ids}::uuid[], ${olds}::text[], ${news}::text[]) as v(id, old_facts, new_facts)
+        where p.id = v.id and p.facts = decode(v.old_facts, 'hex')
+        returning 1)
+        select count(*)::int as n from updated
+      `.execute(trx);
+      counts.resealedFacts = (counts.resealedFacts ?? 0) + (result.rows[0]?.n ?? 0);
       return rows.length < batchSize;
     });
     if (done) break;

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { audit, verifyAuditChain } from './audit.ts';
 import { contentHash } from './content-hash.ts';
 import { generateDataKey, type Keyring, loadKeyring } from './crypto.ts';
 import { createDatabase, type Database } from './db.ts';
@@ -81,6 +82,9 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         '0002_staged_batches',
         '0003_steps_outbox',
         '0004_payments',
+        '0005_identity',
+        '0006_sso',
+        '0007_payment_writeback',
       ]);
       expect(status.every((m) => m.executedAt instanceof Date)).toBe(true);
     });
@@ -96,6 +100,8 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         'audit_log',
         'checkpoints',
         'dead_letters',
+        'guardian_links',
+        'identity_checks',
         'ledger',
         'lineage',
         'outbox',
@@ -103,6 +109,8 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         'persons',
         'runs',
         'schedules',
+        'sso_payloads',
+        'sso_signing_keys',
         'staged_batches',
       ]);
     });
@@ -128,9 +136,135 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
       const rows = await db.kysely.selectFrom('audit_log').select(['decision', 'detail']).execute();
       expect(rows).toEqual([{ decision: 'allow', detail: { streams: ['students'] } }]);
     });
+
+    // The first test left one entry written before the chain (no hash): it is counted, not judged.
+    const entry = (n: number) => ({
+      actor: `key:${n}`,
+      role: 'district',
+      action: 'identity:check',
+      resource: `person/${n}`,
+      decision: 'allow' as const,
+      detail: { school: '79000001', purpose: 'enrolment', n, nested: { b: 1, a: [2, 3] } },
+    });
+
+    test('chains every entry to the one before, and the whole chain verifies', async () => {
+      for (let n = 1; n <= 12; n++) await audit(db, entry(n));
+      const report = await verifyAuditChain(db, { pageSize: 5 });
+      expect(report).toEqual({ checked: 13, unchained: 1 });
+      const rows = await db.kysely
+        .selectFrom('audit_log')
+        .select(['id', 'prev_hash', 'hash'])
+        .where('hash', 'is not', null)
+        .orderBy('id')
+        .execute();
+      expect(rows).toHaveLength(12);
+      expect(rows[0]!.prev_hash).toBeNull();
+      for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toEqual(rows[i - 1]!.hash);
+    });
+
+    test('entries written concurrently still form one chain', async () => {
+      await Promise.all([20, 21, 22, 23, 24, 25].map((n) => audit(db, entry(n))));
+      expect(await verifyAuditChain(db)).toEqual({ checked: 19, unchained: 1 });
+    });
+
+    test('shows an entry edited behind the trigger, and one deleted behind it', async () => {
+      const victim = await db.kysely
+        .selectFrom('audit_log')
+        .select(['id'])
+        .where('resource', '=', 'person/5')
+        .executeTakeFirstOrThrow();
+      await sql`alter table audit_log disable trigger audit_log_no_update_delete`.execute(db.kysely);
+      try {
+        await sql`update audit_log set decision = 'deny' where id = ${victim.id}`.execute(db.kysely);
+        expect((await verifyAuditChain(db)).broken).toMatchObject({
+          id: String(victim.id),
+          reason: 'content_changed',
+        });
+        await sql`update audit_log set decision = 'allow' where id = ${victim.id}`.execute(db.kysely);
+        expect((await verifyAuditChain(db)).broken).toBeUndefined();
+
+        await sql`delete from audit_log where id = ${victim.id}`.execute(db.kysely);
+        const next = await db.kysely
+          .selectFrom('audit_log')
+          .select(['id'])
+          .where('resource', '=', 'person/6')
+          .executeTakeFirstOrThrow();
+        expect((await verifyAuditChain(db)).broken).toMatchObject({
+          id: String(next.id),
+          reason: 'link_broken',
+        });
+      } finally {
+        await sql`alter table audit_log enable trigger audit_log_no_update_delete`.execute(db.kysely);
+      }
+    });
   });
 
   describe('persons', () => {
+    test('registers people once: only the new and the changed come back for a check, and a change resets the status', async () => {
+      const { registerPeople, recordCheck, peopleByKeys } = await import('./identity.ts');
+      const keyring = keyringOf(K1);
+      const people = [
+        {
+          schoolCode: 'S7',
+          role: 'student' as const,
+          recordKey: 'hs-1',
+          personalId: '079213001111',
+          facts: {
+            fullName: 'Nguyễn Thị Hoà',
+            birthDate: '2013-04-02',
+            gender: 'female' as const,
+            code: 'HS1',
+          },
+        },
+        {
+          schoolCode: 'S7',
+          role: 'teacher' as const,
+          recordKey: 'gv-1',
+          personalId: '079085002222',
+          facts: { fullName: 'Lê Văn Tám', code: 'GV1' },
+        },
+      ];
+      const first = await registerPeople(db, keyring, people);
+      expect(first.toCheck.map((p) => p.hasPersonalId)).toEqual([true, true]);
+      expect((await registerPeople(db, keyring, people)).toCheck).toEqual([]);
+      const [student] = await peopleByKeys(db, keyring, 'S7', ['hs-1']);
+      expect(student).toMatchObject({ role: 'student', personalId: '079213001111', status: 'unchecked' });
+      expect(student!.facts).toEqual(people[0]!.facts);
+      await recordCheck(db, {
+        personId: student!.id,
+        method: 'c06',
+        result: 'verified',
+        requestedBy: 'cli:test',
+        purpose: 'test',
+        validUntil: null,
+      });
+      const renamed = [
+        { ...people[0]!, facts: { ...people[0]!.facts, fullName: 'Nguyễn Thị Hòa' } },
+        people[1]!,
+      ];
+      const second = await registerPeople(db, keyring, renamed);
+      expect(second.toCheck.map((p) => p.id)).toEqual([student!.id]);
+      expect((await peopleByKeys(db, keyring, 'S7', ['hs-1']))[0]).toMatchObject({
+        status: 'unchecked',
+        statusMethod: null,
+      });
+      const raw = await db.kysely
+        .selectFrom('persons')
+        .select(['facts'])
+        .where('record_key', '=', 'hs-1')
+        .executeTakeFirstOrThrow();
+      expect(Buffer.from(raw.facts!).toString('utf8')).not.toContain('Nguy');
+
+      // Rotation reseals the facts too, and they stay readable under the new key alone.
+      const rotated = keyringOf(`${K2},${K1}`);
+      const counts = await rotateKeys(db, rotated);
+      expect(counts.resealedFacts).toBe(2);
+      const after = await peopleByKeys(db, keyringOf(K2), 'S7', ['hs-1', 'gv-1']);
+      expect(after.map((p) => p.facts?.code).sort()).toEqual(['GV1', 'HS1']);
+      // The rotation test below counts every row of the table.
+      await db.kysely.deleteFrom('persons').where('school_code', '=', 'S7').execute();
+    });
+
     test('stores the ID encrypted and finds the person by it through the blind index', async () => {
       const keyring = keyringOf(K1);
       await upsertPersons(db, keyring, [

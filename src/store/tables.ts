@@ -151,6 +151,10 @@ export interface AuditLogTable {
   resource: string;
   decision: 'allow' | 'deny';
   detail: NullableJson;
+  /** The hash of the entry before (null for the first of the chain, or rows older than the chain). */
+  prev_hash: Buffer | null;
+  /** SHA-256 over `prev_hash` and this entry's content (see store/audit.ts `entryHash`). */
+  hash: Buffer | null;
 }
 
 export interface ApiKeysTable {
@@ -177,6 +181,52 @@ export interface PersonsTable {
   /** HMAC-SHA256 of the normalised ID under BLIND_INDEX_KEY. */
   personal_id_index: Buffer | null;
   updated_at: CreatedAt;
+  role: ColumnType<PersonRole, PersonRole | undefined, PersonRole>;
+  /** Sealed identity facts (name, birth date, gender, sector code) under `facts_key_id`. */
+  facts: Buffer | null;
+  facts_key_id: string | null;
+  /** HMAC of the personal ID and the facts: tells a change without decrypting. */
+  facts_hash: Buffer | null;
+  status: ColumnType<VerificationStatus, VerificationStatus | undefined, VerificationStatus>;
+  status_method: string | null;
+  status_at: Date | null;
+  /** Which fields differed and how, or an error code; never personal values. */
+  status_detail: NullableJson;
+  /** Until when the status stands before a new check is due. */
+  status_until: Date | null;
+  first_seen_at: CreatedAt;
+}
+
+export type PersonRole = 'student' | 'teacher' | 'guardian';
+export type VerificationStatus =
+  | 'unchecked'
+  | 'pending'
+  | 'verified'
+  | 'verified_offline'
+  | 'mismatch'
+  | 'not_found'
+  | 'error';
+
+export interface GuardianLinksTable {
+  school_code: string;
+  student_key: string;
+  guardian_key: string;
+  relationship: string;
+  verified: ColumnType<boolean, boolean | undefined, boolean>;
+  verified_at: Date | null;
+  verified_method: string | null;
+  updated_at: CreatedAt;
+}
+
+export interface IdentityChecksTable {
+  id: BigSerial;
+  person_id: string;
+  at: CreatedAt;
+  method: string;
+  result: string;
+  detail: NullableJson;
+  requested_by: string;
+  purpose: string;
 }
 
 export interface SchedulesTable {
@@ -201,6 +251,12 @@ export interface PaymentsTable {
   bank_reference: Buffer | null;
   key_id: string | null;
   pulled_at: CreatedAt;
+  /** When the school's software took it (written back through its adapter); null until then. */
+  written_back_at: Date | null;
+  /** The last refusal or failure of the write-back: the adapter's code and message. */
+  write_back_code: string | null;
+  write_back_error: string | null;
+  write_back_attempts: ColumnType<number, number | undefined, number>;
 }
 
 /** Every table the migrations create, as Kysely sees it. */
@@ -214,6 +270,8 @@ export interface Tables {
   audit_log: AuditLogTable;
   api_keys: ApiKeysTable;
   persons: PersonsTable;
+  guardian_links: GuardianLinksTable;
+  identity_checks: IdentityChecksTable;
   schedules: SchedulesTable;
   staged_batches: StagedBatchesTable;
   payments: PaymentsTable;

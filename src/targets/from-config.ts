@@ -9,34 +9,47 @@ import { createCityEduDbTarget } from './city-edudb.ts';
 import { createSscTarget } from './ssc.ts';
 import type { Target } from './target.ts';
 
-function required(config: Config, name: keyof Config): string {
-  const value = config[name];
-  if (typeof value !== 'string' || value === '') {
-    throw new PermanentError(
-      'TARGET_NOT_CONFIGURED',
-      `Thiếu biến môi trường ${String(name)} cho CSDL ngành / Missing ${String(name)} for the city Education DB`,
-    );
-  }
-  return value;
-}
+/** The systems behind a gateway whose settings share one shape, `<PREFIX>_GATEWAY`, `<PREFIX>_API_KEY`… */
+type GatewayPrefix = 'CITY_EDUDB' | 'SSC' | 'C06';
 
-/** The gateway client options of the city Education DB, from the settings. */
-export function cityEduDbGatewayOptions(config: Config): GatewayClientOptions {
-  const common = {
-    target: 'city-edudb',
-    baseUrl: required(config, 'CITY_EDUDB_GATEWAY_URL'),
-    timeoutMs: config.CITY_EDUDB_TIMEOUT_MS,
+const LABEL: Record<GatewayPrefix, string> = {
+  CITY_EDUDB: 'cho CSDL ngành / for the city Education DB',
+  SSC: 'cho SSC / for SSC',
+  C06: 'cho C06 / for C06',
+};
+
+/**
+ * The gateway client options of one system, from its settings: the personality names which
+ * credentials are required, and a missing one stops with the variable's name.
+ */
+export function gatewayOptionsFromSettings(
+  config: Config,
+  prefix: GatewayPrefix,
+  target: string,
+  baseUrl: string,
+): GatewayClientOptions {
+  const value = (name: string): unknown => config[`${prefix}_${name}` as keyof Config];
+  const required = (name: string): string => {
+    const v = value(name);
+    if (typeof v !== 'string' || v === '') {
+      throw new PermanentError(
+        'TARGET_NOT_CONFIGURED',
+        `Thiếu biến môi trường ${prefix}_${name} ${LABEL[prefix].split(' / ')[0]} / Missing ${prefix}_${name} ${LABEL[prefix].split(' / ')[1]}`,
+      );
+    }
+    return v;
   };
-  const tokenUrl = config.CITY_EDUDB_TOKEN_URL ? { tokenUrl: config.CITY_EDUDB_TOKEN_URL } : {};
-  switch (config.CITY_EDUDB_GATEWAY) {
+  const tokenUrl = value('TOKEN_URL') as string | undefined;
+  const common = { target, baseUrl, timeoutMs: value('TIMEOUT_MS') as number };
+  switch (value('GATEWAY') as GatewayClientOptions['personality']) {
     case 'wso2':
       return {
         ...common,
         personality: 'wso2',
         wso2: {
-          consumerKey: required(config, 'CITY_EDUDB_CONSUMER_KEY'),
-          consumerSecret: required(config, 'CITY_EDUDB_CONSUMER_SECRET'),
-          ...tokenUrl,
+          consumerKey: required('CONSUMER_KEY'),
+          consumerSecret: required('CONSUMER_SECRET'),
+          ...(tokenUrl ? { tokenUrl } : {}),
         },
       };
     case 'vnpt-lgsp':
@@ -44,14 +57,14 @@ export function cityEduDbGatewayOptions(config: Config): GatewayClientOptions {
         ...common,
         personality: 'vnpt-lgsp',
         vnpt: {
-          accessKey: required(config, 'CITY_EDUDB_ACCESS_KEY'),
-          secretKey: required(config, 'CITY_EDUDB_SECRET_KEY'),
-          appName: config.CITY_EDUDB_APP_NAME,
-          partnerCode: required(config, 'CITY_EDUDB_PARTNER_CODE'),
-          partnerCodeCus: required(config, 'CITY_EDUDB_PARTNER_CODE_CUS'),
-          senderCode: config.CITY_EDUDB_SENDER_CODE,
-          defaultReceiverCode: required(config, 'CITY_EDUDB_RECEIVER_CODE'),
-          ...tokenUrl,
+          accessKey: required('ACCESS_KEY'),
+          secretKey: required('SECRET_KEY'),
+          appName: required('APP_NAME'),
+          partnerCode: required('PARTNER_CODE'),
+          partnerCodeCus: required('PARTNER_CODE_CUS'),
+          senderCode: required('SENDER_CODE'),
+          defaultReceiverCode: required('RECEIVER_CODE'),
+          ...(tokenUrl ? { tokenUrl } : {}),
         },
       };
     case 'xroad':
@@ -59,71 +72,37 @@ export function cityEduDbGatewayOptions(config: Config): GatewayClientOptions {
         ...common,
         personality: 'xroad',
         xroad: {
-          client: required(config, 'CITY_EDUDB_XROAD_CLIENT'),
-          apiKey: required(config, 'CITY_EDUDB_API_KEY'),
-          userName: required(config, 'CITY_EDUDB_USER_NAME'),
-          secretKey: required(config, 'CITY_EDUDB_SECRET_KEY'),
-          ...(config.CITY_EDUDB_TOKEN_URL ? { authUrl: config.CITY_EDUDB_TOKEN_URL } : {}),
+          client: required('XROAD_CLIENT'),
+          apiKey: required('API_KEY'),
+          userName: required('USER_NAME'),
+          secretKey: required('SECRET_KEY'),
+          ...(tokenUrl ? { authUrl: tokenUrl } : {}),
         },
       };
   }
 }
 
-function requiredSsc(config: Config, name: keyof Config): string {
-  const value = config[name];
-  if (typeof value !== 'string' || value === '') {
+/** The gateway client options of the city Education DB, from the settings. */
+export function cityEduDbGatewayOptions(config: Config): GatewayClientOptions {
+  if (!config.CITY_EDUDB_GATEWAY_URL) {
     throw new PermanentError(
       'TARGET_NOT_CONFIGURED',
-      `Thiếu biến môi trường ${String(name)} cho SSC / Missing ${String(name)} for SSC`,
+      'Thiếu biến môi trường CITY_EDUDB_GATEWAY_URL cho CSDL ngành / Missing CITY_EDUDB_GATEWAY_URL for the city Education DB',
     );
   }
-  return value;
+  return gatewayOptionsFromSettings(config, 'CITY_EDUDB', 'city-edudb', config.CITY_EDUDB_GATEWAY_URL);
 }
 
 /** The gateway client options of SSC, from the settings; undefined when SSC_GATEWAY_URL is unset. */
 export function sscGatewayOptions(config: Config): GatewayClientOptions | undefined {
   if (!config.SSC_GATEWAY_URL) return undefined;
-  const common = { target: 'ssc', baseUrl: config.SSC_GATEWAY_URL, timeoutMs: config.SSC_TIMEOUT_MS };
-  const tokenUrl = config.SSC_TOKEN_URL ? { tokenUrl: config.SSC_TOKEN_URL } : {};
-  switch (config.SSC_GATEWAY) {
-    case 'wso2':
-      return {
-        ...common,
-        personality: 'wso2',
-        wso2: {
-          consumerKey: requiredSsc(config, 'SSC_CONSUMER_KEY'),
-          consumerSecret: requiredSsc(config, 'SSC_CONSUMER_SECRET'),
-          ...tokenUrl,
-        },
-      };
-    case 'vnpt-lgsp':
-      return {
-        ...common,
-        personality: 'vnpt-lgsp',
-        vnpt: {
-          accessKey: requiredSsc(config, 'SSC_ACCESS_KEY'),
-          secretKey: requiredSsc(config, 'SSC_SECRET_KEY'),
-          appName: config.SSC_APP_NAME,
-          partnerCode: requiredSsc(config, 'SSC_PARTNER_CODE'),
-          partnerCodeCus: requiredSsc(config, 'SSC_PARTNER_CODE_CUS'),
-          senderCode: config.SSC_SENDER_CODE,
-          defaultReceiverCode: requiredSsc(config, 'SSC_RECEIVER_CODE'),
-          ...tokenUrl,
-        },
-      };
-    case 'xroad':
-      return {
-        ...common,
-        personality: 'xroad',
-        xroad: {
-          client: requiredSsc(config, 'SSC_XROAD_CLIENT'),
-          apiKey: requiredSsc(config, 'SSC_API_KEY'),
-          userName: requiredSsc(config, 'SSC_USER_NAME'),
-          secretKey: requiredSsc(config, 'SSC_SECRET_KEY'),
-          ...(config.SSC_TOKEN_URL ? { authUrl: config.SSC_TOKEN_URL } : {}),
-        },
-      };
-  }
+  return gatewayOptionsFromSettings(config, 'SSC', 'ssc', config.SSC_GATEWAY_URL);
+}
+
+/** The gateway client options of C06, from the settings; undefined when C06_GATEWAY_URL is unset. */
+export function c06GatewayOptions(config: Config): GatewayClientOptions | undefined {
+  if (!config.C06_GATEWAY_URL) return undefined;
+  return gatewayOptionsFromSettings(config, 'C06', 'c06', config.C06_GATEWAY_URL);
 }
 
 /** Every configured target (the city Education DB for now; SSC joins it). */

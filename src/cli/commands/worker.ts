@@ -33,9 +33,27 @@ export function registerWorkerCommand(
       const connection = queueConnection(config.REDIS_URL);
       await warnUnlessNoEviction(connection, (line) => process.stderr.write(`${line}\n`));
       const runQueue = createRunQueue(connection, config.REDIS_PREFIX);
+      const keyring = loadKeyring(config);
+      const { identityObserver, identityServiceFromConfig } = await import('../../app/identity.ts');
+      const { createIdentityQueue, startIdentityWorker } = await import('../../identity/queue.ts');
+      // Online identity checks run where C06 is configured; people are registered by every run.
+      const identityService = identityServiceFromConfig(config, db, keyring);
+      const identityQueue = identityService.online
+        ? createIdentityQueue(queueConnection(config.REDIS_URL), config.REDIS_PREFIX)
+        : undefined;
+      const identityWorker = identityQueue
+        ? startIdentityWorker({
+            connect: () => queueConnection(config.REDIS_URL),
+            prefix: config.REDIS_PREFIX,
+            db,
+            service: identityService,
+            queue: identityQueue,
+            requestsPerSecond: config.C06_REQUESTS_PER_SECOND,
+          })
+        : undefined;
       const service = new RunService({
         db,
-        keyring: loadKeyring(config),
+        keyring,
         queue: runQueue,
         sources: () => loadSources(config.SOURCES_FILE),
         targets: () => targetsFromConfig(config),
@@ -43,6 +61,7 @@ export function registerWorkerCommand(
         holdThreshold: config.HOLD_THRESHOLD,
         pushAttempts: config.PUSH_ATTEMPTS,
         batchSize: config.SYNC_BATCH_SIZE,
+        observeRecords: identityObserver(db, keyring),
       });
       const workers = await startSyncWorkers({
         connect: () => queueConnection(config.REDIS_URL),
@@ -75,6 +94,12 @@ export function registerWorkerCommand(
         printLine(
           `Đưa lại vào hàng đợi / Re-enqueued ${resent.pulls.length} run(s) and ${resent.pushes.length} batch(es) Redis had lost`,
         );
+      if (identityWorker) {
+        const due = await identityWorker.sweep();
+        printLine(
+          `Kiểm tra danh tính / Identity checks: ${due} người đến hạn được xếp hàng / people due were queued`,
+        );
+      }
       printLine(`Worker đang chạy / Worker running (concurrency ${opts.concurrency}); Ctrl-C to stop`);
       await new Promise<void>((resolve) => {
         const stop = async () => {
@@ -82,6 +107,8 @@ export function registerWorkerCommand(
           process.once('SIGTERM', () => process.exit(1));
           process.once('SIGINT', () => process.exit(1));
           await workers.close();
+          await identityWorker?.close();
+          await identityQueue?.close();
           await scheduler.close();
           await scheduleQueue.close();
           await service.close();
