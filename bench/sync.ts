@@ -125,9 +125,12 @@ async function main(): Promise<void> {
       },
     });
     const sources = Object.fromEntries(sandbox.schools.map((code) => [code, sourceOf(code)]));
+    const { identityObserver } = await import('../src/app/identity.ts');
     const service = new RunService({
       db,
       keyring,
+      // As `edubridge worker` and the API run it: every run registers the people it reads.
+      observeRecords: identityObserver(db, keyring),
       queue: createRunQueue(redis, prefix),
       sources: async () => sources,
       targets: () => [target],
@@ -235,6 +238,21 @@ async function main(): Promise<void> {
       }
     }
     const validateHashPerSecond = Math.round((rawRecords.length * rounds) / ((performance.now() - t) / 1000));
+    // Identity registration alone (students and the guardians on their records), in batches of a
+    // thousand as a run does: first sight (encrypt, seal, upsert), then a scan where nothing changed.
+    const { observeIdentities } = await import('../src/identity/registry.ts');
+    const valid = rawRecords
+      .map((rec) => checkRecord(rec, { asOf }).record)
+      .filter((r): r is NonNullable<typeof r> => !!r)
+      .map((r) => ({ ...r, schoolCode: `${r.schoolCode}-raw` }));
+    const registerAll = async () => {
+      const started = performance.now();
+      for (let i = 0; i < valid.length; i += 1_000)
+        await observeIdentities(db, keyring, valid.slice(i, i + 1_000));
+      return Math.round(valid.length / ((performance.now() - started) / 1000));
+    };
+    const identityFirstPerSecond = await registerAll();
+    const identityNoChangePerSecond = await registerAll();
     const entries = await db.kysely
       .selectFrom('ledger')
       .select(['record_key', 'content_hash'])
@@ -278,7 +296,14 @@ async function main(): Promise<void> {
       noChange,
       incremental: { ...incremental, changedAtSource: changed },
       peakRssMB,
-      raw: { validateHashPerSecond, ledgerNoChangePerSecond, ledgerUpsertPerSecond, bullmqRecordsPerSecond },
+      raw: {
+        validateHashPerSecond,
+        ledgerNoChangePerSecond,
+        ledgerUpsertPerSecond,
+        bullmqRecordsPerSecond,
+        identityFirstPerSecond,
+        identityNoChangePerSecond,
+      },
       ratios: {
         fullToValidateHash: Number((full.recordsPerSecond / validateHashPerSecond).toFixed(2)),
         noChangeToValidateHash: Number((noChange.recordsPerSecond / validateHashPerSecond).toFixed(2)),
@@ -301,6 +326,8 @@ async function main(): Promise<void> {
         `| raw: ledger diff of unchanged records | ${ledgerNoChangePerSecond.toLocaleString('en-US')} records/s |`,
         `| raw: ledger no-op upsert (UNNEST) | ${ledgerUpsertPerSecond.toLocaleString('en-US')} rows/s |`,
         `| raw: BullMQ, 100 records a job, no-op worker | ${bullmqRecordsPerSecond.toLocaleString('en-US')} records/s |`,
+        `| raw: identity registration, first sight (students + guardians) | ${identityFirstPerSecond.toLocaleString('en-US')} students/s |`,
+        `| raw: identity registration, nothing changed | ${identityNoChangePerSecond.toLocaleString('en-US')} students/s |`,
         '',
       ].join('\n'),
     );
