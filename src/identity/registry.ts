@@ -17,13 +17,17 @@ import {
 
 export interface ObservedIdentities {
   people: IdentityPersonInput[];
+  /** Links written on a student's record: registered only when that student changed. */
   links: GuardianLinkInput[];
+  /** Links a source keeps as records of their own (`guardianship`): always registered. */
+  separateLinks: GuardianLinkInput[];
 }
 
 /** The identities in a batch of canonical records (records of other types are ignored). */
 export function identitiesOf(keyring: Keyring, records: readonly CanonicalRecord[]): ObservedIdentities {
   const people: IdentityPersonInput[] = [];
   const links: GuardianLinkInput[] = [];
+  const separateLinks: GuardianLinkInput[] = [];
   for (const record of records) {
     switch (record.type) {
       case 'teacher':
@@ -40,21 +44,10 @@ export function identitiesOf(keyring: Keyring, records: readonly CanonicalRecord
           },
         });
         break;
-      case 'student':
-        people.push({
-          schoolCode: record.schoolCode,
-          role: 'student',
-          recordKey: record.key,
-          personalId: record.personalId ?? null,
-          facts: {
-            fullName: record.fullName,
-            birthDate: record.birthDate,
-            gender: record.gender,
-            code: record.studentCode,
-          },
-        });
+      case 'student': {
         // Guardians written on the student's own record (the MOET layout) have no key of their
         // own: one is made from the ID, so the same parent of two children is one guardian.
+        const own: GuardianLinkInput[] = [];
         for (const guardian of record.guardians) {
           const guardianKey = guardian.personalId
             ? guardianKeyOf(keyring, guardian.personalId)
@@ -69,14 +62,29 @@ export function identitiesOf(keyring: Keyring, records: readonly CanonicalRecord
               ...(guardian.birthDate ? { birthDate: guardian.birthDate } : {}),
             },
           });
-          links.push({
+          own.push({
             schoolCode: record.schoolCode,
             studentKey: record.key,
             guardianKey,
             relationship: guardian.relationship,
           });
         }
+        links.push(...own);
+        people.push({
+          schoolCode: record.schoolCode,
+          role: 'student',
+          recordKey: record.key,
+          personalId: record.personalId ?? null,
+          facts: {
+            fullName: record.fullName,
+            birthDate: record.birthDate,
+            gender: record.gender,
+            code: record.studentCode,
+          },
+          digest: own.map((l) => `${l.guardianKey}=${l.relationship}`).join(','),
+        });
         break;
+      }
       case 'person':
         people.push({
           schoolCode: record.schoolCode,
@@ -91,7 +99,7 @@ export function identitiesOf(keyring: Keyring, records: readonly CanonicalRecord
         });
         break;
       case 'guardianship':
-        links.push({
+        separateLinks.push({
           schoolCode: record.schoolCode,
           studentKey: record.studentKey,
           guardianKey: record.guardianKey,
@@ -102,7 +110,7 @@ export function identitiesOf(keyring: Keyring, records: readonly CanonicalRecord
         break;
     }
   }
-  return { people, links };
+  return { people, links, separateLinks };
 }
 
 /**
@@ -114,9 +122,13 @@ export async function observeIdentities(
   keyring: Keyring,
   records: readonly CanonicalRecord[],
 ): Promise<string[]> {
-  const { people, links } = identitiesOf(keyring, records);
-  if (people.length === 0 && links.length === 0) return [];
-  const { toCheck } = await registerPeople(db, keyring, people);
-  await registerGuardianLinks(db, links);
+  const { people, links, separateLinks } = identitiesOf(keyring, records);
+  if (people.length === 0 && separateLinks.length === 0) return [];
+  const { toCheck, changedKeys } = await registerPeople(db, keyring, people);
+  // A student whose facts and links are unchanged has the links already: only changed ones write.
+  await registerGuardianLinks(db, [
+    ...links.filter((l) => changedKeys.has(`${l.schoolCode}\u0000${l.studentKey}`)),
+    ...separateLinks,
+  ]);
   return toCheck.filter((p) => p.hasPersonalId).map((p) => p.id);
 }

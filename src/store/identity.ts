@@ -37,6 +37,11 @@ export interface IdentityPersonInput {
   recordKey: string;
   personalId: string | null;
   facts: IdentityFacts;
+  /**
+   * More that counts as this person's identity data for change detection, not stored: a student's
+   * guardian links, so that an unchanged student means unchanged links and both can be skipped.
+   */
+  digest?: string;
 }
 
 export interface GuardianLinkInput {
@@ -78,6 +83,7 @@ function factsHash(keyring: Keyring, person: IdentityPersonInput): Buffer {
         birthDate ?? null,
         gender ?? null,
         code ?? null,
+        person.digest ?? null,
       ]),
     )
     .digest();
@@ -92,23 +98,25 @@ export async function registerPeople(
   db: Db,
   keyring: Keyring,
   people: readonly IdentityPersonInput[],
-): Promise<{ toCheck: Array<{ id: string; schoolCode: string; hasPersonalId: boolean }> }> {
-  if (people.length === 0) return { toCheck: [] };
+): Promise<{
+  toCheck: Array<{ id: string; schoolCode: string; hasPersonalId: boolean }>;
+  /** `school\u0000recordKey` of everyone inserted or changed. */
+  changedKeys: Set<string>;
+}> {
+  if (people.length === 0) return { toCheck: [], changedKeys: new Set() };
   const unique = [...new Map(people.map((p) => [`${p.schoolCode}\u0000${p.recordKey}`, p])).values()];
   const hashes = unique.map((p) => factsHash(keyring, p));
   // On a normal night nobody's identity changed: one read tells which rows need writing, so the
   // encryption and the upsert are spent only on those.
   const known = new Map<string, Buffer | null>();
   for (const school of new Set(unique.map((p) => p.schoolCode))) {
+    // One array parameter, not thousands of them: PostgreSQL plans it once and fast.
+    const keys = unique.filter((p) => p.schoolCode === school).map((p) => p.recordKey);
     const rows = await kyselyOf(db)
       .selectFrom('persons')
       .select(['record_key', 'facts_hash'])
       .where('school_code', '=', school)
-      .where(
-        'record_key',
-        'in',
-        unique.filter((p) => p.schoolCode === school).map((p) => p.recordKey),
-      )
+      .where(sql<boolean>`record_key = any(${keys}::text[])`)
       .execute();
     for (const r of rows)
       known.set(`${school}\u0000${r.record_key}`, r.facts_hash ? Buffer.from(r.facts_hash) : null);
@@ -116,7 +124,8 @@ export async function registerPeople(
   const changedPeople = unique
     .map((p, i) => ({ p, hash: hashes[i]! }))
     .filter(({ p, hash }) => !known.get(`${p.schoolCode}\u0000${p.recordKey}`)?.equals(hash));
-  if (changedPeople.length === 0) return { toCheck: [] };
+  if (changedPeople.length === 0) return { toCheck: [], changedKeys: new Set() };
+  const changedKeys = new Set(changedPeople.map(({ p }) => `${p.schoolCode}\u0000${p.recordKey}`));
   const rows = changedPeople.map(({ p, hash }) => {
     const encrypted = p.personalId === null ? null : encryptPersonalId(keyring, p.personalId);
     const facts = seal(keyring, p.facts);
@@ -164,6 +173,7 @@ export async function registerPeople(
       schoolCode: r.school_code,
       hasPersonalId: r.personal_id_index !== null,
     })),
+    changedKeys,
   };
 }
 
