@@ -141,38 +141,35 @@ export async function registerPeople(
       facts_hash: hash,
     };
   });
-  // `returning` of an upsert with a `where` gives only the rows inserted or actually updated.
-  const changed = await kyselyOf(db)
-    .insertInto('persons')
-    .values(rows)
-    .onConflict((oc) =>
-      oc
-        .columns(['school_code', 'record_key'])
-        .doUpdateSet((eb) => ({
-          role: eb.ref('excluded.role'),
-          personal_id_cipher: eb.ref('excluded.personal_id_cipher'),
-          personal_id_key_id: eb.ref('excluded.personal_id_key_id'),
-          personal_id_index: eb.ref('excluded.personal_id_index'),
-          facts: eb.ref('excluded.facts'),
-          facts_key_id: eb.ref('excluded.facts_key_id'),
-          facts_hash: eb.ref('excluded.facts_hash'),
-          status: 'unchecked',
-          status_method: null,
-          status_at: null,
-          status_detail: null,
-          status_until: null,
-          updated_at: sql`now()`,
-        }))
-        .where(sql<boolean>`persons.facts_hash is distinct from excluded.facts_hash`),
-    )
-    .returning(['id', 'school_code', 'personal_id_index'])
-    .execute();
+  // Nine array parameters, whatever the batch's size (UNNEST, as the ledger does), instead of
+  // ten parameters a row: the first sight of a school is mostly this statement. `returning` of an
+  // upsert with a `where` gives only the rows inserted or actually updated.
+  const hex = (b: Buffer | null) => (b === null ? null : b.toString('hex'));
+  const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+  const changed = await sql<{ id: string; school_code: string; has_id: boolean }>`
+    insert into persons (school_code, record_key, role, personal_id_cipher, personal_id_key_id,
+      personal_id_index, facts, facts_key_id, facts_hash)
+    select v.school_code, v.record_key, v.role, decode(v.cipher, 'hex'), v.key_id, decode(v.idx, 'hex'),
+      decode(v.facts, 'hex'), v.facts_key_id, decode(v.hash, 'hex')
+    from unnest(${col('school_code')}::text[], ${col('record_key')}::text[], ${col('role')}::text[],
+      ${rows.map((r) => hex(r.personal_id_cipher))}::text[], ${col('personal_id_key_id')}::text[],
+      ${rows.map((r) => hex(r.personal_id_index))}::text[], ${rows.map((r) => hex(r.facts))}::text[],
+      ${col('facts_key_id')}::text[], ${rows.map((r) => hex(r.facts_hash))}::text[])
+      as v(school_code, record_key, role, cipher, key_id, idx, facts, facts_key_id, hash)
+    on conflict (school_code, record_key) do update set
+      role = excluded.role,
+      personal_id_cipher = excluded.personal_id_cipher,
+      personal_id_key_id = excluded.personal_id_key_id,
+      personal_id_index = excluded.personal_id_index,
+      facts = excluded.facts,
+      facts_key_id = excluded.facts_key_id,
+      facts_hash = excluded.facts_hash,
+      status = 'unchecked', status_method = null, status_at = null, status_detail = null,
+      status_until = null, updated_at = now()
+    where persons.facts_hash is distinct from excluded.facts_hash
+    returning id, school_code, personal_id_index is not null as has_id`.execute(kyselyOf(db));
   return {
-    toCheck: changed.map((r) => ({
-      id: r.id,
-      schoolCode: r.school_code,
-      hasPersonalId: r.personal_id_index !== null,
-    })),
+    toCheck: changed.rows.map((r) => ({ id: r.id, schoolCode: r.school_code, hasPersonalId: r.has_id })),
     changedKeys,
   };
 }
@@ -183,23 +180,13 @@ export async function registerGuardianLinks(db: Db, links: readonly GuardianLink
   const unique = [
     ...new Map(links.map((l) => [`${l.schoolCode}\u0000${l.studentKey}\u0000${l.guardianKey}`, l])).values(),
   ];
-  await kyselyOf(db)
-    .insertInto('guardian_links')
-    .values(
-      unique.map((l) => ({
-        school_code: l.schoolCode,
-        student_key: l.studentKey,
-        guardian_key: l.guardianKey,
-        relationship: l.relationship,
-      })),
-    )
-    .onConflict((oc) =>
-      oc.columns(['school_code', 'student_key', 'guardian_key']).doUpdateSet((eb) => ({
-        relationship: eb.ref('excluded.relationship'),
-        updated_at: sql`now()`,
-      })),
-    )
-    .execute();
+  await sql`
+    insert into guardian_links (school_code, student_key, guardian_key, relationship)
+    select * from unnest(${unique.map((l) => l.schoolCode)}::text[], ${unique.map((l) => l.studentKey)}::text[],
+      ${unique.map((l) => l.guardianKey)}::text[], ${unique.map((l) => l.relationship)}::text[])
+    on conflict (school_code, student_key, guardian_key) do update set
+      relationship = excluded.relationship, updated_at = now()
+    where guardian_links.relationship is distinct from excluded.relationship`.execute(kyselyOf(db));
 }
 
 type PersonRow = {
