@@ -342,8 +342,9 @@ export async function pullStep(options: PullOptions): Promise<PullOutcome> {
       if (buffer.length === 0) return;
       const records = buffer;
       buffer = [];
-      await options.onValidRecords?.(records);
-      await diffBatch(stream, records, seen);
+      // The identity registry and the diff touch different tables: their database round trips
+      // overlap instead of adding up.
+      await Promise.all([options.onValidRecords?.(records), diffBatch(stream, records, seen)]);
       await progress('diff');
     };
 
