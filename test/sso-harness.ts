@@ -346,8 +346,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       }
       return { ok: true, accountId: account.accountId, claims: account.claims };
     },
-    async findAccount(accountId): Promise<ResolvedAccount | undefined> {
-      if (stored) return stored.findAccount(accountId);
+    async findAccount(accountId, allowedRoles): Promise<ResolvedAccount | undefined> {
+      if (stored) return stored.findAccount(accountId, allowedRoles);
       const account = byAccount.get(accountId);
       return account ? { ok: true, accountId, claims: account.claims } : undefined;
     },
@@ -478,6 +478,27 @@ async function storeResolver(database: Database, keyring: ReturnType<typeof load
           facts: { ...facts, code: account.claims.teacher_codes![0]! },
         },
       ]);
+      if (person !== PEOPLE.teacher) continue;
+      // The teacher is also the confirmed mother of a pupil of her school: two roles, one person.
+      await registerPeople(database, keyring, [
+        {
+          schoolCode: school,
+          role: 'student',
+          recordKey: 's-7910000777',
+          personalId: null,
+          facts: { fullName: 'Học Sinh', birthDate: '2014-02-01', code: '7910000777' },
+        },
+        {
+          schoolCode: school,
+          role: 'guardian',
+          recordKey: 'g-teacher',
+          personalId: person.citizen.personalId,
+          facts,
+        },
+      ]);
+      const link = { schoolCode: school, studentKey: 's-7910000777', guardianKey: 'g-teacher' };
+      await registerGuardianLinks(database, [{ ...link, relationship: 'mother' }]);
+      await setGuardianLinkVerified(database, { ...link, verified: true, method: 'c06' });
       continue;
     }
     const studentCode = account.claims.students?.[0]?.student_code ?? `79100009${++n}`;

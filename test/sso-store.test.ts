@@ -40,6 +40,20 @@ describe.each(['dvcqg', 'vneid-direct'] as const)(
       expect(JSON.stringify(claims)).not.toContain(PEOPLE.teacher.citizen.personalId);
     });
 
+    test('a teacher who is also a confirmed parent signs in to a guardians-only app as a guardian, and stays one', async () => {
+      const parents = await h.school({ allowedRoles: ['guardian'] });
+      const result = await h.signIn(parents, 'teacher');
+      if (result.outcome !== 'code') throw new Error(`refused: ${refusalReason(result.body)}`);
+      const tokens = await h.redeem(parents, result);
+      const expected = { role: 'guardian', students: [{ school: '79NB0001', student_code: '7910000777' }] };
+      expect(tokens.claims()).toMatchObject(expected);
+      expect(tokens.claims()).not.toHaveProperty('teacher_codes');
+      // The userinfo call reads the account again: with the app's roles, the same role comes back.
+      const { fetchUserInfo } = await import('openid-client');
+      const userinfo = await fetchUserInfo(parents.config, tokens.access_token, tokens.claims()!.sub);
+      expect(userinfo).toMatchObject(expected);
+    });
+
     test('a guardian whose link C06 confirmed sees that child', async () => {
       const result = await h.signIn(school, 'guardian');
       if (result.outcome !== 'code') throw new Error(`refused: ${refusalReason(result.body)}`);

@@ -122,7 +122,10 @@ export function createAccountResolver(options: AccountResolverOptions) {
       return { ok: false, reason: onlyUnconfirmedGuardian ? 'no_verified_guardianship' : 'role_not_allowed' };
     },
 
-    async findAccount(accountId: string): Promise<ResolvedAccount | undefined> {
+    async findAccount(
+      accountId: string,
+      allowedRoles: readonly Role[] = PRECEDENCE,
+    ): Promise<ResolvedAccount | undefined> {
       if (!/^[0-9a-f]{64}$/.test(accountId)) return undefined;
       const rows = await db.kysely
         .selectFrom('persons')
@@ -137,8 +140,9 @@ export function createAccountResolver(options: AccountResolverOptions) {
       );
       const name = people.find((p) => p.facts?.fullName)?.facts?.fullName ?? '';
       const byRole = await claimsFor(accountId, people, name);
-      // The client is not known here: the claims are those of the highest role the person holds.
-      const chosen = pick(byRole, PRECEDENCE);
+      // The application's roles, when known, so someone with two roles keeps the one they signed
+      // in with; else the highest role the person holds.
+      const chosen = pick(byRole, allowedRoles);
       return chosen?.ok ? { ...chosen, accountId } : undefined;
     },
   };

@@ -69,7 +69,7 @@ export interface ProviderSettings {
   cookieKeys: string[];
   trustProxy: boolean;
   sessionTtlSeconds: number;
-  findAccount(accountId: string): Promise<ResolvedAccount | undefined>;
+  findAccount(accountId: string, allowedRoles?: readonly Role[]): Promise<ResolvedAccount | undefined>;
   events: ProviderEvents;
 }
 
@@ -165,7 +165,10 @@ export function buildProvider(settings: ProviderSettings): Provider {
       ctx.body = protocolErrorPage(out);
     },
     async findAccount(ctx, sub): Promise<Account | undefined> {
-      const account = await settings.findAccount(sub);
+      const account = await settings.findAccount(
+        sub,
+        ctx.oidc.client ? policyOf(ctx.oidc.client).allowedRoles : undefined,
+      );
       if (!account) return undefined;
       // A role the application no longer accepts (re-registered, or the person changed role) gets
       // no more tokens or claims. Not during authorization: there the interaction refuses with a

@@ -163,7 +163,7 @@ async function interaction(
   // when this application accepts the account's role and level.
   const accountId = details.session?.accountId;
   if (details.prompt.name === 'consent' && accountId) {
-    const account = await relay.options.findAccount(accountId);
+    const account = await relay.options.findAccount(accountId, policy.allowedRoles);
     if (account) {
       if (!policy.allowedRoles.includes(account.claims.role)) {
         return refuse(relay, request, reply, 'role_not_allowed', { ...context, accountId });

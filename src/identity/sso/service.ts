@@ -126,7 +126,7 @@ export async function createSsoRelay(options: SsoRelayOptions): Promise<SsoRelay
       cookieKeys: options.cookieKeys,
       trustProxy: options.trustProxy ?? false,
       sessionTtlSeconds: options.sessionTtlSeconds ?? 8 * 60 * 60,
-      findAccount: (accountId) => options.findAccount(accountId),
+      findAccount: (accountId, allowedRoles) => options.findAccount(accountId, allowedRoles),
       events: {
         logout: (ctx) => void audit(logoutEntry(ctx)),
         refused: (ctx, error) => {

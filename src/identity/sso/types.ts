@@ -117,8 +117,11 @@ export interface SsoRelayOptions {
   cookieKeys: string[];
   upstream: UpstreamOptions;
   resolveAccount(citizen: UpstreamCitizen, policy: SsoClientPolicy): Promise<AccountResolution>;
-  /** Re-reads an account's claims (token and userinfo calls); undefined when it no longer exists. */
-  findAccount(accountId: string): Promise<ResolvedAccount | undefined>;
+  /**
+   * Re-reads an account's claims (token and userinfo calls); undefined when it no longer exists.
+   * `allowedRoles`: the application's, so someone with two roles keeps the one it signed in with.
+   */
+  findAccount(accountId: string, allowedRoles?: readonly Role[]): Promise<ResolvedAccount | undefined>;
   audit(entry: SsoAuditEntry): Promise<void>;
   logger?: SsoLogger;
   /** Trust `X-Forwarded-*` (the hub behind a TLS-terminating proxy); default false. */
