@@ -103,10 +103,8 @@ export interface RotationCounts {
 }
 
 /**
- * Re-encrypts every personal ID not under the current key, in batches: read a batch, decrypt and
- * encrypt in the process, write it back with one UPDATE … FROM UNNEST, in one transaction per batch.
- * The write checks the row still holds the value that was read, so a concurrent upsert is never
- * overwritten. Safe to stop and run again; once it reports no rows, old keys can leave DATA_KEYS.
+ * Re-encrypts every personal ID, and reseals every set of identity facts, not under the current key
+ * (see `rewrapColumn`). Safe to stop and run again; once it reports no rows, old keys can leave DATA_KEYS.
  * The blind index does not change (its key is separate).
  */
 export async function rotateKeys(
@@ -115,93 +113,24 @@ export async function rotateKeys(
   options: { batchSize?: number } = {},
 ): Promise<RotationCounts> {
   const batchSize = options.batchSize ?? 1_000;
-  const oldKeyIds = [...keyring.keys.keys()].filter((id) => id !== keyring.currentKeyId);
   const counts: RotationCounts = { reencrypted: 0, byOldKeyId: {}, unknownKeyRows: 0, batches: 0 };
   const kysely = kyselyOf(db);
-  let afterId = '00000000-0000-0000-0000-000000000000';
-  while (oldKeyIds.length > 0) {
-    const done = await kysely.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('persons')
-        .select(['id', 'personal_id_cipher', 'personal_id_key_id'])
-        .where('personal_id_key_id', 'in', oldKeyIds)
-        .where('id', '>', afterId)
-        .orderBy('id')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      if (rows.length === 0) return true;
-      afterId = rows.at(-1)!.id;
-      const ids: string[] = [];
-      const oldCiphers: string[] = [];
-      const newCiphers: string[] = [];
-      for (const row of rows) {
-        const old = Buffer.from(row.personal_id_cipher!);
-        const plain = decryptPersonalId(keyring, { cipher: old, keyId: row.personal_id_key_id! });
-        ids.push(row.id);
-        oldCiphers.push(old.toString('hex'));
-        newCiphers.push(encryptPersonalId(keyring, plain).cipher.toString('hex'));
-        counts.byOldKeyId[row.personal_id_key_id!] = (counts.byOldKeyId[row.personal_id_key_id!] ?? 0) + 1;
-      }
-      // Counted in SQL: PGlite's driver reports no affected-row count for raw statements.
-      const result = await sql<{ n: number }>`
-        with updated as (
-        update persons p set
-          personal_id_cipher = decode(v.new_cipher, 'hex'),
-          personal_id_key_id = ${keyring.currentKeyId},
-          updated_at = now()
-        from unnest(${ids}::uuid[], ${oldCiphers}::text[], ${newCiphers}::text[]) as v(id, old_cipher, new_cipher)
-        where p.id = v.id and p.personal_id_cipher = decode(v.old_cipher, 'hex')
-        returning 1)
-        select count(*)::int as n from updated
-      `.execute(trx);
-      counts.reencrypted += result.rows[0]?.n ?? 0;
-      counts.batches += 1;
-      return rows.length < batchSize;
-    });
-    if (done) break;
-  }
+  const ids = await rewrapColumn(kysely, keyring, batchSize, {
+    value: 'personal_id_cipher',
+    keyId: 'personal_id_key_id',
+    rewrap: (old, keyId) =>
+      encryptPersonalId(keyring, decryptPersonalId(keyring, { cipher: old, keyId })).cipher,
+  });
+  counts.reencrypted = ids.rewritten;
+  counts.byOldKeyId = ids.byOldKeyId;
+  counts.batches = ids.batches;
   // The identity facts (name, birth date…) are sealed under a data key too: resealed the same way.
-  afterId = '00000000-0000-0000-0000-000000000000';
-  while (oldKeyIds.length > 0) {
-    const done = await kysely.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('persons')
-        .select(['id', 'facts', 'facts_key_id'])
-        .where('facts_key_id', 'in', oldKeyIds)
-        .where('id', '>', afterId)
-        .orderBy('id')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      if (rows.length === 0) return true;
-      afterId = rows.at(-1)!.id;
-      const ids: string[] = [];
-      const olds: string[] = [];
-      const news: string[] = [];
-      for (const row of rows) {
-        const old = Buffer.from(row.facts!);
-        ids.push(row.id);
-        olds.push(old.toString('hex'));
-        news.push(
-          seal(keyring, unseal(keyring, { payload: old, keyId: row.facts_key_id! })).payload.toString('hex'),
-        );
-      }
-      const result = await sql<{ n: number }>`
-        with updated as (
-        update persons p set facts = decode(v.new_facts, 'hex'), facts_key_id = ${keyring.currentKeyId}
-        from unnest(${ids}::uuid[], ${olds}::text[], ${news}::text[]) as v(id, old_facts, new_facts)
-        where p.id = v.id and p.facts = decode(v.old_facts, 'hex')
-        returning 1)
-        select count(*)::int as n from updated
-      `.execute(trx);
-      counts.resealedFacts = (counts.resealedFacts ?? 0) + (result.rows[0]?.n ?? 0);
-      return rows.length < batchSize;
-    });
-    if (done) break;
-  }
+  const facts = await rewrapColumn(kysely, keyring, batchSize, {
+    value: 'facts',
+    keyId: 'facts_key_id',
+    rewrap: (old, keyId) => seal(keyring, unseal(keyring, { payload: old, keyId })).payload,
+  });
+  if (facts.rewritten > 0) counts.resealedFacts = facts.rewritten;
   const unknown = await kysely
     .selectFrom('persons')
     .select((eb) => eb.fn.countAll<string>().as('n'))
@@ -210,4 +139,69 @@ export async function rotateKeys(
     .executeTakeFirstOrThrow();
   counts.unknownKeyRows = Number(unknown.n);
   return counts;
+}
+
+/**
+ * Rewrites one encrypted column of `persons` under the current key, in batches: read a batch,
+ * decrypt and encrypt in the process, write it back with one UPDATE … FROM UNNEST, in one
+ * transaction per batch. The write checks the row still holds the value that was read, so a
+ * concurrent upsert is never overwritten.
+ */
+async function rewrapColumn(
+  kysely: Kysely<Tables>,
+  keyring: Keyring,
+  batchSize: number,
+  column: {
+    value: 'personal_id_cipher' | 'facts';
+    keyId: 'personal_id_key_id' | 'facts_key_id';
+    rewrap: (old: Buffer, keyId: string) => Buffer;
+  },
+): Promise<{ rewritten: number; batches: number; byOldKeyId: Record<string, number> }> {
+  const oldKeyIds = [...keyring.keys.keys()].filter((id) => id !== keyring.currentKeyId);
+  const out = { rewritten: 0, batches: 0, byOldKeyId: {} as Record<string, number> };
+  let afterId = '00000000-0000-0000-0000-000000000000';
+  while (oldKeyIds.length > 0) {
+    const done = await kysely.transaction().execute(async (trx) => {
+      const rows = (await trx
+        .selectFrom('persons')
+        .select(['id', column.value, column.keyId])
+        .where(column.keyId, 'in', oldKeyIds)
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute()) as unknown as Array<Record<string, unknown> & { id: string }>;
+      if (rows.length === 0) return true;
+      afterId = rows.at(-1)!.id;
+      const ids: string[] = [];
+      const olds: string[] = [];
+      const news: string[] = [];
+      for (const row of rows) {
+        const old = Buffer.from(row[column.value] as Uint8Array);
+        const keyId = row[column.keyId] as string;
+        ids.push(row.id);
+        olds.push(old.toString('hex'));
+        news.push(column.rewrap(old, keyId).toString('hex'));
+        out.byOldKeyId[keyId] = (out.byOldKeyId[keyId] ?? 0) + 1;
+      }
+      // Counted in SQL: PGlite's driver reports no affected-row count for raw statements.
+      const result = await sql<{ n: number }>`
+        with updated as (
+        update persons p set
+          ${sql.ref(column.value)} = decode(v.new_value, 'hex'),
+          ${sql.ref(column.keyId)} = ${keyring.currentKeyId},
+          updated_at = now()
+        from unnest(${ids}::uuid[], ${olds}::text[], ${news}::text[]) as v(id, old_value, new_value)
+        where p.id = v.id and p.${sql.ref(column.value)} = decode(v.old_value, 'hex')
+        returning 1)
+        select count(*)::int as n from updated
+      `.execute(trx);
+      out.rewritten += result.rows[0]?.n ?? 0;
+      out.batches += 1;
+      return rows.length < batchSize;
+    });
+    if (done) break;
+  }
+  return out;
 }
