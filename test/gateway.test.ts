@@ -26,20 +26,8 @@ import {
 } from '../src/gateway/index.ts';
 import { PermanentError, RetryableError } from '../src/sdk/errors.ts';
 
-const WSO2 = { consumerKey: 'edubridge-ck-7f3a', consumerSecret: 'cs-9b21-e4d0' };
-const VNPT = {
-  accessKey: 'AK-H29-EDU-0001',
-  secretKey: 'SK-5c8e1f',
-  appName: 'EDUBRIDGE',
-  partnerCode: '000.00.00.H29',
-  partnerCodeCus: '000.00.15.H29',
-};
-const XROAD = {
-  client: 'VN/GOV/000.00.00.H29/EDUBRIDGE',
-  apiKey: 'apikey-31f0c2',
-  userName: 'edubridge.hcm',
-  secretKey: 's3cr3t-Key',
-};
+import { VNPT, WSO2, XROAD } from './support/gateway-credentials.ts';
+
 const ROUTES = { 'csdl-nganh': echoHandler };
 
 const students = [
