@@ -18,7 +18,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { machine } from './machine.ts';
+import { cpuSeconds, cpuSpent, machine } from './machine.ts';
 
 const STUDENTS_PER_SCHOOL = 4 * 8 * 42;
 const args = process.argv.slice(2);
@@ -148,10 +148,14 @@ async function main(): Promise<void> {
       sweepEveryMs: 0,
     });
 
-    async function pass(mode: 'full' | 'incremental') {
+    async function pass(mode: 'full' | 'incremental', name: string) {
+      const profiling = await startProfile();
+      const cpuBefore = cpuSeconds(server.pid);
       const started = performance.now();
       const totals = { pulled: 0, created: 0, updated: 0, unchanged: 0, refused: 0, invalid: 0 };
       const runIds: string[] = [];
+      /** Each step's milliseconds summed over the runs (steps of different runs overlap). */
+      const stages: Record<string, number> = {};
       for (const code of sandbox.schools) {
         const { runId } = await service.request({
           schoolCode: code,
@@ -164,7 +168,7 @@ async function main(): Promise<void> {
       for (;;) {
         const rows = await db.kysely
           .selectFrom('runs')
-          .select(['state', 'counts', 'report'])
+          .select(['state', 'counts', 'report', 'timings'])
           .where('id', 'in', runIds)
           .execute();
         const ended = rows.filter((r) => ['succeeded', 'failed', 'held', 'cancelled'].includes(r.state));
@@ -174,26 +178,33 @@ async function main(): Promise<void> {
             throw new Error(
               `a run ended ${bad.state}: ${JSON.stringify((bad as { report?: { failure?: unknown } }).report?.failure)}`,
             );
-          for (const r of rows)
+          for (const r of rows) {
             for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += r.counts[k];
+            for (const [k, ms] of Object.entries(r.timings)) stages[k] = (stages[k] ?? 0) + ms;
+          }
           break;
         }
         await new Promise((r) => setTimeout(r, 50));
       }
       const seconds = (performance.now() - started) / 1000;
+      await profiling?.stop(name);
       return {
         ...totals,
         seconds: Number(seconds.toFixed(2)),
         recordsPerSecond: Math.round(totals.pulled / seconds),
+        cpuSeconds: cpuSpent(cpuBefore, cpuSeconds(server.pid)),
+        stageSeconds: Object.fromEntries(
+          Object.entries(stages).map(([k, ms]) => [k.replace(/Ms$/, ''), Number((ms / 1000).toFixed(1))]),
+        ),
       };
     }
 
-    const full = await pass('full');
+    const full = await pass('full', 'full');
     process.stderr.write(`full: ${JSON.stringify(full)}\n`);
-    const noChange = await pass('full');
+    const noChange = await pass('full', 'no-change');
     process.stderr.write(`no change: ${JSON.stringify(noChange)}\n`);
     // Checkpoints for the incremental reads, then 1 % of the students changed at the source.
-    await pass('incremental');
+    await pass('incremental', 'checkpoints');
     const changed = Math.round(sandbox.students / 100);
     const mutated = await fetch(`${sandbox.restUrl}/_admin/mutate`, {
       method: 'POST',
@@ -201,7 +212,7 @@ async function main(): Promise<void> {
       body: JSON.stringify({ students: { update: changed } }),
     });
     if (!mutated.ok) throw new Error(`mutate answered ${mutated.status}`);
-    const incremental = await pass('incremental');
+    const incremental = await pass('incremental', 'incremental');
     process.stderr.write(`incremental: ${JSON.stringify(incremental)}\n`);
 
     // Raw limits of two layers, alone, on records of this district.
@@ -336,6 +347,29 @@ async function main(): Promise<void> {
     await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
     await admin.end();
   }
+}
+
+/**
+ * With `--profile DIR`, a CPU profile of the hub process for each pass (DIR/<pass>.cpuprofile,
+ * for Chrome's DevTools or any .cpuprofile viewer); without it, nothing.
+ */
+async function startProfile(): Promise<{ stop(name: string): Promise<void> } | undefined> {
+  const i = args.indexOf('--profile');
+  if (i < 0) return undefined;
+  const dir = args[i + 1] ?? 'bench/.profiles';
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(name) {
+      const { profile } = await session.post('Profiler.stop');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 /**

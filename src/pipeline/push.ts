@@ -86,8 +86,10 @@ async function prepare(ctx: PushContext, batchId: string): Promise<Prepared | un
  * batch was recorded before (a job delivered twice).
  */
 export async function pushBatchOnce(ctx: PushContext, batchId: string): Promise<'pushed' | 'already'> {
+  const started = performance.now();
   const prepared = await prepare(ctx, batchId);
   if (!prepared) return 'already';
+  const sending = performance.now();
   const { batch, target, payload, idempotencyKey, run } = prepared;
   const answer = await target.push(
     {
@@ -102,6 +104,7 @@ export async function pushBatchOnce(ctx: PushContext, batchId: string): Promise<
     },
     ctx.signal ? { signal: ctx.signal } : {},
   );
+  const sent = performance.now();
   const byKey = new Map(payload.upserts.map((u) => [u.key, u]));
   const deletes = new Set(payload.deletes);
   const counts: Partial<RunCounts> = {};
@@ -165,7 +168,17 @@ export async function pushBatchOnce(ctx: PushContext, batchId: string): Promise<
       attempts: 1,
     });
   }
-  const recorded = await recordBatch(ctx.db, { ...outcome, ledger, deadLetters: letters });
+  const recorded = await recordBatch(ctx.db, {
+    ...outcome,
+    ledger,
+    deadLetters: letters,
+    // Where push time goes, summed over the run's batches: loading and unsealing the batch, and
+    // the target's answer (gateway included); recordBatch adds its own transaction's time.
+    timings: {
+      pushLoadMs: Math.round(sending - started),
+      pushSendMs: Math.round(sent - sending),
+    },
+  });
   return recorded ? 'pushed' : 'already';
 }
 

@@ -258,6 +258,7 @@ export async function pullStep(options: PullOptions): Promise<PullOutcome> {
   const config = parseAdapterConfig(adapter.configSchema, options.adapterConfig, adapter.id);
   const counts: RunCounts = { ...ZERO_COUNTS };
   const timings: Record<string, number> = {};
+  const clock: Record<string, number> = {};
   const report = new ReportBuilder(asOf, 1000);
   let lastProgressAt = performance.now();
   const progress = async (step: string) => {
@@ -281,6 +282,9 @@ export async function pullStep(options: PullOptions): Promise<PullOutcome> {
       if (result.checkpoint !== undefined) pendingCheckpoints.push({ stream, checkpoint: result.checkpoint });
     }
     timings.pullAndDiffMs = Math.round(performance.now() - started);
+    // Where the pull's time went: waiting for the source, validating, registering identities and
+    // diffing (those two overlap), staging; the operator's first question when a run is slow.
+    for (const [name, ms] of Object.entries(clock)) timings[name] = Math.round(ms);
 
     const hold = await holdIfUnusual();
     if (hold) {
@@ -342,13 +346,21 @@ export async function pullStep(options: PullOptions): Promise<PullOutcome> {
       if (buffer.length === 0) return;
       const records = buffer;
       buffer = [];
+      const at = performance.now();
       // The identity registry and the diff touch different tables: their database round trips
       // overlap instead of adding up.
-      await Promise.all([options.onValidRecords?.(records), diffBatch(stream, records, seen)]);
+      await Promise.all([
+        options.onValidRecords && timed('observeMs', options.onValidRecords(records)),
+        timed('diffMs', diffBatch(stream, records, seen)),
+      ]);
       await progress('diff');
+      spent('flushMs', at);
     };
 
-    for await (const item of adapter.read(stream, ctx)) {
+    const loopStarted = performance.now();
+    const flushedBefore = clock.flushMs ?? 0;
+    const readBefore = clock.readMs ?? 0;
+    for await (const item of timedRead(adapter.read(stream, ctx))) {
       if (isSignal(item)) {
         if (item.kind === 'checkpoint') lastCheckpoint = item.checkpoint;
         else if (item.kind === 'deleted') reportedDeleted.push(...item.keys);
@@ -390,6 +402,13 @@ export async function pullStep(options: PullOptions): Promise<PullOutcome> {
       buffer.push(check.record);
       if (buffer.length >= batchSize) await flush();
     }
+    // What the loop spent neither waiting for the source nor flushing: validation.
+    clock.checkMs =
+      (clock.checkMs ?? 0) +
+      performance.now() -
+      loopStarted -
+      ((clock.readMs ?? 0) - readBefore) -
+      ((clock.flushMs ?? 0) - flushedBefore);
     // A minor found without a guardian only at the end was counted valid and staged: it must not
     // go out. Its staged copy is dropped from the push below by key.
     const late = dataset.finish();
@@ -444,12 +463,15 @@ export async function pullStep(options: PullOptions): Promise<PullOutcome> {
         });
       }
       if (mapped.length === 0) continue;
-      const diff = await diffAgainstLedger(db, {
-        target: target.id,
-        stream,
-        schoolCode,
-        entries: mapped.map((m) => ({ key: m.key, hash: m.hash })),
-      });
+      const diff = await timed(
+        'ledgerMs',
+        diffAgainstLedger(db, {
+          target: target.id,
+          stream,
+          schoolCode,
+          entries: mapped.map((m) => ({ key: m.key, hash: m.hash })),
+        }),
+      );
       counts.unchanged += diff.unchanged;
       const created = new Set(diff.created);
       const changedKeys = new Set([...diff.created, ...diff.updated]);
@@ -459,14 +481,17 @@ export async function pullStep(options: PullOptions): Promise<PullOutcome> {
       if (upserts.length === 0) continue;
       note(target.id, stream, diff.updated.length, 0, diff.updated);
       const payload: StagedPayload = { schoolCode, upserts, deletes: [] };
-      await stageBatch(db, keyring, {
-        runId,
-        target: target.id,
-        stream,
-        count: upserts.length,
-        payload,
-        ordinal: ++ordinal,
-      });
+      await timed(
+        'stageMs',
+        stageBatch(db, keyring, {
+          runId,
+          target: target.id,
+          stream,
+          count: upserts.length,
+          payload,
+          ordinal: ++ordinal,
+        }),
+      );
     }
   }
 
@@ -490,6 +515,32 @@ export async function pullStep(options: PullOptions): Promise<PullOutcome> {
           ordinal: ++ordinal,
         });
       }
+    }
+  }
+
+  /** Adds the milliseconds since `since` to a timing of the run. */
+  function spent(name: string, since: number) {
+    clock[name] = (clock[name] ?? 0) + performance.now() - since;
+  }
+
+  async function timed<T>(name: string, work: Promise<T>): Promise<T> {
+    const since = performance.now();
+    try {
+      return await work;
+    } finally {
+      spent(name, since);
+    }
+  }
+
+  /** The adapter's records, with the time spent waiting for them counted as `readMs`. */
+  async function* timedRead<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
+    const it = items[Symbol.asyncIterator]();
+    for (;;) {
+      const since = performance.now();
+      const next = await it.next();
+      spent('readMs', since);
+      if (next.done) return;
+      yield next.value;
     }
   }
 

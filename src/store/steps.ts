@@ -257,6 +257,8 @@ export interface BatchOutcome {
   schoolCode: string;
   /** Counts this batch adds to the run. */
   counts: Partial<RunCounts>;
+  /** Milliseconds this batch adds to the run's timings (summed over its batches). */
+  timings?: Record<string, number>;
   ledger: readonly TargetResult[];
   lineage?: {
     adapterId: string;
@@ -277,6 +279,7 @@ export async function recordBatch(db: Db, outcome: BatchOutcome): Promise<boolea
   return kyselyOf(db)
     .transaction()
     .execute(async (trx) => {
+      const began = performance.now();
       const marked = await trx
         .updateTable('staged_batches')
         .set({ pushed_at: new Date(), result: JSON.stringify(outcome.counts) })
@@ -302,22 +305,34 @@ export async function recordBatch(db: Db, outcome: BatchOutcome): Promise<boolea
         });
       }
       await addDeadLetters(trx, outcome.deadLetters);
-      await addRunCounts(trx, outcome.runId, outcome.counts);
+      await addToRun(trx, outcome.runId, 'counts', outcome.counts);
+      if (outcome.timings) {
+        const pushRecordMs = Math.round(performance.now() - began);
+        await addToRun(trx, outcome.runId, 'timings', { ...outcome.timings, pushRecordMs });
+      }
       await complete(trx, 'batch.push', outcome.batchId);
       return true;
     });
 }
 
-/** Adds to a run's counts in SQL, so concurrent batches of one run never lose an update. */
-async function addRunCounts(trx: Transaction<Tables>, runId: string, delta: Partial<RunCounts>) {
+/**
+ * Adds numbers to a run's counts or timings in SQL, so concurrent batches of one run never lose
+ * an update.
+ */
+async function addToRun(
+  trx: Transaction<Tables>,
+  runId: string,
+  column: 'counts' | 'timings',
+  delta: Partial<Record<string, number>>,
+) {
   const entries = Object.entries(delta).filter(([, n]) => n);
   if (entries.length === 0) return;
+  const add = JSON.stringify(Object.fromEntries(entries));
+  const col = sql.ref(column);
   await sql`
-    update runs set counts = (
-      select jsonb_object_agg(k, coalesce((counts ->> k)::int, 0) + coalesce((${JSON.stringify(
-        Object.fromEntries(entries),
-      )}::jsonb ->> k)::int, 0))
-      from jsonb_object_keys(counts || ${JSON.stringify(Object.fromEntries(entries))}::jsonb) as k
+    update runs set ${col} = (
+      select jsonb_object_agg(k, coalesce((${col} ->> k)::int, 0) + coalesce((${add}::jsonb ->> k)::int, 0))
+      from jsonb_object_keys(${col} || ${add}::jsonb) as k
     )
     where id = ${runId}::uuid
   `.execute(trx);
