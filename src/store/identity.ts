@@ -36,6 +36,8 @@ export interface IdentityPersonInput {
   role: PersonRole;
   recordKey: string;
   personalId: string | null;
+  /** The blind index of `personalId`, when the caller computed it already. */
+  personalIdIndex?: Buffer;
   facts: IdentityFacts;
   /**
    * More that counts as this person's identity data for change detection, not stored: a student's
@@ -70,7 +72,12 @@ export interface KnownPerson {
  * person in two families of one school is one guardian, and the key reveals nothing of the ID.
  */
 export function guardianKeyOf(keyring: Keyring, personalId: string): string {
-  return `guardian:${blindIndex(keyring, personalId).subarray(0, 16).toString('hex')}`;
+  return guardianKeyFromIndex(blindIndex(keyring, personalId));
+}
+
+/** `guardianKeyOf` from a blind index already computed (one HMAC a guardian, not two). */
+export function guardianKeyFromIndex(index: Buffer): string {
+  return `guardian:${index.subarray(0, 16).toString('hex')}`;
 }
 
 function factsHash(keyring: Keyring, person: IdentityPersonInput): Buffer {
@@ -89,25 +96,24 @@ function factsHash(keyring: Keyring, person: IdentityPersonInput): Buffer {
     .digest();
 }
 
+/** A person whose identity data differs from what the hub holds (or who is new), with its HMAC. */
+export interface ChangedPerson {
+  person: IdentityPersonInput;
+  hash: Buffer;
+}
+
 /**
- * Inserts or updates people by (school, record key). Someone new, or whose ID or identity facts
- * changed, gets the status `unchecked` again and is returned, so a check can be queued for them;
- * someone unchanged is left alone (and their verification stands).
+ * The people, among these, that are new or whose ID or identity facts changed: one read of the
+ * stored HMACs a school, nothing decrypted, nothing written. On a normal night that is nobody, so
+ * the encryption and the upsert are spent only on the few who changed.
  */
-export async function registerPeople(
+export async function changedPeople(
   db: Db,
   keyring: Keyring,
   people: readonly IdentityPersonInput[],
-): Promise<{
-  toCheck: Array<{ id: string; schoolCode: string; hasPersonalId: boolean }>;
-  /** `school\u0000recordKey` of everyone inserted or changed. */
-  changedKeys: Set<string>;
-}> {
-  if (people.length === 0) return { toCheck: [], changedKeys: new Set() };
+): Promise<ChangedPerson[]> {
+  if (people.length === 0) return [];
   const unique = [...new Map(people.map((p) => [`${p.schoolCode}\u0000${p.recordKey}`, p])).values()];
-  const hashes = unique.map((p) => factsHash(keyring, p));
-  // On a normal night nobody's identity changed: one read tells which rows need writing, so the
-  // encryption and the upsert are spent only on those.
   const known = new Map<string, Buffer | null>();
   for (const school of new Set(unique.map((p) => p.schoolCode))) {
     // One array parameter, not thousands of them: PostgreSQL plans it once and fast.
@@ -121,12 +127,22 @@ export async function registerPeople(
     for (const r of rows)
       known.set(`${school}\u0000${r.record_key}`, r.facts_hash ? Buffer.from(r.facts_hash) : null);
   }
-  const changedPeople = unique
-    .map((p, i) => ({ p, hash: hashes[i]! }))
-    .filter(({ p, hash }) => !known.get(`${p.schoolCode}\u0000${p.recordKey}`)?.equals(hash));
-  if (changedPeople.length === 0) return { toCheck: [], changedKeys: new Set() };
-  const changedKeys = new Set(changedPeople.map(({ p }) => `${p.schoolCode}\u0000${p.recordKey}`));
-  const rows = changedPeople.map(({ p, hash }) => {
+  return unique
+    .map((person) => ({ person, hash: factsHash(keyring, person) }))
+    .filter(({ person, hash }) => !known.get(`${person.schoolCode}\u0000${person.recordKey}`)?.equals(hash));
+}
+
+/**
+ * Writes people `changedPeople` found new or changed, in one statement: each gets the status
+ * `unchecked` again and is returned, so a check can be queued for them.
+ */
+export async function upsertPeople(
+  db: Db,
+  keyring: Keyring,
+  people: readonly ChangedPerson[],
+): Promise<Array<{ id: string; schoolCode: string; hasPersonalId: boolean }>> {
+  if (people.length === 0) return [];
+  const rows = people.map(({ person: p, hash }) => {
     const encrypted = p.personalId === null ? null : encryptPersonalId(keyring, p.personalId);
     const facts = seal(keyring, p.facts);
     return {
@@ -135,7 +151,8 @@ export async function registerPeople(
       role: p.role,
       personal_id_cipher: encrypted?.cipher ?? null,
       personal_id_key_id: encrypted?.keyId ?? null,
-      personal_id_index: p.personalId === null ? null : blindIndex(keyring, p.personalId),
+      personal_id_index:
+        p.personalId === null ? null : (p.personalIdIndex ?? blindIndex(keyring, p.personalId)),
       facts: facts.payload,
       facts_key_id: facts.keyId,
       facts_hash: hash,
@@ -168,9 +185,28 @@ export async function registerPeople(
       status_until = null, updated_at = now()
     where persons.facts_hash is distinct from excluded.facts_hash
     returning id, school_code, personal_id_index is not null as has_id`.execute(kyselyOf(db));
+  return changed.rows.map((r) => ({ id: r.id, schoolCode: r.school_code, hasPersonalId: r.has_id }));
+}
+
+/**
+ * Inserts or updates people by (school, record key): `changedPeople`, then `upsertPeople`.
+ * Someone new, or whose ID or identity facts changed, gets the status `unchecked` again and is
+ * returned, so a check can be queued for them; someone unchanged is left alone (and their
+ * verification stands).
+ */
+export async function registerPeople(
+  db: Db,
+  keyring: Keyring,
+  people: readonly IdentityPersonInput[],
+): Promise<{
+  toCheck: Array<{ id: string; schoolCode: string; hasPersonalId: boolean }>;
+  /** `school\u0000recordKey` of everyone inserted or changed. */
+  changedKeys: Set<string>;
+}> {
+  const changed = await changedPeople(db, keyring, people);
   return {
-    toCheck: changed.rows.map((r) => ({ id: r.id, schoolCode: r.school_code, hasPersonalId: r.has_id })),
-    changedKeys,
+    toCheck: await upsertPeople(db, keyring, changed),
+    changedKeys: new Set(changed.map(({ person: p }) => `${p.schoolCode}\u0000${p.recordKey}`)),
   };
 }
 

@@ -34,6 +34,7 @@ export {
   KeyringError,
   type KeyringSettings,
   loadKeyring,
+  normalisePersonalId,
   parseDataKeys,
 } from './crypto.ts';
 export {
@@ -45,11 +46,14 @@ export {
 } from './db.ts';
 export * from './dead-letters.ts';
 export {
+  type ChangedPerson,
   type CheckRecord,
   COVERAGE_STATUSES,
+  changedPeople,
   checksOf,
   type GuardianLink,
   type GuardianLinkInput,
+  guardianKeyFromIndex,
   guardianKeyOf,
   guardianLinksOf,
   type IdentityCoverage,
@@ -69,6 +73,7 @@ export {
   registerGuardianLinks,
   registerPeople,
   setGuardianLinkVerified,
+  upsertPeople,
   type VerificationStatus,
 } from './identity.ts';
 export {

@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_payments.ts';
 import * as m0005 from './migrations/0005_identity.ts';
 import * as m0006 from './migrations/0006_sso.ts';
 import * as m0007 from './migrations/0007_payment_writeback.ts';
+import * as m0008 from './migrations/0008_lean_person_indexes.ts';
 
 /**
  * Every migration, in order. Listed by hand rather than read from the folder: a file provider
@@ -21,6 +22,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_identity': m0005,
   '0006_sso': m0006,
   '0007_payment_writeback': m0007,
+  '0008_lean_person_indexes': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

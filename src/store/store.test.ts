@@ -85,6 +85,7 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         '0005_identity',
         '0006_sso',
         '0007_payment_writeback',
+        '0008_lean_person_indexes',
       ]);
       expect(status.every((m) => m.executedAt instanceof Date)).toBe(true);
     });
