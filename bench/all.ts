@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- validate|rest|excel|sync …]`: runs the named benchmarks (all of them when none
- * is named), each in its own process, so one's memory never counts in another's figures.
+ * `npm run bench [-- validate|rest|excel|sync … [--option value …]]`: runs the named benchmarks (all
+ * of them when none is named), each in its own process, so one's memory never counts in another's
+ * figures. Options after the names go to each benchmark (`npm run bench -- sync --workers 0`).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,7 +13,10 @@ const BENCHES: Record<string, { file: string; flags: string[] }> = {
   sync: { file: 'sync.ts', flags: [] },
 };
 
-const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const args = process.argv.slice(2);
+const firstOption = args.findIndex((a) => a.startsWith('-'));
+const asked = firstOption < 0 ? args : args.slice(0, firstOption);
+const options = firstOption < 0 ? [] : args.slice(firstOption);
 const unknown = asked.filter((a) => !(a in BENCHES));
 if (unknown.length > 0) {
   process.stderr.write(
@@ -23,8 +27,12 @@ if (unknown.length > 0) {
 for (const name of asked.length > 0 ? asked : Object.keys(BENCHES)) {
   const { file, flags } = BENCHES[name]!;
   process.stdout.write(`\n== ${name} ==\n`);
-  const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', join(import.meta.dirname, file)], {
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...flags, '--import', 'tsx', join(import.meta.dirname, file), ...options],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -22,11 +22,11 @@ export function median(values: readonly number[]): number {
 
 /**
  * CPU seconds used so far by the processes a benchmark involves, read from /proc (Linux; empty
- * elsewhere): this process, the given child (the sandboxes), and every PostgreSQL and Redis
+ * elsewhere): this process, the given child (the sandboxes), worker processes, and every PostgreSQL and Redis
  * process of the machine (PostgreSQL's ended backends counted through the postmaster's reaped
  * children). The difference of two readings says which of them a stage kept busy.
  */
-export function cpuSeconds(childPid?: number): Record<string, number> {
+export function cpuSeconds(childPid?: number, workerPids: readonly number[] = []): Record<string, number> {
   const tick = 100; // USER_HZ on Linux
   const read = (pid: string) => {
     try {
@@ -67,6 +67,8 @@ export function cpuSeconds(childPid?: number): Record<string, number> {
     const c = read(String(childPid));
     if (c) out.sandbox = c.own;
   }
+  if (workerPids.length > 0)
+    out.workers = workerPids.reduce((sum, pid) => sum + (read(String(pid))?.own ?? 0), 0);
   return { ...out, postgres, redis };
 }
 

@@ -1,16 +1,20 @@
 /**
- * `npm run bench -- sync` (or `node --import tsx bench/sync.ts [--students 100000]`): the whole
- * pipeline on a district of about 100,000 students with guardians. The sandbox REST school system,
- * the LGSP gateway and the city Education DB run in a child process (their memory is not the hub's);
- * the hub runs here against the local PostgreSQL (a database of its own, dropped after) and the local
- * Redis (a key prefix of its own), as in production: each run requested (a queued run and its outbox
- * row), a pull job per run and a push job per staged batch carried out by the worker pool of this
- * process, through the `rest` adapter, the rules, the ledger and the gateway:
+ * `npm run bench -- sync [--students 100000] [--workers 2] [--concurrency 2] [--page-size 5000]
+ * [--worker-heap-mb 256] [--profile DIR]`: the whole pipeline on a district of about 100,000
+ * students with guardians. The sandbox REST school system, the LGSP gateway and the city Education
+ * DB run in a child process (their memory is not the hub's); the hub runs against the local
+ * PostgreSQL (a database of its own, dropped after) and the local Redis (a key prefix of its own), as
+ * in production: this process requests each run (a queued run and its outbox row) and worker
+ * processes (`--workers`, started as `npm run worker` starts one; 0 = a worker pool in this process)
+ * carry out a pull job per run and a push job per staged batch, through the `rest` adapter, the
+ * rules, the identity registry, the ledger and the gateway:
  *   1. a first full sync (everything new), 2. a second full scan where nothing changed,
  *   3. 1 % of the students changed at the source, then an incremental sync.
  * Beside them, the raw limits of hub-side layers measured in the same run: validation + hash alone,
  * the ledger diff and the ledger no-op upsert of unchanged records, and BullMQ jobs of 100 records
- * through a no-op worker. Writes bench/results/sync.json.
+ * through a no-op worker. For each pass: the CPU seconds of every process involved (this one, the
+ * workers, the sandboxes, PostgreSQL, Redis) and each step's time summed over the runs, from the
+ * runs' own timings. Writes bench/results/sync.json.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -30,8 +34,20 @@ const VENDOR_KEY = 'bench-vendor-key';
 
 type PageOf = { pagination?: object };
 /** Pages of 5,000: the benchmark measures the hub, not the sandbox's paging. */
-const bigPages = (v: PageOf) => ({ ...v, pagination: { ...(v.pagination ?? {}), pageSize: 5_000 } });
+const PAGE_SIZE = option('--page-size', 5_000);
+const bigPages = (v: PageOf) => ({ ...v, pagination: { ...(v.pagination ?? {}), pageSize: PAGE_SIZE } });
 const CONCURRENCY = option('--concurrency', 2);
+/**
+ * Worker processes, as `npm run worker` starts them (default 2, one a core here; 0: the workers run
+ * in the benchmark's own process).
+ */
+const WORKERS = option('--workers', 2);
+/**
+ * The old-generation heap limit of each worker process, as `npm run worker` starts one: without
+ * it V8 lets garbage pile up to twice the live heap before collecting (measured: peak RSS ~440 MB
+ * a worker uncapped, ~280 MB capped at 192 MB, at the same speed; 256 leaves room for larger schools).
+ */
+const WORKER_HEAP_MB = option('--worker-heap-mb', 256);
 const SEED = 42;
 
 async function serve(): Promise<void> {
@@ -68,6 +84,126 @@ async function firstLine(proc: ChildProcess): Promise<string> {
   throw new Error('the sandbox process printed nothing');
 }
 
+interface SandboxInfo {
+  restUrl: string;
+  gateway: Record<string, unknown>;
+  schools: string[];
+  students: number;
+}
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * The hub as `edubridge worker` builds it, against the sandbox: the `rest` adapter for every
+ * school (pages of 5,000), the city Education DB target through the gateway, identity registration
+ * on, the database and the Redis prefix given. `startWorkers` starts the pull and push workers.
+ */
+async function buildHub(sandbox: SandboxInfo, databaseUrl: string, prefix: string) {
+  const { default: rest } = await import('../adapters/rest/index.ts');
+  const { sandboxSchoolProfile } = await import('../sandbox/vendors/rest-school/profile.ts');
+  const { createGatewayClient } = await import('../src/gateway/index.ts');
+  const store = await import('../src/store/index.ts');
+  const { createCityEduDbTarget } = await import('../src/targets/city-edudb.ts');
+  const { createRunQueue, queueConnection } = await import('../src/pipeline/queue.ts');
+  const { RunService } = await import('../src/pipeline/service.ts');
+  const { startSyncWorkers } = await import('../src/pipeline/workers.ts');
+  const { identityObserver } = await import('../src/app/identity.ts');
+
+  const db = await store.createDatabase({ DATABASE_URL: databaseUrl } as never);
+  const keyring = store.loadKeyring({ NODE_ENV: 'test' }, () => {});
+  const target = createCityEduDbTarget({ gateway: createGatewayClient(sandbox.gateway as never) });
+  const profiles = new Map(sandbox.schools.map((code) => [code, sandboxSchoolProfile(code)]));
+  const redis = queueConnection(REDIS_URL);
+  const sourceOf = (code: string) => ({
+    adapter: 'rest',
+    config: {
+      baseUrl: sandbox.restUrl,
+      profile: {
+        ...profiles.get(code),
+        streams: Object.fromEntries(
+          Object.entries((profiles.get(code) as { streams: Record<string, PageOf | PageOf[]> }).streams).map(
+            ([k, v]) => [k, Array.isArray(v) ? v.map(bigPages) : bigPages(v)],
+          ),
+        ),
+      },
+      auth: { type: 'apiKey', key: VENDOR_KEY },
+    },
+  });
+  const sources = Object.fromEntries(sandbox.schools.map((code) => [code, sourceOf(code)]));
+  const service = new RunService({
+    db,
+    keyring,
+    // As `edubridge worker` and the API run it: every run registers the people it reads.
+    observeRecords: identityObserver(db, keyring),
+    queue: createRunQueue(redis, prefix),
+    sources: async () => sources,
+    targets: () => [target],
+    loadAdapter: async () => rest,
+    holdThreshold: 1,
+    batchSize: 1_000,
+  });
+  return {
+    db,
+    keyring,
+    target,
+    rest,
+    profiles,
+    service,
+    // The sandbox gateway has no quota: the limits are set above what the machine can do.
+    startWorkers: () =>
+      startSyncWorkers({
+        connect: () => queueConnection(REDIS_URL),
+        prefix,
+        service,
+        pullConcurrency: CONCURRENCY,
+        limits: { 'city-edudb': { requestsPerSecond: 1_000, concurrentBatches: 4 } },
+        sweepEveryMs: 0,
+      }),
+    async close() {
+      await service.close();
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}
+
+/**
+ * `--worker`: one worker process of the hub, as `edubridge worker` on another machine would be.
+ * Reads the sandbox, database and prefix from its first line of input; prints `ready`; on SIGTERM
+ * closes and prints its peak RSS.
+ */
+async function worker(): Promise<void> {
+  const line = await firstLineOf(process.stdin);
+  const { sandbox, databaseUrl, prefix } = JSON.parse(line) as {
+    sandbox: SandboxInfo;
+    databaseUrl: string;
+    prefix: string;
+  };
+  const hub = await buildHub(sandbox, databaseUrl, prefix);
+  const workers = await hub.startWorkers();
+  let atPeak = process.memoryUsage();
+  setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > atPeak.rss) atPeak = m;
+  }, 100).unref();
+  process.on('SIGTERM', () => {
+    void (async () => {
+      await workers.close();
+      await hub.close();
+      const atPeakMB = Object.fromEntries(Object.entries(atPeak).map(([k, v]) => [k, v >> 20]));
+      const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+      process.stdout.write(`${JSON.stringify({ peakRssMB, atPeakMB })}\n`);
+      process.exit(0);
+    })();
+  });
+  process.stdout.write('ready\n');
+}
+
+async function firstLineOf(input: NodeJS.ReadableStream): Promise<string> {
+  for await (const line of createInterface({ input })) return line;
+  throw new Error('nothing to read');
+}
+
 async function main(): Promise<void> {
   const server = spawn(
     process.execPath,
@@ -80,77 +216,47 @@ async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
   await admin.query(`create database ${dbName}`);
+  const workerProcesses: ChildProcess[] = [];
   try {
-    const sandbox = JSON.parse(await firstLine(server)) as {
-      restUrl: string;
-      gateway: Record<string, unknown>;
-      schools: string[];
-      students: number;
-    };
-    const { default: rest } = await import('../adapters/rest/index.ts');
-    const { sandboxSchoolProfile } = await import('../sandbox/vendors/rest-school/profile.ts');
-    const { createGatewayClient } = await import('../src/gateway/index.ts');
+    const sandbox = JSON.parse(await firstLine(server)) as SandboxInfo;
     const store = await import('../src/store/index.ts');
-    const { createCityEduDbTarget } = await import('../src/targets/city-edudb.ts');
     const { checkRecord } = await import('../src/model/index.ts');
-
-    const db = await store.createDatabase({
-      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${dbName}`,
-    } as never);
-    await store.migrateToLatest(db);
-    const keyring = store.loadKeyring({ NODE_ENV: 'test' });
-    const target = createCityEduDbTarget({ gateway: createGatewayClient(sandbox.gateway as never) });
-    const profiles = new Map(sandbox.schools.map((code) => [code, sandboxSchoolProfile(code)]));
-    const asOf = new Date('2026-11-27T00:00:00Z');
-
-    const { createRunQueue, queueConnection } = await import('../src/pipeline/queue.ts');
-    const { RunService } = await import('../src/pipeline/service.ts');
-    const { startSyncWorkers } = await import('../src/pipeline/workers.ts');
-    const REDIS_URL = 'redis://127.0.0.1:6379';
+    const databaseUrl = `postgres://postgres@127.0.0.1:5432/${dbName}`;
     const prefix = `edubridge-bench-${randomUUID().slice(0, 8)}`;
-    const redis = queueConnection(REDIS_URL);
-    const sourceOf = (code: string) => ({
-      adapter: 'rest',
-      config: {
-        baseUrl: sandbox.restUrl,
-        profile: {
-          ...profiles.get(code),
-          streams: Object.fromEntries(
-            Object.entries(
-              (profiles.get(code) as { streams: Record<string, PageOf | PageOf[]> }).streams,
-            ).map(([k, v]) => [k, Array.isArray(v) ? v.map(bigPages) : bigPages(v)]),
-          ),
+    const hub = await buildHub(sandbox, databaseUrl, prefix);
+    const { db, keyring, target, rest, profiles, service } = hub;
+    await store.migrateToLatest(db);
+    const asOf = new Date('2026-11-27T00:00:00Z');
+    // With --workers N, the work is done by N worker processes, as `edubridge worker` on N machines
+    // (or N times on one) would; without it, by a worker pool in this process.
+    const workers = WORKERS > 0 ? undefined : await hub.startWorkers();
+    for (let i = 0; i < WORKERS; i++) {
+      const child = spawn(
+        process.execPath,
+        [
+          `--max-old-space-size=${WORKER_HEAP_MB}`,
+          '--import',
+          'tsx',
+          import.meta.filename,
+          '--worker',
+          '--concurrency',
+          String(CONCURRENCY),
+        ],
+        {
+          stdio: ['pipe', 'pipe', 'inherit'],
         },
-        auth: { type: 'apiKey', key: VENDOR_KEY },
-      },
-    });
-    const sources = Object.fromEntries(sandbox.schools.map((code) => [code, sourceOf(code)]));
-    const { identityObserver } = await import('../src/app/identity.ts');
-    const service = new RunService({
-      db,
-      keyring,
-      // As `edubridge worker` and the API run it: every run registers the people it reads.
-      observeRecords: identityObserver(db, keyring),
-      queue: createRunQueue(redis, prefix),
-      sources: async () => sources,
-      targets: () => [target],
-      loadAdapter: async () => rest,
-      holdThreshold: 1,
-      batchSize: 1_000,
-    });
-    // The sandbox gateway has no quota: the limits are set above what the machine can do.
-    const workers = await startSyncWorkers({
-      connect: () => queueConnection(REDIS_URL),
-      prefix,
-      service,
-      pullConcurrency: CONCURRENCY,
-      limits: { 'city-edudb': { requestsPerSecond: 1_000, concurrentBatches: 4 } },
-      sweepEveryMs: 0,
-    });
+      );
+      child.stdin!.write(`${JSON.stringify({ sandbox, databaseUrl, prefix })}\n`);
+      workerProcesses.push(child);
+    }
+    for (const child of workerProcesses) {
+      if ((await firstLine(child)) !== 'ready') throw new Error('a worker process did not start');
+    }
+    const workerPids = workerProcesses.map((c) => c.pid!);
 
     async function pass(mode: 'full' | 'incremental', name: string) {
       const profiling = await startProfile();
-      const cpuBefore = cpuSeconds(server.pid);
+      const cpuBefore = cpuSeconds(server.pid, workerPids);
       const started = performance.now();
       const totals = { pulled: 0, created: 0, updated: 0, unchanged: 0, refused: 0, invalid: 0 };
       const runIds: string[] = [];
@@ -192,7 +298,7 @@ async function main(): Promise<void> {
         ...totals,
         seconds: Number(seconds.toFixed(2)),
         recordsPerSecond: Math.round(totals.pulled / seconds),
-        cpuSeconds: cpuSpent(cpuBefore, cpuSeconds(server.pid)),
+        cpuSeconds: cpuSpent(cpuBefore, cpuSeconds(server.pid, workerPids)),
         stageSeconds: Object.fromEntries(
           Object.entries(stages).map(([k, ms]) => [k.replace(/Ms$/, ''), Number((ms / 1000).toFixed(1))]),
         ),
@@ -214,6 +320,18 @@ async function main(): Promise<void> {
     if (!mutated.ok) throw new Error(`mutate answered ${mutated.status}`);
     const incremental = await pass('incremental', 'incremental');
     process.stderr.write(`incremental: ${JSON.stringify(incremental)}\n`);
+    // Peak RSS of the sync's work, before the raw measurements below add theirs (maxRSS only grows).
+    const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+    const workerRss: number[] = [];
+    for (const child of workerProcesses) {
+      const said = new Promise<string>((resolve) => {
+        createInterface({ input: child.stdout! }).on('line', resolve);
+      });
+      child.kill('SIGTERM');
+      const report = JSON.parse(await said) as { peakRssMB: number; atPeakMB: unknown };
+      process.stderr.write(`worker memory at its peak: ${JSON.stringify(report.atPeakMB)}\n`);
+      workerRss.push(report.peakRssMB);
+    }
 
     // Raw limits of two layers, alone, on records of this district.
     const rawRecords: unknown[] = [];
@@ -291,13 +409,9 @@ async function main(): Promise<void> {
       results: ledgerEntries.map((e) => ({ key: e.key, hash: e.hash, accepted: true })),
     });
     const ledgerUpsertPerSecond = Math.round(ledgerEntries.length / ((performance.now() - t) / 1000));
-    await workers.close();
-    await service.close();
+    await workers?.close();
     const bullmqRecordsPerSecond = await bullmqNoOp(REDIS_URL, `${prefix}-raw`);
-    redis.disconnect();
-    await db.close();
-
-    const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+    await hub.close();
     const result = {
       machine: machine(),
       students: sandbox.students,
@@ -306,7 +420,9 @@ async function main(): Promise<void> {
       full,
       noChange,
       incremental: { ...incremental, changedAtSource: changed },
+      workers: WORKERS || 'in-process',
       peakRssMB,
+      ...(WORKERS > 0 ? { workerPeakRssMB: workerRss } : {}),
       raw: {
         validateHashPerSecond,
         ledgerNoChangePerSecond,
@@ -327,12 +443,14 @@ async function main(): Promise<void> {
     await writeFile(join(results, 'sync.json'), `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(
       [
-        `| sync of ${sandbox.students.toLocaleString('en-US')} students (${sandbox.schools.length} schools, one run a school, ${CONCURRENCY} pulls at a time, queued pull and push jobs on Redis, PostgreSQL, REST sandbox → city sandbox through the gateway) | figure |`,
+        `| sync of ${sandbox.students.toLocaleString('en-US')} students (${sandbox.schools.length} schools, one run a school, ${WORKERS > 0 ? `${WORKERS} worker processes with ${CONCURRENCY} pulls at a time each` : `${CONCURRENCY} pulls at a time in one process`}, queued pull and push jobs on Redis, PostgreSQL, REST sandbox → city sandbox through the gateway) | figure |`,
         '|---|---|',
         `| first full sync | **${full.recordsPerSecond.toLocaleString('en-US')} records/s** (${full.seconds} s) |`,
         `| second full scan, nothing changed | **${noChange.recordsPerSecond.toLocaleString('en-US')} records/s** (${noChange.seconds} s) |`,
         `| incremental sync after 1 % changed (${changed} students) | **${incremental.seconds} s** |`,
-        `| peak RSS of the hub process | ${peakRssMB} MB |`,
+        WORKERS > 0
+          ? `| peak RSS of each worker process (${WORKERS}) | ${workerRss.join(' / ')} MB |`
+          : `| peak RSS of the hub process | ${peakRssMB} MB |`,
         `| raw: validation + mapping + hash alone | ${validateHashPerSecond.toLocaleString('en-US')} records/s |`,
         `| raw: ledger diff of unchanged records | ${ledgerNoChangePerSecond.toLocaleString('en-US')} records/s |`,
         `| raw: ledger no-op upsert (UNNEST) | ${ledgerUpsertPerSecond.toLocaleString('en-US')} rows/s |`,
@@ -343,6 +461,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
+    for (const child of workerProcesses) child.kill('SIGKILL');
     server.kill('SIGTERM');
     await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
     await admin.end();
@@ -410,6 +529,7 @@ async function bullmqNoOp(url: string, prefix: string): Promise<number> {
 }
 
 if (args.includes('--serve')) await serve();
+else if (args.includes('--worker')) await worker();
 else {
   await main();
   // Keep-alive sockets of the gateway client would hold the process open: the work is done.
