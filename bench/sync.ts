@@ -412,6 +412,7 @@ async function main(): Promise<void> {
     await workers?.close();
     const bullmqRecordsPerSecond = await bullmqNoOp(REDIS_URL, `${prefix}-raw`);
     await hub.close();
+    await forgetQueues(prefix);
     const result = {
       machine: machine(),
       students: sandbox.students,
@@ -489,6 +490,19 @@ async function startProfile(): Promise<{ stop(name: string): Promise<void> } | u
       session.disconnect();
     },
   };
+}
+
+/** Removes what the runs left in Redis under the benchmark's prefix (the PostgreSQL database is dropped). */
+async function forgetQueues(prefix: string): Promise<void> {
+  const { queueConnection } = await import('../src/pipeline/queue.ts');
+  const redis = queueConnection(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
 }
 
 /**

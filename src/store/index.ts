@@ -104,5 +104,6 @@ export {
 export * from './runs.ts';
 export * from './schedules.ts';
 export { type Sealed, seal, unseal } from './sealed.ts';
+export * from './statistics.ts';
 export * from './steps.ts';
 export * from './tables.ts';

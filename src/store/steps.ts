@@ -16,6 +16,7 @@ import { applyTargetResults, type TargetResult } from './ledger.ts';
 import { addLineage, type LineageEntry } from './lineage.ts';
 import { addDeadLetters, type DeadLetterInput, saveCheckpoint, ZERO_COUNTS } from './runs.ts';
 import { type Sealed, unseal } from './sealed.ts';
+import { refreshPlannerStatistics } from './statistics.ts';
 import type { RunCarry, RunCounts, Tables } from './tables.ts';
 
 type Db = Database | Kysely<Tables>;
@@ -343,7 +344,8 @@ async function addToRun(
  * noted. Safe to call from every push job: only the call that sees the last batch done wins.
  */
 export async function finishIfDone(db: Db, runId: string): Promise<'succeeded' | 'pending' | 'not-pushing'> {
-  return kyselyOf(db)
+  let changed = 0;
+  const outcome = await kyselyOf(db)
     .transaction()
     .execute(async (trx) => {
       const left = await trx
@@ -358,9 +360,10 @@ export async function finishIfDone(db: Db, runId: string): Promise<'succeeded' |
         .set({ state: 'succeeded', finished_at: new Date() })
         .where('id', '=', runId)
         .where('state', '=', 'pushing')
-        .returning(['school_code', 'adapter_id', 'carry', 'timings'])
+        .returning(['school_code', 'adapter_id', 'carry', 'timings', 'counts'])
         .executeTakeFirst();
       if (!run) return 'not-pushing';
+      changed = run.counts.created + run.counts.updated + run.counts.deleted;
       const carry = run.carry as RunCarry | null;
       for (const { stream, checkpoint } of carry?.pendingCheckpoints ?? []) {
         await saveCheckpoint(
@@ -377,8 +380,13 @@ export async function finishIfDone(db: Db, runId: string): Promise<'succeeded' |
           .where('id', '=', runId)
           .execute();
       }
-      return 'succeeded';
+      return 'succeeded' as const;
     });
+  // The run may have grown the ledger and the identity tables by a good share: the next run's
+  // bulk look-ups need the planner to know it (see statistics.ts).
+  // Only an optimisation: a failed ANALYZE must not fail a run that has succeeded.
+  if (outcome === 'succeeded') await refreshPlannerStatistics(db, changed).catch(() => []);
+  return outcome;
 }
 
 export interface PendingJob {
