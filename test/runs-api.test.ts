@@ -106,7 +106,11 @@ const as = (key: string) => ({ authorization: `Bearer ${key}` });
 async function waitForRun(id: string, key: string) {
   for (let i = 0; i < 100; i++) {
     const res = await app.inject({ method: 'GET', url: `/v1/runs/${id}`, headers: as(key) });
-    const run = res.json() as { state: string; counts: Record<string, number> };
+    const run = res.json() as {
+      state: string;
+      counts: Record<string, number>;
+      timings: Record<string, number>;
+    };
     if (['succeeded', 'failed', 'held', 'cancelled'].includes(run.state)) return run;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -132,6 +136,20 @@ describe('/v1/runs', () => {
       created: students - city.unknownStudentCodes.size,
       refused: city.unknownStudentCodes.size,
     });
+    // Where the run's time went, step by step: the parts fit inside the wholes they belong to.
+    const t = run.timings;
+    for (const step of [
+      'pullAndDiffMs',
+      'readMs',
+      'checkMs',
+      'diffMs',
+      'pushMs',
+      'pushSendMs',
+      'pushRecordMs',
+    ])
+      expect(t[step], step).toBeGreaterThanOrEqual(0);
+    expect(t.readMs! + t.checkMs!).toBeLessThanOrEqual(t.pullAndDiffMs! + 2);
+    expect(t.ledgerMs! + t.stageMs!).toBeLessThanOrEqual(t.diffMs! + 2);
   });
 
   it('shows a record’s delivery history with the gateway message id, to its school only', async () => {

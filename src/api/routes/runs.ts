@@ -29,6 +29,11 @@ const runSchema = z
     mode: z.enum(['full', 'incremental']),
     state: z.string().describe('queued, pulling, held, pushing, succeeded, failed, cancelled'),
     counts: countsSchema,
+    timings: z
+      .record(z.string(), z.number())
+      .describe(
+        'Milliseconds per step, so a slow run says why: pullAndDiffMs (the pull step) with readMs (waiting for the school system), checkMs (rules), observeMs (identity registration) and diffMs (mapping, ledgerMs, stageMs), which overlap; pushMs (first push to last answer) with pushLoadMs, pushSendMs (the target through the gateway) and pushRecordMs summed over the batches',
+      ),
     hold: z
       .unknown()
       .nullable()
@@ -54,6 +59,7 @@ function toRun(row: RunRow) {
     mode: row.mode,
     state: row.state,
     counts: row.counts,
+    timings: row.timings ?? {},
     hold: hold ? shownHold : null,
     createdAt: row.created_at.toISOString(),
     startedAt: row.started_at?.toISOString() ?? null,
