@@ -6,7 +6,13 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/index.ts';
 import { createAccountResolver } from '../identity/accounts.ts';
-import { createSsoRelay, type SsoRelay, type UpstreamOptions } from '../identity/sso/index.ts';
+import {
+  createSsoAdmin,
+  createSsoRelay,
+  type SsoAdmin,
+  type SsoRelay,
+  type UpstreamOptions,
+} from '../identity/sso/index.ts';
 import { PermanentError } from '../sdk/errors.ts';
 import { audit, type Database, type Keyring } from '../store/index.ts';
 
@@ -86,5 +92,17 @@ export async function ssoRelayFor(
         detail: { upstream: entry.upstream, ...(entry.reason ? { reason: entry.reason } : {}) },
       });
     },
+  });
+}
+
+/**
+ * Client registration and key rotation as the settings allow them: the database and
+ * SSO_PUBLIC_URL (the issuer the apps will be told), nothing of VNeID.
+ */
+export function ssoAdminFor(config: Config, db: Database, keyring: Keyring): SsoAdmin {
+  return createSsoAdmin({
+    database: db,
+    keyring,
+    publicUrl: required(config.SSO_PUBLIC_URL, 'SSO_PUBLIC_URL'),
   });
 }

@@ -67,29 +67,30 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
   registerSsoCommands(program, async () => {
     const { loadConfig } = await import('../config/index.ts');
     const { createDatabase, loadKeyring, migrateToLatest } = await import('../store/index.ts');
-    const { ssoRelayFor } = await import('../app/sso.ts');
+    const { ssoAdminFor } = await import('../app/sso.ts');
     const config = loadConfig();
-    const db = await createDatabase(config);
-    await migrateToLatest(db);
-    const relay = await ssoRelayFor(config, db, loadKeyring(config)).catch(async (error: unknown) => {
-      await db.close();
-      throw error;
-    });
-    if (!relay) {
-      await db.close();
+    if (!config.SSO_PUBLIC_URL) {
       throw new UsageError(
         'SSO_NOT_CONFIGURED',
-        'Chưa cấu hình đăng nhập một lần (SSO_UPSTREAM)',
-        'Single sign-on is not configured (SSO_UPSTREAM)',
+        'Cần SSO_PUBLIC_URL: địa chỉ công khai của hub, để báo cho ứng dụng issuer của nó',
+        'SSO_PUBLIC_URL is needed: the hub’s public address, which gives the apps their issuer',
       );
     }
-    return {
-      relay,
-      close: async () => {
-        await relay.close();
-        await db.close();
-      },
-    };
+    const db = await createDatabase(config);
+    try {
+      await migrateToLatest(db);
+      const relay = ssoAdminFor(config, db, loadKeyring(config));
+      return {
+        relay,
+        close: async () => {
+          await relay.close();
+          await db.close();
+        },
+      };
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
   });
   return program;
 }

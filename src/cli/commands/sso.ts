@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
-import type { Role, SsoRelay } from '../../identity/sso/index.ts';
+import type { Role, SsoAdmin } from '../../identity/sso/index.ts';
 import { printJson, printLine, UsageError } from '../io.ts';
 
 const ROLE_NAMES: readonly Role[] = ['teacher', 'guardian', 'student', 'district_admin'];
 
-/** What the commands need: a relay over the configured database, and a way to let go of it. */
-export type OpenRelay = () => Promise<{ relay: SsoRelay; close(): Promise<void> }>;
+/**
+ * What the commands need: the relay's store as an administrator sees it (a relay serving sign-ins
+ * will do), and a way to let go of it.
+ */
+export type OpenRelay = () => Promise<{ relay: SsoAdmin; close(): Promise<void> }>;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -63,7 +66,7 @@ function parseUrls(values: string[], option: string): string[] {
   return values;
 }
 
-async function withRelay<T>(open: OpenRelay, work: (relay: SsoRelay) => Promise<T>): Promise<T> {
+async function withRelay<T>(open: OpenRelay, work: (relay: SsoAdmin) => Promise<T>): Promise<T> {
   const { relay, close } = await open();
   try {
     return await work(relay);

@@ -12,7 +12,7 @@ export {
   SsoRefusal,
 } from './errors.ts';
 export { DEFAULT_SCOPE, MOUNT_PATH, SCOPES } from './provider.ts';
-export { createSsoRelay } from './service.ts';
+export { createSsoAdmin, createSsoRelay } from './service.ts';
 export {
   type AccountClaims,
   type AccountResolution,
@@ -23,6 +23,8 @@ export {
   type ResolvedAccount,
   ROLES,
   type Role,
+  type SsoAdmin,
+  type SsoAdminOptions,
   type SsoAuditEntry,
   type SsoClientPolicy,
   type SsoLogger,

@@ -24,6 +24,8 @@ import {
   type AddedClient,
   DEFAULT_ALLOWED_ROLES,
   ROLES,
+  type SsoAdmin,
+  type SsoAdminOptions,
   type SsoAuditEntry,
   type SsoLogger,
   type SsoRelay,
@@ -48,10 +50,10 @@ export interface RelayContext {
   audit(entry: Omit<SsoAuditEntry, 'upstream'>): Promise<void>;
 }
 
-function checkOptions(options: SsoRelayOptions): { issuer: string } {
+function issuerOf(publicUrl: string): string {
   let url: URL;
   try {
-    url = new URL(options.publicUrl);
+    url = new URL(publicUrl);
   } catch (cause) {
     throw new SsoConfigError(
       'SSO_PUBLIC_URL_INVALID',
@@ -65,6 +67,11 @@ function checkOptions(options: SsoRelayOptions): { issuer: string } {
       'publicUrl chỉ gồm giao thức và máy chủ, không có đường dẫn / publicUrl must be scheme and host only, no path',
     );
   }
+  return `${url.origin}${MOUNT_PATH}`;
+}
+
+function checkOptions(options: SsoRelayOptions): { issuer: string } {
+  const issuer = issuerOf(options.publicUrl);
   if (
     options.signingKeyRetentionMs !== undefined &&
     options.signingKeyRetentionMs < ID_TOKEN_TTL_SECONDS * 1000
@@ -80,7 +87,7 @@ function checkOptions(options: SsoRelayOptions): { issuer: string } {
       'cookieKeys cần ít nhất một khoá dài từ 16 ký tự / cookieKeys needs at least one key of 16+ characters',
     );
   }
-  return { issuer: `${url.origin}${MOUNT_PATH}` };
+  return { issuer };
 }
 
 /**
@@ -179,24 +186,7 @@ export async function createSsoRelay(options: SsoRelayOptions): Promise<SsoRelay
       await registerRoutes(app, context);
     },
 
-    async addClient(input) {
-      const metadata = clientMetadata(input);
-      const op = await provider();
-      try {
-        await op.Client.validate(metadata);
-      } catch (cause) {
-        throw new SsoClientInputError(
-          'SSO_CLIENT_INVALID',
-          `Thông tin ứng dụng không hợp lệ / Invalid client metadata: ${(cause as { error_description?: string }).error_description ?? (cause as Error).message}`,
-          { cause },
-        );
-      }
-      await adapter('Client').upsert(metadata.client_id, metadata);
-      logger.info({ clientId: metadata.client_id }, 'sso client registered');
-      const added: AddedClient = { clientId: metadata.client_id, issuer };
-      if (metadata.client_secret) added.clientSecret = metadata.client_secret;
-      return added;
-    },
+    addClient: (input) => addClient(input, { provider, adapter, issuer, logger }),
 
     async rotateSigningKey() {
       const kid = await rotate(db, options.keyring);
@@ -210,6 +200,69 @@ export async function createSsoRelay(options: SsoRelayOptions): Promise<SsoRelay
       if (purgeTimer) clearInterval(purgeTimer);
       purgeTimer = undefined;
     },
+  };
+}
+
+/** Validates a school app's metadata as the provider will read it, then stores it. */
+async function addClient(
+  input: AddClientInput,
+  deps: {
+    provider: () => Promise<Provider>;
+    adapter: ReturnType<typeof adapterFactory>;
+    issuer: string;
+    logger: SsoLogger;
+  },
+): Promise<AddedClient> {
+  const metadata = clientMetadata(input);
+  const op = await deps.provider();
+  try {
+    await op.Client.validate(metadata);
+  } catch (cause) {
+    throw new SsoClientInputError(
+      'SSO_CLIENT_INVALID',
+      `Thông tin ứng dụng không hợp lệ / Invalid client metadata: ${(cause as { error_description?: string }).error_description ?? (cause as Error).message}`,
+      { cause },
+    );
+  }
+  await deps.adapter('Client').upsert(metadata.client_id, metadata);
+  deps.logger.info({ clientId: metadata.client_id }, 'sso client registered');
+  const added: AddedClient = { clientId: metadata.client_id, issuer: deps.issuer };
+  if (metadata.client_secret) added.clientSecret = metadata.client_secret;
+  return added;
+}
+
+/**
+ * Registers school apps and rotates the signing key in the relay's store, without the relay: what
+ * `edubridge sso client add` and `sso keys rotate` need on a machine that does not serve sign-ins
+ * (no VNeID settings, no cookie keys). The relays serving sign-ins read new apps from the store at
+ * once and pick a new key up within a minute.
+ */
+export function createSsoAdmin(options: SsoAdminOptions): SsoAdmin {
+  const issuer = issuerOf(options.publicUrl);
+  const db = ssoDb(options.database);
+  const adapter = adapterFactory(db, options.keyring);
+  const logger = options.logger ?? SILENT;
+  // A provider only to validate client metadata exactly as the serving one does; it serves
+  // nothing, so its cookie key is a throwaway and it knows no account.
+  const provider = async () =>
+    buildProvider({
+      issuer,
+      adapter,
+      keys: (await loadSigningKeys(db, options.keyring, 7 * DAY_MS)).keys,
+      cookieKeys: [randomBytes(32).toString('base64url')],
+      trustProxy: false,
+      sessionTtlSeconds: 60,
+      findAccount: async () => undefined,
+      events: { logout() {}, refused() {}, serverError() {} },
+    });
+  return {
+    addClient: (input) => addClient(input, { provider, adapter, issuer, logger }),
+    async rotateSigningKey() {
+      const kid = await rotate(db, options.keyring);
+      logger.info({ kid }, 'sso signing key rotated');
+      return { kid };
+    },
+    async close() {},
   };
 }
 

@@ -152,10 +152,17 @@ export interface AddedClient {
   issuer: string;
 }
 
-export interface SsoRelay {
-  /** Mounts `/sso/*` (the OpenID Provider, the interaction and the VNeID callback) on the app. */
-  register(app: FastifyInstance): Promise<void>;
+/** What an administrator does to the relay's store: register school apps, rotate the signing key. */
+export interface SsoAdmin {
   addClient(input: AddClientInput): Promise<AddedClient>;
   rotateSigningKey(): Promise<{ kid: string }>;
   close(): Promise<void>;
 }
+
+export interface SsoRelay extends SsoAdmin {
+  /** Mounts `/sso/*` (the OpenID Provider, the interaction and the VNeID callback) on the app. */
+  register(app: FastifyInstance): Promise<void>;
+}
+
+/** An admin needs the store and the public address only: no upstream, no cookie keys. */
+export type SsoAdminOptions = Pick<SsoRelayOptions, 'database' | 'keyring' | 'publicUrl' | 'logger'>;
