@@ -82,32 +82,57 @@ const storeSettings = {
 // conventions are not public (shared/domain §3): the personality and every name are settings.
 const optionalText = (expects: string, secret = false) =>
   setting(z.string().min(1).optional(), { expects, ...(secret ? { secret } : {}) });
-const cityEduDbSettings = {
-  CITY_EDUDB_GATEWAY: setting(z.enum(['wso2', 'vnpt-lgsp', 'xroad']).default('wso2'), {
-    expects: 'one of wso2, vnpt-lgsp, xroad (the LGSP gateway personality)',
-  }),
-  CITY_EDUDB_GATEWAY_URL: setting(urlWithScheme('http', 'https').optional(), {
-    expects: 'the http(s) URL of the LGSP gateway in front of the city Education DB',
-  }),
-  CITY_EDUDB_TOKEN_URL: setting(urlWithScheme('http', 'https').optional(), { expects: 'an http(s) URL' }),
-  CITY_EDUDB_TIMEOUT_MS: setting(integer(100, 600_000).default(30_000), {
-    expects: 'milliseconds, 100–600000',
-  }),
-  CITY_EDUDB_CONSUMER_KEY: optionalText('the wso2 consumer key'),
-  CITY_EDUDB_CONSUMER_SECRET: optionalText('the wso2 consumer secret', true),
-  CITY_EDUDB_ACCESS_KEY: optionalText('the VNPT LGSP AccessKey', true),
-  CITY_EDUDB_SECRET_KEY: optionalText('the VNPT LGSP SecretKey or the X-Road secret key', true),
-  CITY_EDUDB_APP_NAME: setting(z.string().min(1).default('EDUBRIDGE'), { expects: 'the VNPT LGSP AppName' }),
-  CITY_EDUDB_PARTNER_CODE: optionalText('the VNPT LGSP PartnerCode'),
-  CITY_EDUDB_PARTNER_CODE_CUS: optionalText('the VNPT LGSP PartnerCodeCus'),
-  CITY_EDUDB_SENDER_CODE: setting(z.string().min(1).default('000.00.00.H29'), {
-    expects: 'the sender agency code (QCVN 102:2016)',
-  }),
-  CITY_EDUDB_RECEIVER_CODE: optionalText('the receiver agency code of the city Education DB'),
-  CITY_EDUDB_XROAD_CLIENT: optionalText('the X-Road client id (INSTANCE/CLASS/CODE/SUBSYSTEM)'),
-  CITY_EDUDB_API_KEY: optionalText('the X-Road ApiKey', true),
-  CITY_EDUDB_USER_NAME: optionalText('the X-Road user name of the signed Basic credentials'),
-};
+/**
+ * The settings of one system behind a gateway (personality, address, timeout and the credentials of
+ * each personality), under `<PREFIX>_`: the city Education DB, SSC and C06 each have theirs, read
+ * by `gatewayOptionsFromSettings`. `of` names the system in the texts an operator reads.
+ */
+function gatewaySettings<P extends string>(
+  prefix: P,
+  o: {
+    of: string;
+    gateway: 'wso2' | 'vnpt-lgsp' | 'xroad';
+    gatewayExpects: string;
+    urlExpects: string;
+    timeoutMs: number;
+    timeoutExpects: string;
+  },
+) {
+  const block = {
+    GATEWAY: setting(z.enum(['wso2', 'vnpt-lgsp', 'xroad']).default(o.gateway), {
+      expects: o.gatewayExpects,
+    }),
+    GATEWAY_URL: setting(urlWithScheme('http', 'https').optional(), { expects: o.urlExpects }),
+    TOKEN_URL: setting(urlWithScheme('http', 'https').optional(), { expects: 'an http(s) URL' }),
+    TIMEOUT_MS: setting(integer(100, 600_000).default(o.timeoutMs), { expects: o.timeoutExpects }),
+    CONSUMER_KEY: optionalText(`the wso2 consumer key for ${o.of}`),
+    CONSUMER_SECRET: optionalText(`the wso2 consumer secret for ${o.of}`, true),
+    ACCESS_KEY: optionalText(`the VNPT LGSP AccessKey for ${o.of}`, true),
+    SECRET_KEY: optionalText(`the VNPT LGSP SecretKey or the X-Road secret key for ${o.of}`, true),
+    APP_NAME: setting(z.string().min(1).default('EDUBRIDGE'), { expects: 'the VNPT LGSP AppName' }),
+    PARTNER_CODE: optionalText(`the VNPT LGSP PartnerCode for ${o.of}`),
+    PARTNER_CODE_CUS: optionalText(`the VNPT LGSP PartnerCodeCus for ${o.of}`),
+    SENDER_CODE: setting(z.string().min(1).default('000.00.00.H29'), {
+      expects: 'the sender agency code (QCVN 102:2016)',
+    }),
+    RECEIVER_CODE: optionalText(`the receiver agency code of ${o.of}`),
+    XROAD_CLIENT: optionalText(`the X-Road client id (INSTANCE/CLASS/CODE/SUBSYSTEM) for ${o.of}`),
+    API_KEY: optionalText(`the X-Road ApiKey for ${o.of}`, true),
+    USER_NAME: optionalText(`the X-Road user name of the signed Basic credentials for ${o.of}`),
+  };
+  return Object.fromEntries(Object.entries(block).map(([name, value]) => [`${prefix}_${name}`, value])) as {
+    [K in keyof typeof block as `${P}_${K}`]: (typeof block)[K];
+  };
+}
+
+const cityEduDbSettings = gatewaySettings('CITY_EDUDB', {
+  of: 'the city Education DB',
+  gateway: 'wso2',
+  gatewayExpects: 'one of wso2, vnpt-lgsp, xroad (the LGSP gateway personality)',
+  urlExpects: 'the http(s) URL of the LGSP gateway in front of the city Education DB',
+  timeoutMs: 30_000,
+  timeoutExpects: 'milliseconds, 100–600000',
+});
 
 // SSC (the city's online revenue system), behind the LGSP gateway too, perhaps with other
 // credentials. Unset SSC_GATEWAY_URL: no SSC target. Names and conventions: openapi/ssc.md (❓).
@@ -131,31 +156,15 @@ const collectionAccounts = z
     ),
   );
 const sscSettings = {
-  SSC_GATEWAY: setting(z.enum(['wso2', 'vnpt-lgsp', 'xroad']).default('wso2'), {
-    expects: 'one of wso2, vnpt-lgsp, xroad',
-  }),
-  SSC_GATEWAY_URL: setting(urlWithScheme('http', 'https').optional(), {
-    expects: 'the http(s) URL of the LGSP gateway in front of SSC; unset: no SSC target',
-  }),
-  SSC_TOKEN_URL: setting(urlWithScheme('http', 'https').optional(), { expects: 'an http(s) URL' }),
-  SSC_TIMEOUT_MS: setting(integer(100, 600_000).default(30_000), {
-    expects: 'milliseconds for one SSC call, 100–600000',
+  ...gatewaySettings('SSC', {
+    of: 'SSC',
+    gateway: 'wso2',
+    gatewayExpects: 'one of wso2, vnpt-lgsp, xroad',
+    urlExpects: 'the http(s) URL of the LGSP gateway in front of SSC; unset: no SSC target',
+    timeoutMs: 30_000,
+    timeoutExpects: 'milliseconds for one SSC call, 100–600000',
   }),
   SSC_SERVICE: setting(z.string().min(1).default('ssc'), { expects: 'the LGSP service name of SSC' }),
-  SSC_CONSUMER_KEY: optionalText('the wso2 consumer key for SSC'),
-  SSC_CONSUMER_SECRET: optionalText('the wso2 consumer secret for SSC', true),
-  SSC_ACCESS_KEY: optionalText('the VNPT LGSP AccessKey for SSC', true),
-  SSC_SECRET_KEY: optionalText('the VNPT LGSP SecretKey or the X-Road secret key for SSC', true),
-  SSC_APP_NAME: setting(z.string().min(1).default('EDUBRIDGE'), { expects: 'the VNPT LGSP AppName' }),
-  SSC_PARTNER_CODE: optionalText('the VNPT LGSP PartnerCode for SSC'),
-  SSC_PARTNER_CODE_CUS: optionalText('the VNPT LGSP PartnerCodeCus for SSC'),
-  SSC_SENDER_CODE: setting(z.string().min(1).default('000.00.00.H29'), {
-    expects: 'the sender agency code (QCVN 102:2016)',
-  }),
-  SSC_RECEIVER_CODE: optionalText('the receiver agency code of SSC'),
-  SSC_XROAD_CLIENT: optionalText('the X-Road client id (INSTANCE/CLASS/CODE/SUBSYSTEM) for SSC'),
-  SSC_API_KEY: optionalText('the X-Road ApiKey for SSC', true),
-  SSC_USER_NAME: optionalText('the X-Road user name for SSC'),
   // The bank account each school collects into: the VietQR on its notices pays into it.
   SSC_COLLECTION_ACCOUNTS: setting(collectionAccounts.optional(), {
     expects: 'JSON {"<school code>": {"bankBin": "<6 digits>", "account": "<1–19 of 0-9 A-Z a-z>"}}',
@@ -172,31 +181,15 @@ const sscSettings = {
 // X-Road-style gateway) or a provincial proxy. Unset C06_GATEWAY_URL: no online identity checks.
 // The requester fields go into every lookup (MaCanBo, MaDonVi…): C06 logs who asked (domain §2).
 const c06Settings = {
-  C06_GATEWAY: setting(z.enum(['wso2', 'vnpt-lgsp', 'xroad']).default('xroad'), {
-    expects: 'one of wso2, vnpt-lgsp, xroad (NDXP is X-Road style)',
-  }),
-  C06_GATEWAY_URL: setting(urlWithScheme('http', 'https').optional(), {
-    expects: 'the http(s) URL of the gateway in front of C06; unset: no online identity checks',
-  }),
-  C06_TOKEN_URL: setting(urlWithScheme('http', 'https').optional(), { expects: 'an http(s) URL' }),
-  C06_TIMEOUT_MS: setting(integer(100, 600_000).default(20_000), {
-    expects: 'milliseconds for one C06 lookup, 100–600000',
+  ...gatewaySettings('C06', {
+    of: 'C06',
+    gateway: 'xroad',
+    gatewayExpects: 'one of wso2, vnpt-lgsp, xroad (NDXP is X-Road style)',
+    urlExpects: 'the http(s) URL of the gateway in front of C06; unset: no online identity checks',
+    timeoutMs: 20_000,
+    timeoutExpects: 'milliseconds for one C06 lookup, 100–600000',
   }),
   C06_SERVICE: setting(z.string().min(1).default('c06'), { expects: 'the gateway service name of C06' }),
-  C06_CONSUMER_KEY: optionalText('the wso2 consumer key for C06'),
-  C06_CONSUMER_SECRET: optionalText('the wso2 consumer secret for C06', true),
-  C06_ACCESS_KEY: optionalText('the VNPT LGSP AccessKey for C06', true),
-  C06_SECRET_KEY: optionalText('the VNPT LGSP SecretKey or the X-Road secret key for C06', true),
-  C06_APP_NAME: setting(z.string().min(1).default('EDUBRIDGE'), { expects: 'the VNPT LGSP AppName' }),
-  C06_PARTNER_CODE: optionalText('the VNPT LGSP PartnerCode for C06'),
-  C06_PARTNER_CODE_CUS: optionalText('the VNPT LGSP PartnerCodeCus for C06'),
-  C06_SENDER_CODE: setting(z.string().min(1).default('000.00.00.H29'), {
-    expects: 'the sender agency code (QCVN 102:2016)',
-  }),
-  C06_RECEIVER_CODE: optionalText('the receiver agency code of C06'),
-  C06_XROAD_CLIENT: optionalText('the X-Road client id (INSTANCE/CLASS/CODE/SUBSYSTEM) for C06'),
-  C06_API_KEY: optionalText('the X-Road ApiKey for C06', true),
-  C06_USER_NAME: optionalText('the X-Road user name for C06'),
   C06_SERVICE_CODE: setting(z.string().min(1).default('VPCP'), {
     expects: 'MaDVC, the calling service code',
   }),
