@@ -136,25 +136,28 @@ const cityEduDbSettings = gatewaySettings('CITY_EDUDB', {
 
 // SSC (the city's online revenue system), behind the LGSP gateway too, perhaps with other
 // credentials. Unset SSC_GATEWAY_URL: no SSC target. Names and conventions: openapi/ssc.md (❓).
-const collectionAccounts = z
-  .string()
-  .transform((value, ctx) => {
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z.record(
-      z.string().min(1),
-      z.strictObject({
-        bankBin: z.string().regex(/^\d{6}$/),
-        account: z.string().regex(/^[0-9A-Za-z]{1,19}$/),
-      }),
-    ),
-  );
+/** A setting holding a JSON document, parsed, then checked against `schema`. */
+const jsonSetting = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+const collectionAccounts = jsonSetting(
+  z.record(
+    z.string().min(1),
+    z.strictObject({
+      bankBin: z.string().regex(/^\d{6}$/),
+      account: z.string().regex(/^[0-9A-Za-z]{1,19}$/),
+    }),
+  ),
+);
 const sscSettings = {
   ...gatewaySettings('SSC', {
     of: 'SSC',
@@ -211,17 +214,7 @@ const c06Settings = {
 // Single sign-on: the hub is the OpenID Provider of school apps (issuer `${SSO_PUBLIC_URL}/sso`)
 // and a relying party of VNeID upstream, through the national portal (dvcqg) or directly.
 // Unset SSO_UPSTREAM: no SSO. Register `${SSO_PUBLIC_URL}/sso/callback` at VNeID.
-const districtAdmins = z
-  .string()
-  .transform((value, ctx) => {
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(z.string().regex(/^\d{12}$/), z.array(z.string().min(1)).min(1)));
+const districtAdmins = jsonSetting(z.record(z.string().regex(/^\d{12}$/), z.array(z.string().min(1)).min(1)));
 const ssoSettings = {
   SSO_UPSTREAM: setting(z.enum(['dvcqg', 'vneid-direct']).optional(), {
     expects: 'dvcqg (the national portal’s SSO) or vneid-direct; unset: no single sign-on',

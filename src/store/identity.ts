@@ -7,12 +7,12 @@ import { createHmac } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import {
   blindIndex,
-  decryptPersonalId,
   encryptPersonalId,
   type Keyring,
   normalisePersonalId,
 } from './crypto.ts';
 import type { Database, Tables } from './db.ts';
+import { personalIdOfRow } from './persons.ts';
 import { seal, unseal } from './sealed.ts';
 import type { PersonRole, VerificationStatus } from './tables.ts';
 
@@ -263,13 +263,7 @@ function toKnown(keyring: Keyring, row: PersonRow): KnownPerson {
     schoolCode: row.school_code,
     role: row.role,
     recordKey: row.record_key,
-    personalId:
-      row.personal_id_cipher && row.personal_id_key_id
-        ? decryptPersonalId(keyring, {
-            cipher: Buffer.from(row.personal_id_cipher),
-            keyId: row.personal_id_key_id,
-          })
-        : null,
+    personalId: personalIdOfRow(keyring, row),
     facts:
       row.facts && row.facts_key_id
         ? unseal<IdentityFacts>(keyring, { payload: Buffer.from(row.facts), keyId: row.facts_key_id })

@@ -57,7 +57,8 @@ export async function upsertPayments(
   return rows[0]?.n ?? 0;
 }
 
-export interface StoredPayment {
+/** What SSC reported of a payment, as the hub keeps it. */
+interface PaymentFacts {
   paymentId: string;
   receivableNo: string;
   studentCode: string;
@@ -65,6 +66,9 @@ export interface StoredPayment {
   fee: number | null;
   channel: string;
   paidAt: string;
+}
+
+export interface StoredPayment extends PaymentFacts {
   /** The bank reference's last 4 characters (the rest stays sealed). */
   bankReferenceTail: string | null;
   /** When the school's software took it; null until then. */
@@ -116,15 +120,8 @@ export async function listPayments(
 }
 
 /** A payment the school's software does not hold yet, with what writing it back needs. */
-export interface UnwrittenPayment {
+export interface UnwrittenPayment extends PaymentFacts {
   schoolCode: string;
-  paymentId: string;
-  receivableNo: string;
-  studentCode: string;
-  amount: number;
-  fee: number | null;
-  channel: string;
-  paidAt: string;
   /** Unsealed: the school's software may keep it (its adapter's mapping decides). */
   bankReference: string | null;
   pulledAt: string;

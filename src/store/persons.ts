@@ -49,6 +49,19 @@ export async function upsertPersons(db: Db, keyring: Keyring, people: readonly P
     .execute();
 }
 
+/** The personal ID of a stored row, decrypted; null when the row has none. */
+export function personalIdOfRow(
+  keyring: Keyring,
+  row: { personal_id_cipher: Uint8Array | null; personal_id_key_id: string | null },
+): string | null {
+  return row.personal_id_cipher && row.personal_id_key_id
+    ? decryptPersonalId(keyring, {
+        cipher: Buffer.from(row.personal_id_cipher),
+        keyId: row.personal_id_key_id,
+      })
+    : null;
+}
+
 function toPerson(
   keyring: Keyring,
   row: {
@@ -63,13 +76,7 @@ function toPerson(
     id: row.id,
     schoolCode: row.school_code,
     recordKey: row.record_key,
-    personalId:
-      row.personal_id_cipher && row.personal_id_key_id
-        ? decryptPersonalId(keyring, {
-            cipher: Buffer.from(row.personal_id_cipher),
-            keyId: row.personal_id_key_id,
-          })
-        : null,
+    personalId: personalIdOfRow(keyring, row),
   };
 }
 
