@@ -5,12 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import {
-  blindIndex,
-  encryptPersonalId,
-  type Keyring,
-  normalisePersonalId,
-} from './crypto.ts';
+import { blindIndex, encryptPersonalId, type Keyring, normalisePersonalId } from './crypto.ts';
 import type { Database, Tables } from './db.ts';
 import { personalIdOfRow } from './persons.ts';
 import { seal, unseal } from './sealed.ts';
