@@ -25,21 +25,6 @@ interface DemoOptions {
 const STREAMS = ['classes', 'teachers', 'students', 'fees'] as const;
 const VENDOR_KEY = 'demo-vendor-key';
 
-/** The preferred port when it is free, else any free one. */
-async function pickPort(host: string, preferred: number): Promise<number> {
-  const { createServer } = await import('node:net');
-  const tryPort = (p: number) =>
-    new Promise<number | undefined>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(undefined));
-      server.listen(p, host, () => {
-        const bound = (server.address() as { port: number }).port;
-        server.close(() => resolve(bound));
-      });
-    });
-  return (preferred > 0 ? await tryPort(preferred) : undefined) ?? (await tryPort(0))!;
-}
-
 function integerOption(value: string, flag: string, min: number, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -207,8 +192,9 @@ export function registerDemoCommand(
         },
       });
       // The SSO issuer must name the address the hub listens on: the port is chosen first.
-      const hubPort = await pickPort(config.HOST, port);
-      const publicUrl = `http://${config.HOST}:${hubPort}`;
+      const { reservePort } = await import('./ports.ts');
+      const hubPort = await reservePort(config.HOST, port);
+      const publicUrl = `http://${config.HOST}:${hubPort.port}`;
       const hubAtVneid = { clientId: 'edubridge-hub', clientSecret: randomUUID() };
       const vneid = await startVneidSandbox({
         personality: 'dvcqg',
@@ -234,7 +220,8 @@ export function registerDemoCommand(
           identity: { service: identity, queue: identityQueue },
         },
       );
-      const address = await app.listen({ host: config.HOST, port: hubPort });
+      await hubPort.release();
+      const address = await app.listen({ host: config.HOST, port: hubPort.port });
       // A school app as a vendor would register it: plain OpenID Connect against the hub.
       const schoolApp = await relay!.addClient({
         name: 'Ứng dụng trường (demo) / School app (demo)',

@@ -5,6 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import * as oidc from 'openid-client';
+import { reservePort } from '../sandbox/ports.ts';
 import {
   generateRelyingPartyKeys,
   startVneidSandbox,
@@ -25,7 +26,6 @@ import {
   type SsoRelayOptions,
 } from '../src/identity/sso/index.ts';
 import { createDatabase, type Database, loadKeyring, migrateToLatest } from '../src/store/index.ts';
-import { freePort } from './support/services.ts';
 
 export const SCHOOL_REDIRECT = 'https://smas.thcs-nguyen-du.example/oidc/callback';
 export const SCHOOL_LOGOUT = 'https://smas.thcs-nguyen-du.example/signed-out';
@@ -279,8 +279,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const database = await createDatabase({});
   await migrateToLatest(database);
   const keyring = loadKeyring({}, () => {});
-  const port = await freePort();
-  const hubUrl = `http://127.0.0.1:${port}`;
+  const reserved = await reservePort();
+  const hubUrl = `http://127.0.0.1:${reserved.port}`;
   const callbackUrl = `${hubUrl}/sso/callback`;
   const rpKeys = options.personality === 'vneid-direct' ? await generateRelyingPartyKeys() : undefined;
   const people = Object.values(PEOPLE as Record<string, Person>);
@@ -356,7 +356,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     },
   });
   await relay.register(app);
-  await app.listen({ host: '127.0.0.1', port });
+  await reserved.release();
+  await app.listen({ host: '127.0.0.1', port: reserved.port });
   const issuer = `${hubUrl}/sso`;
 
   const harness: Harness = {

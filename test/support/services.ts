@@ -4,10 +4,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { type CitySandbox, SANDBOX_CREDENTIALS } from '../../sandbox/city-edudb/index.ts';
+import { reservePort } from '../../sandbox/ports.ts';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -33,17 +33,6 @@ export async function freshPostgres(label: string): Promise<{ url: string; drop(
   };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * A Redis server of the test's own, keeping nothing on disk (as the machine's): `restart()` kills
  * it outright and starts it again empty, like a Redis restart without persistence.
@@ -53,9 +42,11 @@ export async function privateRedis(): Promise<{
   restart(): Promise<void>;
   stop(): Promise<void>;
 }> {
-  const port = await freePort();
+  const reserved = await reservePort();
+  const port = reserved.port;
   let child: ChildProcess | undefined;
   const start = async () => {
+    await reserved.release();
     child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
