@@ -189,3 +189,20 @@ export function provenanceCounts(document: Json): Record<Provenance | 'total', n
     if (mark === 'known' || mark === 'assumed' || mark === 'unknown') counts[mark]++;
   return counts;
 }
+
+/**
+ * What each contract's `schemas()` builds with: `add` registers a schema as a component `id`,
+ * `described` gives a schema (a property, usually) its description.
+ */
+export function schemaBuilder(registry: ContractRegistry) {
+  return {
+    add<S extends z.ZodType>(schema: S, id: string, description?: string): S {
+      registry.add(schema, { id, ...(description ? { description } : {}) });
+      return schema;
+    },
+    described<S extends z.ZodType>(schema: S, description: string): S {
+      registry.add(schema, { description });
+      return schema;
+    },
+  };
+}

@@ -11,14 +11,15 @@ import {
   CITY_STREAMS,
   type CityRecordKind,
 } from '../../../../mappings/city-edudb/v1/index.ts';
-import { headerParameters, sharedHeaders } from '../headers.ts';
+import { contractDocument } from '../document.ts';
+import { headerParameters } from '../headers.ts';
 import {
   componentSchemas,
   contractRegistry,
   type Json,
   jsonContent,
-  markProvenance,
   ref,
+  schemaBuilder,
 } from '../openapi.ts';
 import { CITY_EDUDB_PROVENANCE } from './provenance.ts';
 
@@ -49,14 +50,7 @@ const operations = () =>
 
 function schemas(): Record<string, Json> {
   const registry = contractRegistry();
-  const add = <S extends z.ZodType>(schema: S, id: string, description?: string): S => {
-    registry.add(schema, { id, ...(description ? { description } : {}) });
-    return schema;
-  };
-  const described = <S extends z.ZodType>(schema: S, description: string): S => {
-    registry.add(schema, { description });
-    return schema;
-  };
+  const { add, described } = schemaBuilder(registry);
   const key = () =>
     described(
       z.string().min(1),
@@ -214,36 +208,21 @@ const DESCRIPTION = [
 
 /** The OpenAPI 3.1 document of the city Education DB contract. */
 export function cityEduDbContract(): Json {
-  const components = {
-    schemas: schemas(),
-    ...sharedHeaders('The city'),
-    responses: responses(),
-  };
-  markProvenance(
-    'city-edudb',
-    components.schemas,
-    { ...components.parameters, ...components.headers },
-    CITY_EDUDB_PROVENANCE,
-  );
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'City Education DB (CSDL ngành): the contract as EduBridge models it',
-      version: CITY_EDUDB_MAPPING_VERSION,
-      description: DESCRIPTION,
-    },
-    servers: [
-      {
-        url: '/',
-        description:
-          'The upstream the LGSP gateway routes service `csdl-nganh` to; the simulator serves it at `startCityEduDb().url`.',
-      },
-    ],
+  return contractDocument({
+    contract: 'city-edudb',
+    system: 'The city',
+    title: 'City Education DB (CSDL ngành): the contract as EduBridge models it',
+    version: CITY_EDUDB_MAPPING_VERSION,
+    description: DESCRIPTION,
+    server:
+      'The upstream the LGSP gateway routes service `csdl-nganh` to; the simulator serves it at `startCityEduDb().url`.',
     tags: [
       { name: 'batch', description: 'One batch upsert per stream' },
       { name: 'roster', description: 'Reading master data back' },
     ],
+    schemas: schemas(),
+    responses: responses(),
     paths: paths(),
-    components,
-  };
+    provenance: CITY_EDUDB_PROVENANCE,
+  });
 }

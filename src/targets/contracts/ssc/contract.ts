@@ -15,14 +15,15 @@ import {
   SscPaymentSchema,
   type SscRecordKind,
 } from '../../../../mappings/ssc/v1/index.ts';
-import { headerParameters, sharedHeaders } from '../headers.ts';
+import { contractDocument } from '../document.ts';
+import { headerParameters } from '../headers.ts';
 import {
   componentSchemas,
   contractRegistry,
   type Json,
   jsonContent,
-  markProvenance,
   ref,
+  schemaBuilder,
 } from '../openapi.ts';
 import { SSC_PROVENANCE } from './provenance.ts';
 
@@ -40,14 +41,7 @@ const KIND_DESCRIPTIONS: Record<SscRecordKind, string> = {
 
 function schemas(): Record<string, Json> {
   const registry = contractRegistry();
-  const add = <S extends z.ZodType>(schema: S, id: string, description?: string): S => {
-    registry.add(schema, { id, ...(description ? { description } : {}) });
-    return schema;
-  };
-  const described = <S extends z.ZodType>(schema: S, description: string): S => {
-    registry.add(schema, { description });
-    return schema;
-  };
+  const { add, described } = schemaBuilder(registry);
   const key = () =>
     described(
       z.string().min(1).max(300),
@@ -301,36 +295,21 @@ const DESCRIPTION = [
 
 /** The OpenAPI 3.1 document of the SSC contract. */
 export function sscContract(): Json {
-  const components = {
-    schemas: schemas(),
-    ...sharedHeaders('SSC'),
-    responses: responses(),
-  };
-  markProvenance(
-    'ssc',
-    components.schemas,
-    { ...components.parameters, ...components.headers },
-    SSC_PROVENANCE,
-  );
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'SSC (online revenue system for schools): the contract as EduBridge models it',
-      version: SSC_MAPPING_VERSION,
-      description: DESCRIPTION,
-    },
-    servers: [
-      {
-        url: '/',
-        description:
-          'The upstream the LGSP gateway routes service `ssc` to; the simulator serves it at `startSsc().url`.',
-      },
-    ],
+  return contractDocument({
+    contract: 'ssc',
+    system: 'SSC',
+    title: 'SSC (online revenue system for schools): the contract as EduBridge models it',
+    version: SSC_MAPPING_VERSION,
+    description: DESCRIPTION,
+    server:
+      'The upstream the LGSP gateway routes service `ssc` to; the simulator serves it at `startSsc().url`.',
     tags: [
       { name: 'batch', description: 'Fee items and notices, one batch per call' },
       { name: 'payments', description: 'Payments read back, and their receipts' },
     ],
+    schemas: schemas(),
+    responses: responses(),
     paths: paths(),
-    components,
-  };
+    provenance: SSC_PROVENANCE,
+  });
 }
