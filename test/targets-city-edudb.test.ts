@@ -8,7 +8,7 @@ import {
   GatewayRetryableError,
 } from '../src/gateway/index.ts';
 import type { CanonicalRecord, Student } from '../src/model/index.ts';
-import type { StreamName } from '../src/sdk/index.ts';
+import { PermanentError, type StreamName } from '../src/sdk/index.ts';
 import { type CityEduDbTarget, createCityEduDbTarget } from '../src/targets/city-edudb.ts';
 import type { MappedRecord, PushBatch } from '../src/targets/target.ts';
 
@@ -189,5 +189,25 @@ describe('city Education DB target mapping', () => {
       'assessments',
       'timetable',
     ]);
+  });
+
+  it('refuses a stream the city does not take before sending anything, naming the stream', async () => {
+    // A gateway that is not there: the refusal must come before any call.
+    const target = createCityEduDbTarget({ gateway: {} as GatewayClient });
+    const push = target.push({
+      target: 'city-edudb',
+      stream: 'fees',
+      schoolCode: '79NB0001',
+      runId: 'run-1',
+      idempotencyKey: 'k-1',
+      upserts: [],
+      deletes: ['fee-1'],
+      correlationId: 'corr-1',
+    });
+    await expect(push).rejects.toBeInstanceOf(PermanentError);
+    await expect(push).rejects.toMatchObject({
+      code: 'TARGET_STREAM_UNSUPPORTED',
+      message: 'CSDL ngành không nhận luồng fees / the city DB takes no stream fees',
+    });
   });
 });

@@ -19,8 +19,8 @@ import {
 import type { GatewayClient } from '../gateway/index.ts';
 import type { CanonicalRecord } from '../model/index.ts';
 import { PermanentError } from '../sdk/errors.ts';
-import { perRecordResults } from './record-results.ts';
-import type { MappedRecord, PushBatch, PushResult, Target, TargetRecordResult } from './target.ts';
+import { type GatewayBatchTarget, pushGatewayBatch, streamOperations } from './gateway-batch.ts';
+import type { MappedRecord, PushBatch, PushResult, Target } from './target.ts';
 
 export const CITY_EDUDB_TARGET_ID = 'city-edudb';
 
@@ -52,26 +52,15 @@ export interface CityEduDbTarget extends Target {
   readRoster(schoolCode: string, options?: { correlationId?: string }): Promise<CityRoster>;
 }
 
-/** Turns the city's answer into one result per key of the batch; a key it skipped has failed. */
-export function recordResults(batch: PushBatch, answer: unknown): TargetRecordResult[] {
-  // `review` (held for a person at the city, UNKNOWN_MASTER) is not accepted: the record is not there.
-  return perRecordResults(batch, answer, {
-    name: { vi: 'CSDL ngành', en: 'the city DB' },
-    refusedStatuses: ['review'],
-  });
-}
-
 export function createCityEduDbTarget(options: CityEduDbTargetOptions): CityEduDbTarget {
   const service = options.service ?? 'csdl-nganh';
-  const operationOf = (stream: string): string => {
-    const s = stream as CityStream;
-    const op = options.operations?.[s] ?? CITY_STREAMS[s]?.operation;
-    if (!op)
-      throw new PermanentError(
-        'TARGET_STREAM_UNSUPPORTED',
-        `CSDL ngành không nhận luồng ${stream} / the city DB takes no stream ${stream}`,
-      );
-    return op;
+  const batches: GatewayBatchTarget = {
+    gateway: options.gateway,
+    service,
+    name: { vi: 'CSDL ngành', en: 'the city DB' },
+    operations: streamOperations(CITY_STREAMS, options.operations),
+    // `review` (held for a person at the city, UNKNOWN_MASTER) is not accepted: the record is not there.
+    refusedStatuses: ['review'],
   };
 
   return {
@@ -86,21 +75,8 @@ export function createCityEduDbTarget(options: CityEduDbTargetOptions): CityEduD
       return { key: record.key, body };
     },
 
-    async push(batch: PushBatch, pushOptions?: { signal?: AbortSignal }): Promise<PushResult> {
-      pushOptions?.signal?.throwIfAborted();
-      const operation = operationOf(batch.stream);
-      const response = await options.gateway.send({
-        service,
-        operation,
-        body: {
-          idempotencyKey: batch.idempotencyKey,
-          records: batch.upserts.map((u) => ({ key: u.key, ...(u.body as CityEduDbBody) })),
-          deletes: batch.deletes,
-        },
-        idempotencyKey: batch.idempotencyKey,
-        correlationId: batch.correlationId,
-      });
-      return { messageId: response.messageId, results: recordResults(batch, response.body) };
+    push(batch: PushBatch, pushOptions?: { signal?: AbortSignal }): Promise<PushResult> {
+      return pushGatewayBatch(batches, batch, pushOptions?.signal);
     },
 
     async readRoster(schoolCode: string, readOptions: { correlationId?: string } = {}): Promise<CityRoster> {

@@ -21,13 +21,13 @@ import {
   SSC_MAPPING_VERSION,
   SSC_OPERATIONS,
   SSC_STREAMS,
-  type SscBody,
   type SscStream,
   vietnamNow,
 } from '../../mappings/ssc/v1/index.ts';
 import type { GatewayClient } from '../gateway/index.ts';
 import { type CanonicalRecord, type Invoice, InvoiceSchema, type Payment } from '../model/index.ts';
 import { PermanentError, RecordError } from '../sdk/errors.ts';
+import { type GatewayBatchTarget, pushGatewayBatch, streamOperations } from './gateway-batch.ts';
 import { perRecordResults } from './record-results.ts';
 import type { MappedRecord, PushBatch, PushResult, Target, TargetRecordResult } from './target.ts';
 
@@ -87,8 +87,10 @@ const invalidAnswer = (vi: string, en: string) =>
   new PermanentError('TARGET_ANSWER_INVALID', `${vi} / ${en}`);
 
 /** Turns SSC's answer into one result per key of the batch; a key it skipped has failed. */
+const SSC_NAME = { vi: 'SSC', en: 'SSC' };
+
 export function sscRecordResults(batch: PushBatch, answer: unknown): TargetRecordResult[] {
-  return perRecordResults(batch, answer, { name: { vi: 'SSC', en: 'SSC' } });
+  return perRecordResults(batch, answer, { name: SSC_NAME });
 }
 
 /** A page of payments: the rows are checked one by one when mapped, not here. */
@@ -124,15 +126,11 @@ export function createSscTarget(options: SscTargetOptions): SscTarget {
   const service = options.service ?? 'ssc';
   const listOperation = options.operations?.listPayments ?? SSC_OPERATIONS.listPayments;
   const issueOperation = options.operations?.issueReceipt ?? SSC_OPERATIONS.issueReceipt;
-  const operationOf = (stream: string): string => {
-    const s = stream as SscStream;
-    const op = options.operations?.[s] ?? SSC_STREAMS[s]?.operation;
-    if (!op)
-      throw new PermanentError(
-        'TARGET_STREAM_UNSUPPORTED',
-        `SSC không nhận luồng ${stream} / SSC takes no stream ${stream}`,
-      );
-    return op;
+  const batches: GatewayBatchTarget = {
+    gateway: options.gateway,
+    service,
+    name: SSC_NAME,
+    operations: streamOperations(SSC_STREAMS, options.operations),
   };
 
   return {
@@ -144,21 +142,8 @@ export function createSscTarget(options: SscTargetOptions): SscTarget {
       return mapToSsc(record, mapping);
     },
 
-    async push(batch: PushBatch, pushOptions?: { signal?: AbortSignal }): Promise<PushResult> {
-      pushOptions?.signal?.throwIfAborted();
-      const operation = operationOf(batch.stream);
-      const response = await options.gateway.send({
-        service,
-        operation,
-        body: {
-          idempotencyKey: batch.idempotencyKey,
-          records: batch.upserts.map((u) => ({ key: u.key, ...(u.body as SscBody) })),
-          deletes: batch.deletes,
-        },
-        idempotencyKey: batch.idempotencyKey,
-        correlationId: batch.correlationId,
-      });
-      return { messageId: response.messageId, results: sscRecordResults(batch, response.body) };
+    push(batch: PushBatch, pushOptions?: { signal?: AbortSignal }): Promise<PushResult> {
+      return pushGatewayBatch(batches, batch, pushOptions?.signal);
     },
 
     async *readPayments(schoolCode: string, read: ReadPaymentsOptions = {}) {
