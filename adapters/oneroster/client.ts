@@ -10,6 +10,7 @@ import {
   createHttpClient,
   type HttpClient,
   PermanentError,
+  sleep,
 } from '../../src/sdk/index.ts';
 import type { OneRosterConfig } from './config.ts';
 
@@ -22,20 +23,6 @@ export interface ListOptions {
 
 /** Tries again for a page that came back broken (malformed JSON, a body cut short): a gateway's hiccup. */
 const MALFORMED_RETRIES = 2;
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 /** `filter` text for "changed after": `dateLastModified>'2026-01-01T00:00:00.000Z'`. */
 export const changedSince = (since: string): string => `dateLastModified>'${since}'`;

@@ -6,7 +6,13 @@
  * and the status, never credentials.
  */
 import soap from 'soap';
-import { type AdapterLogger, PermanentError, RetryableError, retryAfterMs } from '../../src/sdk/index.ts';
+import {
+  type AdapterLogger,
+  PermanentError,
+  RetryableError,
+  retryAfterMs,
+  sleep,
+} from '../../src/sdk/index.ts';
 import type { SoapConfig } from './config.ts';
 
 export interface SoapCaller {
@@ -93,20 +99,6 @@ export function soapError(error: unknown, where: string, source: string): Error 
     { cause: error },
   );
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 /** Retries `attempt` as the config says: backoff doubling with jitter, Retry-After honoured. */
 export async function withRetries<T>(

@@ -28,6 +28,7 @@ import {
   type StreamName,
   silentLogger,
 } from '../sdk/index.ts';
+import { sleep } from '../sdk/sleep.ts';
 import {
   type ClaimOutcome,
   claimPull,
@@ -130,19 +131,6 @@ export class RunBusyError extends RetryableError {
 }
 
 const SCHEMA_VERSION_OF = (target: Target) => `${target.id}/${target.mappingVersion}`;
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 
 /**
  * Runs one sync of one school from one adapter to the given targets, every step in this process.

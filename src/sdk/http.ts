@@ -6,6 +6,7 @@
  */
 import type { AdapterLogger } from './adapter.ts';
 import { PermanentError, RetryableError } from './errors.ts';
+import { sleep } from './sleep.ts';
 
 export type HttpAuth =
   | { type: 'none' }
@@ -63,20 +64,6 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 function buildUrl(baseUrl: string, path: string, query?: Record<string, string | number | undefined>): URL {
   const url = /^https?:\/\//.test(path)

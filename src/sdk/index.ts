@@ -17,4 +17,5 @@ export * from './http.ts';
 export * from './paginate.ts';
 export * from './records.ts';
 export { type ScaffoldResult, scaffoldAdapter } from './scaffold.ts';
+export { sleep } from './sleep.ts';
 export * from './transforms.ts';
