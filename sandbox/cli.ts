@@ -6,23 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EXIT, printLine, UsageError } from '../src/cli/io.ts';
+import { EXIT, integerOption, printLine, UsageError } from '../src/cli/io.ts';
 import type { CliContext } from '../src/cli/program.ts';
 import { createProgressBar } from '../src/cli/progress.ts';
 import type { DataQualityReport } from '../src/quality/report.ts';
 import { RECORD_STREAMS, type RecordStreamName } from './generator/streams.ts';
-
-function integerOption(value: string, flag: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(
-      'OPTION_INVALID',
-      `${flag} phải là số nguyên từ ${min} đến ${max} (nhận được "${value}")`,
-      `${flag} must be an integer from ${min} to ${max} (got "${value}")`,
-    );
-  }
-  return n;
-}
 
 function rateOption(value: string): number {
   const n = Number(value);

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { EXIT, printLine, UsageError } from '../src/cli/io.ts';
+import { EXIT, integerOption, printLine, UsageError } from '../src/cli/io.ts';
 import type { CliContext } from '../src/cli/program.ts';
 import { createProgressBar } from '../src/cli/progress.ts';
 import type { Adapter } from '../src/sdk/index.ts';
@@ -24,18 +24,6 @@ interface DemoOptions {
 
 const STREAMS = ['classes', 'teachers', 'students', 'fees'] as const;
 const VENDOR_KEY = 'demo-vendor-key';
-
-function integerOption(value: string, flag: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(
-      'OPTION_INVALID',
-      `${flag} phải là số nguyên từ ${min} đến ${max} (nhận được "${value}")`,
-      `${flag} must be an integer from ${min} to ${max} (got "${value}")`,
-    );
-  }
-  return n;
-}
 
 async function redisAnswers(url: string): Promise<boolean> {
   const { Redis } = await import('ioredis');

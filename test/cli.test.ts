@@ -198,6 +198,13 @@ describe('edubridge validate', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('not found');
   });
+
+  it('rejects a --max-problems that is not a whole number, naming the flag and its range', () => {
+    const r = run(['validate', join(dir, 'bad.jsonl'), '--max-problems', '1.5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('--max-problems must be an integer from 0 to 1000000 (got "1.5")');
+  });
 });
 
 describe('edubridge rules', () => {

@@ -14,6 +14,19 @@ export class UsageError extends Error {
   }
 }
 
+/** A whole number from `min` to `max` given as `flag`; anything else is a usage error naming both. */
+export function integerOption(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(
+      'OPTION_INVALID',
+      `${flag} phải là số nguyên từ ${min} đến ${max} (nhận được "${value}")`,
+      `${flag} must be an integer from ${min} to ${max} (got "${value}")`,
+    );
+  }
+  return n;
+}
+
 /** Exit codes: 0 ok, 1 the data is invalid, 2 the command could not run as asked. */
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
 

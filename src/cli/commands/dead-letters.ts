@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { Adapter } from '../../sdk/index.ts';
 import type { Database, DeadLetterRow } from '../../store/index.ts';
-import { EXIT, printJson, printLine, UsageError } from '../io.ts';
+import { EXIT, integerOption, printJson, printLine, UsageError } from '../io.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const actor = () => `cli:${process.env.USER ?? 'unknown'}`;
@@ -73,9 +73,7 @@ export function registerDeadLetterCommands(
             `--state phải là ${DEAD_LETTER_STATES.join(', ')}`,
             `--state must be one of ${DEAD_LETTER_STATES.join(', ')}`,
           );
-        const limit = Number(opts.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-          throw new UsageError('OPTION_INVALID', '--limit phải từ 1 đến 1000', '--limit must be 1 to 1000');
+        const limit = integerOption(opts.limit, '--limit', 1, 1000);
         const rows = await withDatabase((db) =>
           listDeadLetters(db, {
             state: opts.state as (typeof DEAD_LETTER_STATES)[number],

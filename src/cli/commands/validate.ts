@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { EXIT, printJson, printLine, UsageError } from '../io.ts';
+import { EXIT, integerOption, printJson, printLine } from '../io.ts';
 import { createProgressBar } from '../progress.ts';
 import { parseIsoDateOption } from './id.ts';
 
 interface ValidateOptions {
   json?: boolean;
   asOf?: string;
-  maxProblems?: string;
+  maxProblems: string;
   xlsx?: string;
 }
 
@@ -23,14 +23,7 @@ export function registerValidateCommand(program: Command, setExitCode: (code: nu
     .option('--xlsx <file>', 'ghi thêm báo cáo ra tệp Excel / also write the report as an Excel file')
     .action(async (path: string, opts: ValidateOptions) => {
       const asOf = parseIsoDateOption(opts.asOf, '--as-of');
-      const maxProblems = Number(opts.maxProblems);
-      if (!Number.isInteger(maxProblems) || maxProblems < 0) {
-        throw new UsageError(
-          'OPTION_INVALID',
-          `--max-problems phải là số nguyên không âm (nhận được "${opts.maxProblems}")`,
-          `--max-problems must be a non-negative integer (got "${opts.maxProblems}")`,
-        );
-      }
+      const maxProblems = integerOption(opts.maxProblems, '--max-problems', 0, 1_000_000);
       const { validatePath } = await import('../../quality/validate-files.ts');
       const { renderReportText } = await import('../../quality/render.ts');
       const bar = createProgressBar('Đang kiểm tra / Validating');

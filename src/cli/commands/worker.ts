@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { Adapter } from '../../sdk/index.ts';
-import { printLine } from '../io.ts';
+import { integerOption, printLine } from '../io.ts';
 
 export function registerWorkerCommand(
   program: Command,
@@ -16,6 +16,7 @@ export function registerWorkerCommand(
     .description('Chạy các lần đồng bộ trong hàng đợi / Carry out queued sync runs')
     .option('--concurrency <n>', 'số lần chạy cùng lúc / runs at once', '2')
     .action(async (opts: { concurrency: string }) => {
+      const concurrency = integerOption(opts.concurrency, '--concurrency', 1, 64);
       const { loadConfig } = await import('../../config/index.ts');
       const { createDatabase, loadKeyring, migrateToLatest } = await import('../../store/index.ts');
       const { createRunQueue, queueConnection } = await import('../../pipeline/queue.ts');
@@ -67,7 +68,7 @@ export function registerWorkerCommand(
         connect: () => queueConnection(config.REDIS_URL),
         prefix: config.REDIS_PREFIX,
         service,
-        pullConcurrency: Math.max(1, Number(opts.concurrency) || 2),
+        pullConcurrency: concurrency,
         limits: targetLimitsFromConfig(config),
         breaker: { failureThreshold: config.BREAKER_FAILURES, cooldownMs: config.BREAKER_COOLDOWN_MS },
         lockDurationMs: config.WORKER_LOCK_MS,
