@@ -1,11 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { audit } from './audit.ts';
-import type { Database, Tables } from './db.ts';
+import { type Db, kyselyOf } from './db.ts';
 import { API_KEY_ROLES, type ApiKeyRole } from './tables.ts';
-
-type Db = Database | Kysely<Tables>;
-const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
 
 // `eb_` + 8 hex characters (the stored, shown prefix) + `_` + 32 random bytes in base64url (43
 // characters). The secret part may itself contain `_`, so the key is split by position, not by `_`.

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Database, Tables } from './db.ts';
-
-type Db = Database | Kysely<Tables>;
-const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
+import { sql, type Transaction } from 'kysely';
+import { type Db, kyselyOf, type Tables } from './db.ts';
 
 export type AuditDecision = 'allow' | 'deny';
 

@@ -18,6 +18,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * What the store's functions take: the hub's database, or a Kysely handle (a transaction, most
+ * often) so that several writes commit together.
+ */
+export type Db = Database | Kysely<Tables>;
+export const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
+
 /** The settings this module reads (a structural slice of the hub's `Config`). */
 export interface DatabaseSettings {
   DATABASE_URL?: string | undefined;

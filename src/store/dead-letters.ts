@@ -3,15 +3,12 @@
  * with the target's answer. The record bodies are not here: they stay sealed in `staged_batches`,
  * which a dead letter names. Who replayed or discarded a letter goes to the audit log.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { audit } from './audit.ts';
 import type { Keyring } from './crypto.ts';
-import type { Database } from './db.ts';
+import { type Db, kyselyOf } from './db.ts';
 import { unseal } from './sealed.ts';
-import type { DeadLettersTable, Tables } from './tables.ts';
-
-type Db = Database | Kysely<Tables>;
-const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
+import type { DeadLettersTable } from './tables.ts';
 
 export type DeadLetterRow = Selectable<DeadLettersTable>;
 export const DEAD_LETTER_STATES = ['open', 'replayed', 'discarded', 'all'] as const;

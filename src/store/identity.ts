@@ -6,13 +6,10 @@
 import { createHmac } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { blindIndex, encryptPersonalId, type Keyring, normalisePersonalId } from './crypto.ts';
-import type { Database, Tables } from './db.ts';
+import { type Db, kyselyOf, type Tables } from './db.ts';
 import { personalIdOfRow } from './persons.ts';
 import { seal, unseal } from './sealed.ts';
 import type { PersonRole, VerificationStatus } from './tables.ts';
-
-type Db = Database | Kysely<Tables>;
-const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
 
 export type { PersonRole, VerificationStatus };
 

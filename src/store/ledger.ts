@@ -1,13 +1,10 @@
-import { type Kysely, sql } from 'kysely';
-import type { Database, Tables } from './db.ts';
+import { sql } from 'kysely';
+import { type Db, kyselyOf } from './db.ts';
 
 // Each call sends whole arrays as a few parameters and lets Postgres UNNEST them: one round trip
 // per batch whatever its size, never a row at a time. Hashes travel as hex text and become bytea
 // in SQL (decode), which both pg and PGlite pass through an array parameter unchanged.
 const BATCH = 10_000;
-
-type Db = Database | Kysely<Tables>;
-const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
 
 export interface LedgerEntry {
   key: string;

@@ -4,12 +4,8 @@
  * a district officer shows when the city asks "who sent this, and when". The body itself is the
  * sealed staged batch the row points at, kept until LINEAGE_BODY_DAYS have passed.
  */
-import { type Kysely, sql } from 'kysely';
-import type { Database } from './db.ts';
-import type { Tables } from './tables.ts';
-
-type Db = Database | Kysely<Tables>;
-const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
+import { sql } from 'kysely';
+import { type Db, kyselyOf } from './db.ts';
 
 export interface LineageEntry {
   recordKey: string;

@@ -1,5 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, type MigrationResult, Migrator } from 'kysely';
-import type { Database, Tables } from './db.ts';
+import { type Database, kyselyOf, type Tables } from './db.ts';
 import * as m0001 from './migrations/0001_init.ts';
 import * as m0002 from './migrations/0002_staged_batches.ts';
 import * as m0003 from './migrations/0003_steps_outbox.ts';
@@ -44,10 +44,6 @@ export interface MigrationStatus {
   name: string;
   /** When it ran; `null` while pending. */
   executedAt: Date | null;
-}
-
-function kyselyOf(db: Database | Kysely<Tables>): Kysely<Tables> {
-  return 'kysely' in db ? db.kysely : db;
 }
 
 function migrator(db: Database | Kysely<Tables>): Migrator {

@@ -3,15 +3,11 @@
  * bank reference is sealed; the API shows only its last characters. Each payment also records
  * whether the school's own software took it (written back through its adapter).
  */
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Payment } from '../model/index.ts';
 import type { Keyring } from './crypto.ts';
-import type { Database } from './db.ts';
+import { type Db, kyselyOf } from './db.ts';
 import { seal, unseal } from './sealed.ts';
-import type { Tables } from './tables.ts';
-
-type Db = Database | Kysely<Tables>;
-const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
 
 /** Inserts or refreshes payments (one statement for the lot). Returns how many were new. */
 export async function upsertPayments(

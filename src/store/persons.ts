@@ -1,10 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { blindIndex, decryptPersonalId, encryptPersonalId, type Keyring } from './crypto.ts';
-import type { Database, Tables } from './db.ts';
+import { type Db, kyselyOf, type Tables } from './db.ts';
 import { seal, unseal } from './sealed.ts';
-
-type Db = Database | Kysely<Tables>;
-const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
 
 export interface PersonInput {
   schoolCode: string;

@@ -2,14 +2,11 @@
  * Sync runs, their checkpoints and staged batches: the state a run leaves in PostgreSQL, which is
  * the truth whatever happens to the process or to Redis.
  */
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Keyring } from './crypto.ts';
-import type { Database } from './db.ts';
+import { type Db, kyselyOf } from './db.ts';
 import { type Sealed, seal, unseal } from './sealed.ts';
-import type { RunCounts, RunState, SyncMode, Tables } from './tables.ts';
-
-type Db = Database | Kysely<Tables>;
-const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
+import type { RunCounts, RunState, SyncMode } from './tables.ts';
 
 export const ZERO_COUNTS: RunCounts = {
   pulled: 0,

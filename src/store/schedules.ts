@@ -6,12 +6,9 @@
  * column as a `CRON_TZ=<zone> ` prefix (the convention of cronie and Vixie cron); this module writes
  * and reads it, so callers only see `{ cron, timezone }`.
  */
-import type { Kysely, Selectable } from 'kysely';
-import type { Database } from './db.ts';
-import type { SchedulesTable, SyncMode, Tables } from './tables.ts';
-
-type Db = Database | Kysely<Tables>;
-const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
+import type { Selectable } from 'kysely';
+import { type Db, kyselyOf } from './db.ts';
+import type { SchedulesTable, SyncMode } from './tables.ts';
 
 export const DEFAULT_SCHEDULE_TIMEZONE = 'Asia/Ho_Chi_Minh';
 

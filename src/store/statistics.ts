@@ -7,12 +7,8 @@
  * analyzes a table only once a minute at best, and a district's first sync fills the tables faster
  * than that, so a run that changed a good share of a table analyzes it as it ends.
  */
-import { type Kysely, sql } from 'kysely';
-import type { Database } from './db.ts';
-import type { Tables } from './tables.ts';
-
-type Db = Database | Kysely<Tables>;
-const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
+import { sql } from 'kysely';
+import { type Db, kyselyOf } from './db.ts';
 
 /** Tables a sync run grows and reads back by key in bulk. */
 const GROWN_BY_RUNS = ['ledger', 'persons', 'guardian_links'] as const;

@@ -11,16 +11,13 @@
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Keyring } from './crypto.ts';
-import type { Database } from './db.ts';
+import { type Db, kyselyOf } from './db.ts';
 import { applyTargetResults, type TargetResult } from './ledger.ts';
 import { addLineage, type LineageEntry } from './lineage.ts';
-import { addDeadLetters, type DeadLetterInput, saveCheckpoint, ZERO_COUNTS } from './runs.ts';
+import { addDeadLetters, type DeadLetterInput, saveCheckpoint, setRunState, ZERO_COUNTS } from './runs.ts';
 import { type Sealed, unseal } from './sealed.ts';
 import { refreshPlannerStatistics } from './statistics.ts';
 import type { RunCarry, RunCounts, Tables } from './tables.ts';
-
-type Db = Database | Kysely<Tables>;
-const kyselyOf = (db: Db): Kysely<Tables> => ('kysely' in db ? db.kysely : db);
 
 export type OutboxTopic = 'run.pull' | 'batch.push';
 
@@ -190,18 +187,7 @@ export async function endPull(
   await kyselyOf(db)
     .transaction()
     .execute(async (trx) => {
-      await trx
-        .updateTable('runs')
-        .set({
-          state,
-          ...(extra.counts ? { counts: JSON.stringify(extra.counts) } : {}),
-          ...(extra.report !== undefined ? { report: JSON.stringify(extra.report) } : {}),
-          ...(extra.hold !== undefined ? { hold: JSON.stringify(extra.hold) } : {}),
-          ...(extra.timings ? { timings: JSON.stringify(extra.timings) } : {}),
-          ...(state === 'failed' ? { finished_at: new Date() } : {}),
-        })
-        .where('id', '=', runId)
-        .execute();
+      await setRunState(trx, runId, state, extra);
       await complete(trx, 'run.pull', runId);
     });
 }
