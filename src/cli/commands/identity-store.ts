@@ -5,7 +5,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import ExcelJS from 'exceljs';
 import { printJson, printLine, UsageError } from '../io.ts';
 
 const STATUS_VI: Record<string, string> = {
@@ -152,6 +151,8 @@ export async function writeIdentityReport(
   coverage: Awaited<ReturnType<typeof import('../../store/index.ts').identityCoverage>>,
   people: Awaited<ReturnType<typeof import('../../store/index.ts').peopleToFollowUp>>,
 ): Promise<void> {
+  // Loaded here, not at the top: exceljs takes a third of a second, and every command would pay it.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true });
   const summary = workbook.addWorksheet('Tong hop');
   summary.columns = [
