@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { canonicalJson, contentHash, recordHash } from './content-hash.ts';
@@ -63,6 +64,21 @@ describe('personal ID encryption', () => {
     expect(keyring.currentKeyId).toBe(DEVELOPMENT_KEY_ID);
     expect(keyring.development).toBe(true);
     expect(warnings.join('\n')).toMatch(/DATA_KEYS[\s\S]*BLIND_INDEX_KEY/);
+  });
+
+  test('says each development-key warning once per process on stderr, however often the keyring loads', () => {
+    const script = [
+      "import { loadKeyring } from './src/store/crypto.ts';",
+      'for (let i = 0; i < 3; i++) loadKeyring({});',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(child.status).toBe(0);
+    const lines = child.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('DATA_KEYS is not set');
+    expect(lines[1]).toContain('BLIND_INDEX_KEY is not set');
   });
 
   test('refuses to run in production without keys', () => {

@@ -71,9 +71,17 @@ function developmentKey(purpose: string): Buffer {
  * Builds the keyring from configuration. In development and test an unset variable gets a
  * clearly-labelled derived key and a warning; production refuses (the config schema stops it first).
  */
+/** Development-key warnings already printed: a process that loads the keyring again says it once. */
+const warnedOnStderr = new Set<string>();
+const warnOnStderrOnce = (message: string) => {
+  if (warnedOnStderr.has(message)) return;
+  warnedOnStderr.add(message);
+  process.stderr.write(`${message}\n`);
+};
+
 export function loadKeyring(
   settings: KeyringSettings,
-  warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+  warn: (message: string) => void = warnOnStderrOnce,
 ): Keyring {
   const production = settings.NODE_ENV === 'production';
   let development = false;
