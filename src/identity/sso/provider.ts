@@ -3,12 +3,13 @@
  * `client_secret_basic` or `private_key_jwt`, RS256 ID tokens carrying the school claims, userinfo,
  * RP-initiated logout, no development interactions, storage in PostgreSQL.
  */
-import Provider, {
-  type Account,
-  type Adapter,
-  type Configuration,
-  type JWK,
-  type KoaContextWithOIDC,
+import type {
+  Account,
+  Adapter,
+  Configuration,
+  JWK,
+  KoaContextWithOIDC,
+  default as Provider,
 } from 'oidc-provider';
 import { logoutPage, logoutSuccessPage, protocolErrorPage } from './pages.ts';
 import { DEFAULT_ALLOWED_ROLES, type ResolvedAccount, ROLES, type Role } from './types.ts';
@@ -97,7 +98,32 @@ function claimsOf(accountId: string, account: ResolvedAccount): Record<string, u
   };
 }
 
-export function buildProvider(settings: ProviderSettings): Provider {
+const UNSUPPORTED_RUNTIME = 'oidc-provider WARNING: Unsupported runtime';
+let loading: Promise<typeof Provider> | undefined;
+
+/**
+ * oidc-provider 9 warns "Unsupported runtime" as it loads on Node 20, where it works (STACK.md); an
+ * operator would read that line at every start as a fault. Only that line is dropped, and only
+ * while the library loads: every other warning it gives is kept.
+ */
+function loadProvider(): Promise<typeof Provider> {
+  loading ??= (async () => {
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && args[0].includes(UNSUPPORTED_RUNTIME)) return;
+      warn(...args);
+    };
+    try {
+      return (await import('oidc-provider')).default;
+    } finally {
+      console.warn = warn;
+    }
+  })();
+  return loading;
+}
+
+export async function buildProvider(settings: ProviderSettings): Promise<Provider> {
+  const Provider = await loadProvider();
   const ttl = settings.sessionTtlSeconds;
   const configuration: Configuration = {
     adapter: settings.adapter as unknown as Configuration['adapter'],

@@ -126,7 +126,7 @@ export async function createSsoRelay(options: SsoRelayOptions): Promise<SsoRelay
 
   const rebuild = async (): Promise<Provider> => {
     const keys = await loadSigningKeys(db, options.keyring, retentionMs);
-    const provider = buildProvider({
+    const provider = await buildProvider({
       issuer,
       adapter,
       keys: keys.keys,
