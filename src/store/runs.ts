@@ -30,19 +30,22 @@ export interface NewRun {
   requestedBy?: string;
 }
 
+/** The columns of a new run's row. */
+const runRow = (run: NewRun) => ({
+  school_code: run.schoolCode,
+  adapter_id: run.adapterId,
+  adapter_version: run.adapterVersion,
+  mapping_versions: JSON.stringify(run.mappingVersions),
+  streams: run.streams,
+  mode: run.mode,
+  requested_by: run.requestedBy ?? null,
+});
+
+/** A run started here and now, in this process (`runSync` without a queued run: the CLI). */
 export async function createRun(db: Db, run: NewRun): Promise<string> {
   const row = await kyselyOf(db)
     .insertInto('runs')
-    .values({
-      school_code: run.schoolCode,
-      adapter_id: run.adapterId,
-      adapter_version: run.adapterVersion,
-      mapping_versions: JSON.stringify(run.mappingVersions),
-      streams: run.streams,
-      mode: run.mode,
-      requested_by: run.requestedBy ?? null,
-      started_at: new Date(),
-    })
+    .values({ ...runRow(run), started_at: new Date() })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -65,19 +68,7 @@ export async function createQueuedRun(db: Db, run: NewRun): Promise<string> {
   return kyselyOf(db)
     .transaction()
     .execute(async (trx) => {
-      const row = await trx
-        .insertInto('runs')
-        .values({
-          school_code: run.schoolCode,
-          adapter_id: run.adapterId,
-          adapter_version: run.adapterVersion,
-          mapping_versions: JSON.stringify(run.mappingVersions),
-          streams: run.streams,
-          mode: run.mode,
-          requested_by: run.requestedBy ?? null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const row = await trx.insertInto('runs').values(runRow(run)).returning('id').executeTakeFirstOrThrow();
       await trx
         .insertInto('outbox')
         .values({ topic: 'run.pull', key: row.id, payload: JSON.stringify({ runId: row.id }) })

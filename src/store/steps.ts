@@ -150,19 +150,7 @@ export async function enterPushing(
         .returning('id')
         .executeTakeFirst();
       if (!moved) return undefined;
-      const batches = await trx
-        .selectFrom('staged_batches')
-        .select(['id', 'target', 'ordinal'])
-        .where('run_id', '=', runId)
-        .where('pushed_at', 'is', null)
-        .orderBy('id')
-        .execute();
-      const announcements = batches.map((b) => ({
-        runId,
-        batchId: b.id,
-        target: b.target,
-        ordinal: b.ordinal,
-      }));
+      const announcements = await unpushedBatchIds(trx, runId);
       if (announcements.length > 0) {
         await trx
           .insertInto('outbox')
