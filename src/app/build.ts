@@ -13,7 +13,7 @@ import { createScheduleQueue, ScheduleService } from '../pipeline/schedules.ts';
 import { RunService } from '../pipeline/service.ts';
 import { loadSources } from '../pipeline/sources.ts';
 import type { Adapter } from '../sdk/index.ts';
-import { createDatabase, type Database, loadKeyring, migrateToLatest } from '../store/index.ts';
+import { createDatabase, type Database, type Keyring, loadKeyring, migrateToLatest } from '../store/index.ts';
 import { targetsFromConfig } from '../targets/from-config.ts';
 import { closeRedis, createRedis } from './dependencies.ts';
 import { registerDocs } from './docs.ts';
@@ -91,6 +91,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     const redis = deps.redis ?? ownedRedis(app, config);
     const database = deps.database ?? (await ownedDatabase(app, config));
 
+    // One keyring for the app's services (loading it again would only repeat its warnings).
+    const keyring = loadKeyring(config);
     const schema = migrateInBackground(app, database);
     await schema.ready;
     await registerDocs(app);
@@ -110,13 +112,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       database,
       runs: deps.runService
         ? () => deps.runService!
-        : lazyRunService(app, config, database, deps.loadAdapter),
+        : lazyRunService(app, config, database, keyring, deps.loadAdapter),
       schedules: lazyScheduleService(app, config, database),
-      identity: deps.identity ? () => deps.identity! : lazyIdentity(app, config, database),
+      identity: deps.identity ? () => deps.identity! : lazyIdentity(app, config, database, keyring),
     });
     // Single sign-on for school apps under /sso, when configured.
-    const relay =
-      deps.sso !== undefined ? deps.sso : await ssoRelayFor(config, database, loadKeyring(config));
+    const relay = deps.sso !== undefined ? deps.sso : await ssoRelayFor(config, database, keyring);
     if (relay) {
       await relay.register(app);
       if (deps.sso === undefined) app.addHook('onClose', () => relay.close());
@@ -169,6 +170,7 @@ const lazyRunService = (
   app: App,
   config: Config,
   database: Database,
+  keyring: Keyring,
   loadAdapter: ((id: string) => Promise<Adapter>) | undefined,
 ) =>
   lazyQueueService(
@@ -178,25 +180,25 @@ const lazyRunService = (
     (queue) =>
       new RunService({
         db: database,
-        keyring: loadKeyring(config),
+        keyring,
         queue,
         sources: () => loadSources(config.SOURCES_FILE),
         targets: () => targetsFromConfig(config),
         holdThreshold: config.HOLD_THRESHOLD,
         pushAttempts: config.PUSH_ATTEMPTS,
         batchSize: config.SYNC_BATCH_SIZE,
-        observeRecords: identityObserver(database, loadKeyring(config)),
+        observeRecords: identityObserver(database, keyring),
         ...(loadAdapter ? { loadAdapter } : {}),
       }),
   );
 
-const lazyIdentity = (app: App, config: Config, database: Database) =>
+const lazyIdentity = (app: App, config: Config, database: Database, keyring: Keyring) =>
   lazyQueueService(
     app,
     config,
     createIdentityQueue,
     (queue): IdentityRuntime => ({
-      service: identityServiceFromConfig(config, database, loadKeyring(config)),
+      service: identityServiceFromConfig(config, database, keyring),
       queue,
     }),
   );

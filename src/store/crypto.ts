@@ -67,10 +67,6 @@ function developmentKey(purpose: string): Buffer {
   return createHash('sha256').update(`edubridge development-only ${purpose} key, not secret`).digest();
 }
 
-/**
- * Builds the keyring from configuration. In development and test an unset variable gets a
- * clearly-labelled derived key and a warning; production refuses (the config schema stops it first).
- */
 /** Development-key warnings already printed: a process that loads the keyring again says it once. */
 const warnedOnStderr = new Set<string>();
 const warnOnStderrOnce = (message: string) => {
@@ -79,6 +75,10 @@ const warnOnStderrOnce = (message: string) => {
   process.stderr.write(`${message}\n`);
 };
 
+/**
+ * Builds the keyring from configuration. In development and test an unset variable gets a
+ * clearly-labelled derived key and a warning; production refuses (the config schema stops it first).
+ */
 export function loadKeyring(
   settings: KeyringSettings,
   warn: (message: string) => void = warnOnStderrOnce,
