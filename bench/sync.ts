@@ -110,7 +110,7 @@ async function buildHub(sandbox: SandboxInfo, databaseUrl: string, prefix: strin
   const { createRunQueue, queueConnection } = await import('../src/pipeline/queue.ts');
   const { RunService } = await import('../src/pipeline/service.ts');
   const { startSyncWorkers } = await import('../src/pipeline/workers.ts');
-  const { identityObserver } = await import('../src/app/identity.ts');
+  const { identityObserver, identityRenamer } = await import('../src/app/identity.ts');
 
   const db = await store.createDatabase({ DATABASE_URL: databaseUrl } as never);
   const keyring = store.loadKeyring({ NODE_ENV: 'test' }, () => {});
@@ -138,6 +138,7 @@ async function buildHub(sandbox: SandboxInfo, databaseUrl: string, prefix: strin
     keyring,
     // As `edubridge worker` and the API run it: every run registers the people it reads.
     observeRecords: identityObserver(db, keyring),
+    observeKeyChanges: identityRenamer(db),
     queue: createRunQueue(redis, prefix),
     sources: async () => sources,
     targets: () => [target],

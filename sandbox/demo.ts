@@ -85,7 +85,7 @@ export function registerDemoCommand(
       const { createCityEduDbTarget } = await import('../src/targets/city-edudb.ts');
       const { createSscTarget } = await import('../src/targets/ssc.ts');
       const { sandboxCollectionAccount } = await import('./ssc/index.ts');
-      const { identityObserver } = await import('../src/app/identity.ts');
+      const { identityObserver, identityRenamer } = await import('../src/app/identity.ts');
       const { createC06Client } = await import('../src/identity/c06/client.ts');
       const { IdentityService } = await import('../src/identity/service.ts');
       const { createIdentityQueue, startIdentityWorker } = await import('../src/identity/queue.ts');
@@ -162,12 +162,15 @@ export function registerDemoCommand(
         db,
         keyring,
         observeRecords: identityObserver(db, keyring),
+        observeKeyChanges: identityRenamer(db),
         queue: createRunQueue(queueRedis, prefix),
         sources: async () => sources,
         targets: () => [target, sscTarget],
         loadAdapter,
         holdThreshold: config.HOLD_THRESHOLD,
         pushAttempts: config.PUSH_ATTEMPTS,
+        outageMaxMs: config.PUSH_OUTAGE_MAX_MS,
+        leaseMs: config.WORKER_LOCK_MS,
       });
       // The sandbox gateway has no quota worth the name: let the demo go as fast as the machine.
       const workers = await startSyncWorkers({

@@ -47,6 +47,8 @@ afterAll(async () => {
   await db.close();
 });
 
+const TERMS = { leaseMs: 30_000, owner: 'test' };
+
 const run = (school = '79NB0001') =>
   createQueuedRun(db, {
     schoolCode: school,
@@ -82,10 +84,10 @@ it('re-enqueues the pull jobs Redis lost, and leaves the others', async () => {
 
 it('re-enqueues the push jobs of a pushing run that Redis lost, and none once recorded', async () => {
   const id = await run('79NB0002');
-  expect(await claimPull(db, id, '1.0.0')).toEqual({ claimed: true });
+  const claim = await claimPull(db, id, '1.0.0', TERMS);
+  if (!claim.claimed) throw new Error('not claimed');
   for (let i = 1; i <= 3; i++) {
-    await stageBatch(db, keyring, {
-      runId: id,
+    await stageBatch(db, keyring, claim.lease, {
       target: 'city-edudb',
       stream: 'students',
       count: 1,
@@ -93,7 +95,7 @@ it('re-enqueues the push jobs of a pushing run that Redis lost, and none once re
       ordinal: i,
     });
   }
-  const pushes = await enterPushing(db, id, 'pulling', { carry: { pendingCheckpoints: [], excluded: [] } });
+  const pushes = await enterPushing(db, { lease: claim.lease }, { carry: { pendingCheckpoints: [] } });
   expect(pushes?.map((p) => p.ordinal)).toEqual([1, 2, 3]);
   // The process died after the transaction, before the jobs reached Redis.
   const resent = await service.resendPending(0);
@@ -108,12 +110,12 @@ it('re-enqueues the push jobs of a pushing run that Redis lost, and none once re
 it('one run per school at a time: a second run of the school waits for the first', async () => {
   const first = await run('79NB0003');
   const second = await run('79NB0003');
-  expect(await claimPull(db, first, '1.0.0')).toEqual({ claimed: true });
-  expect(await claimPull(db, second, '1.0.0')).toMatchObject({
+  expect(await claimPull(db, first, '1.0.0', TERMS)).toMatchObject({ claimed: true });
+  expect(await claimPull(db, second, '1.0.0', TERMS)).toMatchObject({
     claimed: false,
     reason: 'busy',
     blockingRunId: first,
   });
   // Another school is not held up.
-  expect(await claimPull(db, await run('79NB0004'), '1.0.0')).toEqual({ claimed: true });
+  expect(await claimPull(db, await run('79NB0004'), '1.0.0', TERMS)).toMatchObject({ claimed: true });
 });

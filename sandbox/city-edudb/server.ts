@@ -9,6 +9,7 @@
  *   `UNKNOWN_MASTER`) instead of creating it, and refuses operational data about unknown students;
  * - refuses what breaks its schema, naming the field; never deletes master data;
  * - applies an idempotency key once and answers its repeats with the first answer;
+ * - moves a record to its new key when the item names its `previousKey` (a school corrected a code);
  * - misbehaves on demand and shows tests what it holds (`/_sandbox/...`).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -86,6 +87,8 @@ export interface CityEduDbState {
   idempotencyKeys: Map<string, number>;
   /** Batches applied (repeats of a key are not). */
   batchesApplied: number;
+  /** Records moved to a new key (`previousKey`). */
+  renamed: number;
   faultsInjected: { unavailable: number; refuse: number; malformed: number; stall: number };
 }
 
@@ -166,6 +169,7 @@ export async function startCityEduDb(options: CityEduDbOptions = {}): Promise<Ci
     review: new Map(),
     idempotencyKeys: new Map(),
     batchesApplied: 0,
+    renamed: 0,
     faultsInjected: { unavailable: 0, refuse: 0, malformed: 0, stall: 0 },
   };
   let plan: CityFaultPlan = structuredClone(options.faults ?? {});
@@ -246,6 +250,18 @@ export async function startCityEduDb(options: CityEduDbOptions = {}): Promise<Ci
     const forced = take('refuse');
     if (forced)
       return refuse(forced.code ?? 'REFUSED', forced.message ?? 'Từ chối (sandbox) / refused (sandbox)');
+    // The school changed the record's key: the city moves what it holds, history and all, so the
+    // record is updated under its new key and never held twice.
+    const previousKey =
+      typeof (i as { previousKey?: unknown }).previousKey === 'string'
+        ? ((i as { previousKey: string }).previousKey as string)
+        : undefined;
+    if (previousKey !== undefined && previousKey !== key && state.held.has(previousKey)) {
+      const moved = state.held.get(previousKey)!;
+      state.held.delete(previousKey);
+      if (!state.held.has(key)) state.held.set(key, moved);
+      state.renamed++;
+    }
     const previous = state.held.get(key);
     const version =
       previous && sameContent(previous.record, record) && previous.kind === kind

@@ -18,7 +18,7 @@ import { targetsFromConfig } from '../targets/from-config.ts';
 import { closeRedis, createRedis } from './dependencies.ts';
 import { registerDocs } from './docs.ts';
 import { registerErrorHandlers } from './errors.ts';
-import { identityObserver, identityServiceFromConfig } from './identity.ts';
+import { identityObserver, identityRenamer, identityServiceFromConfig } from './identity.ts';
 import { databaseCheck, redisCheck } from './readiness.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ssoRelayFor } from './sso.ts';
@@ -186,8 +186,11 @@ const lazyRunService = (
         targets: () => targetsFromConfig(config),
         holdThreshold: config.HOLD_THRESHOLD,
         pushAttempts: config.PUSH_ATTEMPTS,
+        outageMaxMs: config.PUSH_OUTAGE_MAX_MS,
+        leaseMs: config.WORKER_LOCK_MS,
         batchSize: config.SYNC_BATCH_SIZE,
         observeRecords: identityObserver(database, keyring),
+        observeKeyChanges: identityRenamer(database),
         ...(loadAdapter ? { loadAdapter } : {}),
       }),
   );

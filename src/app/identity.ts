@@ -9,7 +9,7 @@ import { observeIdentities } from '../identity/registry.ts';
 import { IdentityService } from '../identity/service.ts';
 import type { CanonicalRecord } from '../model/index.ts';
 import { PermanentError } from '../sdk/errors.ts';
-import type { Database, Keyring } from '../store/index.ts';
+import { type Database, type Keyring, renamePeople } from '../store/index.ts';
 import { c06GatewayOptions } from '../targets/from-config.ts';
 
 const DAY = 86_400_000;
@@ -56,4 +56,11 @@ export function identityObserver(
   return async (_schoolCode, records) => {
     await observeIdentities(db, keyring, records);
   };
+}
+
+/** What a run calls when the source changed keys: the people move with their records. */
+export function identityRenamer(
+  db: Database,
+): (schoolCode: string, renames: ReadonlyArray<{ from: string; to: string }>) => Promise<void> {
+  return (schoolCode, renames) => renamePeople(db, schoolCode, renames);
 }

@@ -299,7 +299,15 @@ const syncSettings = {
     expects: 'days the sealed body of a pushed batch is kept for debugging, 0–3650 (hashes and ids stay)',
   }),
   WORKER_LOCK_MS: setting(integer(1_000, 600_000).default(30_000), {
-    expects: 'milliseconds before a job whose worker died is picked up again, 1000–600000',
+    expects:
+      'milliseconds a step of a run stays with a worker that stops answering (its job lock and its lease) before another takes it over, 1000–600000',
+  }),
+  // An outage is not a batch's fault: while the target is unreachable or answers 502/503/504, a
+  // batch waits without spending attempts, but not for ever: a run stays `pushing` meanwhile, and
+  // the school's next run waits for it. A day covers a weekend's maintenance window.
+  PUSH_OUTAGE_MAX_MS: setting(integer(1_000, 30 * 86_400_000).default(86_400_000), {
+    expects:
+      'milliseconds a batch may find its target unavailable before it is given up to dead letters, 1000–2592000000',
   }),
 };
 

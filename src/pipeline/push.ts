@@ -1,7 +1,8 @@
 /**
- * The push step, one staged batch at a time: send it through its target once, and record the
- * answer (ledger, lineage, dead letters, counts) in one transaction. Retrying is the caller's
- * business: a queue job's attempts and backoff in a worker, a loop when run in-process.
+ * The push step, one staged batch at a time: claim it, send it through its target once, and record
+ * the answer (ledger, lineage, dead letters, counts) in one transaction under the claim's lease.
+ * When to try again is decided here (`pushStep`), with the batch's attempts kept in PostgreSQL;
+ * waiting is the caller's business: a delayed queue job in a worker, a sleep when run in-process.
  *
  * Exactly once at the target: the batch's idempotency key is derived from its content and run,
  * so a batch sent again after a crash (the worker died between the target's answer and the
@@ -11,20 +12,36 @@ import { createHash } from 'node:crypto';
 import { type AdapterLogger, RetryableError, type StreamName } from '../sdk/index.ts';
 import {
   type BatchOutcome,
+  claimPush,
+  completeOutbox,
   type Database,
+  deferPush,
   getRun,
   type Keyring,
+  LeaseLostError,
   loadStagedBatch,
+  type PushLease,
+  type RecordOutcome,
   type RunCarry,
   type RunCounts,
   recordBatch,
+  renewPushLease,
 } from '../store/index.ts';
 import type { MappedRecord, Target } from '../targets/target.ts';
+import { isDatabaseUnavailable, keepLease, StoreUnavailableError } from './lease.ts';
 
 /** What a staged batch carries to the push step. */
 export interface StagedPayload {
   schoolCode: string;
-  upserts: Array<MappedRecord & { hash: string; created: boolean; location?: string }>;
+  upserts: Array<
+    MappedRecord & {
+      hash: string;
+      created: boolean;
+      location?: string;
+      /** The key the target holds the record under until now (the source changed its key). */
+      previousKey?: string;
+    }
+  >;
   deletes: string[];
 }
 
@@ -51,6 +68,140 @@ export interface PushContext {
   signal?: AbortSignal;
 }
 
+/** How the push step of one batch is carried out: leases, attempts, how long an outage may last. */
+export interface PushPolicy {
+  /** A push's lease (default 30 s, WORKER_LOCK_MS): renewed while the target is asked. */
+  leaseMs: number;
+  /** Tries of a batch the target answers with a retryable error (PUSH_ATTEMPTS). */
+  attempts: number;
+  /** How long a batch may find its target unavailable before it is given up (PUSH_OUTAGE_MAX_MS). */
+  outageMaxMs: number;
+  owner: string;
+}
+
+export const DEFAULT_PUSH_POLICY: Omit<PushPolicy, 'owner'> = {
+  leaseMs: 30_000,
+  attempts: 5,
+  outageMaxMs: 24 * 3_600_000,
+};
+
+/** What one go at a batch's push step came to. */
+export type PushStepOutcome =
+  /** Sent and recorded. */
+  | { kind: 'pushed' }
+  /** Recorded before (a job delivered twice), or its run no longer pushing. */
+  | { kind: 'already' }
+  /** Another worker took the batch over while this one was at it: its work is that worker's now. */
+  | { kind: 'lost' }
+  /** Given up: in dead letters, counted failed. */
+  | { kind: 'dead-lettered'; reason: 'attempts' | 'refused' | 'outage'; code: string }
+  /** To be tried again after `delayMs`; `cause` says what it cost (see DeferKind). */
+  | {
+      kind: 'retry';
+      delayMs: number;
+      cause: 'attempt' | 'wait' | 'throttled' | 'leased' | 'store';
+      code: string;
+    };
+
+/**
+ * One go at the push step of a staged batch: claim it (a lease with a fencing token), send it once,
+ * record the answer under the lease. A failure is sorted by what it says of the target:
+ * - the gateway's quota (`throttled`): wait as told, nothing spent;
+ * - the target or the gateway unavailable (unreachable, 502/503/504, timed out: `wait`): no attempt
+ *   spent, since an outage is not the batch's fault; the time is counted, and a batch that finds its
+ *   target down for longer than `outageMaxMs` is given up;
+ * - any other retryable answer (`attempt`): one of `attempts` spent, given up after the last;
+ * - a permanent one: given up at once.
+ * A batch given up goes to dead letters, so its records can be replayed. A database that is away
+ * (`store`) leaves the batch as it is: the lease lapses and the next go claims it again.
+ */
+export async function pushStep(
+  ctx: PushContext,
+  batchId: string,
+  policy: PushPolicy,
+): Promise<PushStepOutcome> {
+  let claim: Awaited<ReturnType<typeof claimPush>>;
+  try {
+    claim = await claimPush(ctx.db, batchId, { leaseMs: policy.leaseMs, owner: policy.owner });
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return storeRetry(error, policy);
+    throw error;
+  }
+  if (!claim.claimed) {
+    if (claim.reason === 'leased')
+      return { kind: 'retry', delayMs: claim.retryInMs + jitter(500), cause: 'leased', code: 'LEASE_HELD' };
+    if (claim.reason === 'not-pushing') await completeOutbox(ctx.db, 'batch.push', batchId);
+    return { kind: 'already' };
+  }
+  const lease = claim.lease;
+  const heartbeat = keepLease(() => renewPushLease(ctx.db, lease, policy.leaseMs), {
+    leaseMs: policy.leaseMs,
+    logger: ctx.logger,
+    lost: () => new LeaseLostError('push', `lô / batch ${batchId}`),
+  });
+  try {
+    const signal = ctx.signal ? AbortSignal.any([ctx.signal, heartbeat.signal]) : heartbeat.signal;
+    const recorded = await pushBatchOnce({ ...ctx, signal }, lease);
+    return recorded === 'recorded' ? { kind: 'pushed' } : { kind: recorded };
+  } catch (error) {
+    return await afterFailure(ctx, lease, policy, heartbeat.signal.aborted ? heartbeat.signal.reason : error);
+  } finally {
+    heartbeat.stop();
+  }
+}
+
+async function afterFailure(
+  ctx: PushContext,
+  lease: PushLease,
+  policy: PushPolicy,
+  error: unknown,
+): Promise<PushStepOutcome> {
+  if (error instanceof LeaseLostError) return { kind: 'lost' };
+  if (isDatabaseUnavailable(error)) return storeRetry(error, policy);
+  const code = (error as { code?: string })?.code ?? 'PUSH_FAILED';
+  const message = (error as Error)?.message ?? String(error);
+  try {
+    if (!(error instanceof RetryableError)) {
+      await failBatch(ctx, lease, error, lease.attempts + 1);
+      return { kind: 'dead-lettered', reason: 'refused', code };
+    }
+    if (isThrottle(error)) {
+      await deferPush(ctx.db, lease, 'throttled', { code, message });
+      return { kind: 'retry', delayMs: retryDelayMs(error, 1, 1_000), cause: 'throttled', code };
+    }
+    if (isUnavailable(error)) {
+      if (lease.unavailableMs >= policy.outageMaxMs) {
+        await failBatch(ctx, lease, error, lease.attempts);
+        return { kind: 'dead-lettered', reason: 'outage', code };
+      }
+      const after = await deferPush(ctx.db, lease, 'wait', { code, message });
+      return { kind: 'retry', delayMs: retryDelayMs(error, after.waits, 500, 60_000), cause: 'wait', code };
+    }
+    if (lease.attempts + 1 >= policy.attempts) {
+      await failBatch(ctx, lease, error, lease.attempts + 1);
+      return { kind: 'dead-lettered', reason: 'attempts', code };
+    }
+    const after = await deferPush(ctx.db, lease, 'attempt', { code, message });
+    return { kind: 'retry', delayMs: retryDelayMs(error, after.attempts, 500), cause: 'attempt', code };
+  } catch (bookkeeping) {
+    if (bookkeeping instanceof LeaseLostError) return { kind: 'lost' };
+    if (isDatabaseUnavailable(bookkeeping)) return storeRetry(bookkeeping, policy);
+    throw bookkeeping;
+  }
+}
+
+/** The database is away: the batch's lease lapses by itself, then the step is tried again. */
+function storeRetry(error: unknown, policy: PushPolicy): PushStepOutcome {
+  return {
+    kind: 'retry',
+    delayMs: policy.leaseMs + jitter(1_000),
+    cause: 'store',
+    code: new StoreUnavailableError('postgres', error).code,
+  };
+}
+
+const jitter = (ms: number) => Math.round(Math.random() * ms);
+
 interface Prepared {
   batch: { id: string; runId: string; target: string; stream: string };
   target: Target;
@@ -73,7 +224,7 @@ async function prepare(ctx: PushContext, batchId: string): Promise<Prepared | un
     );
   }
   const payload = batch.payload;
-  // Records staged before a late dataset rule found them invalid are never sent.
+  // Runs staged before late exclusions were taken out of their batches carry them in `carry`.
   const excluded = new Set((run.carry as RunCarry | null)?.excluded ?? []);
   if (excluded.size > 0) payload.upserts = payload.upserts.filter((u) => !excluded.has(u.key));
   const idempotencyKey = idempotencyKeyOf(target.id, batch.stream, payload, batch.runId);
@@ -81,13 +232,12 @@ async function prepare(ctx: PushContext, batchId: string): Promise<Prepared | un
 }
 
 /**
- * Sends one staged batch once and records the target's answer. Throws the target's
- * RetryableError or PermanentError for the caller to retry or give up; returns `already` when the
- * batch was recorded before (a job delivered twice).
+ * Sends one staged batch once and records the target's answer under the push's lease. Throws the
+ * target's RetryableError or PermanentError for `pushStep` to sort.
  */
-export async function pushBatchOnce(ctx: PushContext, batchId: string): Promise<'pushed' | 'already'> {
+async function pushBatchOnce(ctx: PushContext, lease: PushLease): Promise<RecordOutcome> {
   const started = performance.now();
-  const prepared = await prepare(ctx, batchId);
+  const prepared = await prepare(ctx, lease.batchId);
   if (!prepared) return 'already';
   const sending = performance.now();
   const { batch, target, payload, idempotencyKey, run } = prepared;
@@ -98,7 +248,11 @@ export async function pushBatchOnce(ctx: PushContext, batchId: string): Promise<
       schoolCode: payload.schoolCode,
       runId: batch.runId,
       idempotencyKey,
-      upserts: payload.upserts.map(({ key, body }) => ({ key, body })),
+      upserts: payload.upserts.map(({ key, body, previousKey }) => ({
+        key,
+        body,
+        ...(previousKey ? { previousKey } : {}),
+      })),
       deletes: payload.deletes,
       correlationId: `${batch.runId}:${batch.id}`,
     },
@@ -111,33 +265,9 @@ export async function pushBatchOnce(ctx: PushContext, batchId: string): Promise<
   const add = (k: keyof RunCounts) => {
     counts[k] = (counts[k] ?? 0) + 1;
   };
-  const outcome: BatchOutcome = {
-    runId: batch.runId,
-    batchId: batch.id,
-    target: target.id,
-    stream: batch.stream,
-    schoolCode: payload.schoolCode,
-    counts,
-    ledger: [],
-    deadLetters: [],
-    lineage: {
-      adapterId: run.adapter_id,
-      adapterVersion: run.adapter_version,
-      mappingVersion: target.mappingVersion,
-      gatewayMessageId: answer.messageId,
-      entries: answer.results.map((r) => ({
-        recordKey: r.key,
-        sourceLocation: byKey.get(r.key)?.location ?? null,
-        outcome: r.outcome,
-        code: r.code,
-        message: r.message,
-        targetVersion: r.targetVersion,
-        deleted: deletes.has(r.key),
-      })),
-    },
-  };
   const ledger: BatchOutcome['ledger'][number][] = [];
   const letters: BatchOutcome['deadLetters'][number][] = [];
+  const renames: Array<{ from: string; to: string }> = [];
   for (const r of answer.results) {
     const upsert = byKey.get(r.key);
     if (r.outcome === 'accepted') {
@@ -152,6 +282,7 @@ export async function pushBatchOnce(ctx: PushContext, batchId: string): Promise<
           accepted: true,
           ...(r.targetVersion ? { targetVersion: r.targetVersion } : {}),
         });
+        if (upsert.previousKey) renames.push({ from: upsert.previousKey, to: r.key });
       }
       continue;
     }
@@ -165,35 +296,60 @@ export async function pushBatchOnce(ctx: PushContext, batchId: string): Promise<
       batch: { stagedBatchId: batch.id, idempotencyKey },
       code: r.code ?? (r.outcome === 'refused' ? 'REFUSED' : 'FAILED'),
       answer: { outcome: r.outcome, code: r.code, message: r.message, messageId: answer.messageId },
-      attempts: 1,
+      attempts: lease.attempts + 1,
     });
   }
-  const recorded = await recordBatch(ctx.db, {
-    ...outcome,
-    ledger,
-    deadLetters: letters,
-    // Where push time goes, summed over the run's batches: loading and unsealing the batch, and
-    // the target's answer (gateway included); recordBatch adds its own transaction's time.
-    timings: {
-      pushLoadMs: Math.round(sending - started),
-      pushSendMs: Math.round(sent - sending),
+  return recordBatch(
+    ctx.db,
+    {
+      runId: batch.runId,
+      batchId: batch.id,
+      target: target.id,
+      stream: batch.stream,
+      schoolCode: payload.schoolCode,
+      counts,
+      ledger,
+      deadLetters: letters,
+      renames,
+      attempts: lease.attempts + 1,
+      lineage: {
+        adapterId: run.adapter_id,
+        adapterVersion: run.adapter_version,
+        mappingVersion: target.mappingVersion,
+        gatewayMessageId: answer.messageId,
+        entries: answer.results.map((r) => ({
+          recordKey: r.key,
+          sourceLocation: byKey.get(r.key)?.location ?? null,
+          outcome: r.outcome,
+          code: r.code,
+          message: r.message,
+          targetVersion: r.targetVersion,
+          deleted: deletes.has(r.key),
+        })),
+      },
+      // Where push time goes, summed over the run's batches: loading and unsealing the batch, and
+      // the target's answer (gateway included); recordBatch adds its own transaction's time.
+      timings: {
+        pushLoadMs: Math.round(sending - started),
+        pushSendMs: Math.round(sent - sending),
+      },
     },
-  });
-  return recorded ? 'pushed' : 'already';
+    lease,
+  );
 }
 
 /**
- * Gives up on a batch (attempts exhausted, or refused as a whole): one dead letter naming every
- * key, with the error as the answer, and the batch counted as failed. Nothing reaches the ledger,
- * so the records are sent again by a replay or by the next run.
+ * Gives up on a batch (attempts exhausted, refused as a whole, or its target down for too long):
+ * one dead letter naming every key, with the error as the answer, and the batch counted as failed.
+ * Nothing reaches the ledger, so the records are sent again by a replay or by the next run.
  */
-export async function failBatch(
+async function failBatch(
   ctx: PushContext,
-  batchId: string,
+  lease: PushLease,
   error: unknown,
   attempts: number,
 ): Promise<void> {
-  const prepared = await prepare(ctx, batchId).catch(() => undefined);
+  const prepared = await prepare(ctx, lease.batchId);
   if (!prepared) return;
   const { batch, payload, idempotencyKey } = prepared;
   const keys = [...payload.upserts.map((u) => u.key), ...payload.deletes];
@@ -203,28 +359,34 @@ export async function failBatch(
     code: (error as { code?: string })?.code,
     attempts,
   });
-  await recordBatch(ctx.db, {
-    runId: batch.runId,
-    batchId: batch.id,
-    target: batch.target,
-    stream: batch.stream,
-    schoolCode: payload.schoolCode,
-    counts: { failed: keys.length },
-    ledger: [],
-    deadLetters: [
-      {
-        runId: batch.runId,
-        schoolCode: payload.schoolCode,
-        target: batch.target,
-        stream: batch.stream,
-        recordKey: null,
-        batch: { stagedBatchId: batch.id, idempotencyKey, keys },
-        code: (error as { code?: string })?.code ?? 'PUSH_FAILED',
-        answer: { message: (error as Error)?.message },
-        attempts,
-      },
-    ],
-  });
+  const outcome = await recordBatch(
+    ctx.db,
+    {
+      runId: batch.runId,
+      batchId: batch.id,
+      target: batch.target,
+      stream: batch.stream,
+      schoolCode: payload.schoolCode,
+      counts: { failed: keys.length },
+      ledger: [],
+      attempts,
+      deadLetters: [
+        {
+          runId: batch.runId,
+          schoolCode: payload.schoolCode,
+          target: batch.target,
+          stream: batch.stream,
+          recordKey: null,
+          batch: { stagedBatchId: batch.id, idempotencyKey, keys },
+          code: (error as { code?: string })?.code ?? 'PUSH_FAILED',
+          answer: { message: (error as Error)?.message },
+          attempts,
+        },
+      ],
+    },
+    lease,
+  );
+  if (outcome === 'lost') throw new LeaseLostError('push', `lô / batch ${lease.batchId}`);
 }
 
 /**
@@ -236,9 +398,30 @@ export function isThrottle(error: unknown): boolean {
   return error.code === 'HTTP_429' || /^GATEWAY_90080[0-6]/.test(error.code);
 }
 
+// The target, or the gateway in front of it, could not take the batch at all: connection refused,
+// no answer in time, a proxy's 502/503/504, WSO2's back-end connection failures (101503-101505),
+// X-Road's network faults. The batch is not at fault, so none of these spends an attempt.
+const UNAVAILABLE_CODES = new Set([
+  'UNREACHABLE',
+  'TIMEOUT',
+  'TOKEN_UNREACHABLE',
+  'HTTP_502',
+  'HTTP_503',
+  'HTTP_504',
+  'GATEWAY_101503',
+  'GATEWAY_101504',
+  'GATEWAY_101505',
+]);
+
+/** The target or the gateway was unavailable: an outage, not an answer about this batch. */
+export function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof RetryableError)) return false;
+  return UNAVAILABLE_CODES.has(error.code) || /^GATEWAY_.*NetworkError$/.test(error.code);
+}
+
 /** Backoff before attempt `attempt + 1`: the target's Retry-After, else exponential with jitter. */
 export function retryDelayMs(error: unknown, attempt: number, baseMs = 200, capMs = 30_000): number {
   const after = (error as { retryAfterMs?: number })?.retryAfterMs;
   if (typeof after === 'number' && after >= 0) return Math.min(after, capMs);
-  return Math.min(baseMs * 2 ** (attempt - 1) * (0.5 + Math.random()), capMs);
+  return Math.min(baseMs * 2 ** (Math.max(attempt, 1) - 1) * (0.5 + Math.random()), capMs);
 }

@@ -86,12 +86,12 @@ export function pushQueues(connection: Redis, prefix: string): PushQueues {
   };
 }
 
-/** Enqueues push jobs (one per staged batch; a batch already queued is not queued twice). */
-export async function enqueuePushes(
-  queues: PushQueues,
-  pushes: readonly PushAnnouncement[],
-  attempts: number,
-): Promise<void> {
+/**
+ * Enqueues push jobs (one per staged batch; a batch already queued is not queued twice). A job is
+ * tried once by BullMQ: when to try a batch again is the push step's decision, made from the
+ * batch's attempts in PostgreSQL (which Redis may forget), and carried out by delaying the job.
+ */
+export async function enqueuePushes(queues: PushQueues, pushes: readonly PushAnnouncement[]): Promise<void> {
   const byTarget = new Map<string, PushAnnouncement[]>();
   for (const p of pushes) byTarget.set(p.target, [...(byTarget.get(p.target) ?? []), p]);
   for (const [target, list] of byTarget) {
@@ -102,8 +102,7 @@ export async function enqueuePushes(
         opts: {
           jobId: pushJobId(p.batchId),
           priority: Math.min(Math.max(p.ordinal, 1), MAX_PRIORITY),
-          attempts,
-          backoff: { type: 'target' },
+          attempts: 1,
           removeOnComplete: 5_000,
           removeOnFail: 5_000,
         },
@@ -123,7 +122,6 @@ export async function resendOutbox(
   runQueue: Queue<RunJob>,
   queues: PushQueues,
   pending: readonly PendingJob[],
-  attempts: number,
 ): Promise<{ pulls: string[]; pushes: string[] }> {
   const pulls: string[] = [];
   const pushes: PushAnnouncement[] = [];
@@ -141,7 +139,7 @@ export async function resendOutbox(
       pushes.push(p);
     }
   }
-  await enqueuePushes(queues, pushes, attempts);
+  await enqueuePushes(queues, pushes);
   return { pulls, pushes: pushes.map((p) => p.batchId) };
 }
 

@@ -36,7 +36,7 @@ export async function decideHeldRun(options: {
   decidedBy: string;
   logger?: AdapterLogger;
   enqueue?: (pushes: PushAnnouncement[]) => Promise<void>;
-}): Promise<{ state: 'succeeded' | 'cancelled' | 'pushing'; counts: RunCounts }> {
+}): Promise<{ state: 'succeeded' | 'failed' | 'cancelled' | 'pushing'; counts: RunCounts }> {
   const { db, runId } = options;
   const run = await getRun(db, runId);
   if (!run) throw new PermanentError('RUN_NOT_FOUND', `Không có lần chạy ${runId} / No run ${runId}`);
@@ -58,10 +58,18 @@ export async function decideHeldRun(options: {
     await setRunState(db, runId, 'cancelled', { hold: decided });
     return { state: 'cancelled', counts: run.counts };
   }
-  const pushes = await enterPushing(db, runId, 'held', {
-    hold: decided,
-    carry: { pendingCheckpoints: hold.pendingCheckpoints ?? [], excluded: hold.excluded ?? [] },
-  });
+  const pushes = await enterPushing(
+    db,
+    { heldRunId: runId },
+    {
+      hold: decided,
+      carry: {
+        pendingCheckpoints: hold.pendingCheckpoints ?? [],
+        // Runs held before late exclusions were taken out of their batches carry them here.
+        ...(hold.excluded ? { excluded: hold.excluded } : {}),
+      },
+    },
+  );
   if (!pushes) {
     throw new PermanentError(
       'RUN_NOT_HELD',
@@ -80,5 +88,5 @@ export async function decideHeldRun(options: {
     logger: options.logger ?? silentLogger,
   });
   const after = await getRun(db, runId);
-  return { state: 'succeeded', counts: after!.counts };
+  return { state: after!.state === 'succeeded' ? 'succeeded' : 'failed', counts: after!.counts };
 }

@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CanonicalRecord } from '../model/index.ts';
 import type { Adapter, AdapterLogger, StreamName } from '../sdk/index.ts';
-import { AdapterError, canWrite, PermanentError, RetryableError, silentLogger } from '../sdk/index.ts';
+import { AdapterError, canWrite, PermanentError, silentLogger } from '../sdk/index.ts';
 import {
   claimPull,
   completeOutbox,
@@ -17,6 +17,8 @@ import {
   guardianKeyOf,
   guardianLinksOf,
   type Keyring,
+  LeaseLostError,
+  leaseOwner,
   listPayments,
   loadStagedBatch,
   markDispatched,
@@ -26,9 +28,18 @@ import {
 } from '../store/index.ts';
 import type { Target } from '../targets/target.ts';
 import { type ReplayOptions, replayDeadLetters } from './dead-letters.ts';
+import { isDatabaseUnavailable, StoreUnavailableError } from './lease.ts';
 import type { PaymentDestination } from './payment-writeback.ts';
 import { paymentSourceOf, pullPayments } from './payments.ts';
-import { failBatch, isThrottle, type PushContext, pushBatchOnce, type StagedPayload } from './push.ts';
+import { pullStep } from './pull/index.ts';
+import {
+  DEFAULT_PUSH_POLICY,
+  type PushContext,
+  type PushPolicy,
+  type PushStepOutcome,
+  pushStep,
+  type StagedPayload,
+} from './push.ts';
 import {
   enqueuePushes,
   enqueueRun,
@@ -41,7 +52,6 @@ import {
 import { type CityRosterSource, reconcileSchool } from './reconcile.ts';
 import { decideHeldRun } from './release.ts';
 import type { Sources } from './sources.ts';
-import { pullStep, RunBusyError } from './sync.ts';
 
 export interface RunServiceDeps {
   db: Database;
@@ -58,7 +68,22 @@ export interface RunServiceDeps {
   logger?: AdapterLogger;
   /** Sees each batch of valid records a run reads (the identity registry); see SyncOptions. */
   observeRecords?: (schoolCode: string, records: readonly CanonicalRecord[]) => Promise<void>;
+  /** Told of the source's key changes (the identity registry moves the people); see SyncOptions. */
+  observeKeyChanges?: (
+    schoolCode: string,
+    renames: ReadonlyArray<{ from: string; to: string }>,
+  ) => Promise<void>;
+  /** A step's lease, renewed while it works (WORKER_LOCK_MS, default 30 s). */
+  leaseMs?: number;
+  /** How long a batch may find its target unavailable before it is given up (PUSH_OUTAGE_MAX_MS). */
+  outageMaxMs?: number;
 }
+
+/** What a pull job came to: done (whatever the run's state), or to be tried again after a delay. */
+export type StepOutcome = { kind: 'done' } | { kind: 'retry'; delayMs: number; code: string };
+
+// A run waiting for its school's previous run checks again after this long (plus jitter).
+const BUSY_RETRY_MS = 3_000;
 
 export interface RunRequest {
   schoolCode: string;
@@ -132,86 +157,141 @@ export class RunService {
 
   /**
    * A run's pull job: claim the run, pull, validate, diff and stage, then queue its push jobs.
-   * A run a dead worker left half-pulled starts its pull over; one left pushing gets its remaining
-   * push jobs queued again. Throws RunBusyError while another run of the school is in progress.
+   * A run taken over from a worker whose lease lapsed starts its pull over; one left pushing gets
+   * its remaining push jobs queued again. Answers `retry` with a delay when the job must wait: the
+   * school's previous run is in progress, another worker holds the run's lease, or the database is
+   * away; the worker delays the job accordingly.
    */
-  async executePull(runId: string): Promise<void> {
+  async executePull(runId: string): Promise<StepOutcome> {
+    try {
+      return await this.pull(runId);
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        this.logger.warn('pull lease lost', { runId });
+        return { kind: 'done' };
+      }
+      if (error instanceof StoreUnavailableError || isDatabaseUnavailable(error)) {
+        this.logger.warn('pull postponed: the database is away', {
+          runId,
+          message: (error as Error).message,
+        });
+        return { kind: 'retry', delayMs: this.leaseMs + Math.random() * 1_000, code: 'DATABASE_UNAVAILABLE' };
+      }
+      throw error;
+    }
+  }
+
+  private async pull(runId: string): Promise<StepOutcome> {
     const { db, keyring } = this.deps;
     const run = await getRun(db, runId);
     if (!run) {
       await completeOutbox(db, 'run.pull', runId);
-      return;
+      return { kind: 'done' };
     }
     if (run.state === 'pushing') {
-      await this.enqueuePushes(await unpushedBatchIds(db, runId));
+      await this.enqueuePushesOrLeaveToSweeper(await unpushedBatchIds(db, runId));
       await finishIfDone(db, runId);
       await completeOutbox(db, 'run.pull', runId);
-      return;
+      return { kind: 'done' };
     }
     if (run.state !== 'queued' && run.state !== 'pulling') {
       await completeOutbox(db, 'run.pull', runId);
-      return;
+      return { kind: 'done' };
     }
     const source = (await this.deps.sources())[run.school_code];
     if (!source || !this.deps.loadAdapter) {
       throw new PermanentError('SCHOOL_NOT_CONFIGURED', `School ${run.school_code} has no configured source`);
     }
     const adapter = await this.deps.loadAdapter(source.adapter);
-    const claim = await claimPull(db, runId, adapter.version);
+    const claim = await claimPull(db, runId, adapter.version, { leaseMs: this.leaseMs, owner: leaseOwner() });
     if (!claim.claimed) {
-      if (claim.reason === 'busy') throw new RunBusyError(runId, claim.blockingRunId);
-      return;
+      if (claim.reason === 'busy')
+        return { kind: 'retry', delayMs: BUSY_RETRY_MS + Math.random() * 1_000, code: 'SCHOOL_BUSY' };
+      if (claim.reason === 'leased')
+        return { kind: 'retry', delayMs: claim.retryInMs + Math.random() * 1_000, code: 'LEASE_HELD' };
+      return { kind: 'done' };
     }
+    const school = run.school_code;
     const pulled = await pullStep({
       db,
       keyring,
       adapter,
       adapterConfig: source.config,
       targets: [...this.targets().values()],
-      schoolCode: run.school_code,
+      schoolCode: school,
       streams: run.streams as StreamName[],
       mode: run.mode,
-      runId,
-      logger: this.deps.logger ?? silentLogger,
+      lease: claim.lease,
+      leaseMs: this.leaseMs,
+      logger: this.logger,
       ...(this.deps.holdThreshold !== undefined ? { holdThreshold: this.deps.holdThreshold } : {}),
       ...(this.deps.batchSize !== undefined ? { batchSize: this.deps.batchSize } : {}),
       ...(this.deps.observeRecords
-        ? { onValidRecords: (records) => this.deps.observeRecords!(run.school_code, records) }
+        ? { onValidRecords: (records) => this.deps.observeRecords!(school, records) }
+        : {}),
+      ...(this.deps.observeKeyChanges
+        ? { onKeysChanged: (renames) => this.deps.observeKeyChanges!(school, renames) }
         : {}),
     });
-    if (pulled.state !== 'pushing') return;
+    if (pulled.state !== 'pushing') return { kind: 'done' };
     if (pulled.pushes.length === 0) await finishIfDone(db, runId);
-    else await this.enqueuePushes(pulled.pushes);
+    else await this.enqueuePushesOrLeaveToSweeper(pulled.pushes);
+    return { kind: 'done' };
   }
 
   /**
-   * A staged batch's push job, one attempt: sends it and records the answer, then ends the run if
-   * it was the last. A retryable failure is rethrown while attempts remain (the queue retries it
-   * with backoff); after the last, or on a permanent failure, the batch goes to dead letters.
+   * The pushes are in the outbox already (enterPushing): if Redis cannot take them now, the
+   * sweeper hands them over once it is back. Failing the pull for it would gain nothing.
    */
-  async executePush(job: {
-    runId: string;
-    batchId: string;
-    attempt: number;
-  }): Promise<'pushed' | 'already' | 'gave-up' | 'refused'> {
+  private async enqueuePushesOrLeaveToSweeper(pushes: readonly PushAnnouncement[]): Promise<void> {
+    try {
+      await this.enqueuePushes(pushes);
+    } catch (error) {
+      this.logger.warn('push jobs left to the sweeper', {
+        batches: pushes.length,
+        message: (error as Error).message,
+      });
+    }
+  }
+
+  /**
+   * A staged batch's push job, one go (see `pushStep`): sends it and records the answer, or says
+   * when to try again; then ends the run if that was its last batch.
+   */
+  async executePush(job: { runId: string; batchId: string }): Promise<PushStepOutcome> {
     const ctx: PushContext = {
       db: this.deps.db,
       keyring: this.deps.keyring,
       targets: this.targets(),
-      logger: this.deps.logger ?? silentLogger,
+      logger: this.logger,
     };
-    let outcome: 'pushed' | 'already' | 'gave-up' | 'refused';
-    try {
-      outcome = await pushBatchOnce(ctx, job.batchId);
-      if (outcome === 'already') await completeOutbox(this.deps.db, 'batch.push', job.batchId);
-    } catch (error) {
-      const retryable = error instanceof RetryableError;
-      if (retryable && (isThrottle(error) || job.attempt < this.pushAttempts)) throw error;
-      await failBatch(ctx, job.batchId, error, job.attempt);
-      outcome = retryable ? 'gave-up' : 'refused';
+    const outcome = await pushStep(ctx, job.batchId, this.pushPolicy);
+    if (outcome.kind === 'pushed' || outcome.kind === 'dead-lettered' || outcome.kind === 'already') {
+      try {
+        await finishIfDone(this.deps.db, job.runId);
+      } catch (error) {
+        // The batch is recorded; the run ends with the next batch's job or the sweeper's pass.
+        if (!isDatabaseUnavailable(error)) throw error;
+      }
     }
-    await finishIfDone(this.deps.db, job.runId);
     return outcome;
+  }
+
+  private get logger(): AdapterLogger {
+    return this.deps.logger ?? silentLogger;
+  }
+
+  private get leaseMs(): number {
+    return this.deps.leaseMs ?? DEFAULT_PUSH_POLICY.leaseMs;
+  }
+
+  get pushPolicy(): PushPolicy {
+    return {
+      leaseMs: this.leaseMs,
+      attempts: this.pushAttempts,
+      outageMaxMs: this.deps.outageMaxMs ?? DEFAULT_PUSH_POLICY.outageMaxMs,
+      owner: leaseOwner(),
+    };
   }
 
   get database(): Database {
@@ -220,7 +300,7 @@ export class RunService {
 
   async enqueuePushes(pushes: readonly PushAnnouncement[]): Promise<void> {
     if (pushes.length === 0) return;
-    await enqueuePushes(this.pushQueues, pushes, this.pushAttempts);
+    await enqueuePushes(this.pushQueues, pushes);
     await markDispatched(
       this.deps.db,
       'batch.push',
@@ -235,7 +315,7 @@ export class RunService {
   async resendPending(olderThanMs = 30_000): Promise<{ pulls: string[]; pushes: string[] }> {
     const pending = await pendingOutbox(this.deps.db, olderThanMs);
     if (pending.length === 0) return { pulls: [], pushes: [] };
-    const resent = await resendOutbox(this.deps.queue, this.pushQueues, pending, this.pushAttempts);
+    const resent = await resendOutbox(this.deps.queue, this.pushQueues, pending);
     await markDispatched(this.deps.db, 'run.pull', resent.pulls);
     await markDispatched(this.deps.db, 'batch.push', resent.pushes);
     return resent;

@@ -6,13 +6,12 @@
  */
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type AdapterLogger, RetryableError, silentLogger } from '../sdk/index.ts';
+import { type AdapterLogger, silentLogger } from '../sdk/index.ts';
 import { purgeBatchBodies } from '../store/index.ts';
 import { type BreakerOptions, CircuitBreaker } from './breaker.ts';
-import { isThrottle, retryDelayMs } from './push.ts';
+import type { PushStepOutcome } from './push.ts';
 import { type PushJob, pushQueueName, RUN_QUEUE, type RunJob } from './queue.ts';
 import type { RunService } from './service.ts';
-import { RunBusyError } from './sync.ts';
 
 export interface TargetLimits {
   requestsPerSecond?: number;
@@ -46,8 +45,18 @@ export interface SyncWorkers {
   close(): Promise<void>;
 }
 
-// A run waiting for its school's previous run checks again after this long (plus jitter).
-const BUSY_RETRY_MS = 3_000;
+/**
+ * What one push tells the target's circuit breaker: an answer closes it, a target found down or
+ * answering badly counts toward opening it, the rest (quota, someone else's lease, our database)
+ * says nothing about the target.
+ */
+function judge(breaker: CircuitBreaker, outcome: PushStepOutcome): void {
+  if (outcome.kind === 'pushed') breaker.success();
+  else if (outcome.kind === 'retry' && (outcome.cause === 'wait' || outcome.cause === 'attempt'))
+    breaker.failure();
+  else if (outcome.kind === 'dead-lettered' && outcome.reason !== 'refused') breaker.failure();
+  else breaker.release();
+}
 
 export async function startSyncWorkers(options: SyncWorkersOptions): Promise<SyncWorkers> {
   const { service, prefix } = options;
@@ -70,14 +79,11 @@ export async function startSyncWorkers(options: SyncWorkersOptions): Promise<Syn
   const pullWorker = new Worker<RunJob>(
     RUN_QUEUE,
     async (job: Job<RunJob>, token?: string) => {
-      try {
-        await service.executePull(job.data.runId);
-      } catch (error) {
-        if (error instanceof RunBusyError) {
-          await job.moveToDelayed(Date.now() + BUSY_RETRY_MS + Math.random() * 1_000, token);
-          throw new DelayedError();
-        }
-        throw error;
+      const outcome = await service.executePull(job.data.runId);
+      if (outcome.kind === 'retry') {
+        // Another run of the school, another worker's live lease, or the database away: wait.
+        await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+        throw new DelayedError();
       }
     },
     { ...common, connection: connect(), concurrency: options.pullConcurrency ?? 2 },
@@ -95,35 +101,35 @@ export async function startSyncWorkers(options: SyncWorkersOptions): Promise<Syn
     await queue.setGlobalConcurrency(limits.concurrentBatches ?? 4);
     const worker: Worker<PushJob> = new Worker<PushJob>(
       pushQueueName(target),
-      async (job) => {
+      async (job, token) => {
         const gate = breaker.acquire();
         if (!gate.allowed) {
-          // Parks the queue (every worker, through Redis) without spending the job's attempts.
+          // Parks the queue (every worker, through Redis); nothing is spent.
           await worker.rateLimit(gate.waitMs);
           throw Worker.RateLimitError();
         }
+        let outcome: PushStepOutcome;
         try {
-          const outcome = await service.executePush({ ...job.data, attempt: job.attemptsMade + 1 });
-          if (outcome === 'gave-up') breaker.failure();
-          else breaker.success();
+          outcome = await service.executePush(job.data);
         } catch (error) {
-          if (isThrottle(error)) {
-            // The gateway's quota, not a failure: wait as told, the attempt is not spent.
-            breaker.release();
-            await worker.rateLimit(retryDelayMs(error, 1, 1_000));
-            throw Worker.RateLimitError();
-          }
-          if (error instanceof RetryableError) breaker.failure();
-          else breaker.release();
+          breaker.release();
           throw error;
         }
+        judge(breaker, outcome);
+        if (outcome.kind !== 'retry') return;
+        if (outcome.cause === 'throttled') {
+          // The gateway's quota: the whole queue waits as told.
+          await worker.rateLimit(outcome.delayMs);
+          throw Worker.RateLimitError();
+        }
+        await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+        throw new DelayedError();
       },
       {
         ...common,
         connection: connect(),
         concurrency: limits.concurrentBatches ?? 4,
         limiter: { max: limits.requestsPerSecond ?? 20, duration: 1_000 },
-        settings: { backoffStrategy: (attemptsMade, _type, error) => retryDelayMs(error, attemptsMade, 500) },
       },
     );
     worker.on('error', (error) => logger.warn('push worker error', { target, message: error.message }));

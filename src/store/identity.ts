@@ -202,6 +202,40 @@ export async function registerPeople(
   };
 }
 
+/**
+ * The school changed some records' keys (a corrected student code, a merge): the people and the
+ * links they are the student of move to the new keys, with their verification, so the next
+ * registration finds them instead of adding them a second time. A new key already taken is left
+ * as it is (the old row stays for a person to look at).
+ */
+export async function renamePeople(
+  db: Db,
+  schoolCode: string,
+  renames: ReadonlyArray<{ from: string; to: string }>,
+): Promise<void> {
+  if (renames.length === 0) return;
+  const from = renames.map((r) => r.from);
+  const to = renames.map((r) => r.to);
+  await kyselyOf(db)
+    .transaction()
+    .execute(async (trx) => {
+      await sql`
+        update persons p set record_key = m.to_key
+        from unnest(${from}::text[], ${to}::text[]) as m(from_key, to_key)
+        where p.school_code = ${schoolCode} and p.record_key = m.from_key
+          and not exists (select 1 from persons q where q.school_code = ${schoolCode} and q.record_key = m.to_key)
+      `.execute(trx);
+      await sql`
+        update guardian_links g set student_key = m.to_key
+        from unnest(${from}::text[], ${to}::text[]) as m(from_key, to_key)
+        where g.school_code = ${schoolCode} and g.student_key = m.from_key
+          and not exists (
+            select 1 from guardian_links h
+            where h.school_code = ${schoolCode} and h.student_key = m.to_key and h.guardian_key = g.guardian_key)
+      `.execute(trx);
+    });
+}
+
 /** Records the links a school declares; a link already verified stays verified. */
 export async function registerGuardianLinks(db: Db, links: readonly GuardianLinkInput[]): Promise<void> {
   if (links.length === 0) return;

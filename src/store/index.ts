@@ -72,16 +72,20 @@ export {
   recordCheck,
   registerGuardianLinks,
   registerPeople,
+  renamePeople,
   setGuardianLinkVerified,
   upsertPeople,
   type VerificationStatus,
 } from './identity.ts';
+export * from './leases.ts';
 export {
   applyTargetResults,
   diffAgainstLedger,
+  heldKeys,
   keysNotSeen,
   type LedgerDiff,
   type LedgerEntry,
+  renameLedgerKeys,
   type TargetResult,
 } from './ledger.ts';
 export { addLineage, type LineageEntry, recordHistory } from './lineage.ts';
@@ -101,6 +105,7 @@ export {
   type StoredPerson,
   upsertPersons,
 } from './persons.ts';
+export * from './run-reconciliation.ts';
 export * from './runs.ts';
 export * from './schedules.ts';
 export { type Sealed, seal, unseal } from './sealed.ts';

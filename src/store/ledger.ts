@@ -133,3 +133,46 @@ export async function keysNotSeen(
   `.execute(kyselyOf(db));
   return rows.map((r) => r.record_key);
 }
+
+/**
+ * Moves ledger rows to the keys the target now holds them under (a student code corrected at the
+ * school, a merge): the record keeps its history (`first_pushed_at`) under its new key. A new key
+ * the ledger already holds is left as it is (the target answered for it), and its old row goes.
+ */
+export async function renameLedgerKeys(
+  db: Db,
+  target: string,
+  stream: string,
+  renames: ReadonlyArray<{ from: string; to: string }>,
+): Promise<void> {
+  if (renames.length === 0) return;
+  await sql`
+    with moves as (
+      select * from unnest(${renames.map((r) => r.from)}::text[], ${renames.map((r) => r.to)}::text[])
+        as m(from_key, to_key)
+    ), dropped as (
+      delete from ledger l using moves m
+      where l.target = ${target} and l.stream = ${stream} and l.record_key = m.from_key
+      returning l.record_key, l.first_pushed_at
+    )
+    update ledger l set first_pushed_at = least(l.first_pushed_at, d.first_pushed_at)
+    from dropped d join moves m on m.from_key = d.record_key
+    where l.target = ${target} and l.stream = ${stream} and l.record_key = m.to_key
+  `.execute(kyselyOf(db));
+}
+
+/** Which of `keys` the target holds (a ledger row, not deleted), for a target and stream. */
+export async function heldKeys(
+  db: Db,
+  target: string,
+  stream: string,
+  keys: readonly string[],
+): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const { rows } = await sql<{ record_key: string }>`
+    select l.record_key from ledger l
+    where l.target = ${target} and l.stream = ${stream} and l.deleted_at is null
+      and l.record_key = any(${[...keys]}::text[])
+  `.execute(kyselyOf(db));
+  return new Set(rows.map((r) => r.record_key));
+}

@@ -5,14 +5,17 @@
 import { sql } from 'kysely';
 import type { Keyring } from './crypto.ts';
 import { type Db, kyselyOf } from './db.ts';
-import { type Sealed, seal, unseal } from './sealed.ts';
+import { assertPullLease, LeaseLostError, type PullLease } from './leases.ts';
+import { seal } from './sealed.ts';
 import type { RunCounts, RunState, SyncMode } from './tables.ts';
 
 export const ZERO_COUNTS: RunCounts = {
   pulled: 0,
   valid: 0,
   invalid: 0,
+  excluded: 0,
   unchanged: 0,
+  staged: 0,
   created: 0,
   updated: 0,
   deleted: 0,
@@ -49,15 +52,6 @@ export async function createRun(db: Db, run: NewRun): Promise<string> {
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
-}
-
-/** A queued run picked up by a worker: started now, with the adapter version it really runs. */
-export async function markRunStarted(db: Db, runId: string, adapterVersion: string): Promise<void> {
-  await kyselyOf(db)
-    .updateTable('runs')
-    .set({ started_at: new Date(), adapter_version: adapterVersion })
-    .where('id', '=', runId)
-    .execute();
 }
 
 /**
@@ -175,61 +169,59 @@ export async function saveCheckpoint(
     .execute();
 }
 
-/** Keeps a batch for the push step, sealed: it holds personal data. */
+/**
+ * Keeps a batch for the push step, sealed (it holds personal data), under the pull's lease: the
+ * row is written only while the run is still `pulling` under this token (the run's row is share-
+ * locked, so a claim that takes the run over waits for this insert, then deletes it with the rest).
+ * LeaseLostError otherwise.
+ */
 export async function stageBatch(
   db: Db,
   keyring: Keyring,
-  batch: { runId: string; target: string; stream: string; count: number; payload: unknown; ordinal?: number },
+  lease: PullLease,
+  batch: { target: string; stream: string; count: number; payload: unknown; ordinal?: number },
 ): Promise<string> {
   const sealed = seal(keyring, batch.payload);
-  const row = await kyselyOf(db)
-    .insertInto('staged_batches')
-    .values({
-      run_id: batch.runId,
-      target: batch.target,
-      stream: batch.stream,
-      kind: 'push',
-      payload: sealed.payload,
-      key_id: sealed.keyId,
-      record_count: batch.count,
-      ...(batch.ordinal !== undefined ? { ordinal: batch.ordinal } : {}),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  const { rows } = await sql<{ id: string }>`
+    insert into staged_batches (run_id, target, stream, kind, payload, key_id, record_count, ordinal, pull_token)
+    select r.id, ${batch.target}, ${batch.stream}, 'push', ${sealed.payload}, ${sealed.keyId},
+      ${batch.count}, ${batch.ordinal ?? 0}, r.lease_token
+    from runs r
+    where r.id = ${lease.runId}::uuid and r.lease_token = ${lease.token}::bigint and r.state = 'pulling'
+    for share
+    returning id::text as id
+  `.execute(kyselyOf(db));
+  if (!rows[0]) throw new LeaseLostError('pull', `lần chạy / run ${lease.runId}`);
+  return rows[0].id;
 }
 
-/** The batches of a run not yet pushed, oldest first, unsealed one at a time. */
-export async function* unpushedBatches<T>(
+/**
+ * Rewrites a staged batch of the pull that holds `lease` (records taken out after it was staged);
+ * a batch left with nothing to send is dropped. LeaseLostError when the lease is gone.
+ */
+export async function restageBatch(
   db: Db,
   keyring: Keyring,
-  runId: string,
-): AsyncGenerator<{ id: string; target: string; stream: string; payload: T }> {
-  const ids = await kyselyOf(db)
-    .selectFrom('staged_batches')
-    .select(['id', 'target', 'stream'])
-    .where('run_id', '=', runId)
-    .where('pushed_at', 'is', null)
-    .orderBy('id')
-    .execute();
-  for (const { id, target, stream } of ids) {
-    const row = await kyselyOf(db)
-      .selectFrom('staged_batches')
-      .select(['payload', 'key_id'])
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    if (!row.payload) continue; // purged: nothing left to send
-    const sealed: Sealed = { payload: row.payload, keyId: row.key_id };
-    yield { id, target, stream, payload: unseal<T>(keyring, sealed) };
-  }
-}
-
-export async function markBatchPushed(db: Db, batchId: string): Promise<void> {
+  lease: PullLease,
+  batchId: string,
+  batch: { count: number; payload: unknown },
+): Promise<void> {
   await kyselyOf(db)
-    .updateTable('staged_batches')
-    .set({ pushed_at: new Date() })
-    .where('id', '=', batchId)
-    .execute();
+    .transaction()
+    .execute(async (trx) => {
+      await assertPullLease(trx, lease);
+      if (batch.count === 0) {
+        await trx.deleteFrom('staged_batches').where('id', '=', batchId).execute();
+        return;
+      }
+      const sealed = seal(keyring, batch.payload);
+      await trx
+        .updateTable('staged_batches')
+        .set({ payload: sealed.payload, key_id: sealed.keyId, record_count: batch.count })
+        .where('id', '=', batchId)
+        .where('pushed_at', 'is', null)
+        .execute();
+    });
 }
 
 /** Records the target holds for a school (not deleted): the base of the hold threshold. */

@@ -4,16 +4,29 @@
  * forgot its jobs can always be picked up from PostgreSQL:
  *
  *   queued ──claimPull──► pulling ──enterPushing──► pushing ──recordBatch…──► finishIfDone ──► succeeded
- *                             │                        ▲
- *                             └──(held)──► held ──release──┘
+ *                             │                        ▲                            └── (counts do not
+ *                             └──(held)──► held ──release──┘                             reconcile) ──► failed
+ *
+ * Each step is owned through a lease with a fencing token (leases.ts): the pull's writes name the
+ * run's token, a push's writes the batch's.
  *
  * Outbox topics: `run.pull` (key: run id) and `batch.push` (key: staged batch id).
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Keyring } from './crypto.ts';
 import { type Db, kyselyOf } from './db.ts';
-import { applyTargetResults, type TargetResult } from './ledger.ts';
+import {
+  assertPullLease,
+  LeaseLostError,
+  type LeaseTerms,
+  leaseInterval,
+  nextFencingToken,
+  type PullLease,
+  type PushLease,
+} from './leases.ts';
+import { applyTargetResults, renameLedgerKeys, type TargetResult } from './ledger.ts';
 import { addLineage, type LineageEntry } from './lineage.ts';
+import { reconcileRun, reconciliationFailure } from './run-reconciliation.ts';
 import { addDeadLetters, type DeadLetterInput, saveCheckpoint, setRunState, ZERO_COUNTS } from './runs.ts';
 import { type Sealed, unseal } from './sealed.ts';
 import { refreshPlannerStatistics } from './statistics.ts';
@@ -53,26 +66,45 @@ export async function announcePull(trx: Kysely<Tables>, runId: string): Promise<
 }
 
 export type ClaimOutcome =
-  | { claimed: true }
-  | { claimed: false; reason: 'busy' | 'gone'; state?: string; blockingRunId?: string };
+  | { claimed: true; lease: PullLease }
+  | { claimed: false; reason: 'busy'; blockingRunId: string }
+  | { claimed: false; reason: 'leased'; retryInMs: number; owner: string | null }
+  | { claimed: false; reason: 'gone'; state?: string };
 
 /**
- * Takes a queued (or interrupted, still `pulling`) run for its pull step. One run per school at a
- * time: its ledger diff must see what the previous run delivered. A run interrupted while pulling
- * starts over: nothing it staged was sent, so its staged batches are dropped.
+ * Takes a queued run, or one left `pulling` by a worker whose lease has lapsed, for its pull step,
+ * under a new lease. One run per school at a time: its ledger diff must see what the previous run
+ * delivered. A run still pulling under a live lease is refused (`leased`): its owner is at work.
+ * A run taken over starts its pull over: nothing it staged was sent, so its unsent batches go, in
+ * this transaction; the old owner's later writes name an older token and are refused.
  */
-export async function claimPull(db: Db, runId: string, adapterVersion: string): Promise<ClaimOutcome> {
+export async function claimPull(
+  db: Db,
+  runId: string,
+  adapterVersion: string,
+  terms: LeaseTerms,
+): Promise<ClaimOutcome> {
   return kyselyOf(db)
     .transaction()
     .execute(async (trx) => {
-      const run = await trx
-        .selectFrom('runs')
-        .select(['state', 'school_code'])
-        .where('id', '=', runId)
-        .executeTakeFirst();
+      const { rows } = await sql<{
+        state: string;
+        school_code: string;
+        owner: string | null;
+        left_ms: number;
+      }>`
+        select state, school_code, lease_owner as owner,
+          coalesce(greatest(0, ceil(extract(epoch from (lease_until - now())) * 1000)), 0)::int as left_ms
+        from runs where id = ${runId}::uuid
+        for update
+      `.execute(trx);
+      const run = rows[0];
       if (!run) return { claimed: false, reason: 'gone' };
       if (run.state !== 'queued' && run.state !== 'pulling') {
         return { claimed: false, reason: 'gone', state: run.state };
+      }
+      if (run.state === 'pulling' && run.left_ms > 0) {
+        return { claimed: false, reason: 'leased', retryInMs: run.left_ms, owner: run.owner };
       }
       // Serialises claims of one school across processes for the rest of this transaction.
       await sql`select pg_advisory_xact_lock(hashtext(${`edubridge:school:${run.school_code}`}))`.execute(
@@ -86,44 +118,42 @@ export async function claimPull(db: Db, runId: string, adapterVersion: string): 
         .where('id', '<>', runId)
         .executeTakeFirst();
       if (other) return { claimed: false, reason: 'busy', blockingRunId: other.id };
+      const token = await nextFencingToken(trx);
+      await sql`
+        update runs set state = 'pulling', started_at = now(), adapter_version = ${adapterVersion},
+          counts = ${JSON.stringify(ZERO_COUNTS)}::jsonb, carry = null,
+          lease_token = ${token}::bigint, lease_until = now() + ${leaseInterval(terms.leaseMs)},
+          lease_owner = ${terms.owner}
+        where id = ${runId}::uuid
+      `.execute(trx);
       await trx
         .deleteFrom('staged_batches')
         .where('run_id', '=', runId)
         .where('pushed_at', 'is', null)
         .execute();
-      await trx
-        .updateTable('runs')
-        .set({
-          state: 'pulling',
-          started_at: new Date(),
-          adapter_version: adapterVersion,
-          counts: JSON.stringify(ZERO_COUNTS),
-          carry: null,
-        })
-        .where('id', '=', runId)
-        .execute();
-      return { claimed: true };
+      return { claimed: true, lease: { runId, token } };
     });
 }
 
-/** Writes the pull step's running counts (for progress), while it is still pulling. */
-export async function savePullProgress(db: Db, runId: string, counts: RunCounts): Promise<void> {
-  await kyselyOf(db)
-    .updateTable('runs')
-    .set({ counts: JSON.stringify(counts) })
-    .where('id', '=', runId)
-    .where('state', '=', 'pulling')
-    .execute();
+/** Writes the pull step's running counts (for progress); refused once the lease is lost. */
+export async function savePullProgress(db: Db, lease: PullLease, counts: RunCounts): Promise<void> {
+  const { rows } = await sql<{ one: number }>`
+    update runs set counts = ${JSON.stringify(counts)}::jsonb
+    where id = ${lease.runId}::uuid and lease_token = ${lease.token}::bigint and state = 'pulling'
+    returning 1 as one
+  `.execute(kyselyOf(db));
+  if (rows.length === 0) throw new LeaseLostError('pull', `lần chạy / run ${lease.runId}`);
 }
 
 /**
- * The run has staged what it will send (pull ended, or a held run was released): `pushing`, with
- * one `batch.push` outbox row per unsent batch, in one transaction. Returns the announcements.
+ * The run has staged what it will send: `pushing`, with one `batch.push` outbox row per unsent
+ * batch, in one transaction. From a pull, only under its lease (else LeaseLostError); from a hold
+ * (a person released it), under a new token, so a pull that was still writing cannot any more.
+ * Returns the announcements, or undefined when a held run was decided by someone else first.
  */
 export async function enterPushing(
   db: Db,
-  runId: string,
-  from: 'pulling' | 'held',
+  from: { lease: PullLease } | { heldRunId: string },
   summary: {
     counts?: RunCounts;
     report?: unknown;
@@ -132,24 +162,43 @@ export async function enterPushing(
     hold?: unknown;
   },
 ): Promise<PushAnnouncement[] | undefined> {
+  const runId = 'lease' in from ? from.lease.runId : from.heldRunId;
   return kyselyOf(db)
     .transaction()
     .execute(async (trx) => {
-      const moved = await trx
-        .updateTable('runs')
-        .set({
-          state: 'pushing',
-          carry: JSON.stringify({ ...summary.carry, pushStartedAt: new Date().toISOString() }),
-          ...(summary.counts ? { counts: JSON.stringify(summary.counts) } : {}),
-          ...(summary.report !== undefined ? { report: JSON.stringify(summary.report) } : {}),
-          ...(summary.timings ? { timings: JSON.stringify(summary.timings) } : {}),
-          ...(summary.hold !== undefined ? { hold: JSON.stringify(summary.hold) } : {}),
-        })
-        .where('id', '=', runId)
-        .where('state', '=', from)
-        .returning('id')
-        .executeTakeFirst();
-      if (!moved) return undefined;
+      const { rows } = await sql<{ pull_token: string | null }>`
+        select lease_token::text as pull_token from runs
+        where id = ${runId}::uuid and state = ${'lease' in from ? 'pulling' : 'held'}
+          ${'lease' in from ? sql`and lease_token = ${from.lease.token}::bigint` : sql``}
+        for update
+      `.execute(trx);
+      const run = rows[0];
+      if (!run) {
+        if ('lease' in from) throw new LeaseLostError('pull', `lần chạy / run ${runId}`);
+        return undefined;
+      }
+      // Only what this claim staged goes out; a stale claim's rows (there should be none: staging
+      // is fenced too) would be sent by nobody and must not hold the run open.
+      await trx
+        .deleteFrom('staged_batches')
+        .where('run_id', '=', runId)
+        .where('pushed_at', 'is', null)
+        .where((eb) =>
+          run.pull_token === null
+            ? eb('pull_token', 'is not', null)
+            : eb.or([eb('pull_token', 'is', null), eb('pull_token', '<>', run.pull_token)]),
+        )
+        .execute();
+      await sql`
+        update runs set state = 'pushing', lease_until = null,
+          lease_token = ${'lease' in from ? sql`lease_token` : sql`nextval('fencing_tokens')`},
+          carry = ${JSON.stringify({ ...summary.carry, pushStartedAt: new Date().toISOString() })}::jsonb
+          ${summary.counts ? sql`, counts = ${JSON.stringify(summary.counts)}::jsonb` : sql``}
+          ${summary.report !== undefined ? sql`, report = ${JSON.stringify(summary.report)}::jsonb` : sql``}
+          ${summary.timings ? sql`, timings = ${JSON.stringify(summary.timings)}::jsonb` : sql``}
+          ${summary.hold !== undefined ? sql`, hold = ${JSON.stringify(summary.hold)}::jsonb` : sql``}
+        where id = ${runId}::uuid
+      `.execute(trx);
       const announcements = await unpushedBatchIds(trx, runId);
       if (announcements.length > 0) {
         await trx
@@ -165,18 +214,23 @@ export async function enterPushing(
     });
 }
 
-/** The pull step ended in a hold, a failure or nothing to do: its outbox row is done. */
+/**
+ * The pull step ended in a hold or a failure: the run's state and its outbox row done, under the
+ * pull's lease (a worker that lost it must not fail a run another is carrying: LeaseLostError).
+ */
 export async function endPull(
   db: Db,
-  runId: string,
+  lease: PullLease,
   state: 'held' | 'failed',
   extra: { counts?: RunCounts; report?: unknown; hold?: unknown; timings?: Record<string, number> },
 ): Promise<void> {
   await kyselyOf(db)
     .transaction()
     .execute(async (trx) => {
-      await setRunState(trx, runId, state, extra);
-      await complete(trx, 'run.pull', runId);
+      await assertPullLease(trx, lease);
+      await setRunState(trx, lease.runId, state, extra);
+      await sql`update runs set lease_until = null where id = ${lease.runId}::uuid`.execute(trx);
+      await complete(trx, 'run.pull', lease.runId);
     });
 }
 
@@ -243,26 +297,48 @@ export interface BatchOutcome {
     entries: readonly LineageEntry[];
   };
   deadLetters: readonly DeadLetterInput[];
+  /** Keys the target accepted under a new key (`previousKey` → `key`): their ledger rows move. */
+  renames?: ReadonlyArray<{ from: string; to: string }>;
+  /** The batch's attempts as they stand when it is recorded (dead-lettered after its last). */
+  attempts?: number;
 }
 
+/** What recording a batch's answer came to. */
+export type RecordOutcome = 'recorded' | 'already' | 'lost';
+
 /**
- * Everything one pushed batch changes, in one transaction: the ledger from the target's answers,
- * lineage, dead letters, the run's counts, the batch marked pushed and its outbox row completed.
- * A batch already recorded (its job ran twice) changes nothing: returns false.
+ * Everything one pushed batch changes, in one transaction, under the push's lease: the ledger from
+ * the target's answers, lineage, dead letters, the run's counts, the batch marked pushed and its
+ * outbox row completed. A batch recorded before (its job ran twice) changes nothing: `already`; a
+ * worker whose lease another has taken changes nothing either: `lost` (the new owner sends the
+ * batch again under the same idempotency key, and the target answers from its memory of it).
  */
-export async function recordBatch(db: Db, outcome: BatchOutcome): Promise<boolean> {
+export async function recordBatch(db: Db, outcome: BatchOutcome, lease: PushLease): Promise<RecordOutcome> {
   return kyselyOf(db)
     .transaction()
     .execute(async (trx) => {
       const began = performance.now();
       const marked = await trx
         .updateTable('staged_batches')
-        .set({ pushed_at: new Date(), result: JSON.stringify(outcome.counts) })
+        .set({
+          pushed_at: new Date(),
+          result: JSON.stringify(outcome.counts),
+          push_lease_until: null,
+          ...(outcome.attempts !== undefined ? { attempts: outcome.attempts } : {}),
+        })
         .where('id', '=', outcome.batchId)
+        .where('push_token', '=', lease.token)
         .where('pushed_at', 'is', null)
         .returning('id')
         .executeTakeFirst();
-      if (!marked) return false;
+      if (!marked) {
+        const row = await trx
+          .selectFrom('staged_batches')
+          .select('pushed_at')
+          .where('id', '=', outcome.batchId)
+          .executeTakeFirst();
+        return row?.pushed_at ? 'already' : 'lost';
+      }
       await applyTargetResults(trx, {
         target: outcome.target,
         stream: outcome.stream,
@@ -270,6 +346,9 @@ export async function recordBatch(db: Db, outcome: BatchOutcome): Promise<boolea
         runId: outcome.runId,
         results: outcome.ledger,
       });
+      if (outcome.renames && outcome.renames.length > 0) {
+        await renameLedgerKeys(trx, outcome.target, outcome.stream, outcome.renames);
+      }
       if (outcome.lineage) {
         await addLineage(trx, {
           target: outcome.target,
@@ -286,8 +365,55 @@ export async function recordBatch(db: Db, outcome: BatchOutcome): Promise<boolea
         await addToRun(trx, outcome.runId, 'timings', { ...outcome.timings, pushRecordMs });
       }
       await complete(trx, 'batch.push', outcome.batchId);
-      return true;
+      return 'recorded';
     });
+}
+
+/** Why a push is tried again later, and what it costs the batch. */
+export type DeferKind =
+  /** The target answered with a retryable error: one of PUSH_ATTEMPTS spent. */
+  | 'attempt'
+  /** The target (or the gateway before it) was unavailable: no attempt spent, time counted. */
+  | 'wait'
+  /** The gateway's quota: nothing spent. */
+  | 'throttled';
+
+/**
+ * A push that will be tried again: the lease released (the retry may land on any worker), the
+ * attempt or the wait counted, the error kept for the operator. Returns the batch's tallies after.
+ * LeaseLostError when another worker holds the batch now.
+ */
+export async function deferPush(
+  db: Db,
+  lease: PushLease,
+  kind: DeferKind,
+  error: { code: string; message: string },
+): Promise<{ attempts: number; waits: number; unavailableMs: number }> {
+  const lastError = JSON.stringify({
+    code: error.code,
+    message: error.message,
+    at: new Date().toISOString(),
+  });
+  const { rows } = await sql<{ attempts: number; waits: number; unavailable_ms: number }>`
+    update staged_batches set
+      push_lease_until = null,
+      attempts = attempts + ${kind === 'attempt' ? 1 : 0},
+      waits = waits + ${kind === 'wait' ? 1 : 0},
+      unavailable_since = ${
+        kind === 'wait'
+          ? sql`coalesce(unavailable_since, now())`
+          : kind === 'attempt'
+            ? sql`null`
+            : sql`unavailable_since`
+      },
+      last_error = ${lastError}::jsonb
+    where id = ${lease.batchId}::bigint and push_token = ${lease.token}::bigint and pushed_at is null
+    returning attempts, waits,
+      coalesce(floor(extract(epoch from (now() - unavailable_since)) * 1000), 0)::int as unavailable_ms
+  `.execute(kyselyOf(db));
+  const row = rows[0];
+  if (!row) throw new LeaseLostError('push', `lô / batch ${lease.batchId}`);
+  return { attempts: row.attempts, waits: row.waits, unavailableMs: row.unavailable_ms };
 }
 
 /**
@@ -314,14 +440,27 @@ async function addToRun(
 }
 
 /**
- * Ends a pushing run once none of its batches is left: `succeeded`, checkpoints saved, push time
- * noted. Safe to call from every push job: only the call that sees the last batch done wins.
+ * Ends a pushing run once none of its batches is left. It succeeds only when its counts reconcile
+ * (see run-reconciliation.ts): then its checkpoints are saved, in the same transaction, and never
+ * before. Counts that do not add up fail the run with the reason, and the checkpoints stay where
+ * they were, so the next incremental run reads the same changes again. Safe to call from every push
+ * job: the run's row is locked, and only the call that sees it pushing with nothing left ends it.
  */
-export async function finishIfDone(db: Db, runId: string): Promise<'succeeded' | 'pending' | 'not-pushing'> {
+export async function finishIfDone(
+  db: Db,
+  runId: string,
+): Promise<'succeeded' | 'failed' | 'pending' | 'not-pushing'> {
   let changed = 0;
   const outcome = await kyselyOf(db)
     .transaction()
     .execute(async (trx) => {
+      const run = await trx
+        .selectFrom('runs')
+        .select(['state', 'school_code', 'adapter_id', 'carry', 'timings', 'counts', 'report'])
+        .where('id', '=', runId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (run?.state !== 'pushing') return 'not-pushing';
       const left = await trx
         .selectFrom('staged_batches')
         .select(sql<number>`count(*)::int`.as('n'))
@@ -329,30 +468,35 @@ export async function finishIfDone(db: Db, runId: string): Promise<'succeeded' |
         .where('pushed_at', 'is', null)
         .executeTakeFirstOrThrow();
       if (left.n > 0) return 'pending';
-      const run = await trx
-        .updateTable('runs')
-        .set({ state: 'succeeded', finished_at: new Date() })
-        .where('id', '=', runId)
-        .where('state', '=', 'pushing')
-        .returning(['school_code', 'adapter_id', 'carry', 'timings', 'counts'])
-        .executeTakeFirst();
-      if (!run) return 'not-pushing';
-      changed = run.counts.created + run.counts.updated + run.counts.deleted;
+      const counts = { ...ZERO_COUNTS, ...run.counts };
+      const reconciliation = await reconcileRun(trx, runId, run.counts);
       const carry = run.carry as RunCarry | null;
+      const timings = carry?.pushStartedAt
+        ? { ...run.timings, pushMs: Date.now() - Date.parse(carry.pushStartedAt) }
+        : run.timings;
+      const report = {
+        ...((run.report as Record<string, unknown> | null) ?? {}),
+        reconciliation,
+        ...(reconciliation.ok ? {} : { failure: reconciliationFailure(reconciliation) }),
+      };
+      await trx
+        .updateTable('runs')
+        .set({
+          state: reconciliation.ok ? 'succeeded' : 'failed',
+          finished_at: new Date(),
+          timings: JSON.stringify(timings),
+          report: JSON.stringify(report),
+        })
+        .where('id', '=', runId)
+        .execute();
+      if (!reconciliation.ok) return 'failed' as const;
+      changed = counts.created + counts.updated + counts.deleted;
       for (const { stream, checkpoint } of carry?.pendingCheckpoints ?? []) {
         await saveCheckpoint(
           trx,
           { schoolCode: run.school_code, adapterId: run.adapter_id, stream, runId },
           checkpoint,
         );
-      }
-      if (carry?.pushStartedAt) {
-        const timings = { ...run.timings, pushMs: Date.now() - Date.parse(carry.pushStartedAt) };
-        await trx
-          .updateTable('runs')
-          .set({ timings: JSON.stringify(timings) })
-          .where('id', '=', runId)
-          .execute();
       }
       return 'succeeded' as const;
     });

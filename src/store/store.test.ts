@@ -86,6 +86,7 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         '0006_sso',
         '0007_payment_writeback',
         '0008_lean_person_indexes',
+        '0009_fenced_steps',
       ]);
       expect(status.every((m) => m.executedAt instanceof Date)).toBe(true);
     });

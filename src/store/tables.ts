@@ -28,11 +28,20 @@ export type SyncMode = (typeof SYNC_MODES)[number];
 export const API_KEY_ROLES = ['vendor', 'school', 'district', 'city'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
 
+/**
+ * What a run did with its records. Pull side, records: `pulled` = `valid` + `invalid` +
+ * `excluded`. Per target, changes: `staged` (upserts and deletes in staged batches) = `created` +
+ * `updated` + `deleted` (accepted) + `refused` + `failed` (dead-lettered after its attempts).
+ * `unchanged`: valid records a target already held as they are.
+ */
 export interface RunCounts {
   pulled: number;
   valid: number;
   invalid: number;
+  /** Staged, then found invalid by a rule that needs the whole stream (a minor with no guardian). */
+  excluded: number;
   unchanged: number;
+  staged: number;
   created: number;
   updated: number;
   deleted: number;
@@ -44,8 +53,8 @@ export interface RunCounts {
 export interface RunCarry {
   /** Checkpoints to save once everything read has been delivered. */
   pendingCheckpoints: Array<{ stream: string; checkpoint: unknown }>;
-  /** Keys staged before they were found invalid (late dataset rules): never sent. */
-  excluded: string[];
+  /** Keys staged before they were found invalid: older runs only; now taken out of their batch. */
+  excluded?: string[];
   /** When the run started pushing (ISO), for its timings. */
   pushStartedAt?: string;
 }
@@ -70,6 +79,13 @@ export interface RunsTable {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   requested_by: string | null;
+  /** The pull step's lease: its fencing token (int8, read as a string), expiry and owner. */
+  lease_token: string | null;
+  lease_until: Timestamp | null;
+  lease_owner: string | null;
+  /** The client's `Idempotency-Key` and a hash of what it asked, when it sent one. */
+  idempotency_key: string | null;
+  request_hash: string | null;
 }
 
 export interface CheckpointsTable {
@@ -294,4 +310,17 @@ export interface StagedBatchesTable {
   created_at: CreatedAt;
   pushed_at: Timestamp | null;
   purged_at: Timestamp | null;
+  /** The pull claim that staged it (int8 as a string). */
+  pull_token: string | null;
+  /** The push step's lease: fencing token, expiry, owner. */
+  push_token: string | null;
+  push_lease_until: Timestamp | null;
+  push_owner: string | null;
+  /** Tries the target answered with a retryable error (they count against PUSH_ATTEMPTS). */
+  attempts: Generated<number>;
+  /** Tries that found the target unavailable: they cost no attempt. */
+  waits: Generated<number>;
+  /** When the target was first found unavailable for this batch, since its last answer. */
+  unavailable_since: Timestamp | null;
+  last_error: NullableJson<{ code: string; message: string; at: string }>;
 }

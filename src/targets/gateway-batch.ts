@@ -53,7 +53,11 @@ export async function pushGatewayBatch(
     operation: operationOf(target, batch.stream),
     body: {
       idempotencyKey: batch.idempotencyKey,
-      records: batch.upserts.map((u) => ({ key: u.key, ...(u.body as object) })),
+      records: batch.upserts.map((u) => ({
+        key: u.key,
+        ...(u.previousKey ? { previousKey: u.previousKey } : {}),
+        ...(u.body as object),
+      })),
       deletes: batch.deletes,
     },
     idempotencyKey: batch.idempotencyKey,

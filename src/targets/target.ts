@@ -13,6 +13,11 @@ export interface MappedRecord {
   key: string;
   /** The record as the target wants it; hashed for the ledger, never logged. */
   body: unknown;
+  /**
+   * The key the target holds this record under until now, when the source changed its key (a
+   * corrected student code, a merge): the target moves the record instead of adding a second one.
+   */
+  previousKey?: string;
 }
 
 export interface PushBatch {

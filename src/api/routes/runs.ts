@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ProblemError } from '../../app/problem.ts';
 import type { RunService } from '../../pipeline/service.ts';
 import { STREAM_NAMES, type StreamName } from '../../sdk/index.ts';
-import { type Database, getRun, listRuns } from '../../store/index.ts';
+import { type Database, getRun, listRuns, type RunReconciliation, ZERO_COUNTS } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
 import { problemResponses } from '../responses.ts';
 
@@ -11,7 +11,11 @@ const countsSchema = z.object({
   pulled: z.number(),
   valid: z.number(),
   invalid: z.number(),
+  excluded: z
+    .number()
+    .describe('Staged, then found invalid by a rule that needs the whole stream: never sent'),
   unchanged: z.number(),
+  staged: z.number().describe('Changes staged to send (upserts and deletes, per target)'),
   created: z.number(),
   updated: z.number(),
   deleted: z.number(),
@@ -38,6 +42,26 @@ const runSchema = z
       .unknown()
       .nullable()
       .describe('Why the run is held: per target and stream, the share and a sample of keys'),
+    failure: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .describe('Why the run failed, in Vietnamese and English; null unless it failed'),
+    reconciliation: z
+      .object({
+        ok: z.boolean(),
+        checks: z.array(
+          z.object({
+            name: z.enum(['read', 'staged', 'sent', 'acknowledged']),
+            expected: z.number(),
+            actual: z.number(),
+            ok: z.boolean(),
+          }),
+        ),
+      })
+      .nullable()
+      .describe(
+        'The checks a run passes before it may succeed: read = valid + invalid + excluded; changes staged = records in the staged batches; sent = accepted + refused + dead-lettered; accepted = ledger rows written. Null until the run ends its push',
+      ),
     createdAt: z.iso.datetime({ offset: true }),
     startedAt: z.iso.datetime({ offset: true }).nullable(),
     finishedAt: z.iso.datetime({ offset: true }).nullable(),
@@ -48,6 +72,10 @@ type RunRow = NonNullable<Awaited<ReturnType<typeof getRun>>>;
 
 function toRun(row: RunRow) {
   const hold = row.hold as { pendingCheckpoints?: unknown; excluded?: unknown } | null;
+  const report = row.report as {
+    failure?: { code?: string; message?: string };
+    reconciliation?: RunReconciliation;
+  } | null;
   // Checkpoints and excluded keys are the engine's business, not the caller's.
   const { pendingCheckpoints: _p, excluded: _e, ...shownHold } = hold ?? {};
   return {
@@ -58,9 +86,14 @@ function toRun(row: RunRow) {
     streams: row.streams,
     mode: row.mode,
     state: row.state,
-    counts: row.counts,
+    // Runs from before `excluded` and `staged` were counted lack them: zero, as they were then.
+    counts: { ...ZERO_COUNTS, ...row.counts },
     timings: row.timings ?? {},
     hold: hold ? shownHold : null,
+    failure: report?.failure?.code
+      ? { code: report.failure.code, message: report.failure.message ?? '' }
+      : null,
+    reconciliation: report?.reconciliation ?? null,
     createdAt: row.created_at.toISOString(),
     startedAt: row.started_at?.toISOString() ?? null,
     finishedAt: row.finished_at?.toISOString() ?? null,

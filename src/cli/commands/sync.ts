@@ -63,6 +63,10 @@ export function registerSyncCommand(
           streams,
           mode: opts.full ? 'full' : 'incremental',
           holdThreshold: config.HOLD_THRESHOLD,
+          batchSize: config.SYNC_BATCH_SIZE,
+          pushAttempts: config.PUSH_ATTEMPTS,
+          outageMaxMs: config.PUSH_OUTAGE_MAX_MS,
+          leaseMs: config.WORKER_LOCK_MS,
           requestedBy: `cli:${process.env.USER ?? 'unknown'}`,
           onProgress: ({ step, counts }) =>
             bar.update(0, 0, `${step} ${counts.pulled.toLocaleString('en-US')}`),
@@ -77,17 +81,19 @@ export function registerSyncCommand(
             state: result.state,
             counts: result.counts,
             hold: result.hold ?? null,
+            failure: result.failure ?? null,
           });
           return;
         }
         const c = result.counts;
         printLine(`Lần chạy / Run ${result.runId}: ${result.state}`);
         printLine(
-          `  đọc / pulled ${c.pulled}, hợp lệ / valid ${c.valid}, lỗi / invalid ${c.invalid}, không đổi / unchanged ${c.unchanged}`,
+          `  đọc / pulled ${c.pulled}, hợp lệ / valid ${c.valid}, lỗi / invalid ${c.invalid}, loại ra / excluded ${c.excluded}, không đổi / unchanged ${c.unchanged}`,
         );
         printLine(
           `  tạo / created ${c.created}, cập nhật / updated ${c.updated}, xóa / deleted ${c.deleted}, bị từ chối / refused ${c.refused}, thất bại / failed ${c.failed}`,
         );
+        if (result.failure) printLine(`  ${result.failure.code}: ${result.failure.message}`);
         for (const r of result.hold?.reasons ?? []) {
           printLine(
             `  TẠM GIỮ / HELD ${r.target} ${r.stream}: ${r.changed} đổi / changed, ${r.deleted} xóa / deleted trên / of ${r.held} (${Math.round(r.share * 100)} %)`,

@@ -35,7 +35,9 @@ export function registerWorkerCommand(
       await warnUnlessNoEviction(connection, (line) => process.stderr.write(`${line}\n`));
       const runQueue = createRunQueue(connection, config.REDIS_PREFIX);
       const keyring = loadKeyring(config);
-      const { identityObserver, identityServiceFromConfig } = await import('../../app/identity.ts');
+      const { identityObserver, identityRenamer, identityServiceFromConfig } = await import(
+        '../../app/identity.ts'
+      );
       const { createIdentityQueue, startIdentityWorker } = await import('../../identity/queue.ts');
       // Online identity checks run where C06 is configured; people are registered by every run.
       const identityService = identityServiceFromConfig(config, db, keyring);
@@ -61,8 +63,11 @@ export function registerWorkerCommand(
         loadAdapter: (id) => adapters.load(id),
         holdThreshold: config.HOLD_THRESHOLD,
         pushAttempts: config.PUSH_ATTEMPTS,
+        outageMaxMs: config.PUSH_OUTAGE_MAX_MS,
+        leaseMs: config.WORKER_LOCK_MS,
         batchSize: config.SYNC_BATCH_SIZE,
         observeRecords: identityObserver(db, keyring),
+        observeKeyChanges: identityRenamer(db),
       });
       const workers = await startSyncWorkers({
         connect: () => queueConnection(config.REDIS_URL),

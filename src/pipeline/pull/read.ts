@@ -1,0 +1,132 @@
+/**
+ * Reading one stream: the adapter's items one by one. Signals update the stream's state
+ * (checkpoint, deletions, key changes, records the adapter could not map); records of this school
+ * are validated (record rules, then the dataset rules that compare records) and the valid ones
+ * flushed to staging a batch at a time. The stream's end is `finishStream` (index.ts).
+ */
+import { type CanonicalRecord, checkRecord, hasErrors, type Problem } from '../../model/index.ts';
+import { isSignal, type ReadItem } from '../../sdk/index.ts';
+import {
+  type PullRun,
+  type PullTally,
+  progress,
+  type RecordRef,
+  type StreamPull,
+  spent,
+  timed,
+} from './context.ts';
+import { stageChanges } from './stage.ts';
+
+export async function readStream(
+  run: PullRun,
+  tally: PullTally,
+  s: StreamPull,
+  items: AsyncIterable<ReadItem>,
+) {
+  const loopStarted = performance.now();
+  const flushedBefore = tally.clock.flushMs ?? 0;
+  const readBefore = tally.clock.readMs ?? 0;
+  for await (const item of timedRead(tally, items)) {
+    if (isSignal(item)) {
+      if (item.kind === 'checkpoint') s.lastCheckpoint = item.checkpoint;
+      else if (item.kind === 'deleted') s.reportedDeleted.push(...item.keys);
+      else if (item.kind === 'keyChanged') {
+        s.renames.set(item.to, item.from);
+        s.renamesToTell.push({ from: item.from, to: item.to });
+      } else if (item.kind === 'rejected') {
+        s.line++;
+        s.rejectedWithoutKey++;
+        tally.counts.pulled++;
+        tally.counts.invalid++;
+        tally.report.record({ file: item.error.location ?? s.stream, line: s.line }, null, null, [
+          {
+            code: item.error.code,
+            severity: 'error',
+            field: item.error.field ?? '',
+            message: { vi: item.error.message, en: item.error.message },
+          },
+        ]);
+      }
+      continue;
+    }
+    // A district-wide source answers for every school: this run takes only its own.
+    if (item.schoolCode !== run.schoolCode) continue;
+    s.line++;
+    tally.counts.pulled++;
+    // Read, valid or not: the school still has it, and a full run must not delete it at a target.
+    if (typeof item.key === 'string') s.present.add(item.key);
+    const valid = validate(run, tally, s, item);
+    if (!valid) continue;
+    s.buffer.push(valid);
+    if (s.buffer.length >= run.batchSize) await flush(run, tally, s);
+  }
+  // What the loop spent neither waiting for the source nor flushing: validation.
+  tally.clock.checkMs =
+    (tally.clock.checkMs ?? 0) +
+    performance.now() -
+    loopStarted -
+    ((tally.clock.readMs ?? 0) - readBefore) -
+    ((tally.clock.flushMs ?? 0) - flushedBefore);
+}
+
+/** The record as the rules normalised it when it is valid; its problems go to the report either way. */
+function validate(
+  run: PullRun,
+  tally: PullTally,
+  s: StreamPull,
+  item: CanonicalRecord,
+): CanonicalRecord | undefined {
+  const check = checkRecord(item, { asOf: run.asOf });
+  const place = { file: item.source?.location ?? s.stream, line: s.line };
+  if (!check.record) {
+    tally.counts.invalid++;
+    tally.report.record(place, item.type, item.key, check.problems);
+    return undefined;
+  }
+  const ref: RecordRef = { ...place, type: check.record.type, key: check.record.key, invalid: false };
+  const problems: Problem[] = [...check.problems, ...s.dataset.check(check.record, ref)];
+  ref.invalid = hasErrors(problems);
+  tally.report.record(ref, ref.type, ref.key, problems);
+  if (ref.invalid) {
+    tally.counts.invalid++;
+    return undefined;
+  }
+  return check.record;
+}
+
+/**
+ * Stages what is waiting. The identity registry sees the records first: it learns of key changes
+ * before the records under their new keys, so a person is moved, not added a second time. Its work
+ * and the ledger diff touch different tables: their round trips overlap instead of adding up.
+ */
+export async function flush(run: PullRun, tally: PullTally, s: StreamPull): Promise<void> {
+  if (s.buffer.length === 0 && s.renamesToTell.length === 0) return;
+  const records = s.buffer;
+  s.buffer = [];
+  const at = performance.now();
+  if (s.renamesToTell.length > 0 && run.onKeysChanged) {
+    const renames = s.renamesToTell;
+    s.renamesToTell = [];
+    await timed(tally, 'observeMs', run.onKeysChanged(renames));
+  }
+  if (records.length > 0) {
+    await Promise.all([
+      run.onValidRecords && timed(tally, 'observeMs', run.onValidRecords(records)),
+      timed(tally, 'diffMs', stageChanges(run, tally, s, records)),
+    ]);
+  }
+  await progress(run, tally, 'diff');
+  spent(tally, 'flushMs', at);
+}
+
+/** The adapter's items, with the time spent waiting for them counted as `readMs`. */
+async function* timedRead<T>(tally: PullTally, items: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = items[Symbol.asyncIterator]();
+  for (;;) {
+    const since = performance.now();
+    const next = await it.next();
+    spent(tally, 'readMs', since);
+    if (next.done) return;
+    yield next.value;
+  }
+}
