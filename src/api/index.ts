@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { StoreGuard } from '../app/store-guard.ts';
 import type { ScheduleService } from '../pipeline/schedules.ts';
 import type { RunService } from '../pipeline/service.ts';
 import type { Database } from '../store/index.ts';
@@ -12,6 +13,7 @@ import { recordsRoutes } from './routes/records.ts';
 import { runsRoutes } from './routes/runs.ts';
 import { schedulesRoutes } from './routes/schedules.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
+import type { RouteStores } from './stores.ts';
 
 export {
   API_KEY_HEADER,
@@ -24,6 +26,7 @@ export {
   SECURED,
   SECURITY_SCHEMES,
 } from './auth.ts';
+export { QUEUES_WORK, type RouteStores } from './stores.ts';
 
 export interface ApiV1Options {
   database: Database;
@@ -33,6 +36,11 @@ export interface ApiV1Options {
   schedules?: () => ScheduleService;
   /** Identity checks; without it the identity routes are not registered. */
   identity?: () => IdentityRuntime;
+  /**
+   * Answers 503 at once while a store a route needs is away (see app/store-guard.ts). A route
+   * names the stores it needs in its `config.stores`; PostgreSQL by default.
+   */
+  guard?: StoreGuard;
 }
 
 /**
@@ -41,8 +49,15 @@ export interface ApiV1Options {
  */
 export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (
   app,
-  { database, runs, schedules, identity },
+  { database, runs, schedules, identity, guard },
 ) => {
+  // Before the API-key check, which reads the database itself.
+  if (guard) {
+    app.addHook('onRequest', async (request) => {
+      const stores = (request.routeOptions.config as RouteStores | undefined)?.stores ?? ['database'];
+      await guard.ensure(stores);
+    });
+  }
   installApiKeyAuth(app, { database });
   await app.register(whoamiRoutes);
   await app.register(auditRoutes, { database });

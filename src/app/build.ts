@@ -8,7 +8,7 @@ import type { IdentityRuntime } from '../api/routes/identity.ts';
 import type { Config } from '../config/index.ts';
 import { createIdentityQueue } from '../identity/queue.ts';
 import type { SsoRelay } from '../identity/sso/index.ts';
-import { createRunQueue, queueConnection } from '../pipeline/queue.ts';
+import { createRunQueue, producerConnection, type queueConnection } from '../pipeline/queue.ts';
 import { createScheduleQueue, ScheduleService } from '../pipeline/schedules.ts';
 import { RunService } from '../pipeline/service.ts';
 import { loadSources } from '../pipeline/sources.ts';
@@ -20,8 +20,10 @@ import { registerDocs } from './docs.ts';
 import { registerErrorHandlers } from './errors.ts';
 import { identityObserver, identityRenamer, identityServiceFromConfig } from './identity.ts';
 import { databaseCheck, redisCheck } from './readiness.ts';
+import { REDACT_PATHS } from './redact.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ssoRelayFor } from './sso.ts';
+import { createStoreGuard } from './store-guard.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -30,6 +32,8 @@ export type App = FastifyInstance<
   FastifyBaseLogger,
   ZodTypeProvider
 >;
+
+export { REDACT_PATHS } from './redact.ts';
 
 export interface AppDeps {
   /** Created by the caller, who closes it; made from `REDIS_URL` (and closed with the app) if absent. */
@@ -47,24 +51,6 @@ export interface AppDeps {
   /** The SSO relay, closed by the caller; made from the config (SSO_UPSTREAM) if absent; null: none. */
   sso?: SsoRelay | null;
 }
-
-// pino matches `*.x` one level deep only, so the top-level keys are listed too; Fastify's request
-// serializer leaves headers out, so `headers.*` covers the usual slip of logging `request.headers`.
-// Redaction never reaches message strings or URLs: personal data must not be put there at all.
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  'headers.cookie',
-  'req.headers["x-api-key"]',
-  'headers["x-api-key"]',
-  'personalId',
-  '*.personalId',
-  'password',
-  '*.password',
-  'secret',
-  '*.secret',
-];
 
 /**
  * The hub's HTTP app, not yet listening: `await app.listen(...)` or `app.inject(...)`.
@@ -96,16 +82,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     const schema = migrateInBackground(app, database);
     await schema.ready;
     await registerDocs(app);
-    await app.register(healthRoutes, {
-      checks: {
-        redis: redisCheck(redis, (error) => app.log.warn({ err: error }, 'redis connection error')),
-        database: async () => {
-          await databaseCheck(database)();
-          if (!schema.migrated)
-            throw new Error(`schema not migrated yet (${schema.lastError ?? 'migrating'})`);
-        },
+    const checks = {
+      redis: redisCheck(redis, (error) => app.log.warn({ err: error }, 'redis connection error')),
+      database: async () => {
+        await databaseCheck(database)();
+        if (!schema.migrated) throw new Error(`schema not migrated yet (${schema.lastError ?? 'migrating'})`);
       },
-    });
+    };
+    await app.register(healthRoutes, { checks });
+    const guard = createStoreGuard(checks);
+    // A Redis that drops the connection is known at once, not a second later.
+    redis.on('close', () => guard.forget('redis'));
     // Registering queries nothing: the API-key check reads the database only when a request comes.
     await app.register(apiV1, {
       prefix: '/v1',
@@ -115,6 +102,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         : lazyRunService(app, config, database, keyring, deps.loadAdapter),
       schedules: lazyScheduleService(app, config, database),
       identity: deps.identity ? () => deps.identity! : lazyIdentity(app, config, database, keyring),
+      guard,
     });
     // Single sign-on for school apps under /sso, when configured.
     const relay = deps.sso !== undefined ? deps.sso : await ssoRelayFor(config, database, keyring);
@@ -152,7 +140,9 @@ function lazyQueueService<Q extends { close(): Promise<void> }, S>(
   });
   return () => {
     if (service) return service;
-    const connection = queueConnection(config.REDIS_URL);
+    // A request must not wait for Redis: commands fail at once while it is away (the store guard
+    // and the error handler answer 503), and the outbox hands a run's job over once it is back.
+    const connection = producerConnection(config.REDIS_URL);
     const queue = makeQueue(connection, config.REDIS_PREFIX);
     const made = makeService(queue);
     close = async () => {

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable, isRedisUnavailable } from '../pipeline/lease.ts';
 import { ProblemError, sendProblem } from './problem.ts';
+import { storeUnavailable } from './store-guard.ts';
 
 /** One field a request got wrong, as listed in a 400 problem's `errors`. */
 export interface FieldError {
@@ -34,7 +36,9 @@ export function registerErrorHandlers(app: FastifyInstance): void {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = classify(error, request);
-    if (problem.status >= 500) {
+    if (problem.code === 'STORE_UNAVAILABLE') {
+      request.log.warn({ code: problem.code, message: error.message }, 'store unavailable');
+    } else if (problem.status >= 500) {
       request.log.error({ err: error }, 'request failed');
     } else {
       request.log.info({ code: problem.code, status: problem.status }, 'request rejected');
@@ -57,6 +61,10 @@ function classify(error: FastifyError, request: FastifyRequest): ProblemError {
       cause: error,
     });
   }
+
+  // A store that went away while the request was in hand: the client may try again shortly.
+  if (isDatabaseUnavailable(error)) return storeUnavailable(['database'], error);
+  if (isRedisUnavailable(error)) return storeUnavailable(['redis'], error);
 
   // Only Fastify's own client errors are trusted to carry a safe message and a meaningful status:
   // any other error with a `statusCode` (an upstream HTTP client's, say) is our failure, not the caller's.

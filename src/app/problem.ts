@@ -28,6 +28,8 @@ export interface ProblemInit {
   detail?: string;
   /** Extra members of the problem body (e.g. `errors`, `checks`). */
   extensions?: Record<string, unknown>;
+  /** Sent as `Retry-After`: when trying again makes sense (503 while a store is away, 429). */
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
 
@@ -44,6 +46,7 @@ export class ProblemError extends Error {
   readonly title: string;
   readonly detail: string | undefined;
   readonly extensions: Record<string, unknown>;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(init: ProblemInit) {
     if (!Number.isInteger(init.status) || init.status < 400 || init.status > 599) {
@@ -56,6 +59,7 @@ export class ProblemError extends Error {
     this.title = title;
     this.detail = init.detail;
     this.extensions = init.extensions ?? {};
+    this.retryAfterSeconds = init.retryAfterSeconds;
   }
 }
 
@@ -104,6 +108,7 @@ export function toProblem(error: ProblemError, request: FastifyRequest): Problem
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: ProblemError) {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.code(error.status).type(PROBLEM_CONTENT_TYPE).send(toProblem(error, request));
 }
 

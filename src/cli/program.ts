@@ -19,6 +19,7 @@ import { registerIdentityParseCommands } from './commands/identity.ts';
 import { registerIdentityStoreCommands } from './commands/identity-store.ts';
 import { registerKeysCommands } from './commands/keys.ts';
 import { registerRulesCommand } from './commands/rules.ts';
+import { registerRunsCommands } from './commands/runs.ts';
 import { registerSsoCommands } from './commands/sso.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { registerVietQrCommand } from './commands/vietqr.ts';
@@ -60,6 +61,7 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
   registerApiKeyCommands(program);
   registerDeadLetterCommands(program, undefined, setExitCode);
   registerVietQrCommand(program);
+  registerRunsCommands(program, setExitCode);
   const identity = program.command('identity').description('Kiểm tra danh tính / Identity checks');
   registerIdentityParseCommands(identity, setExitCode);
   registerIdentityStoreCommands(identity, setExitCode);

@@ -302,6 +302,9 @@ const syncSettings = {
     expects:
       'milliseconds a step of a run stays with a worker that stops answering (its job lock and its lease) before another takes it over, 1000–600000',
   }),
+  WORKER_HEALTH_PORT: setting(integer(1, 65_535).optional(), {
+    expects: "a port for the worker's /healthz and /readyz (on HOST), 1–65535; unset: none",
+  }),
   // An outage is not a batch's fault: while the target is unreachable or answers 502/503/504, a
   // batch waits without spending attempts, but not for ever: a run stays `pushing` meanwhile, and
   // the school's next run waits for it. A day covers a weekend's maintenance window.

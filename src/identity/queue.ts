@@ -18,11 +18,14 @@ export interface IdentityCheckJob {
 const LEASE_MS = 15 * 60_000;
 
 export function createIdentityQueue(connection: Redis, prefix: string): Queue<IdentityCheckJob> {
-  return new Queue<IdentityCheckJob>(IDENTITY_QUEUE, {
+  const queue = new Queue<IdentityCheckJob>(IDENTITY_QUEUE, {
     connection,
     prefix,
     defaultJobOptions: { removeOnComplete: true, removeOnFail: 1_000, attempts: 1 },
   });
+  // Connection errors repeat while Redis is away; readiness reports Redis's state (see pipeline/queue.ts).
+  queue.on('error', () => {});
+  return queue;
 }
 
 /** Queues a check for each person (once: a person already queued is not queued twice). */

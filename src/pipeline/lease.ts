@@ -85,3 +85,18 @@ function describe(error: unknown): string {
   if (error instanceof Error) return error.message || (error as NodeJS.ErrnoException).code || error.name;
   return String(error);
 }
+
+// ioredis's own words while Redis is away: a client that queues nothing offline, one that gave up
+// retrying a command, one whose connection closed under a command, one whose command timed out.
+const REDIS_GONE_MESSAGES =
+  /Stream isn't writeable|Connection is closed|Reached the max retries per request limit|Command timed out/;
+
+/** True when `error` says Redis is unreachable. */
+export function isRedisUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof AdapterError) return false;
+    if ((e as { name?: unknown }).name === 'MaxRetriesPerRequestError') return true;
+    if (e instanceof Error && REDIS_GONE_MESSAGES.test(e.message)) return true;
+  }
+  return false;
+}

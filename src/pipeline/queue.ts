@@ -39,12 +39,38 @@ export function queueConnection(url: string): Redis {
   return redis;
 }
 
+/**
+ * A connection for a process that only adds jobs (the API): commands fail at once while Redis is
+ * away instead of waiting for it, so a request is answered (503) rather than left hanging; the
+ * outbox in PostgreSQL hands the job over once Redis is back.
+ */
+export function producerConnection(url: string): Redis {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2_000,
+    enableReadyCheck: true,
+  });
+  redis.on('error', () => {});
+  return redis;
+}
+
+/**
+ * A queue's connection errors repeat every second while Redis is away, and BullMQ prints each one
+ * when nobody listens. The readiness checks and the store guard report Redis's state; the queue's
+ * own error events say nothing more.
+ */
+export function quietQueue<Q extends Queue>(queue: Q): Q {
+  queue.on('error', () => {});
+  return queue;
+}
+
 export function createRunQueue(connection: Redis, prefix: string): Queue<RunJob> {
-  return new Queue<RunJob>(RUN_QUEUE, { connection, prefix });
+  return quietQueue(new Queue<RunJob>(RUN_QUEUE, { connection, prefix }));
 }
 
 export function createPushQueue(connection: Redis, prefix: string, target: string): Queue<PushJob> {
-  return new Queue<PushJob>(pushQueueName(target), { connection, prefix });
+  return quietQueue(new Queue<PushJob>(pushQueueName(target), { connection, prefix }));
 }
 
 /** Enqueues a run's pull job once: the job id is the run id, so a repeat while it waits is a no-op. */

@@ -18,6 +18,7 @@ import {
   type ScheduleInput,
   upsertSchedule,
 } from '../store/index.ts';
+import { quietQueue } from './queue.ts';
 import type { RunService } from './service.ts';
 
 export const SCHEDULE_QUEUE = 'schedules';
@@ -29,7 +30,7 @@ export interface ScheduleJob {
 }
 
 export function createScheduleQueue(connection: Redis, prefix: string): Queue<ScheduleJob> {
-  return new Queue<ScheduleJob>(SCHEDULE_QUEUE, { connection, prefix });
+  return quietQueue(new Queue<ScheduleJob>(SCHEDULE_QUEUE, { connection, prefix }));
 }
 
 /** The job scheduler's id of a school's schedule. */

@@ -11,11 +11,13 @@ import {
   claimPull,
   completeOutbox,
   createQueuedRun,
+  createQueuedRunOnce,
   type Database,
   finishIfDone,
   getRun,
   guardianKeyOf,
   guardianLinksOf,
+  type IdempotentRequest,
   type Keyring,
   LeaseLostError,
   leaseOwner,
@@ -46,6 +48,7 @@ import {
   type PushJob,
   type PushQueues,
   pushQueueName,
+  quietQueue,
   type RunJob,
   resendOutbox,
 } from './queue.ts';
@@ -79,11 +82,34 @@ export interface RunServiceDeps {
   outageMaxMs?: number;
 }
 
+/** An `Idempotency-Key` sent again with a different request. */
+export class IdempotencyKeyReusedError extends PermanentError {
+  constructor(
+    readonly key: string,
+    readonly runId: string,
+  ) {
+    super(
+      'IDEMPOTENCY_KEY_REUSED',
+      `Idempotency-Key này đã dùng cho một yêu cầu khác (lần chạy ${runId}) / this Idempotency-Key was used for a different request (run ${runId})`,
+    );
+  }
+}
+
 /** What a pull job came to: done (whatever the run's state), or to be tried again after a delay. */
 export type StepOutcome = { kind: 'done' } | { kind: 'retry'; delayMs: number; code: string };
 
 // A run waiting for its school's previous run checks again after this long (plus jitter).
 const BUSY_RETRY_MS = 3_000;
+// How long a request waits for Redis to take a job before leaving it to the outbox's sweeper.
+const ENQUEUE_TIMEOUT_MS = 1_500;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis took no job within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 export interface RunRequest {
   schoolCode: string;
@@ -105,7 +131,9 @@ export class RunService {
         let q = queues.get(target);
         if (!q) {
           const { connection, prefix } = deps.queue.opts as { connection: Redis; prefix?: string };
-          q = new Queue<PushJob>(pushQueueName(target), { connection, ...(prefix ? { prefix } : {}) });
+          q = quietQueue(
+            new Queue<PushJob>(pushQueueName(target), { connection, ...(prefix ? { prefix } : {}) }),
+          );
           queues.set(target, q);
         }
         return q;
@@ -131,8 +159,15 @@ export class RunService {
     return (await this.deps.sources())[schoolCode]?.adapter;
   }
 
-  /** Records the run as queued (with its outbox row) and enqueues its pull job; answers at once. */
-  async request(input: RunRequest): Promise<{ runId: string; adapterId: string }> {
+  /**
+   * Records the run as queued (with its outbox row) and enqueues its pull job; answers at once.
+   * With `idempotency` (the client's `Idempotency-Key`), a repeat of the same request returns the
+   * run the first one created (`replayed`) and a different request under the key is refused.
+   */
+  async request(
+    input: RunRequest,
+    idempotency?: IdempotentRequest,
+  ): Promise<{ runId: string; adapterId: string; replayed: boolean }> {
     const source = (await this.deps.sources())[input.schoolCode];
     if (!source) {
       throw new PermanentError(
@@ -140,7 +175,7 @@ export class RunService {
         `Trường ${input.schoolCode} chưa có nguồn dữ liệu / School ${input.schoolCode} has no configured source`,
       );
     }
-    const runId = await createQueuedRun(this.deps.db, {
+    const run = {
       schoolCode: input.schoolCode,
       adapterId: source.adapter,
       // The version is known once a worker loads the adapter; it writes it then.
@@ -149,10 +184,27 @@ export class RunService {
       streams: input.streams,
       mode: input.mode,
       requestedBy: input.requestedBy,
-    });
-    await enqueueRun(this.deps.queue, runId);
-    await markDispatched(this.deps.db, 'run.pull', [runId]);
-    return { runId, adapterId: source.adapter };
+    };
+    let runId: string;
+    if (idempotency) {
+      const outcome = await createQueuedRunOnce(this.deps.db, run, idempotency);
+      if ('conflict' in outcome) throw new IdempotencyKeyReusedError(idempotency.key, outcome.runId);
+      if (outcome.replayed) return { runId: outcome.runId, adapterId: source.adapter, replayed: true };
+      runId = outcome.runId;
+    } else {
+      runId = await createQueuedRun(this.deps.db, run);
+    }
+    try {
+      // Bounded: a Redis that is away must not hold the request (the job id is the run id, so a
+      // late add that lands after all is a no-op beside the sweeper's).
+      await withTimeout(enqueueRun(this.deps.queue, runId), ENQUEUE_TIMEOUT_MS);
+      await markDispatched(this.deps.db, 'run.pull', [runId]);
+    } catch (error) {
+      // The run and its outbox row are committed: the sweeper hands the job to Redis once it is
+      // back. The request has its run either way.
+      this.logger.warn('pull job left to the sweeper', { runId, message: (error as Error).message });
+    }
+    return { runId, adapterId: source.adapter, replayed: false };
   }
 
   /**

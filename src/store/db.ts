@@ -33,9 +33,9 @@ export interface DatabaseSettings {
 
 export interface CreateDatabaseOptions {
   /**
-   * Told about an idle pooled connection that broke (server restart, network cut). The pool drops
-   * that connection and the next query opens a new one; without a listener `pg` would crash the
-   * process.
+   * Told about a pooled connection that broke (a server restart, a failover, a killed backend, a
+   * network cut), idle in the pool or lent out. The pool drops that connection and the next query
+   * opens a new one; the query that was running fails on its own.
    */
   onIdleConnectionError?: (error: Error) => void;
 }
@@ -63,7 +63,15 @@ export async function createDatabase(
 
 function createPostgres(connectionString: string, options: CreateDatabaseOptions): Database {
   const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  pool.on('error', (error) => options.onIdleConnectionError?.(error));
+  // `pg` emits a connection's error on the client itself. The pool listens only while the client
+  // is idle in it; a client lent out (inside a transaction, between two of its statements) that
+  // loses its server would emit 'error' with nobody listening, and Node ends the process. Every
+  // client gets a listener of its own: the statement in flight fails, the worker stays up.
+  const told = (error: Error) => options.onIdleConnectionError?.(error);
+  pool.on('error', told);
+  pool.on('connect', (client) => {
+    client.on('error', told);
+  });
   return wrap('postgres', new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }));
 }
 

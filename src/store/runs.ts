@@ -71,6 +71,71 @@ export async function createQueuedRun(db: Db, run: NewRun): Promise<string> {
     });
 }
 
+/** A request that carried an `Idempotency-Key`: the key, and a hash of what it asked for. */
+export interface IdempotentRequest {
+  key: string;
+  requestHash: string;
+}
+
+export type IdempotentOutcome =
+  | { runId: string; replayed: boolean }
+  /** The key was used before by the same requester for a different request. */
+  | { conflict: true; runId: string };
+
+/**
+ * A queued run for a request that carried an `Idempotency-Key` (scoped to who asked): the first
+ * request with the key creates the run; a repeat with the same request gets that run back
+ * (`replayed`), one with a different request is a conflict. Two repeats at once are settled by the
+ * unique index: the loser reads the winner's run.
+ */
+export async function createQueuedRunOnce(
+  db: Db,
+  run: NewRun & { requestedBy: string },
+  idempotency: IdempotentRequest,
+): Promise<IdempotentOutcome> {
+  const existing = async (): Promise<IdempotentOutcome | undefined> => {
+    const row = await kyselyOf(db)
+      .selectFrom('runs')
+      .select(['id', 'request_hash'])
+      .where('requested_by', '=', run.requestedBy)
+      .where('idempotency_key', '=', idempotency.key)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return row.request_hash === idempotency.requestHash
+      ? { runId: row.id, replayed: true }
+      : { conflict: true, runId: row.id };
+  };
+  const before = await existing();
+  if (before) return before;
+  try {
+    const runId = await kyselyOf(db)
+      .transaction()
+      .execute(async (trx) => {
+        const row = await trx
+          .insertInto('runs')
+          .values({
+            ...runRow(run),
+            idempotency_key: idempotency.key,
+            request_hash: idempotency.requestHash,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await trx
+          .insertInto('outbox')
+          .values({ topic: 'run.pull', key: row.id, payload: JSON.stringify({ runId: row.id }) })
+          .execute();
+        return row.id;
+      });
+    return { runId, replayed: false };
+  } catch (error) {
+    // 23505: another request with the same key committed first.
+    if ((error as { code?: string }).code !== '23505') throw error;
+    const winner = await existing();
+    if (!winner) throw error;
+    return winner;
+  }
+}
+
 export async function listRuns(db: Db, filter: { schools?: readonly string[]; limit?: number } = {}) {
   let q = kyselyOf(db)
     .selectFrom('runs')

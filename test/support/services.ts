@@ -52,8 +52,17 @@ export async function privateRedis(): Promise<{
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       { stdio: 'ignore' },
     );
-    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
     for (let i = 0; i < 100; i++) {
+      // A probe of its own each time, that never reconnects: ioredis's connect() otherwise keeps
+      // retrying a refused connection and its promise may never settle.
+      const probe = new Redis({
+        port,
+        host: '127.0.0.1',
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      probe.on('error', () => {});
       try {
         await probe.connect();
         await probe.ping();
@@ -68,7 +77,8 @@ export async function privateRedis(): Promise<{
   };
   const stop = async () => {
     const c = child;
-    if (!c || c.exitCode !== null) return;
+    // A process killed by a signal has no exit code, only a signal code.
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
     c.kill('SIGKILL');
     await exited;

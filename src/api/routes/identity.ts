@@ -21,6 +21,7 @@ import {
 } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
 import { problemResponses } from '../responses.ts';
+import { QUEUES_WORK } from '../stores.ts';
 
 export interface IdentityRuntime {
   service: IdentityService;
@@ -94,6 +95,7 @@ export const identityRoutes: FastifyPluginAsyncZod<{
   app.post(
     '/identity/checks',
     {
+      config: QUEUES_WORK,
       schema: {
         tags: ['identity'],
         summary: 'Tra cứu C06 / Check people against the national population database (C06)',
@@ -159,6 +161,7 @@ export const identityRoutes: FastifyPluginAsyncZod<{
   app.post(
     '/identity/offline',
     {
+      config: QUEUES_WORK,
       schema: {
         tags: ['identity'],
         summary: 'Kiểm tra bằng thẻ CCCD tại trường / Check a card read at school (QR or chip)',

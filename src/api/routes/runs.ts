@@ -1,11 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ProblemError } from '../../app/problem.ts';
-import type { RunService } from '../../pipeline/service.ts';
+import { IdempotencyKeyReusedError, type RunService } from '../../pipeline/service.ts';
 import { STREAM_NAMES, type StreamName } from '../../sdk/index.ts';
-import { type Database, getRun, listRuns, type RunReconciliation, ZERO_COUNTS } from '../../store/index.ts';
+import {
+  contentHash,
+  type Database,
+  getRun,
+  listRuns,
+  type RunReconciliation,
+  ZERO_COUNTS,
+} from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
 import { problemResponses } from '../responses.ts';
+import { QUEUES_WORK } from '../stores.ts';
 
 const countsSchema = z.object({
   pulled: z.number(),
@@ -107,11 +115,22 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
   app.post(
     '/runs',
     {
+      config: QUEUES_WORK,
       schema: {
         tags: ['runs'],
         summary: 'Yêu cầu một lần đồng bộ / Request a sync run',
-        description: 'Queues a run of one school; answers at once with the run to watch.',
+        description:
+          'Queues a run of one school; answers at once with the run to watch. With an `Idempotency-Key` header (IETF httpapi draft), a client that retries after a timeout gets the same run back (`Idempotent-Replayed: true`), never a second one; the same key with a different body is refused (422). Keys belong to the API key that sent them. While PostgreSQL or Redis is away the answer is 503 with `Retry-After`, within about a second.',
         security: SECURED,
+        headers: z.object({
+          'idempotency-key': z
+            .string()
+            .min(1)
+            .max(255)
+            .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+            .optional()
+            .describe('A key the client makes up per request (a UUID), sent again with every retry of it'),
+        }),
         body: z.object({
           schoolCode: z.string().min(1),
           streams: z
@@ -120,11 +139,12 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
             .default(['students']),
           mode: z.enum(['full', 'incremental']).default('incremental'),
         }),
-        response: { 202: runSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 202: runSchema, ...problemResponses(400, 401, 403, 404, 422, 503) },
       },
     },
     async (request, reply) => {
       const { schoolCode, streams, mode } = request.body;
+      const key = request.headers['idempotency-key'];
       const adapterId = await runs().adapterOf(schoolCode);
       const principal = await authorize(request, {
         action: 'runs:write',
@@ -139,13 +159,22 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
           detail: `Trường ${schoolCode} chưa có nguồn dữ liệu / School ${schoolCode} has no configured source`,
         });
       }
-      const { runId } = await runs().request({
-        schoolCode,
-        streams,
-        mode,
-        requestedBy: `key:${principal.prefix}`,
-      });
-      const row = await getRun(database, runId);
+      let requested: { runId: string; replayed: boolean };
+      try {
+        requested = await runs().request(
+          { schoolCode, streams, mode, requestedBy: `key:${principal.prefix}` },
+          key === undefined
+            ? undefined
+            : { key, requestHash: contentHash({ schoolCode, streams, mode }, 'POST /v1/runs') },
+        );
+      } catch (error) {
+        if (error instanceof IdempotencyKeyReusedError) {
+          throw new ProblemError({ status: 422, code: error.code, detail: error.message, cause: error });
+        }
+        throw error;
+      }
+      if (requested.replayed) reply.header('idempotent-replayed', 'true');
+      const row = await getRun(database, requested.runId);
       return reply.code(202).send(toRun(row!));
     },
   );
@@ -153,6 +182,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
   app.post(
     '/runs/district',
     {
+      config: QUEUES_WORK,
       schema: {
         tags: ['runs'],
         summary: 'Đồng bộ mọi trường trong phạm vi / Request a run of every school in scope',
@@ -252,6 +282,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
   app.post(
     '/runs/:id/release',
     {
+      config: QUEUES_WORK,
       schema: {
         tags: ['runs'],
         summary: 'Cho phép hoặc hủy một lần chạy bị tạm giữ / Release or discard a held run',

@@ -8,6 +8,7 @@ import { STREAM_NAMES, type StreamName } from '../../sdk/index.ts';
 import { DEFAULT_SCHEDULE_TIMEZONE, type Schedule } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
 import { problemResponses } from '../responses.ts';
+import { QUEUES_WORK } from '../stores.ts';
 
 const scheduleSchema = z
   .object({
@@ -112,6 +113,7 @@ export const schedulesRoutes: FastifyPluginAsyncZod<{
   app.put(
     '/schools/:code/schedule',
     {
+      config: QUEUES_WORK,
       schema: {
         tags: ['schedules'],
         summary: 'Đặt lịch đồng bộ cho một trường / Set a school’s schedule',
@@ -148,6 +150,7 @@ export const schedulesRoutes: FastifyPluginAsyncZod<{
   app.delete(
     '/schools/:code/schedule',
     {
+      config: QUEUES_WORK,
       schema: {
         tags: ['schedules'],
         summary: 'Xoá lịch đồng bộ của một trường / Delete a school’s schedule',

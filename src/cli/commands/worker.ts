@@ -18,7 +18,7 @@ export function registerWorkerCommand(
     .action(async (opts: { concurrency: string }) => {
       const concurrency = integerOption(opts.concurrency, '--concurrency', 1, 64);
       const { loadConfig } = await import('../../config/index.ts');
-      const { createDatabase, loadKeyring, migrateToLatest } = await import('../../store/index.ts');
+      const { createDatabase, loadKeyring } = await import('../../store/index.ts');
       const { createRunQueue, queueConnection } = await import('../../pipeline/queue.ts');
       const { startSyncWorkers } = await import('../../pipeline/workers.ts');
       const { warnUnlessNoEviction } = await import('../../pipeline/redis-check.ts');
@@ -28,10 +28,25 @@ export function registerWorkerCommand(
         '../../pipeline/schedules.ts'
       );
       const { targetLimitsFromConfig, targetsFromConfig } = await import('../../targets/from-config.ts');
+      const { migrateWhenReachable, processLogger, startHealthServer } = await import('../../app/process.ts');
       const config = loadConfig();
-      const db = await createDatabase(config);
-      await migrateToLatest(db);
+      const log = processLogger(config.LOG_LEVEL, 'worker');
+      const logger = log.adapter;
+      const db = await createDatabase(config, {
+        onIdleConnectionError: (error) =>
+          logger.warn('database connection dropped', { message: error.message }),
+      });
+      await migrateWhenReachable(db, logger);
       const connection = queueConnection(config.REDIS_URL);
+      const health =
+        config.WORKER_HEALTH_PORT !== undefined
+          ? await startHealthServer({
+              port: config.WORKER_HEALTH_PORT,
+              host: config.HOST,
+              database: db,
+              redis: connection,
+            })
+          : undefined;
       await warnUnlessNoEviction(connection, (line) => process.stderr.write(`${line}\n`));
       const runQueue = createRunQueue(connection, config.REDIS_PREFIX);
       const keyring = loadKeyring(config);
@@ -68,6 +83,7 @@ export function registerWorkerCommand(
         batchSize: config.SYNC_BATCH_SIZE,
         observeRecords: identityObserver(db, keyring),
         observeKeyChanges: identityRenamer(db),
+        logger,
       });
       const workers = await startSyncWorkers({
         connect: () => queueConnection(config.REDIS_URL),
@@ -78,6 +94,7 @@ export function registerWorkerCommand(
         breaker: { failureThreshold: config.BREAKER_FAILURES, cooldownMs: config.BREAKER_COOLDOWN_MS },
         lockDurationMs: config.WORKER_LOCK_MS,
         bodyDays: config.LINEAGE_BODY_DAYS,
+        logger,
       });
       // The schedules table is the truth: Redis may have lost schedulers, or kept deleted ones.
       const scheduleRedis = queueConnection(config.REDIS_URL);
@@ -119,6 +136,7 @@ export function registerWorkerCommand(
           await scheduleQueue.close();
           await service.close();
           await runQueue.close();
+          await new Promise((r) => (health ? health.close(r) : r(undefined)));
           scheduleRedis.disconnect();
           connection.disconnect();
           await db.close();
