@@ -9,14 +9,15 @@
  * "ễ" is one code point composed but three (e, U+0302, U+0303) decomposed, and a limit must not
  * depend on the keyboard. The value checked is the value sent: a field is stored in NFC as it is
  * measured (names are normalised further by `checkName`), so the targets' zod schemas, which count
- * code points too, count what the hub counted.
+ * code points too (zod's `.max()` does since colinhacks/zod#6441; mappings/text-limits.test.ts
+ * would fail on a letter outside the BMP if it went back to UTF-16 units), count what the hub did.
  *
  * No MOET template publishes a length (domain README §4.2, §10). Where a target's schema, as we
  * model it, caps a field, that cap is the most configuration may allow (`max`), so a record the
  * hub passes is never refused there for its length; the defaults are our own choice where nothing
  * is known (`assumed`), and `TEXT_LIMITS` overrides them.
  *
- * Pure data and two small functions: the configuration layer passes overrides in as numbers.
+ * Pure: the table and the functions that apply it; the configuration layer passes overrides in.
  */
 import { error, type Problem } from './problem.ts';
 import type { CanonicalRecord, RecordType } from './records.ts';
