@@ -10,11 +10,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'edubridge.js');
 
-function run(args: string[], stdin?: string) {
+function run(args: string[], stdin?: string, env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     input: stdin ?? '',
     encoding: 'utf8',
     timeout: 30_000,
+    env: { ...process.env, ...env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -199,6 +200,56 @@ describe('edubridge validate', () => {
     expect(r.stderr).toContain('not found');
   });
 
+  it('reports a name over its length limit at its file, line and field, with the limit and the length', () => {
+    const file = join(dir, 'long-name.jsonl');
+    const longName = `Nguyễn ${'Văn '.repeat(25)}An`;
+    const lines = [
+      JSON.stringify(student),
+      JSON.stringify({
+        ...student,
+        key: 'x:3',
+        studentCode: 'HS3',
+        personalId: '079213004523',
+        guardians: [{ relationship: 'mother', fullName: longName }],
+      }),
+    ];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const r = run(['validate', file, '--json', '--as-of', '2026-11-27']);
+    expect(r.code).toBe(1);
+    const report = json(r.stdout);
+    expect(report.problems).toEqual([
+      expect.objectContaining({
+        file: 'long-name.jsonl',
+        line: 2,
+        field: 'guardians.0.fullName',
+        code: 'TEXT_TOO_LONG',
+        key: 'x:3',
+        message: {
+          vi: 'Họ tên dài 109 ký tự, vượt giới hạn 100 ký tự',
+          en: 'Full name is 109 characters long, over the limit of 100',
+        },
+      }),
+    ]);
+    expect(r.stdout).not.toContain(longName);
+  });
+
+  it('takes the limits of TEXT_LIMITS, as the sync does', () => {
+    const file = join(dir, 'long-name.jsonl');
+    const r = run(['validate', file, '--json', '--as-of', '2026-11-27'], '', {
+      TEXT_LIMITS: '{"fullName": 120}',
+    });
+    expect(r.code).toBe(0);
+    expect(json(r.stdout)).toMatchObject({ totals: { records: 2, valid: 2, errors: 0 } });
+  });
+
+  it('stops at a TEXT_LIMITS naming an unknown kind, in one line', () => {
+    const r = run(['validate', join(dir, 'clean.jsonl')], '', { TEXT_LIMITS: '{"fulName": 120}' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('TEXT_LIMITS must be JSON');
+    expect(r.stderr).toContain('unknown kind "fulName"');
+  });
+
   it('rejects a --max-problems that is not a whole number, naming the flag and its range', () => {
     const r = run(['validate', join(dir, 'bad.jsonl'), '--max-problems', '1.5']);
     expect(r.code).toBe(2);
@@ -216,6 +267,10 @@ describe('edubridge rules', () => {
       severity: 'error',
       vi: expect.stringContaining('Chữ số thứ 4'),
       en: expect.stringContaining('Digit 4'),
+    });
+    expect(rules.find((x) => x.code === 'TEXT_TOO_LONG')).toMatchObject({
+      severity: 'error',
+      en: expect.stringContaining('TEXT_LIMITS'),
     });
   });
 });

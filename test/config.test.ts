@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, loadConfig, parseSettings, setting } from '../src/config/index.ts';
+import {
+  ConfigError,
+  loadConfig,
+  loadSettings,
+  parseSettings,
+  ruleSettingsSchema,
+  setting,
+} from '../src/config/index.ts';
 
 // The sync engine's and SSC's settings, at their documented defaults.
 const ENGINE_AND_SSC_DEFAULTS = {
@@ -152,6 +159,60 @@ describe('loadConfig', () => {
     expect(error.message).toContain('DATABASE_URL');
     expect(error.message).toContain('"mysql://***@db.internal/hub"');
     expect(error.message).not.toContain('S3cret-pw');
+  });
+});
+
+describe('TEXT_LIMITS', () => {
+  test('overrides the text limits by kind, leaving the others to their defaults', () => {
+    expect(
+      loadConfig({ TEXT_LIMITS: '{"fullName": 120, "address": 300}' }, { envFile: false }),
+    ).toMatchObject({
+      TEXT_LIMITS: { fullName: 120, address: 300 },
+    });
+    expect(loadConfig({}, { envFile: false }).TEXT_LIMITS).toBeUndefined();
+  });
+
+  test('refuses an unknown kind, naming it', () => {
+    const error = captureConfigError({ TEXT_LIMITS: '{"fulName": 120, "address": 300}' });
+    expect(error.issues.map((issue) => issue.variable)).toEqual(['TEXT_LIMITS']);
+    expect(error.message).toMatch(/^Cấu hình sai \/ Invalid configuration: TEXT_LIMITS must be JSON/);
+    expect(error.message).toContain('fullName ≤ 200');
+    expect(error.message).toMatch(/: unknown kind "fulName"\)$/);
+    expect(error.message).not.toContain('\n');
+  });
+
+  test.each([
+    ['{"fullName": 0}', 'fullName 0 is not a whole number from 1 to 200'],
+    ['{"fullName": -5}', 'fullName -5 is not a whole number from 1 to 200'],
+    ['{"room": 12.5}', 'room 12.5 is not a whole number from 1 to 50'],
+    ['{"className": "12"}', 'className "12" is not a whole number from 1 to 12'],
+    // Above what the city takes: a record the hub passed would be refused there.
+    ['{"fullName": 250}', 'fullName 250 is not a whole number from 1 to 200'],
+  ])('refuses %s, naming the kind and its range', (value, reason) => {
+    expect(captureConfigError({ TEXT_LIMITS: value }).message).toContain(`: ${reason})`);
+  });
+
+  test('names every fault of the setting at once', () => {
+    expect(captureConfigError({ TEXT_LIMITS: '{"fulName": 1, "room": 0}' }).message).toMatch(
+      /: unknown kind "fulName"; room 0 is not a whole number from 1 to 50\)$/,
+    );
+  });
+
+  test('refuses what is not a JSON object', () => {
+    expect(captureConfigError({ TEXT_LIMITS: 'fullName=120' }).message).toMatch(
+      /\(got "fullName=120": not JSON\)$/,
+    );
+    expect(captureConfigError({ TEXT_LIMITS: '[120]' }).message).toContain('TEXT_LIMITS must be JSON');
+  });
+
+  test('is read alone by loadSettings, without the rest of the configuration', () => {
+    expect(
+      loadSettings(
+        ruleSettingsSchema,
+        { TEXT_LIMITS: '{"fullName": 80}', PORT: 'not a port' },
+        { envFile: false },
+      ),
+    ).toEqual({ TEXT_LIMITS: { fullName: 80 } });
   });
 });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { fc, test as propTest } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVINCE_CODES } from '../../src/model/codes.ts';
 import { DatasetChecker } from '../../src/model/dataset.ts';
@@ -11,6 +12,13 @@ import { readPersonalIdFacts } from '../../src/model/personal-id.ts';
 import type { Problem } from '../../src/model/problem.ts';
 import type { Student, Teacher } from '../../src/model/records.ts';
 import { checkRecord } from '../../src/model/rules.ts';
+import {
+  TEXT_FIELDS,
+  TEXT_KIND_NAMES,
+  TEXT_KINDS,
+  type TextKindName,
+  textLength,
+} from '../../src/model/text-limits.ts';
 import {
   DEFECT_KIND_NAMES,
   type DefectEntry,
@@ -21,6 +29,8 @@ import {
   RECORD_STREAMS,
   streamFile,
 } from './index.ts';
+import { type Ethnicity, familyName, fullName, type Generation } from './names.ts';
+import { Random } from './random.ts';
 
 const ASOF = new Date('2026-11-27T00:00:00Z');
 let root: string;
@@ -242,6 +252,28 @@ describe('generateDistrict', () => {
       }
     });
 
+    it('keeps every text within its default limit', async () => {
+      const longest = new Map<TextKindName, number>();
+      const measure = (kind: TextKindName, value: unknown) => {
+        if (typeof value === 'string') longest.set(kind, Math.max(longest.get(kind) ?? 0, textLength(value)));
+      };
+      for (const stream of RECORD_STREAMS) {
+        for (const line of await lines(dir, streamFile(stream))) {
+          const record = JSON.parse(line) as Record<string, unknown> & { type: keyof typeof TEXT_FIELDS };
+          for (const [path, kind] of Object.entries(TEXT_FIELDS[record.type] ?? {})) {
+            const [list, name] = path.split('[].');
+            if (name === undefined) measure(kind, record[path]);
+            else
+              for (const item of record[list!] as Array<Record<string, unknown>>) measure(kind, item[name]);
+          }
+        }
+      }
+      // Every kind but the room: the generator's lessons name none.
+      expect([...longest.keys()].sort()).toEqual(TEXT_KIND_NAMES.filter((k) => k !== 'room').sort());
+      for (const [kind, length] of longest)
+        expect(length, kind).toBeLessThanOrEqual(TEXT_KINDS[kind].default);
+    });
+
     it('never gives one ID number to two people (siblings share their parents)', async () => {
       const students = parse<Student>(await lines(dir, 'students.jsonl'));
       const teachers = parse<Teacher>(await lines(dir, 'teachers.jsonl'));
@@ -264,6 +296,17 @@ describe('generateDistrict', () => {
       expect(shared).toBeGreaterThan(0);
       expect(shared).toBeLessThan(students.length * 0.2);
     });
+  });
+
+  propTest.prop([
+    fc.integer(),
+    fc.constantFrom('male', 'female'),
+    fc.constantFrom<Generation>('child', 'adult', 'elder'),
+    fc.constantFrom<Ethnicity>('01', '04', '05', '17'),
+  ])('never makes a full name over its limit, whatever the draw', (seed, gender, generation, ethnicity) => {
+    const random = new Random(seed);
+    const name = fullName(random, familyName(random, ethnicity), gender, generation, ethnicity);
+    expect(textLength(name)).toBeLessThanOrEqual(TEXT_KINDS.fullName.default);
   });
 
   it('names students like an HCMC school: NFC, Nguyễn about 38 %, boys and girls about even', async () => {

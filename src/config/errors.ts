@@ -4,6 +4,8 @@ export interface ConfigIssue {
   expects: string;
   /** The value as it may be shown: credentials in URLs masked, secrets never shown. */
   shown: string;
+  /** What exactly is wrong, for a setting that explains itself (`SettingInfo.explains`). */
+  reason?: string;
 }
 
 export class ConfigError extends Error {
@@ -19,5 +21,5 @@ export class ConfigError extends Error {
 }
 
 function describeIssue(issue: ConfigIssue): string {
-  return `${issue.variable} must be ${issue.expects} (${issue.shown})`;
+  return `${issue.variable} must be ${issue.expects} (${issue.shown}${issue.reason ? `: ${issue.reason}` : ''})`;
 }

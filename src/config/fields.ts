@@ -5,6 +5,11 @@ export interface SettingInfo {
   expects: string;
   /** Never echo the value back: it is a password, key or token. */
   secret?: boolean;
+  /**
+   * The schema's own messages say what is wrong (which key, which number), and are added after the
+   * value: a JSON setting is too rich for `expects` alone to point at the fault.
+   */
+  explains?: boolean;
 }
 
 // A private registry rather than `.meta()`: zod's global registry also feeds the OpenAPI components,

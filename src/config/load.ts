@@ -24,9 +24,24 @@ export interface LoadConfigOptions {
  * const config = loadConfig({ PORT: '9000' }, { envFile: false });
  */
 export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
+  return loadSettings(configSchema, env, options);
+}
+
+/**
+ * `loadConfig` for a part of the settings: a command that needs only a few (`edubridge validate`
+ * needs the rule settings) reads them as the hub does, without requiring the rest to be valid.
+ *
+ * @example
+ * const { TEXT_LIMITS } = loadSettings(ruleSettingsSchema);
+ */
+export function loadSettings<S extends z.ZodObject>(
+  schema: S,
+  env: Env = process.env,
+  options: LoadConfigOptions = {},
+): z.output<S> {
   const fromFile =
     options.envFile === false ? {} : readEnvFile(options.cwd ?? process.cwd(), options.envFile);
-  return parseSettings(configSchema, { ...fromFile, ...env });
+  return parseSettings(schema, { ...fromFile, ...env });
 }
 
 /** Validates `env` against any object schema of settings; exported for schemas other than the hub's. */
@@ -43,13 +58,19 @@ export function parseSettings<S extends z.ZodObject>(schema: S, env: Env): z.out
   const issues = new Map<string, ConfigIssue>();
   for (const issue of result.error.issues) {
     const variable = String(issue.path[0] ?? '');
-    if (issues.has(variable)) continue;
     const field = schema.shape[variable] as z.ZodType | undefined;
     const info = field ? settingInfo.get(field) : undefined;
+    const explains = info?.explains === true && info.secret !== true;
+    const known = issues.get(variable);
+    if (known) {
+      if (explains) known.reason = `${known.reason}; ${issue.message}`;
+      continue;
+    }
     issues.set(variable, {
       variable,
       expects: info?.expects ?? issue.message,
       shown: showValue(raw[variable], info?.secret === true),
+      ...(explains ? { reason: issue.message } : {}),
     });
   }
   throw new ConfigError([...issues.values()], { cause: result.error });

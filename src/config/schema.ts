@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEXT_KIND_NAMES, TEXT_KINDS, type TextKindName, type TextLimits } from '../model/text-limits.ts';
 import { integer, setting, urlWithScheme } from './fields.ts';
 
 // One section per concern; a new integration (gateway, VNeID, C06) adds its own section here and
@@ -314,6 +315,40 @@ const syncSettings = {
   }),
 };
 
+// The record rules' own settings, read by the sync engine and by `edubridge validate` and `import`
+// alike, so a file that validates is a file the sync takes. The limits are checked against the
+// table in src/model/text-limits.ts: a kind it does not know is a typo, and a limit above a
+// kind's maximum would pass records the city or SSC refuses.
+const textLimits = jsonSetting(
+  z
+    .record(z.string(), z.unknown())
+    .superRefine((limits, ctx) => {
+      for (const [kind, value] of Object.entries(limits)) {
+        if (!Object.hasOwn(TEXT_KINDS, kind)) {
+          ctx.addIssue({ code: 'custom', message: `unknown kind "${kind}"` });
+          continue;
+        }
+        const { max } = TEXT_KINDS[kind as TextKindName];
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${kind} ${JSON.stringify(value)} is not a whole number from 1 to ${max}`,
+          });
+        }
+      }
+    })
+    .transform((limits) => limits as TextLimits),
+);
+const ruleSettings = {
+  TEXT_LIMITS: setting(textLimits.optional(), {
+    expects: `JSON {"<kind>": <characters>, …}, each kind a whole number from 1 to its maximum: ${TEXT_KIND_NAMES.map((k) => `${k} ≤ ${TEXT_KINDS[k].max}`).join(', ')}`,
+    explains: true,
+  }),
+};
+
+/** Only the settings the record rules read (for commands that check files without a hub). */
+export const ruleSettingsSchema = z.object(ruleSettings);
+
 const REQUIRED_IN_PRODUCTION = ['DATA_KEYS', 'BLIND_INDEX_KEY'] as const;
 
 export const configSchema = z
@@ -328,6 +363,7 @@ export const configSchema = z
     ...c06Settings,
     ...ssoSettings,
     ...syncSettings,
+    ...ruleSettings,
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV !== 'production') return;

@@ -16,3 +16,14 @@ export {
   type RuleContext,
   schoolYearStart,
 } from './rules.ts';
+export {
+  TEXT_FIELDS,
+  TEXT_GUARD,
+  TEXT_KIND_NAMES,
+  TEXT_KINDS,
+  type TextKind,
+  type TextKindName,
+  type TextLimits,
+  textLength,
+  textLimitOf,
+} from './text-limits.ts';

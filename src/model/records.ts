@@ -11,12 +11,24 @@
 import { z } from 'zod';
 import { STUDENT_STATUS_CODES } from './codes.ts';
 import { personal, sensitive } from './personal-data.ts';
+import { TEXT_GUARD } from './text-limits.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
 
 const isoDate = () => z.iso.date();
 const nonEmpty = () => z.string().trim().min(1);
+/**
+ * Text people type (names, addresses …; `TEXT_FIELDS` lists them). Refused outright beyond
+ * TEXT_GUARD code points, and `abort` stops the checks after it, so an absurd value is neither
+ * trimmed nor normalised; the configurable limits are a rule (TEXT_TOO_LONG), not the schema's.
+ */
+const text = () =>
+  z.string().max(TEXT_GUARD, {
+    abort: true,
+    message: `over ${TEXT_GUARD} characters, more than a spreadsheet cell holds: refused unread`,
+  });
+const nonEmptyText = () => text().trim().min(1);
 /** `2025-2026`. */
 const schoolYear = () => z.string().regex(/^\d{4}-\d{4}$/, 'school year as YYYY-YYYY (e.g. 2025-2026)');
 
@@ -63,7 +75,7 @@ export const StudentStatusSchema = z.enum(STUDENT_STATUS_CODES);
 // the personal-ID rule can restore the zero with a warning instead of a type error.
 const personalId = () =>
   personal(z.union([z.string(), z.int().nonnegative().transform(String)]), 'số định danh cá nhân');
-const fullName = () => personal(z.string(), 'họ tên');
+const fullName = () => personal(text(), 'họ tên');
 const birthDate = () => personal(isoDate(), 'ngày sinh');
 const gender = () => personal(GenderSchema, 'giới tính');
 const phone = () =>
@@ -81,12 +93,12 @@ export const SchoolSchema = z.object({
   type: z.literal('school'),
   ...base,
   schoolCode: nonEmpty(),
-  name: nonEmpty(),
+  name: nonEmptyText(),
   level: z.enum(['primary', 'lower_secondary', 'upper_secondary', 'multi_level']),
   /** Commune or ward since the 2025 reform (xã Nhà Bè, phường Tân Định …). */
-  commune: nonEmpty(),
+  commune: nonEmptyText(),
   provinceCode: z.string().regex(/^\d{2,3}$/),
-  address: z.string().optional(),
+  address: text().optional(),
 });
 export type School = z.infer<typeof SchoolSchema>;
 
@@ -117,7 +129,7 @@ export const ClassSchema = z.object({
   schoolCode: nonEmpty(),
   schoolYear: schoolYear(),
   /** `6A1`: grade, then the school's own letters and number. */
-  className: nonEmpty(),
+  className: nonEmptyText(),
   grade: z.int().min(1).max(12),
   homeroomTeacherCode: z.string().optional(),
   /** One session a day is the norm; some schools teach two. */
@@ -131,7 +143,7 @@ export const SubjectSchema = z.object({
   schoolCode: nonEmpty(),
   /** Code from `mappings/codes/subjects.json`. */
   subjectCode: nonEmpty(),
-  name: nonEmpty(),
+  name: nonEmptyText(),
   grade: z.int().min(1).max(12),
   periodsPerYear: z.int().positive(),
   evaluation: z.enum(['scored', 'commented']),
@@ -176,7 +188,7 @@ export const StudentSchema = z.object({
   gender: gender(),
   ethnicityCode: ethnicityCode().optional(),
   /** The class for the school year of `schoolYear`. */
-  className: z.string().optional(),
+  className: text().optional(),
   schoolYear: z
     .string()
     .regex(/^\d{4}-\d{4}$/)
@@ -200,7 +212,7 @@ export const TeacherSchema = z.object({
   email: personal(z.email(), 'thư điện tử').optional(),
   phone: phone().optional(),
   /** Vị trí việc làm, e.g. "Giáo viên THCS hạng II". */
-  position: z.string().optional(),
+  position: text().optional(),
   subjectCodes: z.array(z.string()).default([]),
   status: z.enum(['working', 'on_leave', 'retired', 'transferred', 'left']).default('working'),
 });
@@ -225,7 +237,7 @@ export const EnrollmentSchema = z.object({
   schoolCode: nonEmpty(),
   schoolYear: schoolYear(),
   studentCode: nonEmpty(),
-  className: nonEmpty(),
+  className: nonEmptyText(),
   status: StudentStatusSchema,
   /** Ngày nhập trạng thái. */
   statusDate: isoDate(),
@@ -242,7 +254,7 @@ const assessmentBase = {
   schoolYear: schoolYear(),
   semester: z.union([z.literal(1), z.literal(2)]),
   studentCode: nonEmpty(),
-  className: nonEmpty(),
+  className: nonEmptyText(),
   subjectCode: nonEmpty(),
 };
 
@@ -300,7 +312,7 @@ export const LearningResultSchema = z.object({
   schoolYear: schoolYear(),
   period: z.enum(['semester1', 'semester2', 'year']),
   studentCode: nonEmpty(),
-  className: nonEmpty(),
+  className: nonEmptyText(),
   subjects: z.array(SubjectResultSchema).min(1),
   /** Mức đánh giá kết quả học tập as the source stated it. */
   level: LearningLevelSchema.optional(),
@@ -317,14 +329,14 @@ export const TimetableSlotSchema = z.object({
   ...base,
   schoolCode: nonEmpty(),
   schoolYear: schoolYear(),
-  className: nonEmpty(),
+  className: nonEmptyText(),
   /** ISO weekday: 1 = Monday (Thứ Hai) … 6 = Saturday (Thứ Bảy), 7 = Sunday. */
   weekday: z.int().min(1).max(7),
   session: z.enum(['morning', 'afternoon']),
   period: z.int().min(1).max(5),
   subjectCode: nonEmpty(),
   teacherCode: nonEmpty(),
-  room: z.string().optional(),
+  room: text().optional(),
   validFrom: isoDate(),
   validTo: isoDate().optional(),
 });
@@ -342,7 +354,7 @@ export const FeeItemSchema = z.object({
   schoolCode: nonEmpty(),
   schoolYear: schoolYear(),
   feeCode: nonEmpty(),
-  name: nonEmpty(),
+  name: nonEmptyText(),
   /** Amount in đồng per period. */
   amount: vnd(),
   period: z.enum(['month', 'semester', 'year', 'once']),
@@ -363,7 +375,7 @@ export const ReceivableSchema = z.object({
   total: vnd(),
   dueDate: isoDate(),
   /** The reference parents put on a transfer so the payment finds its notice. */
-  paymentReference: nonEmpty(),
+  paymentReference: nonEmptyText(),
   status: z.enum(['open', 'paid', 'partially_paid', 'cancelled']),
 });
 export type Receivable = z.infer<typeof ReceivableSchema>;

@@ -110,6 +110,11 @@ export const RULES = {
     vi: 'Họ tên đã được chuẩn hóa (NFC, khoảng trắng, ký tự ẩn)',
     en: 'The name was normalised (NFC, spaces, invisible characters)',
   },
+  TEXT_TOO_LONG: {
+    severity: 'error',
+    vi: 'Họ tên, địa chỉ, tên lớp, tên trường, môn, khoản thu … không dài quá giới hạn (ký tự Unicode sau NFC; TEXT_LIMITS)',
+    en: 'Names, addresses, class, school, subject and fee item names … stay within their limit (Unicode characters after NFC; TEXT_LIMITS)',
+  },
   BIRTH_DATE_FUTURE: {
     severity: 'error',
     vi: 'Ngày sinh không được ở tương lai',

@@ -31,6 +31,7 @@ import {
   type Teacher,
   type TimetableSlot,
 } from './records.ts';
+import { type TextLimits, textLimitProblems } from './text-limits.ts';
 
 export interface RuleContext {
   /** "Today" for ages and future dates; fixed in tests and reports so results are reproducible. */
@@ -39,6 +40,8 @@ export interface RuleContext {
   extraProvinceCodes?: ReadonlySet<string>;
   /** How many years younger or older than the grade's age a student may be (early entry, repeaters). */
   ageTolerance?: { younger: number; older: number };
+  /** Text length limits by kind (the TEXT_LIMITS setting); a kind left out keeps its default. */
+  textLimits?: TextLimits | undefined;
 }
 
 export interface RecordCheck {
@@ -601,7 +604,8 @@ export function checkRecord(input: unknown, ctx: RuleContext): RecordCheck {
   const parsed = RECORD_SCHEMAS[type as RecordType].safeParse(input);
   if (!parsed.success) return { record: null, valid: false, problems: zodProblems(parsed.error.issues) };
   const record = parsed.data as CanonicalRecord;
-  const problems = rulesFor(record, ctx);
+  // Text is measured after the other rules, so a name is counted as checkName normalised it.
+  const problems = [...rulesFor(record, ctx), ...textLimitProblems(record, ctx.textLimits)];
   return { record, valid: !hasErrors(problems), problems };
 }
 

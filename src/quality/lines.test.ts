@@ -31,4 +31,21 @@ describe('readLineBatches', () => {
     expect(read).toHaveLength(2000);
     expect(read).toEqual(lines);
   });
+
+  it('reads a line longer than many chunks whole, a CR at a chunk end included', async () => {
+    const chunk = 256 * 1024;
+    const long = 'ễ'.repeat(5 * chunk);
+    // "a…" + CR as the last character of the first chunk, LF the first of the second.
+    const edge = 'a'.repeat(chunk - 1);
+    expect(await linesOf(`${edge}\r\n${long}\nb`)).toEqual([edge, long, 'b']);
+  });
+
+  it('reads an absurdly long line in time linear in its length', async () => {
+    // Prepending the unfinished line to every chunk made this quadratic: a 32 MB line took about
+    // 12 s, now well under one.
+    const started = performance.now();
+    const [line] = await linesOf(`{"fullName":"${'a'.repeat(32 * 1024 * 1024)}"}`);
+    expect(line).toHaveLength(32 * 1024 * 1024 + 15);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
 });

@@ -13,17 +13,29 @@ export interface LineBatch {
 
 export async function* readLineBatches(path: string): AsyncGenerator<LineBatch> {
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 });
-  let rest = '';
+  // The pieces of a line no chunk has ended yet, joined once when one does: prepending them to
+  // each new chunk before splitting would copy a long line again for every chunk it spans, which
+  // is quadratic (a 60 MB line took 43 s).
+  let pending: string[] = [];
   for await (const chunk of stream as AsyncIterable<string>) {
-    const text = rest + chunk;
-    const lines = text.split('\n');
-    rest = lines.pop() ?? '';
+    const lines = chunk.split('\n');
+    const tail = lines.pop() ?? '';
+    if (lines.length === 0) {
+      pending.push(tail);
+      continue;
+    }
+    if (pending.length > 0) {
+      lines[0] = pending.join('') + lines[0];
+      pending = [];
+    }
+    if (tail !== '') pending.push(tail);
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
       if (line.endsWith('\r')) lines[i] = line.slice(0, -1);
     }
     yield { lines, bytesRead: stream.bytesRead };
   }
+  const rest = pending.join('');
   if (rest !== '')
     yield { lines: [rest.endsWith('\r') ? rest.slice(0, -1) : rest], bytesRead: stream.bytesRead };
 }

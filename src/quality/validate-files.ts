@@ -73,6 +73,7 @@ export async function validatePath(path: string, options: ValidateOptions = {}):
     asOf: options.asOf ?? new Date(),
     ...(options.extraProvinceCodes ? { extraProvinceCodes: options.extraProvinceCodes } : {}),
     ...(options.ageTolerance ? { ageTolerance: options.ageTolerance } : {}),
+    textLimits: options.textLimits,
   };
   const report = new ReportBuilder(ctx.asOf, options.maxProblems);
   const dataset = new DatasetChecker<RecordRef>({ asOf: ctx.asOf });

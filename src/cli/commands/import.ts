@@ -17,6 +17,7 @@ import {
   formatMessage,
   type Problem,
   type RuleContext,
+  type TextLimits,
 } from '../../model/index.ts';
 import { InputError } from '../../quality/errors.ts';
 import {
@@ -81,6 +82,8 @@ export interface ImportOptions {
   schoolYear?: string;
   sheet?: string;
   asOf: Date;
+  /** Text length limits by kind (TEXT_LIMITS); the defaults without it. */
+  textLimits?: TextLimits;
   /** Where to write the valid records (JSONL); nothing is written without it. */
   out?: string;
   onProgress?: (progress: { rows: number; totalRows: number }) => void;
@@ -221,7 +224,7 @@ export async function importFile(adapter: Adapter, options: ImportOptions): Prom
     if (error instanceof PermanentError) throw new InputError(error.code, error.message);
     throw error;
   }
-  const ctx: RuleContext = { asOf: options.asOf };
+  const ctx: RuleContext = { asOf: options.asOf, textLimits: options.textLimits };
   const dataset = new DatasetChecker<{ row: number | null; sheet: string; key: string; invalid: boolean }>({
     asOf: options.asOf,
   });
@@ -428,6 +431,9 @@ export function registerImportCommand(
       if (!existsSync(file) || !(await stat(file)).isFile()) {
         throw new UsageError('FILE_NOT_FOUND', `Không tìm thấy tệp "${file}"`, `File "${file}" not found`);
       }
+      // The rules' settings, as the sync reads them: a file imported here is checked as it will be.
+      const { loadSettings, ruleSettingsSchema } = await import('../../config/index.ts');
+      const { TEXT_LIMITS } = loadSettings(ruleSettingsSchema);
       const bar = opts.json ? null : createProgressBar('Đang nhập / Importing');
       const options: ImportOptions = {
         file,
@@ -436,6 +442,7 @@ export function registerImportCommand(
         ...(opts.schoolYear ? { schoolYear: opts.schoolYear } : {}),
         ...(opts.sheet ? { sheet: opts.sheet } : {}),
         asOf: asOf ? new Date(`${asOf}T00:00:00Z`) : new Date(),
+        ...(TEXT_LIMITS ? { textLimits: TEXT_LIMITS } : {}),
         ...(opts.out && !opts.dryRun ? { out: opts.out } : {}),
         // A sheet's size is known for Excel's own files (and CSV); otherwise the bar only counts.
         onProgress: ({ rows, totalRows }) =>

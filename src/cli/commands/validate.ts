@@ -24,12 +24,16 @@ export function registerValidateCommand(program: Command, setExitCode: (code: nu
     .action(async (path: string, opts: ValidateOptions) => {
       const asOf = parseIsoDateOption(opts.asOf, '--as-of');
       const maxProblems = integerOption(opts.maxProblems, '--max-problems', 0, 1_000_000);
+      // The rules' settings, as the sync reads them: a file that validates here is one the sync takes.
+      const { loadSettings, ruleSettingsSchema } = await import('../../config/index.ts');
+      const { TEXT_LIMITS } = loadSettings(ruleSettingsSchema);
       const { validatePath } = await import('../../quality/validate-files.ts');
       const { renderReportText } = await import('../../quality/render.ts');
       const bar = createProgressBar('Đang kiểm tra / Validating');
       const report = await validatePath(path, {
         maxProblems,
         ...(asOf ? { asOf: new Date(`${asOf}T00:00:00Z`) } : {}),
+        ...(TEXT_LIMITS ? { textLimits: TEXT_LIMITS } : {}),
         onProgress: ({ bytes, totalBytes, records }) =>
           bar.update(bytes, totalBytes, `${records.toLocaleString('en-US')} bản ghi/records`),
       });
