@@ -17,7 +17,7 @@ import {
   type Receivable,
   type Student,
 } from '../../src/model/index.ts';
-import { PermanentError, parseAdapterConfig, RecordError, readContext } from '../../src/sdk/index.ts';
+import { parseAdapterConfig, RecordError, readContext } from '../../src/sdk/index.ts';
 import adapter from './index.ts';
 import sandboxProfile from './profiles/sandbox-school.json' with { type: 'json' };
 import { baseContext, memoryLogger, readAll, TEST_NOW } from './testing.ts';
@@ -490,14 +490,17 @@ describe('rest adapter: misbehaving source', () => {
     });
   });
 
-  it('stops on a broken page with a PermanentError that quotes no data', async () => {
+  it('asks again for a page cut off mid-JSON, and reads every record exactly once', async () => {
     const school = await sandbox({ faults: { after: 1, brokenPages: 1 } });
-    const error = await readAll(adapter, 'students', configFor(school, { pageSize: 40 })).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(PermanentError);
-    expect(error).toMatchObject({ code: 'RESPONSE_MALFORMED' });
-    expect((error as Error).message).not.toMatch(/maHocSinh|hoTen/);
+    const logger = memoryLogger();
+    const { records } = await readAll(adapter, 'students', configFor(school, { pageSize: 40 }), { logger });
+    const keys = records.map((r) => r.key);
+    expect(keys).toHaveLength(school.state.data.students.size);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(school.state.faults.injected.brokenPages).toBe(1);
+    expect(logger.entries.filter((e) => e.msg === 'retrying').map((e) => e.data?.code)).toEqual([
+      'PAGE_MALFORMED',
+    ]);
   });
 
   it('stops promptly when the read is aborted', async () => {
