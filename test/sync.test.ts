@@ -168,6 +168,31 @@ describe('runSync', () => {
       }),
     ).rejects.toMatchObject({ code: 'RUN_NOT_HELD' });
   });
+
+  it('a page broken at every try ends the run failed with the page named, and the next run is free to go', async () => {
+    school.state.faults.set({ brokenPages: 100 });
+    let error: unknown;
+    try {
+      error = await sync('full').catch((e: unknown) => e);
+    } finally {
+      school.state.faults.set({});
+    }
+    expect(error).toMatchObject({ code: 'PAGE_MALFORMED', retryable: true, tries: 3 });
+    expect((error as Error).message).toContain(
+      'Page 1 of /api/v1/hoc-sinh?trang=1&kichThuoc=500: malformed JSON after 3 tries',
+    );
+    const run = await db.kysely
+      .selectFrom('runs')
+      .select(['state', 'report'])
+      .orderBy('started_at', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(run.state).toBe('failed');
+    expect((run.report as { failure?: unknown }).failure).toEqual({
+      code: 'PAGE_MALFORMED',
+      message: (error as Error).message,
+    });
+    expect((await sync('full')).state).toBe('succeeded');
+  });
 });
 
 describe('runSync against a misbehaving city side', () => {

@@ -1,16 +1,18 @@
 /**
  * The OneRoster REST consumer under the adapter: the SDK's HTTP client (OAuth2 client credentials,
- * retries honouring `Retry-After`, one token refresh on 401) plus what OneRoster adds: collections
- * wrapped in a named array, `limit`/`offset` paging with `X-Total-Count`, `filter`, and the
- * provider's own clock for checkpoints.
+ * retries honouring `Retry-After`, one token refresh on 401, the page policy for a page that comes
+ * back broken) plus what OneRoster adds: collections wrapped in a named array, `limit`/`offset`
+ * paging with `X-Total-Count`, `filter`, and the provider's own clock for checkpoints.
  */
 import {
   type BaseContext,
   byOffset,
+  checkPage,
   createHttpClient,
   type HttpClient,
+  type PageRequest,
   PermanentError,
-  sleep,
+  pageProblem,
 } from '../../src/sdk/index.ts';
 import type { OneRosterConfig } from './config.ts';
 
@@ -21,8 +23,17 @@ export interface ListOptions {
   fields?: readonly string[];
 }
 
-/** Tries again for a page that came back broken (malformed JSON, a body cut short): a gateway's hiccup. */
-const MALFORMED_RETRIES = 2;
+/** The named list of a collection's answer (`{ users: [...] }`), if it has one. */
+const listIn = (body: unknown, key: string): unknown[] | undefined => {
+  const list = (body as Record<string, unknown> | undefined)?.[key];
+  return Array.isArray(list) ? list : undefined;
+};
+
+/** `X-Total-Count`, when the provider sends it. */
+const totalCount = (headers: Headers): number | undefined => {
+  const header = headers.get('x-total-count');
+  return header !== null && /^\d+$/.test(header.trim()) ? Number(header) : undefined;
+};
 
 /** `filter` text for "changed after": `dateLastModified>'2026-01-01T00:00:00.000Z'`. */
 export const changedSince = (since: string): string => `dateLastModified>'${since}'`;
@@ -49,6 +60,8 @@ export class OneRosterClient {
       },
       timeoutMs: config.timeoutMs,
       maxAttempts: config.maxAttempts,
+      pageAttempts: config.pageAttempts,
+      backoffMs: config.backoffMs,
       signal: ctx.signal,
       logger: ctx.logger,
       sourceName: this.source,
@@ -60,32 +73,19 @@ export class OneRosterClient {
     return `${base.replace(/\/$/, '')}/${path.replace(/^\//, '')}`;
   }
 
-  private async fetch<T>(service: Service, path: string, query: Record<string, string | number | undefined>) {
-    const full = this.path(service, path);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const response = await this.http.getJson<T>(full, query);
-        if (this.startedAt === undefined) {
-          const date = Date.parse(response.headers.get('date') ?? '');
-          // Without the provider's clock, ours minus five minutes: a little re-read beats a lost change.
-          this.startedAt = new Date(
-            Number.isNaN(date) ? this.ctx.now().getTime() - 300_000 : date,
-          ).toISOString();
-        }
-        return response;
-      } catch (error) {
-        if (this.ctx.signal.aborted) throw error;
-        // A malformed page is asked for again (a proxy may have cut it); a body cut off in transfer
-        // is already retried by the SDK client (TRANSFER_BROKEN).
-        const malformed = error instanceof PermanentError && error.code === 'RESPONSE_MALFORMED';
-        if (!malformed || attempt >= MALFORMED_RETRIES) throw error;
-        this.ctx.logger.warn('page malformed, asking again', {
-          path: full,
-          attempt: attempt + 1,
-        });
-        await sleep(250 * (attempt + 1), this.ctx.signal);
-      }
+  private async fetch<T>(
+    service: Service,
+    path: string,
+    query: Record<string, string | number | undefined>,
+    page?: PageRequest,
+  ) {
+    const response = await this.http.getJson<T>(this.path(service, path), query, page);
+    if (this.startedAt === undefined) {
+      const date = Date.parse(response.headers.get('date') ?? '');
+      // Without the provider's clock, ours minus five minutes: a little re-read beats a lost change.
+      this.startedAt = new Date(Number.isNaN(date) ? this.ctx.now().getTime() - 300_000 : date).toISOString();
     }
+    return response;
   }
 
   /** The instant to resume from after this read: when it started, by the provider's clock. */
@@ -93,33 +93,38 @@ export class OneRosterClient {
     return this.startedAt ?? new Date(this.ctx.now().getTime() - 300_000).toISOString();
   }
 
-  private items<T>(body: unknown, key: string, path: string): T[] {
-    const list = (body as Record<string, unknown> | undefined)?.[key];
-    if (!Array.isArray(list)) {
-      throw new PermanentError(
-        'RESPONSE_UNEXPECTED',
-        `${this.source} trả lời ${path} không có danh sách "${key}" / ${this.source} answered ${path} without a "${key}" list`,
-      );
-    }
-    return list as T[];
-  }
-
-  /** One page as the provider serves it. */
+  /**
+   * One page as the provider serves it, under the SDK's page policy: a page without its named
+   * list, or empty while `X-Total-Count` says more follows, is asked for again as a malformed one
+   * is. A page shorter than asked is not: many providers cap `limit`, and `list` pages on.
+   */
   async page<T>(
     service: Service,
     path: string,
     key: string,
     query: { offset: number; limit: number } & ListOptions,
   ): Promise<{ items: T[]; total: number | undefined }> {
-    const response = await this.fetch(service, path, {
-      limit: query.limit,
-      offset: query.offset,
-      filter: query.filter,
-      fields: query.fields?.join(','),
-    });
-    const header = response.headers.get('x-total-count');
-    const total = header !== null && /^\d+$/.test(header.trim()) ? Number(header) : undefined;
-    return { items: this.items<T>(response.body, key, path), total };
+    const response = await this.fetch(
+      service,
+      path,
+      {
+        limit: query.limit,
+        offset: query.offset,
+        filter: query.filter,
+        fields: query.fields?.join(','),
+      },
+      {
+        page: { offset: query.offset },
+        check: (body, headers) => {
+          const items = listIn(body, key);
+          if (!items) {
+            throw pageProblem('malformed', { vi: `không có danh sách "${key}"`, en: `no "${key}" list` });
+          }
+          checkPage({ items: items.length, position: query.offset, total: totalCount(headers) });
+        },
+      },
+    );
+    return { items: listIn(response.body, key) as T[], total: totalCount(response.headers) };
   }
 
   /**

@@ -3,7 +3,7 @@
  * or echoed back.
  */
 import { z } from 'zod';
-import { secret } from '../../src/sdk/index.ts';
+import { DEFAULT_PAGE_ATTEMPTS, secret } from '../../src/sdk/index.ts';
 
 export const SCOPE_PREFIX = 'https://purl.imsglobal.org/spec/or/v1p2/scope/';
 /** Everything the adapter reads: rostering with demographics, and the gradebook. */
@@ -68,6 +68,13 @@ export const configSchema = z.object({
   timeoutMs: z.int().min(100).max(600_000).default(30_000),
   /** Tries for a request that fails with 429, 5xx or a network error. */
   maxAttempts: z.int().min(1).max(10).default(4),
+  /**
+   * Tries in all for a page that comes back malformed, cut off, or empty while `X-Total-Count`
+   * says more follows (the SDK's page policy).
+   */
+  pageAttempts: z.int().min(1).max(10).default(DEFAULT_PAGE_ATTEMPTS),
+  /** First wait before a retry, doubling each time with jitter. */
+  backoffMs: z.int().min(0).max(60_000).default(200),
   /**
    * An incremental read that touches more people than this reads the lookups (guardians,
    * demographics) in bulk instead of one by one.

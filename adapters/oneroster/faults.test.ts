@@ -51,6 +51,48 @@ describe('a provider that misbehaves', () => {
     expect(provider.faultsServed.malformed).toBe(1);
   });
 
+  it('a page empty while X-Total-Count says more follows is asked for again', async () => {
+    provider.fail({ kind: 'empty', path: '/students', after: 1 });
+    expect((await collect('students', config)).records.map((r) => r.key)).toEqual(expected);
+    expect(provider.faultsServed.empty).toBe(1);
+  });
+
+  it('a page malformed every time fails after three tries, naming the URL, the page and what was wrong', async () => {
+    const before = provider.faultsServed.malformed ?? 0;
+    provider.fail({ kind: 'malformed', path: '/students', after: 1, times: 100 });
+    const error = await collect('students', config).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error).toMatchObject({ code: 'PAGE_MALFORMED', tries: 3 });
+    const url = '/ims/oneroster/rostering/v1p2/students?limit=10&offset=10';
+    expect((error as Error).message).toBe(
+      `OneRoster ${new URL(provider.url).host}: Trang từ vị trí 10 của ${url}: JSON hỏng sau 3 lần thử` +
+        ` / Page at offset 10 of ${url}: malformed JSON after 3 tries`,
+    );
+    expect(provider.faultsServed.malformed! - before).toBe(3);
+  });
+
+  it('takes its number of tries for a broken page from pageAttempts', async () => {
+    const before = provider.faultsServed.malformed ?? 0;
+    provider.fail({ kind: 'malformed', path: '/students', times: 100 });
+    await expect(collect('students', { ...config, pageAttempts: 2 })).rejects.toMatchObject({ tries: 2 });
+    expect(provider.faultsServed.malformed! - before).toBe(2);
+  });
+
+  it('an abort while waiting to ask again for a broken page ends the wait', async () => {
+    const before = provider.faultsServed.malformed ?? 0;
+    provider.fail({ kind: 'malformed', path: '/students', after: 1, times: 100 });
+    const controller = new AbortController();
+    const reading = collect('students', { ...config, backoffMs: 60_000 }, undefined, controller.signal);
+    while ((provider.faultsServed.malformed ?? 0) === before) await new Promise((r) => setTimeout(r, 5));
+    const abortedAt = performance.now();
+    controller.abort();
+    // As any cancelled read of this adapter: it ends, without the rest.
+    const { records } = await reading;
+    expect(performance.now() - abortedAt).toBeLessThan(200);
+    expect(records.length).toBeLessThan(expected.length);
+    expect(provider.faultsServed.malformed! - before).toBe(1);
+  });
+
   it('a body cut off by a dropped connection is asked for again', async () => {
     provider.fail({ kind: 'truncated', path: '/students', after: 1 });
     expect((await collect('students', config)).records.map((r) => r.key)).toEqual(expected);

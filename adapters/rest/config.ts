@@ -3,7 +3,7 @@
  * which profile describes it, and how patient to be.
  */
 import { z } from 'zod';
-import { type HttpAuth, secret } from '../../src/sdk/index.ts';
+import { DEFAULT_PAGE_ATTEMPTS, type HttpAuth, secret } from '../../src/sdk/index.ts';
 import { PaginationSchema } from './profile.ts';
 
 // One flat object rather than a union per auth type: the SDK finds secret fields inside objects.
@@ -57,10 +57,17 @@ export const RestConfigSchema = z.object({
   retry: z
     .object({
       maxAttempts: z.int().min(1).max(20).default(4),
+      /** Tries in all for a page that comes back malformed, cut short or empty (the SDK's page policy). */
+      pageAttempts: z.int().min(1).max(20).default(DEFAULT_PAGE_ATTEMPTS),
       backoffMs: z.int().nonnegative().default(200),
       maxRetryAfterMs: z.int().nonnegative().default(60_000),
     })
-    .default({ maxAttempts: 4, backoffMs: 200, maxRetryAfterMs: 60_000 }),
+    .default({
+      maxAttempts: 4,
+      pageAttempts: DEFAULT_PAGE_ATTEMPTS,
+      backoffMs: 200,
+      maxRetryAfterMs: 60_000,
+    }),
 });
 export type RestConfig = z.output<typeof RestConfigSchema>;
 

@@ -31,6 +31,7 @@ async function probe(config: RestConfig, profile: Profile, s: StreamProfile, ctx
   // Quick: one retry at most, no long Retry-After waits.
   const http = clientFor(config, ctx, profile, {
     maxAttempts: Math.min(2, config.retry.maxAttempts),
+    pageAttempts: Math.min(2, config.retry.pageAttempts),
     maxRetryAfterMs: 5_000,
   });
   const p = effectivePagination(s, config);

@@ -11,15 +11,19 @@ import {
   byOffset,
   byPageNumber,
   type Checkpoint,
+  checkPage,
   createHttpClient,
   type HttpClient,
   isSignal,
   mapEach,
   nextLinkFromHeader,
+  type PageRef,
   PermanentError,
+  pageProblem,
   type ReadContext,
   type ReadItem,
   RecordError,
+  totalOf,
 } from '../../src/sdk/index.ts';
 import { httpAuth, type RestConfig } from './config.ts';
 import { compileKeyTemplate, compileMapping, compilePointer, relocate } from './mapping.ts';
@@ -119,6 +123,7 @@ export function clientFor(
     ...(config.headers ? { headers: config.headers } : {}),
     timeoutMs: config.timeoutMs,
     maxAttempts: r.maxAttempts,
+    pageAttempts: r.pageAttempts,
     backoffMs: r.backoffMs,
     maxRetryAfterMs: r.maxRetryAfterMs,
     signal: ctx.signal,
@@ -151,86 +156,145 @@ export interface PageTracker {
   item: number;
 }
 
-/** Every item of a list, page after page; `where` says which page and item is current. */
-export function pagesOf(
-  http: HttpClient,
-  baseUrl: string,
-  path: string,
-  query: Record<string, string>,
-  pagination: Pagination,
-  itemsPointer: string,
-  signal: AbortSignal,
-  where: PageTracker,
-): AsyncGenerator<unknown> {
-  const get = async (p: string, q?: Record<string, string | number | undefined>) => {
+/** One list endpoint of a source, as `pagesOf` reads it. */
+export interface ListSource {
+  http: HttpClient;
+  baseUrl: string;
+  path: string;
+  query: Record<string, string>;
+  pagination: Pagination;
+  /** Where the items are in a page's body. */
+  items: string;
+  /**
+   * Where the list's total is in a page's body: with it, a page numbered, at an offset, or alone
+   * that is short or empty while the total says more follows is asked for again (the page policy).
+   */
+  total?: string | undefined;
+  signal: AbortSignal;
+  /** Which page and item is current, for records' locations. */
+  where: PageTracker;
+}
+
+/** Every item of a list, page after page, each page under the SDK's page policy. */
+export function pagesOf(source: ListSource): AsyncGenerator<unknown> {
+  const { http, baseUrl, path, query, pagination, signal, where } = source;
+  const items = (body: unknown) => itemsOf(body, source.items, path);
+  // Read only where it checks a page: a source that pages by links often gives no total.
+  const totalIn = (body: unknown): number | undefined => {
+    if (source.total === undefined) return undefined;
+    const total = totalOf(atPointer(body, source.total));
+    if (total === undefined) {
+      throw pageProblem('malformed', {
+        vi: `không có tổng số ở "${source.total}"`,
+        en: `no total at "${source.total}"`,
+      });
+    }
+    return total;
+  };
+  const get = (
+    p: string,
+    q: Record<string, string | number | undefined> | undefined,
+    page: PageRef,
+    check: (body: unknown, headers: Headers) => void,
+  ) => {
     where.page++;
     where.item = 0;
-    return http.getJson(p, q);
+    return http.getJson(p, q, { page, check });
   };
   switch (pagination.type) {
     case 'none':
       return (async function* () {
-        const { body } = await get(path, query);
-        yield* itemsOf(body, itemsPointer, path);
+        const { body } = await get(path, query, { number: 1 }, (b) =>
+          // One page holds the whole list.
+          checkPage({
+            items: items(b).length,
+            position: 0,
+            total: totalIn(b),
+            pageSize: Number.MAX_SAFE_INTEGER,
+          }),
+        );
+        yield* items(body);
       })();
     case 'page':
       return byPageNumber(
-        async (page) =>
-          itemsOf(
-            (
-              await get(path, {
-                ...query,
-                [pagination.pageParam]: page,
-                [pagination.sizeParam]: pagination.pageSize,
-              })
-            ).body,
-            itemsPointer,
+        async (page) => {
+          const position = (page - pagination.firstPage) * pagination.pageSize;
+          const { body } = await get(
             path,
-          ),
+            { ...query, [pagination.pageParam]: page, [pagination.sizeParam]: pagination.pageSize },
+            { number: page },
+            (b) =>
+              checkPage({
+                items: items(b).length,
+                position,
+                total: totalIn(b),
+                pageSize: pagination.pageSize,
+              }),
+          );
+          return items(body);
+        },
         { pageSize: pagination.pageSize, firstPage: pagination.firstPage, signal },
       );
     case 'offset':
       return byOffset(
-        async (offset, limit) => ({
-          items: itemsOf(
-            (await get(path, { ...query, [pagination.offsetParam]: offset, [pagination.limitParam]: limit }))
-              .body,
-            itemsPointer,
+        async (offset, limit) => {
+          const { body } = await get(
             path,
-          ),
-        }),
+            { ...query, [pagination.offsetParam]: offset, [pagination.limitParam]: limit },
+            { offset },
+            (b) => checkPage({ items: items(b).length, position: offset, total: totalIn(b) }),
+          );
+          // With the total, a source that serves fewer than asked is paged on to the end.
+          return { items: items(body), total: totalIn(body) };
+        },
         { limit: pagination.limit, signal },
       );
-    case 'cursor':
+    case 'cursor': {
+      const nextOf = (body: unknown) => {
+        const next = atPointer(body, pagination.nextCursor);
+        return typeof next === 'string' && next !== '' ? next : null;
+      };
       return byCursor(
         async (cursor) => {
-          const { body } = await get(path, {
-            ...query,
-            ...(pagination.sizeParam ? { [pagination.sizeParam]: pagination.pageSize } : {}),
-            ...(cursor !== undefined ? { [pagination.cursorParam]: cursor } : {}),
-          });
-          const next = atPointer(body, pagination.nextCursor);
-          return { items: itemsOf(body, itemsPointer, path), next: typeof next === 'string' ? next : null };
+          const { body } = await get(
+            path,
+            {
+              ...query,
+              ...(pagination.sizeParam ? { [pagination.sizeParam]: pagination.pageSize } : {}),
+              ...(cursor !== undefined ? { [pagination.cursorParam]: cursor } : {}),
+            },
+            { cursor },
+            (b) => {
+              const next = nextOf(b);
+              checkPage({ items: items(b).length, more: next !== null && next !== cursor });
+            },
+          );
+          return { items: items(body), next: nextOf(body) };
         },
         { signal },
       );
+    }
     case 'nextLink': {
       const params = new URLSearchParams(query);
       if (pagination.sizeParam) params.set(pagination.sizeParam, String(pagination.pageSize));
       const first = params.size > 0 ? `${path}?${params}` : path;
+      const nextOf = (body: unknown, headers: Headers) => {
+        const raw = pagination.next
+          ? atPointer(body, pagination.next)
+          : nextLinkFromHeader(headers.get('link'));
+        // Resolved here, against the API root: a root-relative link keeps its own path.
+        return typeof raw === 'string' && raw !== ''
+          ? new URL(raw, `${baseUrl.replace(/\/?$/, '/')}`).href
+          : null;
+      };
+      let n = 0;
       return byNextLink(
         first,
         async (url) => {
-          const { body, headers } = await get(url);
-          const raw = pagination.next
-            ? atPointer(body, pagination.next)
-            : nextLinkFromHeader(headers.get('link'));
-          // Resolved here, against the API root: a root-relative link keeps its own path.
-          const next =
-            typeof raw === 'string' && raw !== ''
-              ? new URL(raw, `${baseUrl.replace(/\/?$/, '/')}`).href
-              : null;
-          return { items: itemsOf(body, itemsPointer, path), next };
+          const { body, headers } = await get(url, undefined, { number: ++n }, (b, h) => {
+            checkPage({ items: items(b).length, more: nextOf(b, h) !== null });
+          });
+          return { items: items(body), next: nextOf(body, headers) };
         },
         { signal },
       );
@@ -311,16 +375,17 @@ export async function* readRestPart(
   const pulledAt = ctx.now().toISOString();
   const where: PageTracker = { page: 0, item: 0 };
   const location = () => `${stream.path} page ${where.page} item ${where.item}`;
-  const rows = pagesOf(
+  const rows = pagesOf({
     http,
-    config.baseUrl,
-    stream.path,
+    baseUrl: config.baseUrl,
+    path: stream.path,
     query,
-    effectivePagination(stream, config),
-    stream.items,
-    ctx.signal,
+    pagination: effectivePagination(stream, config),
+    items: stream.items,
+    total: stream.total,
+    signal: ctx.signal,
     where,
-  );
+  });
 
   yield* mapEach(
     rows,
@@ -369,16 +434,16 @@ export async function* readRestPart(
     if (stream.updatedSince)
       dq[stream.updatedSince.param] = sinceParam(incremental.since!, stream.updatedSince.format);
     // The deleted-records feed is short: one request.
-    const deletedRows = pagesOf(
+    const deletedRows = pagesOf({
       http,
-      config.baseUrl,
-      d.path,
-      dq,
-      { type: 'none' },
-      d.items,
-      ctx.signal,
+      baseUrl: config.baseUrl,
+      path: d.path,
+      query: dq,
+      pagination: { type: 'none' },
+      items: d.items,
+      signal: ctx.signal,
       where,
-    );
+    });
     let keys: string[] = [];
     for await (const raw of deletedRows) {
       where.item++;

@@ -1,7 +1,7 @@
 /**
  * The REST adapter against the live sandbox school system on loopback.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { feesDir } from '../../sandbox/vendors/rest-school/fees-dir.ts';
 import {
   type RestSchool,
@@ -17,7 +17,7 @@ import {
   type Receivable,
   type Student,
 } from '../../src/model/index.ts';
-import { PermanentError, parseAdapterConfig, RecordError, readContext } from '../../src/sdk/index.ts';
+import { parseAdapterConfig, RecordError, RetryableError, readContext } from '../../src/sdk/index.ts';
 import adapter from './index.ts';
 import sandboxProfile from './profiles/sandbox-school.json' with { type: 'json' };
 import { baseContext, memoryLogger, readAll, TEST_NOW } from './testing.ts';
@@ -490,16 +490,6 @@ describe('rest adapter: misbehaving source', () => {
     });
   });
 
-  it('stops on a broken page with a PermanentError that quotes no data', async () => {
-    const school = await sandbox({ faults: { after: 1, brokenPages: 1 } });
-    const error = await readAll(adapter, 'students', configFor(school, { pageSize: 40 })).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(PermanentError);
-    expect(error).toMatchObject({ code: 'RESPONSE_MALFORMED' });
-    expect((error as Error).message).not.toMatch(/maHocSinh|hoTen/);
-  });
-
   it('stops promptly when the read is aborted', async () => {
     const school = await sandbox({ faults: { latencyMs: 200 } });
     const controller = new AbortController();
@@ -524,6 +514,102 @@ describe('rest adapter: misbehaving source', () => {
     expect(Date.now() - abortedAt).toBeLessThan(100);
     expect(records).toBe(20);
     expect(school.state.requests.get('/api/v1/hoc-sinh')).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('rest adapter: broken pages (the SDK page policy)', () => {
+  let school: RestSchool;
+  let expected: string[];
+  const broken = () => ({ ...school.state.faults.injected });
+  const keysOf = (outcome: { records: CanonicalRecord[] }) => outcome.records.map((r) => r.key);
+  beforeAll(async () => {
+    school = await sandbox();
+    expected = keysOf(await readAll(adapter, 'students', configFor(school, { pageSize: 40 })));
+  });
+  afterEach(() => school.state.faults.set({}));
+
+  it.each([
+    ['cut off mid-JSON', { brokenPages: 1 }, 'PAGE_MALFORMED'],
+    ['short of items while its total says more', { shortPages: 1 }, 'PAGE_TRUNCATED'],
+    ['empty while its total says more', { emptyPages: 1 }, 'PAGE_EMPTY_UNEXPECTED'],
+    ['hollow, without its list and total', { hollowPages: 1 }, 'PAGE_MALFORMED'],
+  ] as const)('asks again for a page %s, and reads every record exactly once', async (_name, fault, code) => {
+    school.state.faults.set({ after: 1, ...fault });
+    const logger = memoryLogger();
+    const read = await readAll(adapter, 'students', configFor(school, { pageSize: 40 }), { logger });
+    expect(keysOf(read)).toEqual(expected);
+    expect(logger.entries.filter((e) => e.msg === 'retrying').map((e) => e.data?.code)).toEqual([code]);
+  });
+
+  it('asks again for a page at an offset that is empty while its total says more', async () => {
+    const pagination = { type: 'offset', offsetParam: 'batDau', limitParam: 'kichThuoc', limit: 40 };
+    school.state.faults.set({ after: 2, emptyPages: 1 });
+    const logger = memoryLogger();
+    const read = await readAll(adapter, 'students', configFor(school, { pagination }), { logger });
+    expect(keysOf(read)).toEqual(expected);
+    expect(logger.entries.filter((e) => e.msg === 'retrying').map((e) => e.data?.code)).toEqual([
+      'PAGE_EMPTY_UNEXPECTED',
+    ]);
+  });
+
+  it('asks again for a page that is empty although it links a next one', async () => {
+    const linked = await sandbox({ paging: 'nextLink' });
+    const config = configFor(linked, {
+      pagination: { type: 'nextLink', next: '/tiepTheo', sizeParam: 'kichThuoc', pageSize: 40 },
+    });
+    const whole = keysOf(await readAll(adapter, 'students', config));
+    linked.state.faults.set({ after: 1, emptyPages: 1 });
+    const read = await readAll(adapter, 'students', config);
+    expect(keysOf(read)).toEqual(whole);
+    expect(linked.state.faults.injected.emptyPages).toBe(1);
+  });
+
+  it('fails after three tries in all with a RetryableError naming the URL, the page and what was wrong', async () => {
+    const before = broken();
+    school.state.faults.set({ after: 1, brokenPages: 100 });
+    const error = await readAll(adapter, 'students', configFor(school, { pageSize: 40 })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error).toMatchObject({ code: 'PAGE_MALFORMED', tries: 3 });
+    expect((error as Error).message).toBe(
+      'Sandbox school system (REST): Trang 2 của /api/v1/hoc-sinh?trang=2&kichThuoc=40: JSON hỏng sau 3 lần thử' +
+        ' / Page 2 of /api/v1/hoc-sinh?trang=2&kichThuoc=40: malformed JSON after 3 tries',
+    );
+    expect(broken().brokenPages - before.brokenPages).toBe(3);
+  });
+
+  it('names how many items a page cut short every time held, and how many its total promised', async () => {
+    school.state.faults.set({ after: 1, shortPages: 100 });
+    const error = await readAll(adapter, 'students', configFor(school, { pageSize: 40 })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'PAGE_TRUNCATED', retryable: true, tries: 3 });
+    expect((error as Error).message).toContain(
+      'Page 2 of /api/v1/hoc-sinh?trang=2&kichThuoc=40: 20 items where the total promised 40 after 3 tries',
+    );
+  });
+
+  it('takes its number of tries from retry.pageAttempts', async () => {
+    const before = broken();
+    school.state.faults.set({ after: 1, brokenPages: 100 });
+    const config = configFor(school, { pageSize: 40, retry: { ...fastRetry, pageAttempts: 5 } });
+    await expect(readAll(adapter, 'students', config)).rejects.toMatchObject({ tries: 5 });
+    expect(broken().brokenPages - before.brokenPages).toBe(5);
+  });
+
+  it('stops promptly when the read is aborted while it waits to ask again', async () => {
+    const before = broken();
+    school.state.faults.set({ after: 1, brokenPages: 100 });
+    const controller = new AbortController();
+    const config = configFor(school, { pageSize: 40, retry: { ...fastRetry, backoffMs: 60_000 } });
+    const reading = readAll(adapter, 'students', config, { signal: controller.signal });
+    while (broken().brokenPages === before.brokenPages) await new Promise((r) => setTimeout(r, 5));
+    const abortedAt = performance.now();
+    controller.abort();
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    expect(performance.now() - abortedAt).toBeLessThan(200);
+    expect(broken().brokenPages - before.brokenPages).toBe(1);
   });
 });
 

@@ -1,23 +1,51 @@
 /**
  * The SOAP client: built from the WSDL by the `soap` package, with a timeout and the read's abort
- * signal on every call, retries with backoff (honouring `Retry-After`), and every failure turned
- * into an SDK error class: a `soap:Server` fault, a 5xx, 429 or a timeout is retryable; a
- * `soap:Client` fault, 401/403 or an unreadable answer is permanent. Messages name the operation
- * and the status, never credentials.
+ * signal on every call, retries with backoff (honouring `Retry-After`), the SDK's page policy for
+ * an answer that comes back broken, and every failure turned into an SDK error class: a
+ * `soap:Server` fault, a 5xx, 429 or a timeout is retryable; a `soap:Client` fault, 401/403 or an
+ * unreadable WSDL is permanent; an unreadable answer to a call is a broken page. Messages name the
+ * operation and the status, never credentials or the answer's text.
  */
 import soap from 'soap';
 import {
   type AdapterLogger,
+  maskedQuery,
+  PageError,
+  type PageRef,
   PermanentError,
+  pageProblem,
   RetryableError,
   retryAfterMs,
+  retryPage,
   sleep,
 } from '../../src/sdk/index.ts';
 import type { SoapConfig } from './config.ts';
 
-export interface SoapCaller {
-  call(operation: string, args: Record<string, unknown>): Promise<unknown>;
+/** What a call for one page adds: which page it is, and how to read it out of the result. */
+export interface SoapPage<T> {
+  /** Named in the error after the last try. */
+  page?: PageRef;
+  /**
+   * Reads the page out of the result, throwing `pageProblem(…)` for one malformed, short or empty
+   * while more follows: the call is then made again under the page policy.
+   */
+  read?: (result: unknown) => T;
 }
+
+export interface SoapCaller {
+  /** The service address's path, for messages. */
+  readonly endpoint: string;
+  call<T = unknown>(operation: string, args: Record<string, unknown>, page?: SoapPage<T>): Promise<T>;
+}
+
+/**
+ * A call as messages name it, the SOAP counterpart of a path and query:
+ * `/soap/TruongHoc LayDanhSachHocSinh?maTruong=79NB0001&trang=2&kichThuocTrang=200`.
+ */
+export const callUrl = (endpoint: string, operation: string, args: Record<string, unknown>): string => {
+  const query = maskedQuery(args);
+  return `${endpoint} ${operation}${query ? `?${query}` : ''}`;
+};
 
 interface AxiosLikeError {
   message?: string;
@@ -40,7 +68,11 @@ interface AxiosLikeError {
 
 const FAULT_TEXT_MAX = 200;
 
-/** An SDK error for whatever the soap package or axios threw. */
+/**
+ * An SDK error for whatever the soap package or axios threw. What is none of a fault, a status, a
+ * timeout or a network error is an answer the package could not read: for the WSDL a broken
+ * contract, for a call a broken page (a body cut off, a proxy's HTML).
+ */
 export function soapError(error: unknown, where: string, source: string): Error {
   const e = (error ?? {}) as AxiosLikeError;
   const fault = e.root?.Envelope?.Body?.Fault;
@@ -93,11 +125,18 @@ export function soapError(error: unknown, where: string, source: string): Error 
       { cause: error },
     );
   }
-  return new PermanentError(
-    'RESPONSE_MALFORMED',
-    `${source}: ${where} trả về dữ liệu không đọc được / answered something that is not a readable SOAP message`,
-    { cause: error },
-  );
+  if (where === 'WSDL') {
+    return new PermanentError(
+      'RESPONSE_MALFORMED',
+      `${source}: ${where} trả về dữ liệu không đọc được / answered something that is not a readable SOAP message`,
+      { cause: error },
+    );
+  }
+  // Without the package's error as cause: it carries the answer's text (`body`), personal data.
+  return pageProblem('malformed', {
+    vi: 'câu trả lời SOAP không đọc được',
+    en: 'not a readable SOAP answer',
+  });
 }
 
 /** Retries `attempt` as the config says: backoff doubling with jitter, Retry-After honoured. */
@@ -110,7 +149,8 @@ export async function withRetries<T>(
       return await attempt();
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;
-      if (!(error instanceof RetryableError)) throw error;
+      // A broken answer is the page policy's (`retryPage` around this), so tries do not multiply.
+      if (!(error instanceof RetryableError) || error instanceof PageError) throw error;
       const wait = error.retryAfterMs ?? options.retry.backoffMs * 2 ** (n - 1) * (0.5 + Math.random());
       if (n >= options.retry.maxAttempts || wait > options.retry.maxRetryAfterMs) throw error;
       options.logger.warn('retrying', {
@@ -154,8 +194,10 @@ export async function connectSoap(
   );
   if (config.auth.type === 'basic')
     client.setSecurity(new soap.BasicAuthSecurity(config.auth.username!, config.auth.password!));
+  const endpoint = endpointPath(client, config);
   return {
-    async call(operation, args) {
+    endpoint,
+    async call<T>(operation: string, args: Record<string, unknown>, page: SoapPage<T> = {}): Promise<T> {
       const method = (client as unknown as Record<string, unknown>)[`${operation}Async`];
       if (typeof method !== 'function') {
         throw new PermanentError(
@@ -163,21 +205,58 @@ export async function connectSoap(
           `WSDL của ${source} không có thao tác ${operation} / ${source}'s WSDL has no operation ${operation}`,
         );
       }
-      return withRetries(
+      return retryPage(
         async () => {
-          try {
-            const [result] = (await method.call(client, args, {
-              timeout: config.timeoutMs,
-              signal: ctx.signal,
-            })) as [unknown];
-            return result;
-          } catch (error) {
-            if (ctx.signal.aborted) throw ctx.signal.reason;
-            throw soapError(error, operation, source);
-          }
+          const result = await withRetries(
+            async () => {
+              try {
+                const [answer] = (await method.call(client, args, {
+                  timeout: config.timeoutMs,
+                  signal: ctx.signal,
+                })) as [unknown];
+                return answer;
+              } catch (error) {
+                if (ctx.signal.aborted) throw ctx.signal.reason;
+                throw soapError(error, operation, source);
+              }
+            },
+            { retry, signal: ctx.signal, logger: ctx.logger, where: operation },
+          );
+          return page.read ? page.read(result) : (result as T);
         },
-        { retry, signal: ctx.signal, logger: ctx.logger, where: operation },
+        {
+          url: callUrl(endpoint, operation, args),
+          page: page.page,
+          source,
+          maxAttempts: retry.pageAttempts,
+          backoffMs: retry.backoffMs,
+          signal: ctx.signal,
+          logger: ctx.logger,
+        },
       );
     },
   };
+}
+
+/** The path of the address calls go to: the config's endpoint, else the WSDL's first port. */
+function endpointPath(client: soap.Client, config: SoapConfig): string {
+  const services = (
+    client as unknown as {
+      wsdl?: {
+        definitions?: { services?: Record<string, { ports?: Record<string, { location?: string }> }> };
+      };
+    }
+  ).wsdl?.definitions?.services;
+  const location =
+    config.endpoint ??
+    Object.values(services ?? {})
+      .flatMap((s) => Object.values(s.ports ?? {}))
+      .map((p) => p.location)
+      .find((l): l is string => typeof l === 'string') ??
+    config.wsdlUrl;
+  try {
+    return new URL(location).pathname;
+  } catch {
+    return location;
+  }
 }

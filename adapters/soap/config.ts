@@ -3,7 +3,7 @@
  * credentials (secrets marked), the profile, the schools to read, and how patient to be.
  */
 import { z } from 'zod';
-import { secret } from '../../src/sdk/index.ts';
+import { DEFAULT_PAGE_ATTEMPTS, secret } from '../../src/sdk/index.ts';
 
 export const SoapConfigSchema = z.object({
   /** Where the WSDL is: `https://qlth.example.vn/TruongHoc.asmx?wsdl`. */
@@ -37,9 +37,16 @@ export const SoapConfigSchema = z.object({
   retry: z
     .object({
       maxAttempts: z.int().min(1).max(20).default(4),
+      /** Tries in all for an answer that comes back unreadable, short or empty (the SDK's page policy). */
+      pageAttempts: z.int().min(1).max(20).default(DEFAULT_PAGE_ATTEMPTS),
       backoffMs: z.int().nonnegative().default(200),
       maxRetryAfterMs: z.int().nonnegative().default(60_000),
     })
-    .default({ maxAttempts: 4, backoffMs: 200, maxRetryAfterMs: 60_000 }),
+    .default({
+      maxAttempts: 4,
+      pageAttempts: DEFAULT_PAGE_ATTEMPTS,
+      backoffMs: 200,
+      maxRetryAfterMs: 60_000,
+    }),
 });
 export type SoapConfig = z.output<typeof SoapConfigSchema>;

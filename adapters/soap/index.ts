@@ -27,6 +27,7 @@ const problemOf = (error: unknown, config: SoapConfig): CheckProblem =>
 const quick = (config: SoapConfig) => ({
   ...config.retry,
   maxAttempts: Math.min(2, config.retry.maxAttempts),
+  pageAttempts: Math.min(2, config.retry.pageAttempts),
   maxRetryAfterMs: 5_000,
 });
 
@@ -46,13 +47,11 @@ async function probe(
       : await schoolCodes(caller, profile, config)
     : [undefined];
   const page = stream.pagination.type === 'page' ? stream.pagination.firstPage : undefined;
-  const result = await caller.call(stream.operation, pageArgs(stream, 1, page, schools[0]));
-  return {
-    stream,
-    caller,
-    schools,
-    document: documentOf(result, stream, stream.rawXml ? rawXmlParser(stream.rawXml.arrays) : undefined),
-  };
+  const parser = stream.rawXml ? rawXmlParser(stream.rawXml.arrays) : undefined;
+  const document = await caller.call(stream.operation, pageArgs(stream, 1, page, schools[0]), {
+    read: (result) => documentOf(result, stream, parser),
+  });
+  return { stream, caller, schools, document };
 }
 
 export default defineAdapter({
@@ -101,8 +100,10 @@ export default defineAdapter({
       const parser = stream.rawXml ? rawXmlParser(stream.rawXml.arrays) : undefined;
       for (const school of schools) {
         const page = stream.pagination.type === 'page' ? stream.pagination.firstPage : undefined;
-        const result = await caller.call(stream.operation, pageArgs(stream, 1, page, school));
-        count += Number(atPointer(documentOf(result, stream, parser), stream.total)) || 0;
+        const document = await caller.call(stream.operation, pageArgs(stream, 1, page, school), {
+          read: (result) => documentOf(result, stream, parser),
+        });
+        count += Number(atPointer(document, stream.total)) || 0;
       }
       discovery.streams.push({ name, count });
     }

@@ -9,11 +9,14 @@ import type { RecordType } from '../../src/model/index.ts';
 import {
   atPointer,
   type Checkpoint,
+  checkPage,
   mapEach,
   PermanentError,
+  pageProblem,
   type ReadContext,
   type ReadItem,
   RecordError,
+  totalOf,
 } from '../../src/sdk/index.ts';
 import { compileKeyTemplate, compileMapping, compilePointer, relocate } from '../rest/mapping.ts';
 import { LatestUpdate, parseCheckpoint, sinceParam, timeOf } from '../rest/read.ts';
@@ -82,11 +85,21 @@ export async function schoolCodes(
   return listAt(result, profile.schools.items, profile.schools.operation).map((s) => String(code(s)));
 }
 
-/** The result's document: the result itself, or the XML text it carries, parsed. */
+/**
+ * The result's document: the result itself, or the XML text it carries, parsed. An answer without
+ * that text (the element absent, not merely empty) or with text that does not parse is a broken
+ * page.
+ */
 export function documentOf(result: unknown, stream: SoapStream, parser: XMLParser | undefined): unknown {
   if (!stream.rawXml || !parser) return result;
   const text = atPointer(result, stream.rawXml.pointer);
-  if (text === undefined || text === null || text === '') return {};
+  if (text === undefined || text === null) {
+    throw pageProblem('malformed', {
+      vi: `câu trả lời không có "${stream.rawXml.pointer}"`,
+      en: `the answer has no "${stream.rawXml.pointer}"`,
+    });
+  }
+  if (text === '') return {};
   if (typeof text !== 'string') {
     throw new PermanentError(
       'RESPONSE_UNEXPECTED',
@@ -95,13 +108,45 @@ export function documentOf(result: unknown, stream: SoapStream, parser: XMLParse
   }
   try {
     return parser.parse(text, true);
-  } catch (cause) {
-    throw new PermanentError(
-      'RESPONSE_MALFORMED',
-      `${stream.operation}: tài liệu XML trong kết quả không hợp lệ / the XML document in the result is malformed`,
-      { cause },
-    );
+  } catch {
+    // Without the parser's error as cause: it may quote the document.
+    throw pageProblem('malformed', {
+      vi: 'tài liệu XML trong kết quả không hợp lệ',
+      en: 'the XML document in the result is malformed',
+    });
   }
+}
+
+/**
+ * The records of one page's result, judged by the page policy: with the stream's `total`, a page
+ * that lacks it (a hollow answer), or is short or empty while it says more follows, is broken.
+ * `page` and `pageSize` are those asked (undefined when the operation does not page).
+ */
+export function pageItems(
+  result: unknown,
+  stream: SoapStream,
+  parser: XMLParser | undefined,
+  page: number | undefined,
+  pageSize: number | undefined,
+): readonly unknown[] {
+  const document = documentOf(result, stream, parser);
+  const items = listAt(document, stream.items, stream.operation);
+  if (stream.total === undefined) return items;
+  const total = totalOf(atPointer(document, stream.total));
+  if (total === undefined) {
+    throw pageProblem('malformed', {
+      vi: `câu trả lời không có tổng số ở "${stream.total}"`,
+      en: `the answer has no total at "${stream.total}"`,
+    });
+  }
+  const p = stream.pagination;
+  checkPage(
+    p.type === 'page' && page !== undefined && pageSize !== undefined
+      ? { items: items.length, position: (page - p.firstPage) * pageSize, total, pageSize }
+      : // One answer holds the whole list.
+        { items: items.length, position: 0, total, pageSize: Number.MAX_SAFE_INTEGER },
+  );
+  return items;
 }
 
 export function pageArgs(
@@ -157,8 +202,10 @@ export async function* readSoapStream(
       if (incremental && stream.updatedSince) {
         args[stream.updatedSince.arg] = sinceParam(incremental.since!, stream.updatedSince.format);
       }
-      const result = await caller.call(stream.operation, args);
-      const items = listAt(documentOf(result, stream, parser), stream.items, stream.operation);
+      const items = await caller.call(stream.operation, args, {
+        ...(page !== undefined ? { page: { number: page } } : {}),
+        read: (result) => pageItems(result, stream, parser, page, pageSize),
+      });
       let item = 0;
       const where = `${stream.operation}${school !== undefined ? ` school ${school}` : ''}${page !== undefined ? ` page ${page}` : ''}`;
       yield* mapEach(

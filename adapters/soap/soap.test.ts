@@ -1,7 +1,7 @@
 /**
  * The SOAP adapter against the live sandbox SOAP service on loopback.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { districtDir, readStream } from '../../sandbox/vendors/shared/district.ts';
 import {
   type SoapSchool,
@@ -32,11 +32,12 @@ afterAll(async () => {
   await Promise.all(open.map((s) => s.close()));
 });
 
+const fastRetry = { maxAttempts: 4, backoffMs: 5, maxRetryAfterMs: 5_000 };
 const configFor = (s: SoapSchool, extra: Record<string, unknown> = {}) => ({
   wsdlUrl: s.wsdlUrl,
   profile: 'sandbox-soap',
   auth: { type: 'basic', username: USER, password: PASSWORD },
-  retry: { maxAttempts: 4, backoffMs: 5, maxRetryAfterMs: 5_000 },
+  retry: fastRetry,
   ...extra,
 });
 
@@ -191,14 +192,6 @@ describe('soap adapter: failures', () => {
     });
   });
 
-  it('stops on a broken answer with a PermanentError', async () => {
-    const s = await service({ faults: { after: 2, brokenPages: 1 } });
-    await expect(readAll(adapter, 'students', configFor(s, { pageSize: 10 }))).rejects.toMatchObject({
-      name: 'PermanentError',
-      code: 'RESPONSE_MALFORMED',
-    });
-  });
-
   it('stops promptly when the read is aborted', async () => {
     const s = await service({ faults: { latencyMs: 150 } });
     const controller = new AbortController();
@@ -234,6 +227,92 @@ describe('soap adapter: failures', () => {
         `LayDanhSachGiaoVien school ${s.state.data.schools[0]!.maTruong} page 1 item 2`,
       ],
     ]);
+  });
+});
+
+describe('soap adapter: broken pages (the SDK page policy)', () => {
+  let s: SoapSchool;
+  const expected: Record<string, string[]> = {};
+  const keysOf = (outcome: { records: Array<{ key: string }> }) => outcome.records.map((r) => r.key);
+  const injected = () => ({ ...s.state.faults.injected });
+  beforeAll(async () => {
+    s = await service();
+    for (const stream of ['students', 'teachers'] as const)
+      expected[stream] = keysOf(await readAll(adapter, stream, configFor(s, { pageSize: 10 })));
+  });
+  afterEach(() => s.state.faults.set({}));
+
+  it.each([
+    ['students', 'cut off mid-envelope', { brokenPages: 1 }, 'PAGE_MALFORMED'],
+    ['teachers', 'cut off mid-envelope (raw XML result)', { brokenPages: 1 }, 'PAGE_MALFORMED'],
+    ['students', 'short of records while its total says more', { shortPages: 1 }, 'PAGE_TRUNCATED'],
+    [
+      'teachers',
+      'empty while its total says more (raw XML result)',
+      { emptyPages: 1 },
+      'PAGE_EMPTY_UNEXPECTED',
+    ],
+    ['students', 'hollow, without its total', { hollowPages: 1 }, 'PAGE_MALFORMED'],
+    ['teachers', 'hollow, without its result text', { hollowPages: 1 }, 'PAGE_MALFORMED'],
+  ] as const)(
+    '%s: asks again for a page %s, and reads every record exactly once',
+    async (stream, _name, fault, code) => {
+      // The schools call and the first page go through; the second page misbehaves.
+      s.state.faults.set({ after: 2, ...fault });
+      const logger = memoryLogger();
+      const read = await readAll(adapter, stream, configFor(s, { pageSize: 10 }), { logger });
+      expect(keysOf(read)).toEqual(expected[stream]);
+      expect(logger.entries.filter((e) => e.msg === 'retrying').map((e) => e.data?.code)).toEqual([code]);
+    },
+  );
+
+  it('fails after three tries in all with a RetryableError naming the call, the page and what was wrong', async () => {
+    const before = injected();
+    s.state.faults.set({ after: 2, brokenPages: 100 });
+    const error = await readAll(adapter, 'students', configFor(s, { pageSize: 10 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error).toMatchObject({ code: 'PAGE_MALFORMED', tries: 3 });
+    const call = `/soap/TruongHoc LayDanhSachHocSinh?maTruong=${s.state.data.schools[0]!.maTruong}&trang=2&kichThuocTrang=10`;
+    expect((error as Error).message).toBe(
+      `Sandbox school service (SOAP): Trang 2 của ${call}: câu trả lời SOAP không đọc được sau 3 lần thử` +
+        ` / Page 2 of ${call}: not a readable SOAP answer after 3 tries`,
+    );
+    expect(injected().brokenPages - before.brokenPages).toBe(3);
+  });
+
+  it('names the missing result of a hollow answer when it comes every time', async () => {
+    s.state.faults.set({ after: 2, hollowPages: 100 });
+    const error = await readAll(adapter, 'teachers', configFor(s, { pageSize: 10 })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PAGE_MALFORMED', retryable: true, tries: 3 });
+    expect((error as Error).message).toContain('Page 2 of /soap/TruongHoc LayDanhSachGiaoVien?');
+    expect((error as Error).message).toContain(
+      'the answer has no "/LayDanhSachGiaoVienResult" after 3 tries',
+    );
+  });
+
+  it('takes its number of tries from retry.pageAttempts', async () => {
+    const before = injected();
+    s.state.faults.set({ after: 2, shortPages: 100 });
+    const config = configFor(s, { pageSize: 10, retry: { ...fastRetry, pageAttempts: 5 } });
+    await expect(readAll(adapter, 'students', config)).rejects.toMatchObject({
+      code: 'PAGE_TRUNCATED',
+      tries: 5,
+    });
+    expect(injected().shortPages - before.shortPages).toBe(5);
+  });
+
+  it('stops promptly when the read is aborted while it waits to ask again', async () => {
+    const before = injected();
+    s.state.faults.set({ after: 2, brokenPages: 100 });
+    const controller = new AbortController();
+    const config = configFor(s, { pageSize: 10, retry: { ...fastRetry, backoffMs: 60_000 } });
+    const reading = readAll(adapter, 'students', config, { signal: controller.signal });
+    while (injected().brokenPages === before.brokenPages) await new Promise((r) => setTimeout(r, 5));
+    const abortedAt = performance.now();
+    controller.abort();
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    expect(performance.now() - abortedAt).toBeLessThan(200);
+    expect(injected().brokenPages - before.brokenPages).toBe(1);
   });
 });
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from './errors.ts';
 import { createHttpClient, retryAfterMs } from './http.ts';
+import { checkPage } from './pages.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 let handler: Handler = (_req, res) => res.end('{}');
@@ -132,16 +133,99 @@ describe('createHttpClient', () => {
     expect(error.message).not.toContain('wrong-secret');
   });
 
-  it('calls malformed JSON a broken contract', async () => {
+  it('asks again for an answer whose JSON is malformed, and returns it whole', async () => {
+    let calls = 0;
     handler = (_req, res) => {
+      if (++calls > 1) return json(res, 200, { items: [1, 2] });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"items": [');
     };
-    const error = await createHttpClient({ baseUrl })
+    const { body } = await createHttpClient({ baseUrl, backoffMs: 1 }).getJson('/x');
+    expect(body).toEqual({ items: [1, 2] });
+    expect(calls).toBe(2);
+  });
+
+  it('gives up on JSON malformed every time after three tries, naming the page and quoting no body', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"items": [{"hoTen": "Nguyễn Văn A"');
+    };
+    const error = await createHttpClient({ baseUrl, backoffMs: 1, sourceName: 'SMAS' })
+      .getJson('/students', { page: 3 }, { page: { number: 3 } })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error).toMatchObject({ code: 'PAGE_MALFORMED', tries: 3 });
+    expect(error.message).toBe(
+      'SMAS: Trang 3 của /api/students?page=3: JSON hỏng sau 3 lần thử / Page 3 of /api/students?page=3: malformed JSON after 3 tries',
+    );
+    expect(error.cause).toBeUndefined();
+    expect(seen).toHaveLength(3);
+  });
+
+  it('takes its tries for a broken answer from pageAttempts, apart from maxAttempts', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{');
+    };
+    const error = await createHttpClient({ baseUrl, backoffMs: 1, maxAttempts: 1, pageAttempts: 5 })
       .getJson('/x')
       .catch((e) => e);
-    expect(error).toBeInstanceOf(PermanentError);
-    expect(error.code).toBe('RESPONSE_MALFORMED');
+    expect(error).toMatchObject({ code: 'PAGE_MALFORMED', tries: 5 });
+    expect(seen).toHaveLength(5);
+  });
+
+  it('asks again for a page its check refuses', async () => {
+    let calls = 0;
+    handler = (_req, res) => json(res, 200, { total: 3, items: ++calls === 1 ? [] : [1, 2, 3] });
+    const { body } = await createHttpClient({ baseUrl, backoffMs: 1 }).getJson<{ items: number[] }>(
+      '/x',
+      {},
+      {
+        page: { offset: 0 },
+        check: (b) => {
+          const page = b as { total: number; items: number[] };
+          checkPage({ items: page.items.length, position: 0, total: page.total });
+        },
+      },
+    );
+    expect(body.items).toEqual([1, 2, 3]);
+    expect(calls).toBe(2);
+  });
+
+  it('calls a page answered without a body empty, and asks again', async () => {
+    let calls = 0;
+    handler = (_req, res) => (++calls === 1 ? res.end() : json(res, 200, { items: [] }));
+    const { body } = await createHttpClient({ baseUrl, backoffMs: 1 }).getJson(
+      '/x',
+      {},
+      { page: { number: 1 } },
+    );
+    expect(body).toEqual({ items: [] });
+    expect(calls).toBe(2);
+  });
+
+  it('still takes an empty answer to a request that is not a page', async () => {
+    handler = (_req, res) => {
+      res.writeHead(204);
+      res.end();
+    };
+    expect((await createHttpClient({ baseUrl }).request('POST', '/x', { body: {} })).body).toBeUndefined();
+  });
+
+  it('stops waiting between tries of a broken page when the signal aborts', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{');
+    };
+    const controller = new AbortController();
+    const http = createHttpClient({ baseUrl, backoffMs: 60_000, signal: controller.signal });
+    const pending = http.getJson('/x').catch((e) => e);
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    const error = await pending;
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect((error as Error).name).toBe('AbortError');
+    expect(seen).toHaveLength(1);
   });
 
   it('times out a silent server as retryable', async () => {

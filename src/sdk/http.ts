@@ -1,11 +1,13 @@
 /**
  * HTTP for adapters: JSON over `fetch` with a timeout, authentication (API key header, HTTP basic,
  * OAuth2 client credentials with a cached token), retries with backoff that honour `Retry-After`,
- * and every failure turned into an SDK error class. Messages name the status and the source, never
- * a credential or a response body that may hold personal data.
+ * the page policy of `pages.ts` for an answer that comes back broken, and every failure turned
+ * into an SDK error class. Messages name the status and the source, never a credential or a
+ * response body that may hold personal data.
  */
 import type { AdapterLogger } from './adapter.ts';
 import { PermanentError, RetryableError } from './errors.ts';
+import { type PageRef, pageProblem, pageUrl, retryPage } from './pages.ts';
 import { sleep } from './sleep.ts';
 
 export type HttpAuth =
@@ -22,6 +24,11 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   /** Tries for a retryable failure before giving up with a RetryableError (default 4). */
   maxAttempts?: number;
+  /**
+   * Tries in all for an answer that comes back broken (malformed JSON, a body cut off, a page its
+   * `check` refuses) before giving up with a `PageError` (default 3). See `retryPage`.
+   */
+  pageAttempts?: number;
   /** First backoff (doubles each time, with jitter; default 200 ms). */
   backoffMs?: number;
   /** Longest wait the client accepts from a Retry-After before handing the retry to the hub. */
@@ -38,10 +45,22 @@ export interface HttpResponse<T> {
   body: T;
 }
 
+/** What a request for one page of a list adds: which page it is, and how to judge it. */
+export interface PageRequest {
+  /** Named in the error after the last try; an answer without a body is then a broken page. */
+  page?: PageRef;
+  /**
+   * Judges the parsed answer: throws `pageProblem(…)` (see `checkPage`) for a page short or empty
+   * while more follows, and the page is asked for again under the same policy as malformed JSON.
+   */
+  check?: (body: unknown, headers: Headers) => void;
+}
+
 export interface HttpClient {
   getJson<T = unknown>(
     path: string,
     query?: Record<string, string | number | undefined>,
+    page?: PageRequest,
   ): Promise<HttpResponse<T>>;
   request<T = unknown>(
     method: string,
@@ -50,7 +69,7 @@ export interface HttpClient {
       query?: Record<string, string | number | undefined>;
       body?: unknown;
       headers?: Record<string, string>;
-    },
+    } & PageRequest,
   ): Promise<HttpResponse<T>>;
   /** Drops the cached OAuth2 token (after a 401, say). */
   resetToken(): void;
@@ -80,11 +99,18 @@ function buildUrl(baseUrl: string, path: string, query?: Record<string, string |
  * const http = createHttpClient({ baseUrl: config.baseUrl, auth: { type: 'apiKey', header: 'X-Api-Key', key: config.apiKey },
  *   signal: ctx.signal, logger: ctx.logger, sourceName: 'SMAS' });
  * const { body } = await http.getJson<{ items: unknown[] }>('/students', { page: 1 });
+ * // A page of a list: named in the error, and asked for again when its total says it is short.
+ * const page3 = await http.getJson<{ items: unknown[]; total: number }>('/students', { page: 3, size: 100 }, {
+ *   page: { number: 3 },
+ *   check: (b) => checkPage({ items: (b as { items: unknown[] }).items.length, position: 200,
+ *     total: (b as { total: number }).total, pageSize: 100 }),
+ * });
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const source = options.sourceName ?? new URL(options.baseUrl).host;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxAttempts = options.maxAttempts ?? 4;
+  const pageAttempts = options.pageAttempts;
   const backoffMs = options.backoffMs ?? 200;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
   let token: { value: string; expiresAt: number } | undefined;
@@ -166,7 +192,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  async function once<T>(method: string, url: URL, body: unknown, extra: Record<string, string> | undefined) {
+  async function once(method: string, url: URL, body: unknown, extra: Record<string, string> | undefined) {
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...options.headers,
@@ -196,49 +222,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         { cause },
       );
     }
-    return response as Response & { json(): Promise<T> };
+    return response;
   }
 
-  async function request<T>(
+  /** One answer with status 2xx, after the retries its status or the network called for. */
+  async function send(
     method: string,
-    path: string,
-    opts: {
-      query?: Record<string, string | number | undefined>;
-      body?: unknown;
-      headers?: Record<string, string>;
-    } = {},
-  ): Promise<HttpResponse<T>> {
-    const url = buildUrl(options.baseUrl, path, opts.query);
+    url: URL,
+    body: unknown,
+    extra: Record<string, string> | undefined,
+  ): Promise<Response> {
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       let failure: RetryableError;
       try {
-        const response = await once<T>(method, url, opts.body, opts.headers);
-        if (response.ok) {
-          let text: string;
-          try {
-            text = await response.text();
-          } catch (cause) {
-            // The connection broke off in the middle of the body: the next try may get it whole.
-            if (options.signal?.aborted) throw cause;
-            throw new RetryableError(
-              'TRANSFER_BROKEN',
-              `${source}: kết nối đứt khi đang nhận dữ liệu ở ${url.pathname} / the connection broke off while reading ${url.pathname}`,
-              { cause },
-            );
-          }
-          let parsed: T;
-          try {
-            parsed = (text === '' ? undefined : JSON.parse(text)) as T;
-          } catch (cause) {
-            throw new PermanentError(
-              'RESPONSE_MALFORMED',
-              `${source} trả về dữ liệu không phải JSON ở ${url.pathname} / ${source} answered ${url.pathname} with malformed JSON`,
-              { cause },
-            );
-          }
-          return { status: response.status, headers: response.headers, body: parsed };
-        }
+        const response = await once(method, url, body, extra);
+        if (response.ok) return response;
         await response.body?.cancel().catch(() => {});
         const status = response.status;
         if (status === 401 && options.auth?.type === 'oauth2' && !refreshed) {
@@ -284,9 +283,57 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
+  async function request<T>(
+    method: string,
+    path: string,
+    opts: {
+      query?: Record<string, string | number | undefined>;
+      body?: unknown;
+      headers?: Record<string, string>;
+    } & PageRequest = {},
+  ): Promise<HttpResponse<T>> {
+    const url = buildUrl(options.baseUrl, path, opts.query);
+    // Status and network failures are retried inside each try (`send`); a broken answer is the
+    // page policy's, so its tries do not multiply with those.
+    return retryPage(
+      async () => {
+        const response = await send(method, url, opts.body, opts.headers);
+        let text: string;
+        try {
+          text = await response.text();
+        } catch (cause) {
+          // The connection broke off in the middle of the body: the next try may get it whole.
+          if (options.signal?.aborted) throw cause;
+          throw pageProblem('cutOff');
+        }
+        if (text === '' && opts.page !== undefined) {
+          throw pageProblem('empty', { vi: 'câu trả lời không có nội dung', en: 'the answer has no body' });
+        }
+        let parsed: T;
+        try {
+          parsed = (text === '' ? undefined : JSON.parse(text)) as T;
+        } catch {
+          // Without the SyntaxError as cause: its message quotes the body.
+          throw pageProblem('malformed', { vi: 'JSON hỏng', en: 'malformed JSON' });
+        }
+        opts.check?.(parsed, response.headers);
+        return { status: response.status, headers: response.headers, body: parsed };
+      },
+      {
+        url: pageUrl(url),
+        page: opts.page,
+        source,
+        maxAttempts: pageAttempts,
+        backoffMs,
+        signal: options.signal,
+        logger: options.logger,
+      },
+    );
+  }
+
   return {
     request,
-    getJson: (path, query) => request('GET', path, query ? { query } : {}),
+    getJson: (path, query, page) => request('GET', path, { ...(query ? { query } : {}), ...page }),
     resetToken: () => {
       token = undefined;
     },

@@ -89,9 +89,11 @@ const adapter = defineAdapter({
     const client = http(ctx.config, ctx.signal);
     const since = typeof ctx.checkpoint === 'string' ? ctx.checkpoint : undefined;
     let newest = since ?? '';
+    // Naming the page puts it in the error should the page come back broken at every try.
     const rows = byPageNumber(
       async (page) =>
-        (await client.getJson<{ items: VendorStudent[] }>('/students', { page, size: ctx.config.pageSize, updatedSince: since }))
+        (await client.getJson<{ items: VendorStudent[] }>('/students', { page, size: ctx.config.pageSize, updatedSince: since },
+          { page: { number: page } }))
           .body.items,
       { pageSize: ctx.config.pageSize, signal: ctx.signal },
     );

@@ -10,6 +10,8 @@ export type FaultKind =
   | { kind: 'slow'; delayMs: number }
   /** Answer 200 with a page cut off in the middle of its JSON. */
   | { kind: 'malformed' }
+  /** Answer a collection's page with no items, its `X-Total-Count` and links as they would be. */
+  | { kind: 'empty' }
   /** Drop the connection without answering. */
   | { kind: 'reset' }
   /** Send the headers and part of the body, then drop the connection. */

@@ -172,4 +172,19 @@ describe('the provider', () => {
     expect((await get(`${R}/orgs`)).status).toBe(401);
     expect((await get(`${R}/orgs`)).status).toBe(401);
   });
+
+  it('serves a page empty on demand, with the total and links it would have had', async () => {
+    const fresh = (
+      (await (await tokenFor(provider.clientId, provider.clientSecret)).json()) as {
+        access_token: string;
+      }
+    ).access_token;
+    provider.fail({ kind: 'empty', path: '/students' });
+    const empty = await get(`${R}/students?limit=5&offset=5`, fresh);
+    const whole = await get(`${R}/students?limit=5&offset=5`, fresh);
+    expect(((await empty.json()) as { users: unknown[] }).users).toEqual([]);
+    expect(((await whole.json()) as { users: unknown[] }).users).toHaveLength(5);
+    expect(empty.headers.get('x-total-count')).toBe(whole.headers.get('x-total-count'));
+    expect(empty.headers.get('link')).toBe(whole.headers.get('link'));
+  });
 });

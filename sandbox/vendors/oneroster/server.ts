@@ -168,6 +168,8 @@ function firstValue(row: unknown, path: string): string {
 export function buildServer(ctx: ServerContext): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, forceCloseConnections: true });
   const idx = buildIndexes(ctx.data);
+  /** Requests whose collection page is to be served empty (the `empty` fault). */
+  const emptied = new WeakSet<FastifyRequest>();
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -201,6 +203,9 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
           );
       case 'malformed':
         return reply.code(200).type('application/json').send('{"users":[{"sourcedId":"st-');
+      case 'empty':
+        emptied.add(req);
+        return;
       case 'reset':
         reply.hijack();
         req.raw.socket.destroy();
@@ -336,7 +341,7 @@ export function buildServer(ctx: ServerContext): FastifyInstance {
       });
     }
     const take = Math.min(limit, ctx.maxLimit);
-    const items = selected.slice(offset, offset + take);
+    const items = emptied.has(req) ? [] : selected.slice(offset, offset + take);
     const fields = q.fields ? q.fields.split(',').map((f) => f.trim()) : undefined;
     const total = selected.length;
     reply.header('x-total-count', String(total));

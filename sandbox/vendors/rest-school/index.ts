@@ -214,13 +214,21 @@ export async function startRestSchool(options: RestSchoolOptions = {}): Promise<
         offset = (Math.max(1, Number(q.trang) || 1) - 1) * size;
       }
       const rows = table.page(query, offset, size);
+      if (request.fault === 'hollowPages') return send(request, reply, '{}');
+      // A short or empty page keeps the total and the next link the whole page would have had.
+      const shown =
+        request.fault === 'emptyPages'
+          ? []
+          : request.fault === 'shortPages'
+            ? rows.slice(0, Math.floor(rows.length / 2))
+            : rows;
       if (paging === 'page') {
         const total = table.count(query);
         const page = Math.floor(offset / size) + 1;
         return send(
           request,
           reply,
-          `{"tongSo":${total},"trang":${page},"kichThuoc":${size},"duLieu":[${rows.join(',')}]}`,
+          `{"tongSo":${total},"trang":${page},"kichThuoc":${size},"duLieu":[${shown.join(',')}]}`,
         );
       }
       let next: string | null = null;
@@ -234,7 +242,7 @@ export async function startRestSchool(options: RestSchoolOptions = {}): Promise<
         next = `${path}?${params}`;
         reply.header('link', `<${next}>; rel="next"`);
       }
-      return send(request, reply, `{"duLieu":[${rows.join(',')}],"tiepTheo":${JSON.stringify(next)}}`);
+      return send(request, reply, `{"duLieu":[${shown.join(',')}],"tiepTheo":${JSON.stringify(next)}}`);
     });
   }
 

@@ -322,6 +322,30 @@ describe('sandbox REST school: misbehaviour on demand', () => {
     ).toHaveProperty('duLieu');
   });
 
+  it('serves a page short of half its items, or with none, keeping the total of the whole page', async () => {
+    const s = await school({ faults: { shortPages: 1, emptyPages: 1 } });
+    const url = `${s.url}/api/v1/hoc-sinh?trang=1&kichThuoc=6`;
+    const short = (await getJson(url)).body;
+    const empty = (await getJson(url)).body;
+    const whole = (await getJson(url)).body;
+    expect([short.duLieu, empty.duLieu, whole.duLieu].map((d) => (d as unknown[]).length)).toEqual([3, 0, 6]);
+    expect([short.tongSo, empty.tongSo]).toEqual([whole.tongSo, whole.tongSo]);
+    expect(s.state.faults.injected).toMatchObject({ shortPages: 1, emptyPages: 1 });
+  });
+
+  it('keeps the next link of an empty page in nextLink paging', async () => {
+    const s = await school({ paging: 'nextLink', faults: { emptyPages: 1 } });
+    const { body, headers } = await getJson(`${s.url}/api/v1/hoc-sinh?kichThuoc=3`);
+    expect(body.duLieu).toEqual([]);
+    expect(body.tiepTheo).toMatch(/^\/api\/v1\/hoc-sinh\?conTro=/);
+    expect(headers.get('link')).toContain('rel="next"');
+  });
+
+  it('serves a hollow page: well-formed, without list or total', async () => {
+    const s = await school({ faults: { hollowPages: 1 } });
+    expect((await getJson(`${s.url}/api/v1/hoc-sinh`)).body).toEqual({});
+  });
+
   it('slows every answer by the latency asked', async () => {
     const s = await school({ faults: { latencyMs: 120 } });
     const started = Date.now();

@@ -1,6 +1,7 @@
 /**
  * Misbehaviour on demand, the same for every simulator: a plan of faults (slow answers, 429 with
- * Retry-After, bursts of 5xx, broken pages, vendor errors such as SOAP faults, revoked tokens)
+ * Retry-After, bursts of 5xx, broken, short, empty or hollow pages, vendor errors such as SOAP
+ * faults, revoked tokens)
  * that a test sets through the simulator's options, its `state`, or `POST /_admin/faults`, and
  * counters of what was injected, so a test can show that a client survived it.
  */
@@ -15,6 +16,15 @@ export interface FaultPlan {
   serverErrors?: { count: number; status?: number; retryAfterSeconds?: number };
   /** The next `count` data pages are cut short, so their body does not parse. */
   brokenPages?: number;
+  /**
+   * The next `count` list pages leave out the second half of their items, well-formed, with the
+   * total and next link they would have had (a 1-item page comes back empty).
+   */
+  shortPages?: number;
+  /** The next `count` list pages hold no items, with the total and next link they would have had. */
+  emptyPages?: number;
+  /** The next `count` data pages answer without their content: `{}`, an empty SOAP result. */
+  hollowPages?: number;
   /** The next `count` matching requests answer the vendor's own error (a SOAP fault, say). */
   vendorErrors?: number;
   /** Let this many matching requests through untouched before the counted faults start. */
@@ -28,10 +38,17 @@ export interface FaultCounts {
   rateLimited: number;
   serverErrors: number;
   brokenPages: number;
+  shortPages: number;
+  emptyPages: number;
+  hollowPages: number;
   vendorErrors: number;
 }
 
-export type FaultKind = 'rateLimited' | 'serverErrors' | 'brokenPages' | 'vendorErrors';
+/** Faults the route renders itself, on an answer that is otherwise 200 and normal. */
+export const PAGE_FAULTS = ['brokenPages', 'shortPages', 'emptyPages', 'hollowPages'] as const;
+export type PageFault = (typeof PAGE_FAULTS)[number];
+
+export type FaultKind = 'rateLimited' | 'serverErrors' | 'vendorErrors' | PageFault;
 
 export class FaultInjector {
   private plan: FaultPlan = {};
@@ -41,6 +58,9 @@ export class FaultInjector {
     rateLimited: 0,
     serverErrors: 0,
     brokenPages: 0,
+    shortPages: 0,
+    emptyPages: 0,
+    hollowPages: 0,
     vendorErrors: 0,
   };
 
@@ -98,10 +118,13 @@ export class FaultInjector {
       this.injected.vendorErrors++;
       return { kind: 'vendorErrors', status: 500 };
     }
-    if (p.brokenPages && p.brokenPages > 0) {
-      p.brokenPages--;
-      this.injected.brokenPages++;
-      return { kind: 'brokenPages', status: 200 };
+    for (const kind of PAGE_FAULTS) {
+      const left = p[kind];
+      if (left && left > 0) {
+        p[kind] = left - 1;
+        this.injected[kind]++;
+        return { kind, status: 200 };
+      }
     }
     return undefined;
   }
@@ -119,15 +142,16 @@ export interface FaultHookOptions {
   applies?: (request: FastifyRequest) => boolean;
   /**
    * Renders an injected error in the vendor's own way (a problem document, a SOAP fault). A
-   * broken page is not rendered here: the route asks `request.fault` and breaks its own body.
+   * page fault (broken, short, empty, hollow) is not rendered here: the route asks
+   * `request.fault` and spoils its own answer.
    */
   render: (kind: FaultKind, status: number, request: FastifyRequest) => { contentType: string; body: string };
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set when the fault plan wants this request's page broken. */
-    fault?: FaultKind;
+    /** Set when the fault plan wants this request's page broken, short, empty or hollow. */
+    fault?: PageFault;
   }
 }
 
@@ -135,8 +159,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Installs the injector in a Fastify app: delays and error answers happen in `onRequest`, before
- * authentication, as a proxy or overloaded server would; a broken page is left to the route
- * (`request.fault === 'brokenPages'`).
+ * authentication, as a proxy or overloaded server would; a page fault is left to the route
+ * (`request.fault`, e.g. `'brokenPages'`).
  */
 export function installFaults(app: FastifyInstance, faults: FaultInjector, options: FaultHookOptions): void {
   const exclude = options.exclude ?? [];
@@ -150,8 +174,8 @@ export function installFaults(app: FastifyInstance, faults: FaultInjector, optio
     }
     const fault = faults.next();
     if (!fault) return;
-    if (fault.kind === 'brokenPages') {
-      request.fault = 'brokenPages';
+    if ((PAGE_FAULTS as readonly string[]).includes(fault.kind)) {
+      request.fault = fault.kind as PageFault;
       return;
     }
     const { contentType, body } = options.render(fault.kind, fault.status, request);

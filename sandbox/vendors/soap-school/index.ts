@@ -18,7 +18,7 @@ import {
 } from '../rest-school/data.ts';
 import { ADMIN_PREFIX, registerAdmin } from '../shared/admin.ts';
 import { type SimulatorAuth, SimulatorAuthenticator } from '../shared/auth.ts';
-import { breakBody, FaultInjector, type FaultPlan, installFaults } from '../shared/faults.ts';
+import { breakBody, FaultInjector, type FaultPlan, installFaults, type PageFault } from '../shared/faults.ts';
 import type { RecordTable } from '../shared/table.ts';
 import {
   CLASS_ELEMENTS,
@@ -192,30 +192,39 @@ export async function startSoapSchool(options: SoapSchoolOptions = {}): Promise<
     return { page, size, query };
   }
 
-  function listPage(table: RecordTable<object>, args: Record<string, unknown>) {
+  function listPage(table: RecordTable<object>, args: Record<string, unknown>, fault: PageFault | undefined) {
     const { page, size, query } = pageArgs(args);
     const rows = table
       .page(query, (page - 1) * size, size)
       .map((json) => JSON.parse(json) as Record<string, unknown>);
-    return { page, total: table.count(query), rows };
+    // A short or empty page keeps the total the whole page would have had.
+    const shown =
+      fault === 'emptyPages'
+        ? []
+        : fault === 'shortPages'
+          ? rows.slice(0, Math.floor(rows.length / 2))
+          : rows;
+    return { page, total: table.count(query), rows: shown };
   }
 
-  function respond(op: Operation, args: Record<string, unknown>): string {
+  function respond(op: Operation, args: Record<string, unknown>, fault: PageFault | undefined): string {
     const open = `<${op}Response xmlns="${SOAP_NAMESPACE}">`;
     const close = `</${op}Response>`;
+    // A well-formed envelope whose answer holds nothing: no total, no records, no result text.
+    if (fault === 'hollowPages') return `${open}${close}`;
     switch (op) {
       case 'LayDanhSachTruong':
         return `${open}${data.schools.map((s) => `<truong>${recordXml(s as unknown as Record<string, unknown>, SCHOOL_ELEMENTS)}</truong>`).join('')}${close}`;
       case 'LayDanhSachHocSinh': {
-        const { page, total, rows } = listPage(data.students as RecordTable<object>, args);
+        const { page, total, rows } = listPage(data.students as RecordTable<object>, args, fault);
         return `${open}<tongSo>${total}</tongSo><trang>${page}</trang>${rows.map((r) => `<hocSinh>${recordXml(r, STUDENT_ELEMENTS)}</hocSinh>`).join('')}${close}`;
       }
       case 'LayDanhSachLop': {
-        const { page, total, rows } = listPage(data.classes as RecordTable<object>, args);
+        const { page, total, rows } = listPage(data.classes as RecordTable<object>, args, fault);
         return `${open}<tongSo>${total}</tongSo><trang>${page}</trang>${rows.map((r) => `<lop>${recordXml(r, CLASS_ELEMENTS)}</lop>`).join('')}${close}`;
       }
       case 'LayDanhSachGiaoVien': {
-        const { page, total, rows } = listPage(data.teachers as RecordTable<object>, args);
+        const { page, total, rows } = listPage(data.teachers as RecordTable<object>, args, fault);
         const doc = `<DanhSachGiaoVien tongSo="${total}" trang="${page}">${rows.map((r) => `<GiaoVien>${recordXml(r, TEACHER_ELEMENTS)}</GiaoVien>`).join('')}</DanhSachGiaoVien>`;
         return `${open}<LayDanhSachGiaoVienResult>${escapeXml(doc)}</LayDanhSachGiaoVienResult>${close}`;
       }
@@ -252,7 +261,7 @@ export async function startSoapSchool(options: SoapSchoolOptions = {}): Promise<
       const raw = body![name];
       args = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
       calls.set(op, (calls.get(op) ?? 0) + 1);
-      const out = `${ENVELOPE_OPEN}${respond(op, args)}${ENVELOPE_CLOSE}`;
+      const out = `${ENVELOPE_OPEN}${respond(op, args, request.fault)}${ENVELOPE_CLOSE}`;
       return answer(reply, out, request.fault === 'brokenPages');
     } catch (error) {
       if (error instanceof ClientFault) {

@@ -101,4 +101,28 @@ describe('sandbox SOAP school', () => {
     );
     expect(s.state.faults.injected.vendorErrors).toBe(1);
   });
+
+  it('serves a page short of half its records, or with none, keeping the total of the whole page', async () => {
+    const s = await service();
+    s.state.faults.set({ shortPages: 1, emptyPages: 1 });
+    const page = `<LayDanhSachLop xmlns="${SOAP_NAMESPACE}"><maTruong>79NB0001</maTruong><trang>1</trang><kichThuocTrang>4</kichThuocTrang></LayDanhSachLop>`;
+    const answers = [await call(s, page), await call(s, page), await call(s, page)].map(
+      (a) => atPointer(a.doc, '/Envelope/Body/LayDanhSachLopResponse') as { tongSo: string; lop?: unknown },
+    );
+    expect(answers.map((a) => (a.lop === undefined ? 0 : Array.isArray(a.lop) ? a.lop.length : 1))).toEqual([
+      2, 0, 4,
+    ]);
+    expect(new Set(answers.map((a) => a.tongSo)).size).toBe(1);
+  });
+
+  it('serves a hollow answer: a well-formed envelope whose answer element is empty', async () => {
+    const s = await service();
+    s.state.faults.set({ hollowPages: 1 });
+    const { status, doc } = await call(
+      s,
+      `<LayDanhSachHocSinh xmlns="${SOAP_NAMESPACE}"><maTruong>79NB0001</maTruong><trang>1</trang><kichThuocTrang>4</kichThuocTrang></LayDanhSachHocSinh>`,
+    );
+    expect(status).toBe(200);
+    expect(atPointer(doc, '/Envelope/Body/LayDanhSachHocSinhResponse')).toBe('');
+  });
 });
