@@ -170,6 +170,7 @@ export function registerDemoCommand(
         holdThreshold: config.HOLD_THRESHOLD,
         pushAttempts: config.PUSH_ATTEMPTS,
         outageMaxMs: config.PUSH_OUTAGE_MAX_MS,
+        ...(config.TEXT_LIMITS ? { textLimits: config.TEXT_LIMITS } : {}),
         leaseMs: config.WORKER_LOCK_MS,
       });
       // The sandbox gateway has no quota worth the name: let the demo go as fast as the machine.

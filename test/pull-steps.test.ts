@@ -277,3 +277,42 @@ describe('a record that is invalid this time', () => {
     expect(w.city.city.contentOf(SCHOOL).has(key)).toBe(true);
   }, 60_000);
 });
+
+describe('limits on text in a run', () => {
+  it('a name over the limit is invalid (TEXT_TOO_LONG); the limit configured for the run decides', async () => {
+    const w = await newWorld();
+    let lengthened: string | undefined;
+    const longName = reshaped(async function* (items) {
+      for await (const item of items) {
+        if (isStudent(item) && lengthened === undefined) {
+          lengthened = item.key;
+          yield { ...item, fullName: `Nguyễn ${'Văn '.repeat(30)}An` };
+        } else yield item;
+      }
+    });
+    const run = (textLimits?: { fullName: number }) =>
+      runSync({
+        db: w.db,
+        keyring,
+        adapter: longName,
+        adapterConfig: adapterConfig(w.school),
+        targets: [targetOf(w.city)],
+        schoolCode: SCHOOL,
+        streams: ['students'],
+        mode: 'full',
+        asOf: AS_OF,
+        batchSize: 50,
+        ...(textLimits ? { textLimits } : {}),
+      });
+
+    const strict = await run();
+    expect(strict.counts.invalid).toBe(1);
+    expect(strict.report.problems.find((p) => p.key === lengthened)).toMatchObject({
+      code: 'TEXT_TOO_LONG',
+      field: 'fullName',
+    });
+    lengthened = undefined;
+    const lenient = await run({ fullName: 150 });
+    expect(lenient.counts.invalid).toBe(0);
+  }, 60_000);
+});

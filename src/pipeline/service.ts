@@ -4,7 +4,7 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { CanonicalRecord } from '../model/index.ts';
+import type { CanonicalRecord, TextLimits } from '../model/index.ts';
 import type { Adapter, AdapterLogger, StreamName } from '../sdk/index.ts';
 import { AdapterError, canWrite, PermanentError, silentLogger } from '../sdk/index.ts';
 import {
@@ -76,6 +76,8 @@ export interface RunServiceDeps {
     schoolCode: string,
     renames: ReadonlyArray<{ from: string; to: string }>,
   ) => Promise<void>;
+  /** Text length limits by kind (TEXT_LIMITS); the defaults without it. */
+  textLimits?: TextLimits;
   /** A step's lease, renewed while it works (WORKER_LOCK_MS, default 30 s). */
   leaseMs?: number;
   /** How long a batch may find its target unavailable before it is given up (PUSH_OUTAGE_MAX_MS). */
@@ -278,6 +280,7 @@ export class RunService {
       logger: this.logger,
       ...(this.deps.holdThreshold !== undefined ? { holdThreshold: this.deps.holdThreshold } : {}),
       ...(this.deps.batchSize !== undefined ? { batchSize: this.deps.batchSize } : {}),
+      ...(this.deps.textLimits ? { textLimits: this.deps.textLimits } : {}),
       ...(this.deps.observeRecords
         ? { onValidRecords: (records) => this.deps.observeRecords!(school, records) }
         : {}),

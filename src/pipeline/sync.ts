@@ -7,7 +7,7 @@
  * each step is owned through a lease with a fencing token, so the same steps run as queue jobs on
  * any worker (service.ts) and a run survives its worker.
  */
-import type { CanonicalRecord } from '../model/index.ts';
+import type { CanonicalRecord, TextLimits } from '../model/index.ts';
 import type { DataQualityReport } from '../quality/report.ts';
 import {
   type Adapter,
@@ -48,6 +48,8 @@ export interface SyncOptions {
   mode: 'full' | 'incremental';
   /** Reference date of the rules (ages); default now. */
   asOf?: Date;
+  /** Text length limits by kind (TEXT_LIMITS); the defaults without it. */
+  textLimits?: TextLimits;
   /** Records a staged batch, and so a push (default 500). */
   batchSize?: number;
   /** Share of a target's records a run may change or delete before it is held (default 0.1). */

@@ -66,6 +66,7 @@ export function registerSyncCommand(
           batchSize: config.SYNC_BATCH_SIZE,
           pushAttempts: config.PUSH_ATTEMPTS,
           outageMaxMs: config.PUSH_OUTAGE_MAX_MS,
+          ...(config.TEXT_LIMITS ? { textLimits: config.TEXT_LIMITS } : {}),
           leaseMs: config.WORKER_LOCK_MS,
           requestedBy: `cli:${process.env.USER ?? 'unknown'}`,
           onProgress: ({ step, counts }) =>

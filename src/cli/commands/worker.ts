@@ -79,6 +79,7 @@ export function registerWorkerCommand(
         holdThreshold: config.HOLD_THRESHOLD,
         pushAttempts: config.PUSH_ATTEMPTS,
         outageMaxMs: config.PUSH_OUTAGE_MAX_MS,
+        ...(config.TEXT_LIMITS ? { textLimits: config.TEXT_LIMITS } : {}),
         leaseMs: config.WORKER_LOCK_MS,
         batchSize: config.SYNC_BATCH_SIZE,
         observeRecords: identityObserver(db, keyring),

@@ -6,7 +6,7 @@
  *   judged on, the checkpoints to save at the end of the run, where the time went);
  * - `StreamPull`: one stream's state, from its first record to its deletions.
  */
-import type { CanonicalRecord, DatasetChecker } from '../../model/index.ts';
+import type { CanonicalRecord, DatasetChecker, TextLimits } from '../../model/index.ts';
 import type { ReportBuilder } from '../../quality/report.ts';
 import type { Adapter, AdapterLogger, StreamName } from '../../sdk/index.ts';
 import {
@@ -29,6 +29,8 @@ export interface PullRun {
   lease: PullLease;
   mode: 'full' | 'incremental';
   asOf: Date;
+  /** Text length limits by kind (TEXT_LIMITS); the defaults when undefined. */
+  textLimits: TextLimits | undefined;
   batchSize: number;
   holdThreshold: number;
   logger: AdapterLogger;

@@ -13,7 +13,7 @@
  * run to be taken over once the lease lapses; any other failure marks the run failed with the
  * reason.
  */
-import { type CanonicalRecord, DatasetChecker } from '../../model/index.ts';
+import { type CanonicalRecord, DatasetChecker, type TextLimits } from '../../model/index.ts';
 import { type DataQualityReport, ReportBuilder } from '../../quality/report.ts';
 import {
   type Adapter,
@@ -61,6 +61,8 @@ export interface PullOptions {
   leaseMs?: number;
   /** Reference date of the rules (ages); default now. */
   asOf?: Date;
+  /** Text length limits by kind (TEXT_LIMITS); the defaults without it. */
+  textLimits?: TextLimits;
   /** Records a staged batch, and so a push (default 500). */
   batchSize?: number;
   /** Share of a target's records a run may change or delete before it is held (default 0.1). */
@@ -106,6 +108,7 @@ export async function pullStep(options: PullOptions): Promise<PullOutcome> {
     lease,
     mode: options.mode,
     asOf,
+    textLimits: options.textLimits,
     batchSize: options.batchSize ?? 500,
     holdThreshold: options.holdThreshold ?? 0.1,
     logger,

@@ -76,7 +76,7 @@ function validate(
   s: StreamPull,
   item: CanonicalRecord,
 ): CanonicalRecord | undefined {
-  const check = checkRecord(item, { asOf: run.asOf });
+  const check = checkRecord(item, { asOf: run.asOf, textLimits: run.textLimits });
   const place = { file: item.source?.location ?? s.stream, line: s.line };
   if (!check.record) {
     tally.counts.invalid++;
