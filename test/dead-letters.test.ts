@@ -129,15 +129,20 @@ describe('dead letters', () => {
     expect(body.deadLetters).toHaveLength(6);
     expect(Object.keys(body.deadLetters[0]!).sort()).toEqual(
       [
+        'action',
+        'actor',
         'attempts',
         'code',
-        'createdAt',
         'discardedAt',
+        'firstRunId',
+        'firstSeenAt',
         'id',
-        'keys',
+        'lastSeenAt',
         'message',
+        'occurrences',
         'recordKey',
         'replayedAt',
+        'resolvedAt',
         'runId',
         'schoolCode',
         'state',
@@ -149,7 +154,10 @@ describe('dead letters', () => {
       code: REFUSED.code,
       message: REFUSED.message,
       state: 'open',
+      occurrences: 1,
+      actor: 'district-it',
     });
+    expect((body.deadLetters[0]!.action as { vi: string; en: string }).en).toContain(REFUSED.code);
 
     const byCode = (code: string, key = keys.district) =>
       app.inject({ method: 'GET', url: `/v1/dead-letters?code=${code}&target=city-edudb`, headers: as(key) });
@@ -225,9 +233,22 @@ describe('dead letters', () => {
       filter: { schools: [SCHOOL] },
       replayedBy: 'cli:tester',
     });
-    expect(result).toEqual({ replayed: 5, stillRefused: 1, failed: 0, superseded: 0 });
+    expect(result).toMatchObject({ replayed: 5, stillRefused: 1, failed: 0, superseded: 0 });
 
     const stillOpen = await open();
+    // Each letter has its answer: five accepted, the sixth refused again for the same reason.
+    expect(result.letters).toHaveLength(6);
+    expect(result.letters.find((l) => l.id === stillOpen[0]!.id)).toMatchObject({
+      outcome: 'refused',
+      code: REFUSED.code,
+      message: REFUSED.message,
+    });
+    expect(
+      result.letters
+        .filter((l) => l.outcome === 'accepted')
+        .map((l) => l.recordKey)
+        .sort(),
+    ).toEqual(refusedKeys.filter((k) => k !== stillOpen[0]!.record_key).sort());
     expect(stillOpen).toHaveLength(1);
     expect(stillOpen[0]).toMatchObject({ attempts: 2, code: REFUSED.code });
     const delivered = refusedKeys.filter((k) => k !== stillOpen[0]!.record_key);
@@ -253,7 +274,18 @@ describe('dead letters', () => {
       payload: { ids: [letter!.id] },
     });
     expect(replay.statusCode).toBe(200);
-    expect(replay.json()).toEqual({ replayed: 0, stillRefused: 1, failed: 0, superseded: 0 });
+    expect(replay.json()).toMatchObject({ replayed: 0, stillRefused: 1, failed: 0, superseded: 0 });
+    expect(replay.json().letters).toEqual([
+      {
+        id: letter!.id,
+        target: 'city-edudb',
+        stream: 'students',
+        recordKey: letter!.record_key,
+        outcome: 'refused',
+        code: REFUSED.code,
+        message: REFUSED.message,
+      },
+    ]);
     expect((await open())[0]).toMatchObject({ id: letter!.id, attempts: 3 });
 
     const missing = await app.inject({
@@ -287,10 +319,10 @@ describe('dead letters', () => {
       headers: as(keys.district),
       payload: { all: true },
     });
-    expect(nothing.json()).toEqual({ replayed: 0, stillRefused: 0, failed: 0, superseded: 0 });
+    expect(nothing.json()).toEqual({ replayed: 0, stillRefused: 0, failed: 0, superseded: 0, letters: [] });
   });
 
-  it('a letter whose record a later run delivered is superseded, not sent again', async () => {
+  it('a letter whose record a later run delivered is resolved by that run: nothing is left to replay', async () => {
     // A second full run with one refusal, then a third that delivers it: its letter is stale.
     const sync = () =>
       runSync({
@@ -342,7 +374,9 @@ describe('dead letters', () => {
       filter: { schools: [SCHOOL] },
       replayedBy: 'cli:tester',
     });
-    expect(result).toEqual({ replayed: 0, stillRefused: 0, failed: 0, superseded: 1 });
+    expect(result).toEqual({ replayed: 0, stillRefused: 0, failed: 0, superseded: 0, letters: [] });
     expect(city.city.state.batchesApplied).toBe(batches);
+    const resolved = await listDeadLetters(db, { schools: [SCHOOL], state: 'resolved' });
+    expect(resolved.map((l) => l.record_key)).toEqual([refusedKey]);
   });
 });

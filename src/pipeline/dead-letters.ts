@@ -1,10 +1,15 @@
 /**
  * Replaying dead letters: the records a target refused (or whose batch exhausted its attempts) are
- * sent again once the cause is fixed. Each letter's body is recovered from the staged batch it
- * names (sealed at rest, unsealed here), the letters are grouped by target, stream and school into
- * batches, pushed, and the answers applied as a run's would be: accepted records go into the
- * ledger and their letters are marked replayed; refused ones stay open with one attempt more and
- * the target's new answer.
+ * sent again once the cause is fixed, and each letter gets its own answer. Each letter's body is
+ * recovered from the staged batch it names (sealed at rest, unsealed here), the letters are grouped
+ * by target, stream and school into batches, pushed, and the answers applied as a run's would be:
+ * - accepted: the record goes into the ledger, its letters are marked replayed (and any other open
+ *   letter of the record is resolved: nobody has to act on it any more);
+ * - refused again for the same reason: the letter stays open, one attempt more, with the answer;
+ * - refused for another reason: the letter is resolved and the new reason is a letter of its own
+ *   (codes stay as the target gave them; who acts follows the reason);
+ * - not delivered (the push failed after its tries, no body left, the letter's run still running):
+ *   the letter stays open.
  *
  * A replay uses the mapping version of the original run: the staged body is the output of the
  * mapping that run used (and its ledger hash was computed under that mapping version), so sending
@@ -13,7 +18,9 @@
  */
 import { createHash } from 'node:crypto';
 import { RetryableError, type StreamName } from '../sdk/index.ts';
+import { sleep } from '../sdk/sleep.ts';
 import {
+  addDeadLetters,
   applyTargetResults,
   type Database,
   type DeadLetterBatchRef,
@@ -26,17 +33,11 @@ import {
   markDeadLettersDiscarded,
   markDeadLettersReplayed,
   recordDeadLetterAttempt,
+  resolveDeadLetters,
+  resolveDeadLettersById,
 } from '../store/index.ts';
-import type { MappedRecord, Target, TargetRecordResult } from '../targets/target.ts';
-import type { RunService } from './service.ts';
-import { idempotencyKeyOf } from './sync.ts';
-
-/** What a staged batch holds (the shape `runSync` stages). */
-interface StagedPayload {
-  schoolCode: string;
-  upserts: Array<MappedRecord & { hash: string; created: boolean; location?: string }>;
-  deletes: string[];
-}
+import type { Target, TargetRecordResult } from '../targets/target.ts';
+import { idempotencyKeyOf, type StagedPayload } from './push.ts';
 
 export interface ReplayOptions {
   db: Database;
@@ -54,15 +55,35 @@ export interface ReplayOptions {
   signal?: AbortSignal;
 }
 
+/** What became of one letter. */
+export interface LetterOutcome {
+  id: string;
+  target: string;
+  stream: string;
+  recordKey: string;
+  /**
+   * `accepted`: delivered, the letter is replayed. `refused`: the target said no again (`code` is
+   * its reason now; `newLetterId` when that reason differs from the letter's). `failed`: not
+   * delivered (`code` says why); the letter stays open. `superseded`: a later run delivered the
+   * record already; the letter is discarded, nothing sent.
+   */
+  outcome: 'accepted' | 'refused' | 'failed' | 'superseded';
+  code: string;
+  message?: string;
+  newLetterId?: string;
+}
+
 export interface ReplayResult {
   /** Letters whose records the target accepted: marked replayed. */
   replayed: number;
-  /** Letters the target refused again: still open, one attempt more. */
+  /** Letters the target refused again (for the same reason or another). */
   stillRefused: number;
-  /** Letters that could not be sent (no body, unknown target, the push failed): still open. */
+  /** Letters that could not be delivered (no body, unknown target, the push failed, their run still running). */
   failed: number;
   /** Letters whose record a later run delivered already: discarded, not sent (it would be older). */
   superseded: number;
+  /** Each letter's outcome, in the order of the letters. */
+  letters: LetterOutcome[];
 }
 
 /** One record to send again, and the letters it answers for. */
@@ -76,55 +97,73 @@ interface Unit {
 }
 
 const PAGE = 1000;
+const ACTIVE_RUN_STATES = ['queued', 'pulling', 'held', 'pushing'];
 
 /**
- * Sends open dead letters again and records the outcome.
+ * Sends open dead letters again and records the outcome of each.
  *
  * @example
- * const counts = await replayDeadLetters({ db, keyring, targets, filter: { schools: ['79NB0001'] },
+ * const result = await replayDeadLetters({ db, keyring, targets, filter: { schools: ['79NB0001'] },
  *   replayedBy: 'cli:an' });
+ * for (const l of result.letters) console.log(l.recordKey, l.outcome, l.code);
  */
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayResult> {
   const { db, keyring } = options;
-  const result: ReplayResult = { replayed: 0, stillRefused: 0, failed: 0, superseded: 0 };
+  const outcomes = new Map<string, LetterOutcome>();
   const letters = await openLetters(options);
-  if (letters.length === 0) return result;
   const targets = new Map(options.targets.map((t) => [t.id, t]));
   const payloads = new Map<string, StagedPayload | undefined>();
-  const failed: DeadLetterRow[] = [];
-  // target, stream, school → key → unit. Several letters of one record (each run that was refused
-  // leaves one) make one unit: the newest letter's body goes, and its outcome answers for all.
+  /** Letters that cannot be replayed at all (no body, no target): the failed try is on record. */
+  const unavailable: string[] = [];
+  const notSent = (letter: DeadLetterRow, code: string, message: string) => {
+    outcomes.set(letter.id, { ...describe(letter), outcome: 'failed', code, message });
+    if (code === 'REPLAY_UNAVAILABLE') unavailable.push(letter.id);
+  };
+  // A letter of a run still under way waits for it: the run's own reconciliation counts the ledger
+  // rows it writes, and a replay writing some under its name would upset it.
+  const active = await activeRuns(db, [...new Set(letters.map((l) => l.run_id))]);
+  // target, stream, school → key → unit. Several letters of one record (one a reason) make one
+  // unit: the newest letter's body goes, and its outcome answers for all.
   const groups = new Map<string, Map<string, Unit>>();
 
   for (const letter of letters) {
+    if (active.has(letter.run_id)) {
+      notSent(
+        letter,
+        'RUN_IN_PROGRESS',
+        `Lần chạy ${letter.run_id} chưa xong; gửi lại sau khi nó kết thúc / run ${letter.run_id} is still under way; replay once it has ended`,
+      );
+      continue;
+    }
     const ref = letter.batch as DeadLetterBatchRef;
     if (!targets.has(letter.target) || !ref?.stagedBatchId) {
-      failed.push(letter);
+      notSent(letter, 'REPLAY_UNAVAILABLE', 'the target is not configured / đích chưa được cấu hình');
       continue;
     }
     if (!payloads.has(ref.stagedBatchId))
       payloads.set(ref.stagedBatchId, await loadStagedPayload<StagedPayload>(db, keyring, ref.stagedBatchId));
     const payload = payloads.get(ref.stagedBatchId);
-    const keys = letter.record_key !== null ? [letter.record_key] : (ref.keys ?? allKeys(payload));
-    const found = payload ? keys.map((k) => recover(payload, k)) : [];
-    if (!payload || keys.length === 0 || found.some((f) => f === undefined)) {
-      failed.push(letter);
+    const found = payload ? recover(payload, letter.record_key) : undefined;
+    if (!found) {
+      notSent(
+        letter,
+        'REPLAY_UNAVAILABLE',
+        'Nội dung đã gửi không còn (quá LINEAGE_BODY_DAYS); lần chạy sau sẽ gửi lại bản ghi / the sent body is gone (past LINEAGE_BODY_DAYS); the next run sends the record again',
+      );
       continue;
     }
     const groupKey = `${letter.target}\u0000${letter.stream}\u0000${letter.school_code}`;
     const group = groups.get(groupKey) ?? new Map<string, Unit>();
     groups.set(groupKey, group);
-    for (const f of found) {
-      const unit = group.get(f!.key);
-      if (!unit) {
-        group.set(f!.key, { ...f!, letters: [letter], runId: letter.run_id });
-        continue;
-      }
-      unit.letters.push(letter);
-      // The newest letter carries the newest body.
-      if (letter.created_at > newest(unit.letters.slice(0, -1)).created_at) {
-        Object.assign(unit, f, { runId: letter.run_id });
-      }
+    const unit = group.get(found.key);
+    if (!unit) {
+      group.set(found.key, { ...found, letters: [letter], runId: letter.run_id });
+      continue;
+    }
+    unit.letters.push(letter);
+    // The newest letter carries the newest body.
+    if (letter.last_seen_at > newest(unit.letters.slice(0, -1)).last_seen_at) {
+      Object.assign(unit, found, { runId: letter.run_id });
     }
   }
 
@@ -134,37 +173,59 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
     // A record a later run delivered is newer at the target than this body: do not overwrite it.
     const pushedAt = await ledgerPushTimes(db, targetId, stream, [...group.keys()]);
     const units: Unit[] = [];
-    const superseded: string[] = [];
+    const superseded: DeadLetterRow[] = [];
     for (const unit of group.values()) {
       const at = pushedAt.get(unit.key);
-      if (at && at > newest(unit.letters).created_at) superseded.push(...unit.letters.map((l) => l.id));
+      if (at && at > newest(unit.letters).last_seen_at) superseded.push(...unit.letters);
       else units.push(unit);
     }
-    result.superseded += await markDeadLettersDiscarded(db, superseded, options.replayedBy, {
-      reason: 'superseded by a later delivery',
-    });
+    await markDeadLettersDiscarded(
+      db,
+      superseded.map((l) => l.id),
+      options.replayedBy,
+      { reason: 'superseded by a later delivery' },
+    );
+    for (const l of superseded) outcomes.set(l.id, { ...describe(l), outcome: 'superseded', code: l.code });
     const size = options.batchSize ?? 500;
     for (let i = 0; i < units.length; i += size) {
-      const counts = await replayBatch(
+      const answered = await replayBatch(
         options,
         target,
         stream as StreamName,
         schoolCode,
         units.slice(i, i + size),
       );
-      result.replayed += counts.replayed;
-      result.stillRefused += counts.stillRefused;
-      result.failed += counts.failed;
+      for (const o of answered) outcomes.set(o.id, o);
     }
   }
 
-  await recordDeadLetterAttempt(
-    db,
-    failed.map((l) => l.id),
-    { code: 'REPLAY_UNAVAILABLE', answer: { message: 'the staged body or the target is gone' } },
-  );
-  result.failed += failed.length;
-  return result;
+  await recordDeadLetterAttempt(db, unavailable, { code: 'REPLAY_UNAVAILABLE' });
+  const ordered = letters.map((l) => outcomes.get(l.id)!).filter(Boolean);
+  return {
+    replayed: ordered.filter((o) => o.outcome === 'accepted').length,
+    stillRefused: ordered.filter((o) => o.outcome === 'refused').length,
+    failed: ordered.filter((o) => o.outcome === 'failed').length,
+    superseded: ordered.filter((o) => o.outcome === 'superseded').length,
+    letters: ordered,
+  };
+}
+
+const describe = (l: DeadLetterRow) => ({
+  id: l.id,
+  target: l.target,
+  stream: l.stream,
+  recordKey: l.record_key,
+});
+
+async function activeRuns(db: Database, runIds: readonly string[]): Promise<Set<string>> {
+  if (runIds.length === 0) return new Set();
+  const rows = await db.kysely
+    .selectFrom('runs')
+    .select('id')
+    .where('id', 'in', [...runIds])
+    .where('state', 'in', ACTIVE_RUN_STATES as never)
+    .execute();
+  return new Set(rows.map((r) => r.id));
 }
 
 async function openLetters(options: ReplayOptions): Promise<DeadLetterRow[]> {
@@ -183,9 +244,6 @@ async function openLetters(options: ReplayOptions): Promise<DeadLetterRow[]> {
   }
 }
 
-const allKeys = (payload: StagedPayload | undefined) =>
-  payload ? [...payload.upserts.map((u) => u.key), ...payload.deletes] : [];
-
 function recover(payload: StagedPayload, key: string): Omit<Unit, 'letters' | 'runId'> | undefined {
   const upsert = payload.upserts.find((u) => u.key === key);
   if (upsert) return { key, upsert, isDelete: false };
@@ -194,7 +252,7 @@ function recover(payload: StagedPayload, key: string): Omit<Unit, 'letters' | 'r
 }
 
 const newest = (letters: readonly DeadLetterRow[]) =>
-  letters.reduce((a, b) => (b.created_at > a.created_at ? b : a));
+  letters.reduce((a, b) => (b.last_seen_at > a.last_seen_at ? b : a));
 
 async function replayBatch(
   options: ReplayOptions,
@@ -202,7 +260,7 @@ async function replayBatch(
   stream: StreamName,
   schoolCode: string,
   units: Unit[],
-): Promise<Omit<ReplayResult, 'superseded'>> {
+): Promise<LetterOutcome[]> {
   const { db } = options;
   const payload: StagedPayload = {
     schoolCode,
@@ -219,7 +277,6 @@ async function replayBatch(
   const idempotencyKey = createHash('sha256')
     .update(`replay\u0000${idempotencyKeyOf(target.id, stream, payload)}\u0000${attempts}`)
     .digest('hex');
-  const letterIds = (us: readonly Unit[]) => [...new Set(us.flatMap((u) => u.letters.map((l) => l.id)))];
 
   let answer: { messageId: string; results: TargetRecordResult[] } | undefined;
   let lastError: unknown;
@@ -233,7 +290,11 @@ async function replayBatch(
           schoolCode,
           runId: units[0]!.runId,
           idempotencyKey,
-          upserts: payload.upserts.map(({ key, body }) => ({ key, body })),
+          upserts: payload.upserts.map(({ key, body, previousKey }) => ({
+            key,
+            body,
+            ...(previousKey ? { previousKey } : {}),
+          })),
           deletes: payload.deletes,
           correlationId: `replay:${idempotencyKey.slice(0, 16)}`,
         },
@@ -242,92 +303,104 @@ async function replayBatch(
     } catch (error) {
       lastError = error;
       if (!(error instanceof RetryableError) || attempt === tries) break;
-      const wait = Math.min(error.retryAfterMs ?? 200 * 2 ** (attempt - 1), 10_000);
-      await new Promise((r) => setTimeout(r, wait));
+      await sleep(Math.min(error.retryAfterMs ?? 200 * 2 ** (attempt - 1), 10_000), options.signal);
     }
   }
+  const all = units.flatMap((u) => u.letters);
   if (!answer) {
-    const ids = letterIds(units);
-    await recordDeadLetterAttempt(db, ids, {
-      code: (lastError as { code?: string })?.code ?? 'PUSH_FAILED',
-      answer: { message: (lastError as Error)?.message },
-    });
-    return { replayed: 0, stillRefused: 0, failed: ids.length };
+    const code = (lastError as { code?: string })?.code ?? 'PUSH_FAILED';
+    const message = (lastError as Error)?.message ?? String(lastError);
+    await recordDeadLetterAttempt(
+      db,
+      all.map((l) => l.id),
+      { code, message },
+    );
+    return all.map((l) => ({ ...describe(l), outcome: 'failed', code, message }));
   }
 
-  const byKey = new Map(units.map((u) => [u.key, u]));
+  const results = new Map(answer.results.map((r) => [r.key, r]));
+  const outcomes: LetterOutcome[] = [];
   const accepted: Unit[] = [];
-  const ledger = new Map<string, Parameters<typeof applyTargetResults>[1]['results'][number][]>();
-  const counts = { replayed: 0, stillRefused: 0, failed: 0 };
-  // A whole-batch letter covers several records: it is replayed only when all of them are.
-  const letterOutcome = new Map<string, TargetRecordResult>();
-  for (const r of answer.results) {
-    const unit = byKey.get(r.key);
-    if (!unit) continue;
-    if (r.outcome === 'accepted') {
+  for (const unit of units) {
+    const r = results.get(unit.key);
+    if (r?.outcome === 'accepted') {
       accepted.push(unit);
-      const rows = ledger.get(unit.runId) ?? [];
-      ledger.set(unit.runId, rows);
-      rows.push(
-        unit.isDelete
-          ? { key: r.key, hash: '00', accepted: true, deleted: true }
-          : {
-              key: r.key,
-              hash: unit.upsert!.hash,
-              accepted: true,
-              ...(r.targetVersion ? { targetVersion: r.targetVersion } : {}),
-            },
-      );
+      for (const l of unit.letters) outcomes.push({ ...describe(l), outcome: 'accepted', code: l.code });
+      continue;
     }
+    const code = r?.code ?? (r ? (r.outcome === 'refused' ? 'REFUSED' : 'FAILED') : 'TARGET_NO_RESULT');
+    const said = { outcome: r?.outcome ?? 'failed', code, message: r?.message, messageId: answer.messageId };
     for (const l of unit.letters) {
-      if (r.outcome !== 'accepted' || !letterOutcome.has(l.id)) letterOutcome.set(l.id, r);
+      if (code === l.code) {
+        await recordDeadLetterAttempt(db, [l.id], said);
+        outcomes.push({
+          ...describe(l),
+          outcome: 'refused',
+          code,
+          ...(r?.message ? { message: r.message } : {}),
+        });
+        continue;
+      }
+      // Another reason now: the old one no longer stands, the new one is a letter of its own.
+      await resolveDeadLettersById(db, [l.id]);
+      await addDeadLetters(db, [
+        {
+          runId: l.run_id,
+          schoolCode,
+          target: target.id,
+          stream,
+          recordKey: l.record_key,
+          batch: l.batch as DeadLetterBatchRef,
+          code,
+          answer: said,
+          attempts: l.attempts + 1,
+        },
+      ]);
+      const fresh = await listDeadLetters(db, {
+        schools: [schoolCode],
+        target: target.id,
+        stream,
+        code,
+        recordKeys: [l.record_key],
+        state: 'open',
+        limit: 1,
+      });
+      outcomes.push({
+        ...describe(l),
+        outcome: 'refused',
+        code,
+        ...(r?.message ? { message: r.message } : {}),
+        ...(fresh[0] ? { newLetterId: fresh[0].id } : {}),
+      });
     }
   }
-  for (const [runId, results] of ledger) {
-    await applyTargetResults(db, { target: target.id, stream, schoolCode, runId, results });
-  }
-  const done = [...letterOutcome].filter(([, r]) => r.outcome === 'accepted').map(([id]) => id);
-  counts.replayed = await markDeadLettersReplayed(db, done, options.replayedBy, {
-    target: target.id,
-    stream,
-    messageId: answer.messageId,
-  });
-  const byAnswer = new Map<string, { ids: string[]; r: TargetRecordResult }>();
-  for (const [id, r] of letterOutcome) {
-    if (r.outcome === 'accepted') continue;
-    const k = `${r.outcome}\u0000${r.code ?? ''}\u0000${r.message ?? ''}`;
-    const entry = byAnswer.get(k) ?? { ids: [], r };
-    entry.ids.push(id);
-    byAnswer.set(k, entry);
-    if (r.outcome === 'refused') counts.stillRefused++;
-    else counts.failed++;
-  }
-  for (const { ids, r } of byAnswer.values()) {
-    await recordDeadLetterAttempt(db, ids, {
-      code: r.code ?? (r.outcome === 'refused' ? 'REFUSED' : 'FAILED'),
-      answer: { outcome: r.outcome, code: r.code, message: r.message, messageId: answer.messageId },
-    });
-  }
-  // Letters the target gave no result for at all.
-  const answered = new Set(letterOutcome.keys());
-  const silent = letterIds(units).filter((id) => !answered.has(id));
-  if (silent.length > 0) {
-    await recordDeadLetterAttempt(db, silent, {
-      code: 'TARGET_NO_RESULT',
-      answer: { message: 'the target gave no result', messageId: answer.messageId },
-    });
-    counts.failed += silent.length;
-  }
-  return counts;
-}
 
-/**
- * Replays with what a run service was built with (its database, keyring and targets): what the API
- * uses. Reads the service's dependencies until RunService offers a `replayDeadLetters` of its own.
- */
-export function replayThrough(
-  service: RunService,
-  input: Omit<ReplayOptions, 'db' | 'keyring' | 'targets'>,
-): Promise<ReplayResult> {
-  return service.replayDeadLetters(input);
+  const ledger = new Map<string, Parameters<typeof applyTargetResults>[1]['results'][number][]>();
+  for (const unit of accepted) {
+    const r = results.get(unit.key)!;
+    const rows = ledger.get(unit.runId) ?? [];
+    ledger.set(unit.runId, rows);
+    rows.push(
+      unit.isDelete
+        ? { key: unit.key, hash: '00', accepted: true, deleted: true }
+        : {
+            key: unit.key,
+            hash: unit.upsert!.hash,
+            accepted: true,
+            ...(r.targetVersion ? { targetVersion: r.targetVersion } : {}),
+          },
+    );
+  }
+  for (const [runId, rows] of ledger) {
+    await applyTargetResults(db, { target: target.id, stream, schoolCode, runId, results: rows });
+  }
+  await markDeadLettersReplayed(
+    db,
+    accepted.flatMap((u) => u.letters.map((l) => l.id)),
+    options.replayedBy,
+    { target: target.id, stream, messageId: answer.messageId },
+  );
+  // Other open letters of a record now delivered (another reason, not part of this replay).
+  await resolveDeadLetters(db, { target: target.id, stream, schoolCode, keys: accepted.map((u) => u.key) });
+  return outcomes;
 }

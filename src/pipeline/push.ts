@@ -340,7 +340,7 @@ async function pushBatchOnce(ctx: PushContext, lease: PushLease): Promise<Record
 
 /**
  * Gives up on a batch (attempts exhausted, refused as a whole, or its target down for too long):
- * one dead letter naming every key, with the error as the answer, and the batch counted as failed.
+ * a dead letter for each of its records, with the error as the answer, and the batch counted failed.
  * Nothing reaches the ledger, so the records are sent again by a replay or by the next run.
  */
 async function failBatch(
@@ -370,19 +370,19 @@ async function failBatch(
       counts: { failed: keys.length },
       ledger: [],
       attempts,
-      deadLetters: [
-        {
-          runId: batch.runId,
-          schoolCode: payload.schoolCode,
-          target: batch.target,
-          stream: batch.stream,
-          recordKey: null,
-          batch: { stagedBatchId: batch.id, idempotencyKey, keys },
-          code: (error as { code?: string })?.code ?? 'PUSH_FAILED',
-          answer: { message: (error as Error)?.message },
-          attempts,
-        },
-      ],
+      // One letter a record, each with the batch's reason: a replay answers for each, and a record
+      // met again by a later run is the same letter seen again.
+      deadLetters: keys.map((recordKey) => ({
+        runId: batch.runId,
+        schoolCode: payload.schoolCode,
+        target: batch.target,
+        stream: batch.stream,
+        recordKey,
+        batch: { stagedBatchId: batch.id, idempotencyKey },
+        code: (error as { code?: string })?.code ?? 'PUSH_FAILED',
+        answer: { message: (error as Error)?.message },
+        attempts,
+      })),
     },
     lease,
   );

@@ -306,36 +306,3 @@ export async function ledgerCount(
     .executeTakeFirstOrThrow();
   return row.n;
 }
-
-export interface DeadLetterInput {
-  runId: string;
-  schoolCode: string;
-  target: string;
-  stream: string;
-  recordKey: string | null;
-  /** Where the record's body is (staged batch id) and what was sent: never the body itself. */
-  batch: { stagedBatchId: string; idempotencyKey: string; keys?: string[] };
-  code: string;
-  answer: unknown;
-  attempts: number;
-}
-
-export async function addDeadLetters(db: Db, letters: readonly DeadLetterInput[]): Promise<void> {
-  if (letters.length === 0) return;
-  await kyselyOf(db)
-    .insertInto('dead_letters')
-    .values(
-      letters.map((l) => ({
-        run_id: l.runId,
-        school_code: l.schoolCode,
-        target: l.target,
-        stream: l.stream,
-        record_key: l.recordKey,
-        batch: JSON.stringify(l.batch),
-        code: l.code,
-        answer: JSON.stringify(l.answer ?? null),
-        attempts: l.attempts,
-      })),
-    )
-    .execute();
-}

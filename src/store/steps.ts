@@ -15,6 +15,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Keyring } from './crypto.ts';
 import { type Db, kyselyOf } from './db.ts';
+import { addDeadLetters, type DeadLetterInput, resolveDeadLetters } from './dead-letters.ts';
 import {
   assertPullLease,
   LeaseLostError,
@@ -27,7 +28,7 @@ import {
 import { applyTargetResults, renameLedgerKeys, type TargetResult } from './ledger.ts';
 import { addLineage, type LineageEntry } from './lineage.ts';
 import { reconcileRun, reconciliationFailure } from './run-reconciliation.ts';
-import { addDeadLetters, type DeadLetterInput, saveCheckpoint, setRunState, ZERO_COUNTS } from './runs.ts';
+import { saveCheckpoint, setRunState, ZERO_COUNTS } from './runs.ts';
 import { type Sealed, unseal } from './sealed.ts';
 import { refreshPlannerStatistics } from './statistics.ts';
 import type { RunCarry, RunCounts, Tables } from './tables.ts';
@@ -358,6 +359,13 @@ export async function recordBatch(db: Db, outcome: BatchOutcome, lease: PushLeas
           ...outcome.lineage,
         });
       }
+      // Delivered now: whatever letters those records had are closed; refused ones are parked.
+      await resolveDeadLetters(trx, {
+        target: outcome.target,
+        stream: outcome.stream,
+        schoolCode: outcome.schoolCode,
+        keys: outcome.ledger.filter((r) => r.accepted).map((r) => r.key),
+      });
       await addDeadLetters(trx, outcome.deadLetters);
       await addToRun(trx, outcome.runId, 'counts', outcome.counts);
       if (outcome.timings) {
@@ -562,7 +570,7 @@ export async function purgeBatchBodies(db: Db, days: number): Promise<number> {
         and not exists (
           select 1 from dead_letters d
           where d.batch ->> 'stagedBatchId' = b.id::text
-            and d.replayed_at is null and d.discarded_at is null)
+            and d.replayed_at is null and d.discarded_at is null and d.resolved_at is null)
       returning 1)
     select count(*)::int as n from purged
   `.execute(kyselyOf(db));

@@ -87,6 +87,7 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         '0007_payment_writeback',
         '0008_lean_person_indexes',
         '0009_fenced_steps',
+        '0010_dead_letter_occurrences',
       ]);
       expect(status.every((m) => m.executedAt instanceof Date)).toBe(true);
     });

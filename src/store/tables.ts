@@ -144,11 +144,12 @@ export interface OutboxTable {
 
 export interface DeadLettersTable {
   id: Generated<string>;
+  /** The last run that met the record refused (its staged batch holds the newest body). */
   run_id: string;
   school_code: string;
   target: string;
   stream: string;
-  record_key: string | null;
+  record_key: string;
   batch: Json;
   code: string;
   answer: NullableJson;
@@ -156,6 +157,13 @@ export interface DeadLettersTable {
   created_at: CreatedAt;
   replayed_at: Timestamp | null;
   discarded_at: Timestamp | null;
+  /** Runs (and replays) that met the record refused for this reason. */
+  occurrences: Generated<number>;
+  first_seen_at: CreatedAt;
+  last_seen_at: CreatedAt;
+  first_run_id: string | null;
+  /** Closed by the hub: the record was delivered since, or refused again for another reason. */
+  resolved_at: Timestamp | null;
 }
 
 export interface AuditLogTable {

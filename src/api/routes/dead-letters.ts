@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ProblemError } from '../../app/problem.ts';
-import { replayThrough } from '../../pipeline/dead-letters.ts';
+import { describeDeadLetter as toDeadLetter } from '../../pipeline/dead-letter-guidance.ts';
 import type { RunService } from '../../pipeline/service.ts';
 import {
   type Database,
   DEAD_LETTER_STATES,
-  type DeadLetterRow,
+  deadLetterState,
   getDeadLetter,
   isDeadLetterOpen,
   listDeadLetters,
@@ -18,58 +18,69 @@ import { problemResponses } from '../responses.ts';
 const deadLetterSchema = z
   .object({
     id: z.string(),
-    runId: z.string(),
+    runId: z.string().describe('The last run that met the record refused for this reason'),
+    firstRunId: z.string().nullable().describe('The first run that did'),
     schoolCode: z.string(),
     target: z.string(),
     stream: z.string(),
-    recordKey: z.string().nullable().describe('The record refused; null for a whole batch that failed'),
-    keys: z.number().int().describe('How many records the letter stands for'),
-    code: z.string().describe("The target's code, e.g. `UNKNOWN_MASTER`, or `PUSH_FAILED`"),
-    message: z.string().nullable().describe("The target's message (no personal data)"),
+    recordKey: z.string().describe('The record refused'),
+    code: z
+      .string()
+      .describe(
+        'The reason as the target or the gateway gave it, e.g. `UNKNOWN_MASTER`, `SCHEMA_INVALID`, `HTTP_500`',
+      ),
+    message: z.string().nullable().describe("The target's last message (no personal data)"),
+    actor: z
+      .enum(['school', 'vendor', 'city', 'district-it', 'hub'])
+      .describe('Who has to act: the school, its software vendor, the city, district IT, or the hub (a bug)'),
+    action: z.object({ vi: z.string(), en: z.string() }).describe('What to do, in Vietnamese and English'),
+    occurrences: z.number().int().describe('Runs and replays that met the record refused for this reason'),
     attempts: z.number().int(),
-    state: z.enum(['open', 'replayed', 'discarded']),
-    createdAt: z.iso.datetime({ offset: true }),
+    state: z
+      .enum(['open', 'replayed', 'discarded', 'resolved'])
+      .describe('`resolved`: closed by the hub (delivered since, or refused again for another reason)'),
+    firstSeenAt: z.iso.datetime({ offset: true }),
+    lastSeenAt: z.iso.datetime({ offset: true }),
     replayedAt: z.iso.datetime({ offset: true }).nullable(),
     discardedAt: z.iso.datetime({ offset: true }).nullable(),
+    resolvedAt: z.iso.datetime({ offset: true }).nullable(),
   })
   .meta({
     id: 'DeadLetter',
-    description: 'A record (or batch) a target refused or that exhausted its attempts; never its body',
+    description:
+      'A record a target refused, or that exhausted its attempts, for one reason: one open letter per target, record and reason, however many runs met it; never the record’s body',
   });
 
 const replayResultSchema = z
   .object({
     replayed: z.number().int().describe('Accepted by the target: marked replayed'),
-    stillRefused: z.number().int().describe('Refused again: still open, one attempt more'),
-    failed: z.number().int().describe('Not delivered (no body, push failed): still open'),
+    stillRefused: z.number().int().describe('Refused again: still open (or a new letter for a new reason)'),
+    failed: z
+      .number()
+      .int()
+      .describe('Not delivered (no body, push failed, its run still running): still open'),
     superseded: z.number().int().describe('Delivered since by a later run: discarded, not sent'),
+    letters: z
+      .array(
+        z.object({
+          id: z.string(),
+          target: z.string(),
+          stream: z.string(),
+          recordKey: z.string(),
+          outcome: z.enum(['accepted', 'refused', 'failed', 'superseded']),
+          code: z
+            .string()
+            .describe('For a refusal, the target’s reason now; for a failure, why it was not delivered'),
+          message: z.string().optional(),
+          newLetterId: z
+            .string()
+            .optional()
+            .describe('The letter of the new reason, when the target refused for another'),
+        }),
+      )
+      .describe('What became of each letter'),
   })
-  .meta({ id: 'ReplayResult', description: 'What a replay of dead letters did' });
-
-function toDeadLetter(row: DeadLetterRow) {
-  const answer = row.answer as { message?: unknown } | null;
-  const batch = row.batch as { keys?: unknown[] } | null;
-  return {
-    id: row.id,
-    runId: row.run_id,
-    schoolCode: row.school_code,
-    target: row.target,
-    stream: row.stream,
-    recordKey: row.record_key,
-    keys: row.record_key !== null ? 1 : Array.isArray(batch?.keys) ? batch.keys.length : 0,
-    code: row.code,
-    message: typeof answer?.message === 'string' ? answer.message : null,
-    attempts: row.attempts,
-    state: row.discarded_at
-      ? ('discarded' as const)
-      : row.replayed_at
-        ? ('replayed' as const)
-        : ('open' as const),
-    createdAt: row.created_at.toISOString(),
-    replayedAt: row.replayed_at?.toISOString() ?? null,
-    discardedAt: row.discarded_at?.toISOString() ?? null,
-  };
-}
+  .meta({ id: 'ReplayResult', description: 'What a replay of dead letters did, letter by letter' });
 
 const notFound = (id: string) =>
   new ProblemError({
@@ -141,7 +152,7 @@ export const deadLettersRoutes: FastifyPluginAsyncZod<{
         tags: ['runs'],
         summary: 'Gửi lại bản ghi bị từ chối / Replay dead letters',
         description:
-          'Sends open dead letters again: the given ids, or those matching school, target and code, or `all` of the caller’s schools. The body sent is the one the original run mapped (its mapping version).',
+          'Sends open dead letters again: the given ids, or those matching school, target and code, or `all` of the caller’s schools. The body sent is the newest one a run mapped for the record (its mapping version). The answer says what became of each letter: accepted, refused again (with the reason now), or not delivered.',
         security: SECURED,
         body: z.object({
           ids: z.array(z.uuid()).min(1).max(1000).optional(),
@@ -165,7 +176,7 @@ export const deadLettersRoutes: FastifyPluginAsyncZod<{
         for (const s of schools) principal = await authorize(request, { ...check, schoolCode: s });
         const missing = ids.filter((id) => !rows.some((r) => r.id === id));
         if (missing.length > 0) throw notFound(missing[0]!);
-        return replayThrough(runs(), { ids, replayedBy: `key:${principal!.prefix}` });
+        return runs().replayDeadLetters({ ids, replayedBy: `key:${principal!.prefix}` });
       }
       if (!all && school === undefined && target === undefined && code === undefined) {
         throw new ProblemError({
@@ -176,7 +187,7 @@ export const deadLettersRoutes: FastifyPluginAsyncZod<{
         });
       }
       const principal = await authorize(request, { ...check, schoolCode: school });
-      return replayThrough(runs(), {
+      return runs().replayDeadLetters({
         filter: {
           schools: school !== undefined ? [school] : principal.schools,
           ...(target ? { target } : {}),
@@ -211,7 +222,7 @@ export const deadLettersRoutes: FastifyPluginAsyncZod<{
         throw new ProblemError({
           status: 409,
           code: 'DEAD_LETTER_CLOSED',
-          detail: `Thư chết đã được xử lý / The dead letter is already ${row.replayed_at ? 'replayed' : 'discarded'}`,
+          detail: `Thư chết đã được xử lý / The dead letter is already ${deadLetterState(row)}`,
         });
       }
       await markDeadLettersDiscarded(database, [row.id], `key:${principal.prefix}`);

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { Adapter } from '../../sdk/index.ts';
-import type { Database, DeadLetterRow } from '../../store/index.ts';
+import type { Database } from '../../store/index.ts';
 import { EXIT, integerOption, printJson, printLine, UsageError } from '../io.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,8 +32,6 @@ async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
     await db.close();
   }
 }
-
-const state = (r: DeadLetterRow) => (r.discarded_at ? 'discarded' : r.replayed_at ? 'replayed' : 'open');
 
 /**
  * Registers `dead-letters` and its subcommands. `adapters` is accepted for symmetry with the sync
@@ -83,28 +81,30 @@ export function registerDeadLetterCommands(
             ...(opts.code ? { code: opts.code } : {}),
           }),
         );
-        const shown = rows.map((r) => ({
-          id: r.id,
-          runId: r.run_id,
-          schoolCode: r.school_code,
-          target: r.target,
-          stream: r.stream,
-          recordKey: r.record_key,
-          code: r.code,
-          message: ((r.answer as { message?: unknown } | null)?.message as string | undefined) ?? null,
-          attempts: r.attempts,
-          state: state(r),
-          createdAt: r.created_at.toISOString(),
-        }));
+        const { describeDeadLetter } = await import('../../pipeline/dead-letter-guidance.ts');
+        const shown = rows.map(describeDeadLetter);
         if (opts.json) {
           printJson({ deadLetters: shown });
           return;
         }
         if (shown.length === 0) printLine('Không có thư chết / No dead letters');
-        for (const d of shown) {
+        // Grouped by reason: one line of who acts and what to do, then the letters it covers.
+        const byReason = new Map<string, typeof shown>();
+        for (const d of shown)
+          byReason.set(`${d.target}\u0000${d.code}`, [
+            ...(byReason.get(`${d.target}\u0000${d.code}`) ?? []),
+            d,
+          ]);
+        for (const letters of byReason.values()) {
+          const first = letters[0]!;
           printLine(
-            `${d.id}  ${d.schoolCode}  ${d.target}/${d.stream}  ${d.recordKey ?? '(batch)'}  ${d.code}  ×${d.attempts}  ${d.state}`,
+            `${first.target} ${first.code} (${letters.length}) → ${first.actor}: ${first.action.vi} / ${first.action.en}`,
           );
+          for (const d of letters) {
+            printLine(
+              `  ${d.id}  ${d.schoolCode}  ${d.stream}  ${d.recordKey}  ×${d.occurrences} (${d.firstSeenAt.slice(0, 10)}…${d.lastSeenAt.slice(0, 10)})  ${d.state}`,
+            );
+          }
         }
       },
     );
@@ -160,6 +160,9 @@ export function registerDeadLetterCommands(
         if (opts.json) {
           printJson(result);
           return;
+        }
+        for (const l of result.letters) {
+          printLine(`${l.id}  ${l.recordKey}  ${l.outcome}  ${l.code}${l.message ? `  ${l.message}` : ''}`);
         }
         printLine(
           `Đã gửi lại / replayed ${result.replayed}, vẫn bị từ chối / still refused ${result.stillRefused}, thất bại / failed ${result.failed}, đã có bản mới hơn / superseded ${result.superseded}`,
