@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BatchOutcome,
+  batchProgress,
   claimPull,
   claimPush,
   createDatabase,
@@ -249,6 +250,15 @@ describe('the push step’s lease', () => {
       .where('id', '=', batchId)
       .executeTakeFirstOrThrow();
     expect(row.last_error).toMatchObject({ code: 'HTTP_500', message: 'oops' });
+    // What district IT reads on the run while it pushes.
+    expect(await batchProgress(db, lease.runId)).toMatchObject({
+      batches: 1,
+      pushed: 0,
+      attempts: 1,
+      waits: 1,
+      lastError: { code: 'HTTP_500', message: 'oops' },
+      owners: ['pusher-a'],
+    });
   });
 });
 

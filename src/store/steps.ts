@@ -576,3 +576,50 @@ export async function purgeBatchBodies(db: Db, days: number): Promise<number> {
   `.execute(kyselyOf(db));
   return rows[0]?.n ?? 0;
 }
+
+/** Where a run's batches stand: what district IT reads while a run is pushing. */
+export interface BatchProgress {
+  batches: number;
+  pushed: number;
+  /** Tries the target answered with a retryable error, over every batch (they count against PUSH_ATTEMPTS). */
+  attempts: number;
+  /** Tries that found the target unavailable (no attempt spent). */
+  waits: number;
+  /** The latest failure of a batch still waiting, if any: its code, message and when. */
+  lastError: { code: string; message: string; at: string } | null;
+  /** Workers holding a batch now (host:pid). */
+  owners: string[];
+}
+
+export async function batchProgress(db: Db, runId: string): Promise<BatchProgress> {
+  const { rows } = await sql<{
+    batches: number;
+    pushed: number;
+    attempts: number;
+    waits: number;
+    owners: string[] | null;
+  }>`
+    select count(*)::int as batches, count(pushed_at)::int as pushed,
+      coalesce(sum(attempts), 0)::int as attempts, coalesce(sum(waits), 0)::int as waits,
+      array_remove(array_agg(distinct push_owner) filter (where pushed_at is null and push_lease_until > now()), null) as owners
+    from staged_batches where run_id = ${runId}::uuid
+  `.execute(kyselyOf(db));
+  const last = await kyselyOf(db)
+    .selectFrom('staged_batches')
+    .select('last_error')
+    .where('run_id', '=', runId)
+    .where('pushed_at', 'is', null)
+    .where('last_error', 'is not', null)
+    .orderBy(sql`last_error ->> 'at'`, 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const r = rows[0]!;
+  return {
+    batches: r.batches,
+    pushed: r.pushed,
+    attempts: r.attempts,
+    waits: r.waits,
+    lastError: (last?.last_error as BatchProgress['lastError']) ?? null,
+    owners: r.owners ?? [],
+  };
+}

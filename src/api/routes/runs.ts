@@ -4,6 +4,7 @@ import { ProblemError } from '../../app/problem.ts';
 import { IdempotencyKeyReusedError, type RunService } from '../../pipeline/service.ts';
 import { STREAM_NAMES, type StreamName } from '../../sdk/index.ts';
 import {
+  batchProgress,
   contentHash,
   type Database,
   getRun,
@@ -265,7 +266,26 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
         security: SECURED,
         params: z.object({ id: z.uuid() }),
         response: {
-          200: runSchema.extend({ report: z.unknown().nullable() }),
+          200: runSchema.extend({
+            report: z.unknown().nullable(),
+            batches: z
+              .object({
+                batches: z.number().int(),
+                pushed: z.number().int(),
+                attempts: z.number().int().describe('Tries the target answered with a retryable error'),
+                waits: z.number().int().describe('Tries that found the target unavailable: no attempt spent'),
+                lastError: z
+                  .object({ code: z.string(), message: z.string(), at: z.string() })
+                  .nullable()
+                  .describe('The latest failure of a batch still waiting'),
+                owners: z.array(z.string()).describe('Workers holding a batch now (host:pid)'),
+              })
+              .describe('Where the run’s staged batches stand: what to look at while it is pushing'),
+            owner: z
+              .string()
+              .nullable()
+              .describe('The worker holding the pull now (host:pid), while pulling'),
+          }),
           ...problemResponses(400, 401, 403, 404),
         },
       },
@@ -275,7 +295,12 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
       await authorize(request, { action: 'runs:read', schoolCode: row?.school_code ?? '(unknown)' });
       if (!row)
         throw new ProblemError({ status: 404, code: 'RUN_NOT_FOUND', detail: `No run ${request.params.id}` });
-      return { ...toRun(row), report: row.report };
+      return {
+        ...toRun(row),
+        report: row.report,
+        batches: await batchProgress(database, row.id),
+        owner: row.state === 'pulling' ? row.lease_owner : null,
+      };
     },
   );
 
