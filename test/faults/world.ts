@@ -64,9 +64,7 @@ function errorMessage(line: string): string | undefined {
       return undefined;
     }
   }
-  return /^(\w*Error|error|Unhandled|TypeError|RangeError)\b|Error:/.test(text) && !/^at\s/.test(text)
-    ? text
-    : undefined;
+  return /^(\w*Error|error)\b|Error:|Unhandled/.test(text) && !/^at\s/.test(text) ? text : undefined;
 }
 
 export const TERMINAL_STATES = new Set(['succeeded', 'failed', 'cancelled', 'held']);
