@@ -10,6 +10,7 @@
  *   npm run faults -- --keep               leave the temp dir (logs, PostgreSQL data) for a look
  *   npm run faults -- --soak 10            faults at random for 10 minutes while a large district syncs
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,6 +68,11 @@ if (soakMinutes !== undefined && !(Number.isFinite(soakMinutes) && soakMinutes >
 const root = resolve(import.meta.dirname, '..', '..');
 const dir = await mkdtemp(join(tmpdir(), 'edubridge-faults-'));
 killChildrenOnExit((error) => process.stderr.write(`faults: ${(error as Error)?.stack ?? String(error)}\n`));
+// After the children are killed (their handler came first): on Ctrl-C or a crash too, no temp dir
+// of PostgreSQL data is left behind unless asked for.
+process.on('exit', () => {
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+});
 
 const started = performance.now();
 const pg = await startPostgres(dir);
