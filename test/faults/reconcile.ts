@@ -196,8 +196,11 @@ export async function reconcile(
   const seen = new Map<string, number>();
   const goodByRun = new Map<string, Set<string>>();
   for (const l of letters) {
-    const id = `${l.run_id}\u0000${l.record_key}`;
-    seen.set(id, (seen.get(id) ?? 0) + 1);
+    // A whole batch given up is one letter with no record key: not a repeat of another.
+    if (l.record_key !== null) {
+      const id = `${l.run_id}\u0000${l.record_key}`;
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+    }
     if (l.code === 'UNKNOWN_MASTER' && l.record_key !== null && reviewKeys.has(l.record_key)) {
       const good = goodByRun.get(l.run_id) ?? new Set<string>();
       good.add(l.record_key);

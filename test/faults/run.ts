@@ -104,6 +104,6 @@ process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
 function print(report: ScenarioReport) {
   if (report.passed) passed++;
   else failed++;
-  process.stdout.write(`${report.line} (${(report.ms / 1000).toFixed(0)} s)\n`);
+  process.stdout.write(`${report.line}\n`);
   for (const line of report.details) process.stdout.write(`${line}\n`);
 }

@@ -48,8 +48,24 @@ export async function ending(
   },
 ): Promise<ScenarioResult & { reconciliation: Reconciliation }> {
   const r = await world.reconcile(options.faultAt);
+  // The run's word as the API gives it (GET /v1/runs/:id), not only as its table has it.
+  const apiSays: string[] = [];
+  if (world.api) {
+    for (const run of r.runs) {
+      const answer = await world.http('GET', `${world.api.url}/v1/runs/${run.id}`, {
+        headers: { 'x-api-key': world.api.key },
+        timeoutMs: 5_000,
+      });
+      const state = (answer.body as { state?: string } | undefined)?.state;
+      if (answer.status !== 200)
+        apiSays.push(`GET /v1/runs/${run.id.slice(0, 8)}: ${answer.status || answer.error}`);
+      else if (state !== run.state)
+        apiSays.push(`GET /v1/runs/${run.id.slice(0, 8)} says ${state}, the table ${run.state}`);
+    }
+  }
   const failures = [
     ...(options.failures ?? []),
+    ...apiSays,
     ...(options.ended ? [] : [`the run did not end within ${Math.round(options.endedWithinMs / 1000)} s`]),
     ...r.failures,
     ...world.unexpectedExits(),
@@ -88,7 +104,9 @@ export async function runScenario(suite: Suite, scenario: Scenario, keep: boolea
   return {
     name: scenario.name,
     passed,
-    line: `${scenario.name}: ${result.done}; ${result.found} ${passed ? 'PASS' : 'FAIL'}`,
+    line: `${scenario.name}: ${result.done}; ${result.found} (scenario ${(
+      (performance.now() - started) / 1000
+    ).toFixed(0)} s) ${passed ? 'PASS' : 'FAIL'}`,
     details,
     ms: performance.now() - started,
   };

@@ -1,6 +1,6 @@
 /**
  * The scenarios of `npm run faults`. Each starts the hub as real processes against its own
- * PostgreSQL database and Redis, requests a full run of a 480-student school through the API,
+ * PostgreSQL database and Redis, requests a full run of a 486-student school through the API,
  * injects its fault at a moment chosen by watching the hub's tables (never by sleeping blindly),
  * and ends with the same reconciliation. Timings are made short by the hub's settings, not by
  * skipping anything.
@@ -15,7 +15,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** How long a run may take to end after its fault (the outbox sweeper runs once a minute). */
 const RECOVERY_MS = 90_000;
 
-/** A school system slow enough that a pull of 12 pages lasts several seconds. */
+/** A school system slow enough that a pull of 13 pages lasts several seconds. */
 const slowSchool = (latencyMs: number) => ({ latencyMs, paths: ['/api/v1/hoc-sinh'] });
 
 /** Requests the run and waits for it (and any other) to end; the usual ending after. */
@@ -141,6 +141,12 @@ async function stillPullingWhenUp(world: World, runId: string, worker: Child) {
   return { failures, extra: [`${worker.name} up while the run was ${state}`] };
 }
 
+/** Pages of students the school served: 13 a pull, so more means the run was pulled again. */
+function pagesRead(world: World): string {
+  const pages = world.school.state.requests.get('/api/v1/hoc-sinh') ?? 0;
+  return `${pages} pages read (${(pages / 13).toFixed(1)} pulls)`;
+}
+
 const redisRestartMidPull: Scenario = {
   name: 'redis-restart-mid-pull',
   about:
@@ -158,12 +164,14 @@ const redisRestartMidPull: Scenario = {
     await w.redis.restart();
     // A worker coming up (a supervisor's restart, another machine) sweeps the outbox at start.
     const joined = await stillPullingWhenUp(w, runId, w.startWorker());
-    return finish(
+    const result = await finish(
       w,
-      `Redis restarted empty while pulling (${at.counts.pulled} read; pull ≈ 15 s, lock 2 s), two workers, a third joining after`,
+      `Redis restarted empty while pulling (${at.counts.pulled} read; pull ≈ 16 s, lock 2 s), two workers, a third joining after`,
       faultAt,
       joined,
     );
+    result.found += `, ${pagesRead(w)}`;
+    return result;
   },
 };
 
@@ -248,7 +256,7 @@ const postgresTerminate: Scenario = {
 const threeWorkers: Scenario = {
   name: 'three-workers-1s-lock',
   about:
-    'three workers with WORKER_LOCK_MS=1000 on a pull lasting ≈ 5 lock periods; Redis restarted empty mid-pull, then one worker restarted (SIGTERM and a replacement)',
+    'three workers with WORKER_LOCK_MS=1000 on a pull lasting ≈ 13 lock periods; Redis restarted empty mid-pull, then one worker restarted (SIGTERM and a replacement)',
   async run(ctx) {
     const w = await ctx.world({
       schoolFaults: slowSchool(1_000),
@@ -269,7 +277,7 @@ const threeWorkers: Scenario = {
     const joined = await stillPullingWhenUp(w, runId, w.startWorker());
     const result = await finish(
       w,
-      `three workers, 1 s lock, Redis restarted empty while pulling (${at.counts.pulled} read; pull ≈ 12 s), worker-3 replaced`,
+      `three workers, 1 s lock, Redis restarted empty while pulling (${at.counts.pulled} read; pull ≈ 13 s), worker-3 replaced`,
       faultAt,
       joined,
     );
@@ -280,6 +288,7 @@ const threeWorkers: Scenario = {
         `worker-3 still running ${seconds(Date.now() - faultAt)} after its SIGTERM, 15 s after the run ended`,
       );
     result.found += exit === undefined ? ', worker-3 did not exit on SIGTERM' : `, worker-3 exit ${exit}`;
+    result.found += `, ${pagesRead(w)}`;
     return result;
   },
 };
@@ -366,7 +375,7 @@ const malformedPage: Scenario = {
     w.startWorker();
     const faultAt = Date.now();
     await w.requestRun();
-    const result = await finish(w, 'pages 5 and 6 of 12 cut short', faultAt, { withinMs: 60_000 });
+    const result = await finish(w, 'pages 5 and 6 of 13 cut short', faultAt, { withinMs: 60_000 });
     result.found += `, ${w.school.state.faults.injected.brokenPages} broken pages served`;
     return result;
   },

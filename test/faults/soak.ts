@@ -200,7 +200,7 @@ export async function soak(suite: Suite, minutes: number, keep: boolean): Promis
     return {
       name: 'soak',
       passed,
-      line: `soak: ${minutes} min of faults on ${students} students, ${round} rounds (${faults}); ${describeReconciliation(r)} ${passed ? 'PASS' : 'FAIL'}`,
+      line: `soak: ${minutes} min of faults on ${students} students, ${round} rounds (${faults}); ${describeReconciliation(r)} (soak ${((performance.now() - started) / 1000).toFixed(0)} s) ${passed ? 'PASS' : 'FAIL'}`,
       details: passed ? [] : [...failures.slice(0, 20), ...world.logTails()].map((l) => `    ${l}`),
       ms: performance.now() - started,
     };

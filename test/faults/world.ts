@@ -22,7 +22,7 @@ import { type PrivatePostgres, type PrivateRedis, startRedis } from './services.
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One school of 480 students (4 grades × 4 classes × 30): big enough for 5 batches of 100. */
+/** One school of 4 grades × 4 classes of about 30 (486 students with this seed): 5 batches of 100. */
 export const DISTRICT: District = { seed: 23, schools: 1, classesPerGrade: 4, classSize: 30 };
 
 export interface Suite {
@@ -37,7 +37,7 @@ export interface WorldOptions {
   district?: District;
   /** Every n-th student is unknown to the city (default 20). */
   unknownEvery?: number;
-  /** Records a page the adapter asks the school for (default 40: 12 pages for 480 students). */
+  /** Records a page the adapter asks the school for (default 40: 13 pages for 486 students). */
   pageSize?: number;
   schoolFaults?: FaultPlan;
   cityFaults?: CityFaultPlan;
