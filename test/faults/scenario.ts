@@ -47,6 +47,7 @@ export async function ending(
     failures?: string[];
   },
 ): Promise<ScenarioResult & { reconciliation: Reconciliation }> {
+  const settled = !options.ended || (await world.settle());
   const r = await world.reconcile(options.faultAt);
   // The run's word as the API gives it (GET /v1/runs/:id), not only as its table has it.
   const apiSays: string[] = [];
@@ -67,6 +68,9 @@ export async function ending(
     ...(options.failures ?? []),
     ...apiSays,
     ...(options.ended ? [] : [`the run did not end within ${Math.round(options.endedWithinMs / 1000)} s`]),
+    ...(settled
+      ? []
+      : ['the school system or the city was still being called 30 s after every run had ended']),
     ...r.failures,
     ...world.unexpectedExits(),
   ];

@@ -356,6 +356,29 @@ export class World {
     return done === true;
   }
 
+  /**
+   * Waits until neither the school system nor the city has been called for `quietMs`: a pull or a
+   * push still going after its run ended (a second claim of the run, say) leaves its mark before
+   * the reconciliation, not after it. False if the calls went on for `maxMs`.
+   */
+  async settle(quietMs = 2_000, maxMs = 30_000): Promise<boolean> {
+    const activity = () =>
+      [...this.school.state.requests.values()].reduce((n, v) => n + v, 0) + this.city.gateway.record.calls;
+    const deadline = Date.now() + maxMs;
+    let last = activity();
+    let since = Date.now();
+    while (Date.now() < deadline) {
+      await sleep(200);
+      const now = activity();
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+      } else if (Date.now() - since >= quietMs) return true;
+    }
+    this.note('still busy');
+    return false;
+  }
+
   /** SIGKILL to a hub process, on purpose. */
   async kill(child: Child): Promise<void> {
     this.stopped.add(child);
