@@ -64,7 +64,7 @@ const FAULTS: readonly SoakFault[] = [
       });
       await sleep(ms);
       await world.redis.start();
-      return `Redis down ${(ms / 1000).toFixed(0)} s (the API answered ${answer.status || answer.error})`;
+      return `Redis down ${(ms / 1000).toFixed(0)} s (POST /v1/runs/district: ${answer.status || answer.error})`;
     },
   },
   {
