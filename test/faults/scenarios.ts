@@ -231,23 +231,36 @@ const postgresRestartMidRun: Scenario = {
   },
 };
 
+/**
+ * Terminated three times in each phase, 400 ms apart: a connection is cut while idle in the pool
+ * or while a query or transaction holds it, and only the second kind shows whether an error on a
+ * connection in use is handled; one blow would hit it by chance.
+ */
+const TERMINATIONS = 3;
 const postgresTerminate: Scenario = {
   name: 'postgres-terminate-connections',
-  about:
-    "every connection to the hub's database terminated (pg_terminate_backend) mid-pull and again mid-push",
+  about: `every connection to the hub's database terminated (pg_terminate_backend) ${TERMINATIONS} times mid-pull and ${TERMINATIONS} times mid-push`,
   async run(ctx) {
-    const w = await ctx.world({ schoolFaults: slowSchool(250), cityFaults: { latencyMs: 300 } });
+    const w = await ctx.world({ schoolFaults: slowSchool(400), cityFaults: { latencyMs: 400 } });
     await w.startApi();
     w.startWorker();
     w.startWorker();
     const runId = await w.requestRun();
+    const terminate = async () => {
+      let n = 0;
+      for (let i = 0; i < TERMINATIONS; i++) {
+        if (i > 0) await sleep(400);
+        n += await w.suite.pg.terminateBackends(w.dbName);
+      }
+      return n;
+    };
     const at = await w.pulling(runId);
     if (!at)
       return finish(w, 'the run was never seen pulling', undefined, { failures: ['no pull to interrupt'] });
     const faultAt = Date.now();
-    const first = await w.suite.pg.terminateBackends(w.dbName);
+    const first = await terminate();
     const push = await w.midPush(runId, 30_000);
-    const second = push ? await w.suite.pg.terminateBackends(w.dbName) : 0;
+    const second = push ? await terminate() : 0;
     return finish(
       w,
       `${first} connections terminated while pulling (${at.counts.pulled} read), ${push ? `${second} after ${push.pushed}/${push.total} batches pushed` : 'the push never seen'}`,

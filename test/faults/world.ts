@@ -396,7 +396,13 @@ export class World {
   unexpectedExits(): string[] {
     return this.children
       .filter((c) => c.exit !== undefined && !this.stopped.has(c))
-      .map((c) => `${c.name} exited (${c.exit}) on its own: ${c.tail(3).join(' | ') || 'no output'}`);
+      .map((c) => {
+        const errors = c
+          .tail(200)
+          .map(errorMessage)
+          .filter((m): m is string => m !== undefined && !EXPECTED.test(m) && !/^\s*throw /.test(m));
+        return `${c.name} exited (${c.exit}) on its own: ${errors[0] ?? c.tail(1)[0] ?? 'no output'}`;
+      });
   }
 
   async reconcile(faultAt?: number): Promise<Reconciliation> {
