@@ -53,7 +53,7 @@ export function startChild(
   const watchers = new Set<{ pattern: RegExp; resolve: () => void }>();
   let partial = '';
   const take = (chunk: Buffer) => {
-    log.write(chunk);
+    if (!log.writableEnded) log.write(chunk);
     const text = partial + chunk.toString('utf8');
     const parts = text.split('\n');
     partial = parts.pop() ?? '';
@@ -119,10 +119,9 @@ export function startChild(
   };
   children.add(child);
   if (group) groupLeaders.add(child);
-  void exited.then(() => {
-    children.delete(child);
-    log.end();
-  });
+  void exited.then(() => children.delete(child));
+  // Output can still arrive between a process's exit and its pipes' close: the log ends on close.
+  proc.once('close', () => log.end());
   return child;
 }
 
