@@ -41,6 +41,12 @@ export interface CityBatchAnswer {
 export interface CityFaultPlan {
   /** The next `count` batch calls answer 503 with `Retry-After`. */
   unavailable?: { count: number; retryAfterSeconds?: number };
+  /**
+   * Every batch call until `until` (epoch milliseconds) answers 503 with `Retry-After`: an outage
+   * of a set length, however often the client tries (`unavailable` counts calls, so a client that
+   * waits longer between tries would outlast a shorter outage).
+   */
+  outage?: { until: number; retryAfterSeconds?: number };
   /** The next `count` records are refused with this code and message. */
   refuse?: { count: number; code?: string; message?: string };
   /** Every call waits this long. */
@@ -89,6 +95,11 @@ export interface CityEduDbState {
   batchesApplied: number;
   /** Records moved to a new key (`previousKey`). */
   renamed: number;
+  /**
+   * How many times each record was written, by the hub's record key: a record written more often
+   * than its content changed (its `version`) came in two batches, each applied.
+   */
+  applied: Map<string, number>;
   faultsInjected: { unavailable: number; refuse: number; malformed: number; stall: number };
 }
 
@@ -170,6 +181,7 @@ export async function startCityEduDb(options: CityEduDbOptions = {}): Promise<Ci
     idempotencyKeys: new Map(),
     batchesApplied: 0,
     renamed: 0,
+    applied: new Map(),
     faultsInjected: { unavailable: 0, refuse: 0, malformed: 0, stall: 0 },
   };
   let plan: CityFaultPlan = structuredClone(options.faults ?? {});
@@ -199,6 +211,13 @@ export async function startCityEduDb(options: CityEduDbOptions = {}): Promise<Ci
     state.faultsInjected[kind]++;
     return plan[kind];
   };
+
+  /** The time-based outage, while it lasts (counted with the `unavailable` faults). */
+  function outage(): { retryAfterSeconds?: number } | undefined {
+    if (!plan.outage || Date.now() >= plan.outage.until) return undefined;
+    state.faultsInjected.unavailable++;
+    return plan.outage;
+  }
 
   function upsert(stream: CityStream, item: unknown, index: number): CityRecordResult {
     const i = item as { key?: unknown; kind?: unknown; record?: unknown } | null;
@@ -268,6 +287,7 @@ export async function startCityEduDb(options: CityEduDbOptions = {}): Promise<Ci
         ? previous.version
         : (previous?.version ?? 0) + 1;
     state.held.set(key, { stream, kind, record, version });
+    state.applied.set(key, (state.applied.get(key) ?? 0) + 1);
     state.review.delete(key);
     if (MASTER_KINDS.has(kind)) {
       const m = kind as keyof typeof MASTER_CODE_FIELD;
@@ -327,7 +347,7 @@ export async function startCityEduDb(options: CityEduDbOptions = {}): Promise<Ci
 
   app.post<{ Params: { operation: string } }>('/api/:operation', async (request, reply) => {
     if (!request.url.startsWith('/api/')) return reply.code(404).send();
-    const busy = take('unavailable');
+    const busy = take('unavailable') ?? outage();
     if (busy) {
       reply.header('retry-after', String(busy.retryAfterSeconds ?? 1));
       return reply
