@@ -17,6 +17,7 @@ import { privateRedis, waitFor } from './support/services.ts';
 const BIN = join(import.meta.dirname, '..', 'bin', 'edubridge.js');
 
 const SCHOOL = '79NB0001';
+const SECOND = '79NB0002';
 // A city that is never called: no worker runs here.
 const CITY = {
   CITY_EDUDB_GATEWAY_URL: 'http://127.0.0.1:9',
@@ -34,6 +35,7 @@ beforeAll(async () => {
     sourcesFile,
     JSON.stringify({
       [SCHOOL]: { adapter: 'rest', config: { baseUrl: 'http://127.0.0.1:9', profile: 'sandbox-school' } },
+      [SECOND]: { adapter: 'rest', config: { baseUrl: 'http://127.0.0.1:9', profile: 'sandbox-school' } },
     }),
   );
 });
@@ -81,7 +83,7 @@ describe('with Redis and PostgreSQL up', () => {
       { envFile: false },
     );
     app = await buildApp(config, { database: db });
-    key = (await createApiKey(db, { role: 'district', schools: [SCHOOL] })).key;
+    key = (await createApiKey(db, { role: 'district', schools: [SCHOOL, SECOND] })).key;
   }, 30_000);
 
   afterAll(async () => {
@@ -113,6 +115,23 @@ describe('with Redis and PostgreSQL up', () => {
     expect(other.statusCode).toBe(422);
     expect(other.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
     expect(other.json().detail).toContain(first.json().id);
+  });
+
+  it('a district request retried with its key returns the runs it made, one a school', async () => {
+    const district = (idempotencyKey: string, mode = 'full') =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/runs/district',
+        headers: { 'x-api-key': key, 'idempotency-key': idempotencyKey },
+        payload: { mode },
+      });
+    const first = await district('district-1');
+    const again = await district('district-1');
+    expect(first.statusCode).toBe(202);
+    const ids = (r: typeof first) => (r.json().runs as Array<{ id: string }>).map((x) => x.id).sort();
+    expect(ids(first)).toHaveLength(2);
+    expect(ids(again)).toEqual(ids(first));
+    expect((await district('district-1', 'incremental')).statusCode).toBe(422);
   });
 
   it('without a key, two requests are two runs', async () => {

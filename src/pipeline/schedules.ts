@@ -138,13 +138,16 @@ export function startScheduleWorker(options: {
   db: Database;
   runs: RunRequester;
 }): Worker<ScheduleJob> {
-  return new Worker<ScheduleJob>(
+  const worker = new Worker<ScheduleJob>(
     SCHEDULE_QUEUE,
     async (job: Job<ScheduleJob>) => ({
       runId: (await fireSchedule(options, job.data.schoolCode)) ?? null,
     }),
     { connection: options.connection, prefix: options.prefix, concurrency: 1 },
   );
+  // Connection errors repeat while Redis is away; readiness reports Redis's state.
+  worker.on('error', () => {});
+  return worker;
 }
 
 /** The schedules as the API reads and writes them: table first, then the scheduler. */

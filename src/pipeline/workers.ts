@@ -40,8 +40,8 @@ export interface SyncWorkersOptions {
 
 export interface SyncWorkers {
   breakers: ReadonlyMap<string, CircuitBreaker>;
-  /** One sweep now: the outbox resent, old bodies purged. */
-  sweep(): Promise<{ pulls: string[]; pushes: string[]; purged: number }>;
+  /** One sweep now: the outbox resent (rows older than `olderThanMs`), old bodies purged. */
+  sweep(olderThanMs?: number): Promise<{ pulls: string[]; pushes: string[]; purged: number }>;
   close(): Promise<void>;
 }
 
@@ -136,14 +136,14 @@ export async function startSyncWorkers(options: SyncWorkersOptions): Promise<Syn
     pushWorkers.push(worker);
   }
 
-  const sweep = async () => {
+  const sweep = async (olderThanMs = options.sweepOlderThanMs ?? 30_000) => {
     // A Redis restarted empty forgot the global concurrency too.
     for (const target of service.targets().keys()) {
       await service.pushQueues
         .get(target)
         .setGlobalConcurrency(options.limits?.[target]?.concurrentBatches ?? 4);
     }
-    const resent = await service.resendPending(options.sweepOlderThanMs ?? 30_000);
+    const resent = await service.resendPending(olderThanMs);
     const purged = await purgeBatchBodies(service.database, options.bodyDays ?? 30);
     if (resent.pulls.length + resent.pushes.length > 0) {
       logger.warn('outbox resent', { pulls: resent.pulls.length, pushes: resent.pushes.length });
@@ -159,6 +159,19 @@ export async function startSyncWorkers(options: SyncWorkersOptions): Promise<Syn
         )
       : undefined;
   timer?.unref();
+  // Redis back after an outage may have come back empty: sweep at once rather than at the next
+  // minute, whatever the outbox rows' age (a job Redis still holds is left alone).
+  if (every > 0) {
+    let seenReady = connections[0]?.status === 'ready';
+    connections[0]?.on('ready', () => {
+      if (!seenReady) {
+        seenReady = true;
+        return;
+      }
+      logger.warn('redis is back: sweeping the outbox now');
+      void sweep(0).catch((e) => logger.warn('sweep failed', { message: (e as Error).message }));
+    });
+  }
 
   return {
     breakers,

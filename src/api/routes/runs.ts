@@ -79,6 +79,16 @@ const runSchema = z
 
 type RunRow = NonNullable<Awaited<ReturnType<typeof getRun>>>;
 
+const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .optional()
+    .describe('A key the client makes up per request (a UUID), sent again with every retry of it'),
+});
+
 function toRun(row: RunRow) {
   const hold = row.hold as { pendingCheckpoints?: unknown; excluded?: unknown } | null;
   const report = row.report as {
@@ -123,15 +133,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
         description:
           'Queues a run of one school; answers at once with the run to watch. With an `Idempotency-Key` header (IETF httpapi draft), a client that retries after a timeout gets the same run back (`Idempotent-Replayed: true`), never a second one; the same key with a different body is refused (422). Keys belong to the API key that sent them. While PostgreSQL or Redis is away the answer is 503 with `Retry-After`, within about a second.',
         security: SECURED,
-        headers: z.object({
-          'idempotency-key': z
-            .string()
-            .min(1)
-            .max(255)
-            .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
-            .optional()
-            .describe('A key the client makes up per request (a UUID), sent again with every retry of it'),
-        }),
+        headers: idempotencyHeaders,
         body: z.object({
           schoolCode: z.string().min(1),
           streams: z
@@ -188,8 +190,9 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
         tags: ['runs'],
         summary: 'Đồng bộ mọi trường trong phạm vi / Request a run of every school in scope',
         description:
-          'Queues one run per school (the key’s schools, or the listed ones) that has a configured source; schools take turns on the queues, so a large school does not hold up the others.',
+          'Queues one run per school (the key’s schools, or the listed ones) that has a configured source; schools take turns on the queues, so a large school does not hold up the others. With an `Idempotency-Key`, a retry of a request that was cut short creates only the runs it had not created yet and returns the others.',
         security: SECURED,
+        headers: idempotencyHeaders,
         body: z.object({
           schools: z.array(z.string().min(1)).min(1).optional().describe('Default: every school of the key'),
           streams: z
@@ -203,13 +206,19 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
             runs: z.array(runSchema),
             skipped: z.array(z.object({ schoolCode: z.string(), code: z.string() })),
           }),
-          ...problemResponses(400, 401, 403),
+          ...problemResponses(400, 401, 403, 422, 503),
         },
       },
     },
     async (request, reply) => {
       const principal = await authorize(request, { action: 'runs:write', roles: ['district'] });
       const requested = request.body.schools ?? principal.schools;
+      const key = request.headers['idempotency-key'];
+      // One key a school, derived from the request's: a retry finds each school's run again.
+      const requestHash = contentHash(
+        { schools: requested, streams: request.body.streams, mode: request.body.mode },
+        'POST /v1/runs/district',
+      );
       const queued = [];
       const skipped: Array<{ schoolCode: string; code: string }> = [];
       for (const schoolCode of requested) {
@@ -221,12 +230,23 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
           skipped.push({ schoolCode, code: 'SCHOOL_NOT_CONFIGURED' });
           continue;
         }
-        const { runId } = await runs().request({
-          schoolCode,
-          streams: request.body.streams,
-          mode: request.body.mode,
-          requestedBy: `key:${principal.prefix}`,
-        });
+        let runId: string;
+        try {
+          ({ runId } = await runs().request(
+            {
+              schoolCode,
+              streams: request.body.streams,
+              mode: request.body.mode,
+              requestedBy: `key:${principal.prefix}`,
+            },
+            key === undefined ? undefined : { key: `${key}:${schoolCode}`, requestHash },
+          ));
+        } catch (error) {
+          if (error instanceof IdempotencyKeyReusedError) {
+            throw new ProblemError({ status: 422, code: error.code, detail: error.message, cause: error });
+          }
+          throw error;
+        }
         queued.push(toRun((await getRun(database, runId))!));
       }
       return reply.code(202).send({ runs: queued, skipped });

@@ -131,20 +131,52 @@ export function registerWorkerCommand(
           process.once('SIGTERM', () => process.exit(1));
           process.once('SIGINT', () => process.exit(1));
           await workers.close();
-          await identityWorker?.close();
-          await identityQueue?.close();
-          await scheduler.close();
-          await scheduleQueue.close();
-          await service.close();
-          await runQueue.close();
+          // The rest holds nothing that must finish (a schedule firing or a check is taken up
+          // again from PostgreSQL): each part gets a few seconds. A BullMQ worker whose Redis was
+          // restarted under it can wait for ever in close(); it is then closed by force.
+          await closeWithin(5_000, () => identityWorker?.close(), logger);
+          await closeWithin(5_000, () => identityQueue?.close(), logger);
+          await closeWithin(
+            5_000,
+            () => scheduler.close(),
+            logger,
+            () => scheduler.close(true),
+          );
+          await closeWithin(5_000, () => scheduleQueue.close(), logger);
+          await closeWithin(5_000, () => service.close(), logger);
+          await closeWithin(5_000, () => runQueue.close(), logger);
           await new Promise((r) => (health ? health.close(r) : r(undefined)));
           scheduleRedis.disconnect();
           connection.disconnect();
-          await db.close();
+          await closeWithin(5_000, () => db.close(), logger);
           resolve();
         };
         process.once('SIGTERM', () => void stop());
         process.once('SIGINT', () => void stop());
       });
     });
+}
+
+/** Closes one part of the worker, waiting at most `ms`, then by `force` (or not at all). */
+async function closeWithin(
+  ms: number,
+  close: () => Promise<unknown> | undefined,
+  logger: { warn(msg: string, data?: Record<string, unknown>): void },
+  force?: () => Promise<unknown>,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    const outcome = await Promise.race([Promise.resolve(close()).then(() => 'closed' as const), late]);
+    if (outcome === 'late') {
+      logger.warn('shutdown: a part did not close in time', { waitedMs: ms });
+      if (force) await Promise.race([force(), new Promise((r) => setTimeout(r, ms))]);
+    }
+  } catch (error) {
+    logger.warn('shutdown: a part failed to close', { message: (error as Error).message });
+  } finally {
+    clearTimeout(timer);
+  }
 }
