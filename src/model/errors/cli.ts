@@ -44,8 +44,8 @@ export const CLI_ERRORS = {
     actor: 'district-it',
     title: { vi: 'Không có JSON trên đầu vào chuẩn', en: 'No JSON on standard input' },
     message: {
-      vi: 'Lệnh này đọc JSON từ đầu vào chuẩn (stdin) mà không nhận được gì',
-      en: 'This command reads JSON on standard input and got none',
+      vi: "Lệnh này đọc JSON từ đầu vào chuẩn (stdin) mà không nhận được gì; ví dụ: echo '{…}' | edubridge …",
+      en: "This command reads JSON on standard input and got none; e.g. echo '{…}' | edubridge …",
     },
     action: {
       vi: "Chuyển JSON vào lệnh, ví dụ: echo '…' | edubridge …",
