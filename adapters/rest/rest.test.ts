@@ -631,6 +631,16 @@ describe('rest adapter: records that cannot be mapped', () => {
     ]);
   });
 
+  it('rejects a record without its id as RECORD_KEY_MISSING, a record code apart from the keyring KEY_MISSING', async () => {
+    const school = await sandbox({ corrupt: [{ kind: 'students', index: 2, set: { maHocSinh: null } }] });
+    const { records, rejected } = await readAll(adapter, 'students', configFor(school));
+    expect(records).toHaveLength(school.state.data.students.size - 1);
+    expect(rejected.map((e) => [e.code, e.field])).toEqual([['RECORD_KEY_MISSING', 'key']]);
+    expect(rejected[0]!.message).toBe(
+      'Bản ghi không có mã (khóa student-{/maHocSinh}) / The record has no id for its key student-{/maHocSinh}',
+    );
+  });
+
   it('names the guardian a bad relationship belongs to', async () => {
     const school = await sandbox();
     const id = school.state.data.students.idList()[0]!;
