@@ -10,7 +10,7 @@ import { registerImportCommand } from '../src/cli/commands/import.ts';
 import { registerServeCommand } from '../src/cli/commands/serve.ts';
 import { registerSyncCommand } from '../src/cli/commands/sync.ts';
 import { registerWorkerCommand } from '../src/cli/commands/worker.ts';
-import { UsageError } from '../src/cli/io.ts';
+import { usageError } from '../src/cli/io.ts';
 import { buildProgram, type CliContext, runProgram } from '../src/cli/program.ts';
 
 const ctx: CliContext = { exitCode: 0 };
@@ -26,11 +26,7 @@ registerImportCommand(
 const builtInAdapters = {
   load: (id: string) => {
     if (!(BUILT_IN_ADAPTERS as string[]).includes(id)) {
-      throw new UsageError(
-        'ADAPTER_UNKNOWN',
-        `Không có adapter "${id}"`,
-        `No adapter "${id}" (${BUILT_IN_ADAPTERS.join(', ')})`,
-      );
+      throw usageError('ADAPTER_UNKNOWN', { adapter: id, known: BUILT_IN_ADAPTERS.join(', ') });
     }
     return loadBuiltInAdapter(id as BuiltInAdapterId);
   },

@@ -95,7 +95,7 @@ describe('GET /readyz', () => {
     expect(response.headers['content-type']).toBe(PROBLEM_JSON);
     expect(response.json()).toEqual({
       type: 'urn:edubridge:problem:not-ready',
-      title: 'Dịch vụ chưa sẵn sàng / Service Unavailable',
+      title: 'Hub chưa sẵn sàng / The hub is not ready',
       status: 503,
       detail: 'Chưa sẵn sàng: redis / Not ready: redis',
       instance: '/readyz',
@@ -170,7 +170,7 @@ describe('problem details', () => {
     expect(response.headers['content-type']).toBe(PROBLEM_JSON);
     expect(response.json()).toEqual({
       type: 'urn:edubridge:problem:route-not-found',
-      title: 'Không tìm thấy / Not Found',
+      title: 'Không có đường dẫn này / No such route',
       status: 404,
       detail: 'Không có đường dẫn GET /students/079123456789 / No route GET /students/079123456789',
       instance: '/students/079123456789',
@@ -199,9 +199,9 @@ describe('problem details', () => {
     expect(response.headers['content-type']).toBe(PROBLEM_JSON);
     expect(response.json()).toEqual({
       type: 'urn:edubridge:problem:request-invalid',
-      title: 'Yêu cầu không hợp lệ / Bad Request',
+      title: 'Yêu cầu có trường không hợp lệ / The request has invalid fields',
       status: 400,
-      detail: '2 trường không hợp lệ / 2 invalid field(s): body.name, body.grade',
+      detail: '2 trường không hợp lệ: body.name, body.grade / 2 invalid field(s): body.name, body.grade',
       instance: '/classes',
       code: 'REQUEST_INVALID',
       errors: [
@@ -265,6 +265,27 @@ describe('problem details', () => {
     });
   });
 
+  test('a catalogued code takes its status, title and detail from the error catalogue', async () => {
+    const app = await appWith({
+      routes: (app) =>
+        app.post('/runs/:id/release', async () => {
+          throw new ProblemError({ code: 'RUN_NOT_HELD', values: { run: 'run-42', state: 'running' } });
+        }),
+    });
+
+    const response = await app.inject({ method: 'POST', url: '/runs/run-42/release' });
+
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toEqual({
+      type: 'urn:edubridge:problem:run-not-held',
+      title: 'Lần chạy không ở trạng thái tạm giữ / The run is not held',
+      status: 409,
+      detail: 'Lần chạy run-42 không ở trạng thái tạm giữ (running) / Run run-42 is not held (running)',
+      instance: '/runs/run-42/release',
+      code: 'RUN_NOT_HELD',
+    });
+  });
+
   test('a ProblemError refuses a status that is not an error', () => {
     expect(() => new ProblemError({ status: 200, code: 'OK' })).toThrow(RangeError);
   });
@@ -282,7 +303,7 @@ describe('problem details', () => {
     expect(response.statusCode).toBe(500);
     expect(response.json()).toEqual({
       type: 'urn:edubridge:problem:internal-error',
-      title: 'Lỗi máy chủ / Internal Server Error',
+      title: 'Lỗi nội bộ của hub / Internal error of the hub',
       status: 500,
       detail: 'Lỗi không mong đợi, mã yêu cầu req-1 / Unexpected error, request id req-1',
       instance: '/fail',

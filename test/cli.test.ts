@@ -256,6 +256,17 @@ describe('edubridge validate', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('--max-problems must be an integer from 0 to 1000000 (got "1.5")');
   });
+
+  it("names the error's code, and for a setting also what to do, from the error catalogue", () => {
+    const option = run(['validate', join(dir, 'bad.jsonl'), '--max-problems', '1.5']);
+    expect(option.stderr).toMatch(/^Lỗi \/ Error \[OPTION_INVALID\]: --max-problems phải là số nguyên/);
+    expect(option.stderr).not.toContain('What to do');
+    const setting = run(['validate', join(dir, 'clean.jsonl')], '', { TEXT_LIMITS: '{"fulName": 120}' });
+    expect(setting.stderr.trim().split('\n')).toHaveLength(1);
+    expect(setting.stderr).toMatch(/^Lỗi \/ Error \[CONFIG_INVALID\]: Cấu hình sai/);
+    expect(setting.stderr).toContain('What to do: ');
+    expect(setting.stderr).toContain('then start again');
+  });
 });
 
 describe('edubridge rules', () => {

@@ -19,12 +19,13 @@ import {
   type GatewayClient,
   type GatewayClientOptions,
   GatewayPermanentError,
-  type GatewayRetryableError,
+  GatewayRetryableError,
+  GatewayThrottledError,
   lgspAccessToken,
   xroadAuthorization,
   xroadSignature,
 } from '../src/gateway/index.ts';
-import { PermanentError, RetryableError } from '../src/sdk/errors.ts';
+import { PermanentError, RetryableError, ThrottledError } from '../src/sdk/errors.ts';
 
 import { VNPT, WSO2, XROAD } from './support/gateway-credentials.ts';
 
@@ -271,6 +272,42 @@ describe('error classification', () => {
     expect((error as GatewayRetryableError).retryAfterMs).toBe(7000);
     expect((error as GatewayRetryableError).details.gatewayCode).toBe('900800');
     expect((await client.send(call())).status).toBe(200);
+  });
+
+  it('429 is a throttled error, still one of the gateway retryable errors, its message from the catalogue', async () => {
+    const { client } = await setup('wso2', { faults: { rateLimit: { count: 1, retryAfterSeconds: 7 } } });
+    const error = (await failure(client.send(call()))) as GatewayThrottledError;
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error).toBeInstanceOf(GatewayThrottledError);
+    expect(error).toBeInstanceOf(GatewayRetryableError);
+    expect(error.message).toBe(
+      'Cổng city-edudb trả lời HTTP 429 [900800] ở csdl-nganh/hoc-sinh / gateway city-edudb answered HTTP 429 [900800] at csdl-nganh/hoc-sinh',
+    );
+  });
+
+  it('a WSO2 throttling code on a 2xx envelope or a 4xx is throttled too; a busy back end is not', async () => {
+    const { client } = await setup(
+      'wso2',
+      { faults: { gatewayErrors: { count: 1, code: '900802', message: 'Message throttled out' } } },
+      { transientCodes: ['900802', '101503'] },
+    );
+    const throttled = await failure(client.send(call()));
+    expect(throttled).toBeInstanceOf(GatewayThrottledError);
+    expect((throttled as GatewayThrottledError).code).toBe('GATEWAY_900802');
+    const busy = await setup(
+      'wso2',
+      { faults: { gatewayErrors: { count: 1, code: '101503', message: 'Connection refused' } } },
+      { transientCodes: ['900802', '101503'] },
+    );
+    const unavailable = await failure(busy.client.send(call()));
+    expect(unavailable).toBeInstanceOf(GatewayRetryableError);
+    expect(unavailable).not.toBeInstanceOf(ThrottledError);
+  });
+
+  it('a plain retryable gateway error is no GatewayThrottledError', () => {
+    const error = new GatewayRetryableError('HTTP_503', 'busy', { target: 't', personality: 'wso2' });
+    expect(error).not.toBeInstanceOf(GatewayThrottledError);
+    expect(error).not.toBeInstanceOf(ThrottledError);
   });
 
   it('503 is retryable', async () => {

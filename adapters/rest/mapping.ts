@@ -6,7 +6,7 @@
  * the caller adds where the record is (`mapEach` turns it into a `rejected` signal).
  */
 import type { z } from 'zod';
-import { RECORD_SCHEMAS, type RecordType } from '../../src/model/index.ts';
+import { errorMessage, RECORD_SCHEMAS, type RecordType } from '../../src/model/index.ts';
 import { codeList, type DateFormat, PermanentError, parseDate, RecordError } from '../../src/sdk/index.ts';
 import type { FieldSpec, FieldSpecObject } from './profile.ts';
 
@@ -35,7 +35,7 @@ export function compilePointer(pointer: string): Getter {
 
 /**
  * A key template, `student-{/maHocSinh}` or `class-{/maTruong}-{/maLop}`: literal text with JSON
- * pointers in braces. A missing id part throws `KEY_MISSING`.
+ * pointers in braces. A missing id part throws `RECORD_KEY_MISSING`.
  */
 export function compileKeyTemplate(template: string, prefix: string): (record: unknown) => string {
   const pieces: Array<string | Getter> = [];
@@ -55,13 +55,10 @@ export function compileKeyTemplate(template: string, prefix: string): (record: u
       }
       const v = piece(record);
       if (v === undefined || v === null || v === '') {
-        throw new RecordError(
-          'KEY_MISSING',
-          `Bản ghi không có mã (khóa ${template}) / The record has no id for its key ${template}`,
-          {
-            field: 'key',
-          },
-        );
+        // RECORD_KEY_MISSING, not KEY_MISSING: that code is the keyring's (a setting), this one a record's.
+        throw new RecordError('RECORD_KEY_MISSING', errorMessage('RECORD_KEY_MISSING', { template }), {
+          field: 'key',
+        });
       }
       key += String(v);
     }

@@ -483,11 +483,10 @@ describe('rest adapter: misbehaving source', () => {
 
   it('hands a long Retry-After to the hub instead of waiting', async () => {
     const school = await sandbox({ faults: { rateLimit: { count: 1, retryAfterSeconds: 120 } } });
-    await expect(readAll(adapter, 'students', configFor(school))).rejects.toMatchObject({
-      name: 'RetryableError',
-      code: 'HTTP_429',
-      retryAfterMs: 120_000,
-    });
+    const error = await readAll(adapter, 'students', configFor(school)).catch((e) => e);
+    // A quota is a ThrottledError: a RetryableError the push side waits out without an attempt.
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error).toMatchObject({ name: 'ThrottledError', code: 'HTTP_429', retryAfterMs: 120_000 });
   });
 
   it('stops promptly when the read is aborted', async () => {
@@ -630,6 +629,16 @@ describe('rest adapter: records that cannot be mapped', () => {
       { code: 'CODE_UNKNOWN', field: 'gender', location: '/api/v1/hoc-sinh page 2 item 6' },
       { code: 'FIELD_MISSING', field: 'fullName', location: '/api/v1/hoc-sinh page 2 item 7' },
     ]);
+  });
+
+  it('rejects a record without its id as RECORD_KEY_MISSING, a record code apart from the keyring KEY_MISSING', async () => {
+    const school = await sandbox({ corrupt: [{ kind: 'students', index: 2, set: { maHocSinh: null } }] });
+    const { records, rejected } = await readAll(adapter, 'students', configFor(school));
+    expect(records).toHaveLength(school.state.data.students.size - 1);
+    expect(rejected.map((e) => [e.code, e.field])).toEqual([['RECORD_KEY_MISSING', 'key']]);
+    expect(rejected[0]!.message).toBe(
+      'Bản ghi không có mã (khóa student-{/maHocSinh}) / The record has no id for its key student-{/maHocSinh}',
+    );
   });
 
   it('names the guardian a bad relationship belongs to', async () => {

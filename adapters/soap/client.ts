@@ -9,6 +9,7 @@
 import soap from 'soap';
 import {
   type AdapterLogger,
+  hubError,
   maskedQuery,
   PageError,
   type PageRef,
@@ -96,19 +97,15 @@ export function soapError(error: unknown, where: string, source: string): Error 
       `${source} từ chối thông tin xác thực (HTTP ${status}) / ${source} refused the credentials (HTTP ${status})`,
     );
   }
-  if (status !== undefined && (status === 408 || status === 425 || status === 429 || status >= 500)) {
+  if (status !== undefined && status >= 400) {
+    // The catalogue's kind of the status decides: 408, 425 and 5xx are retried, 429 is waited out
+    // as a ThrottledError, any other 4xx is permanent.
     const header = e.response?.headers?.['retry-after'];
     const wait = retryAfterMs(typeof header === 'string' ? header : null);
-    return new RetryableError(
+    return hubError(
       `HTTP_${status}`,
-      `${source} trả lời HTTP ${status} ở ${where} / ${source} answered HTTP ${status} at ${where}`,
+      { system: source, status, where },
       wait !== undefined ? { retryAfterMs: wait } : {},
-    );
-  }
-  if (status !== undefined && status >= 400) {
-    return new PermanentError(
-      `HTTP_${status}`,
-      `${source} trả lời HTTP ${status} ở ${where} / ${source} answered HTTP ${status} at ${where}`,
     );
   }
   if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '')) {

@@ -4,7 +4,7 @@
  * refused authentication goes to the audit log.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ProblemError } from '../app/problem.ts';
+import { problem } from '../app/problem.ts';
 import { type ApiKeyRole, audit, type Database, type Principal, verifyApiKey } from '../store/index.ts';
 
 export type { Principal };
@@ -77,14 +77,7 @@ export function installApiKeyAuth(app: FastifyInstance, options: { database: Dat
         ? 'Bearer realm="edubridge"'
         : 'Bearer realm="edubridge", error="invalid_token"',
     );
-    throw new ProblemError({
-      status: 401,
-      code,
-      detail:
-        presented === undefined
-          ? `Cần khoá API trong "Authorization: Bearer …" hoặc "X-Api-Key" / An API key is required in "Authorization: Bearer …" or "X-Api-Key"`
-          : 'Khoá API không hợp lệ hoặc đã bị thu hồi / The API key is invalid or revoked',
-    });
+    throw problem(code, {});
   });
 
   // Deny by default: a route that forgot to call `authorize` must not answer with data.
@@ -125,11 +118,7 @@ export async function authorize(request: FastifyRequest, check: AuthorizeCheck):
     },
   });
   if (reason !== undefined) {
-    throw new ProblemError({
-      status: 403,
-      code: 'FORBIDDEN_SCOPE',
-      detail: `Khoá API không có quyền này / The API key does not allow this: ${reason}`,
-    });
+    throw problem('FORBIDDEN_SCOPE', { reason });
   }
   state.authorized = true;
   return principal;

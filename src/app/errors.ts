@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable, isRedisUnavailable } from '../pipeline/lease.ts';
-import { ProblemError, sendProblem } from './problem.ts';
+import { ProblemError, problem, sendProblem } from './problem.ts';
 import { storeUnavailable } from './store-guard.ts';
 
 /** One field a request got wrong, as listed in a 400 problem's `errors`. */
@@ -23,15 +23,7 @@ const CLIENT_ERROR_CODES: Record<number, string> = {
 export function registerErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     const route = `${request.method} ${request.url.split('?', 1)[0]}`;
-    return sendProblem(
-      reply,
-      request,
-      new ProblemError({
-        status: 404,
-        code: 'ROUTE_NOT_FOUND',
-        detail: `Không có đường dẫn ${route} / No route ${route}`,
-      }),
-    );
+    return sendProblem(reply, request, problem('ROUTE_NOT_FOUND', { route }));
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -53,13 +45,11 @@ function classify(error: FastifyError, request: FastifyRequest): ProblemError {
   if (Array.isArray(error.validation) && error.validation.length > 0) {
     const errors = fieldErrors(error);
     const fields = errors.map((e) => [e.in, e.field].filter(Boolean).join('.')).join(', ');
-    return new ProblemError({
-      status: 400,
-      code: 'REQUEST_INVALID',
-      detail: `${errors.length} trường không hợp lệ / ${errors.length} invalid field(s): ${fields}`,
-      extensions: { errors },
-      cause: error,
-    });
+    return problem(
+      'REQUEST_INVALID',
+      { count: errors.length, fields },
+      { extensions: { errors }, cause: error },
+    );
   }
 
   // A store that went away while the request was in hand: the client may try again shortly.
@@ -73,17 +63,12 @@ function classify(error: FastifyError, request: FastifyRequest): ProblemError {
     return new ProblemError({
       status,
       code: CLIENT_ERROR_CODES[status] ?? 'REQUEST_REJECTED',
-      detail: error.message,
+      values: { reason: error.message },
       cause: error,
     });
   }
 
-  return new ProblemError({
-    status: 500,
-    code: 'INTERNAL_ERROR',
-    detail: `Lỗi không mong đợi, mã yêu cầu ${request.id} / Unexpected error, request id ${request.id}`,
-    cause: error,
-  });
+  return problem('INTERNAL_ERROR', { request: request.id }, { cause: error });
 }
 
 function fieldErrors(error: FastifyError): FieldError[] {

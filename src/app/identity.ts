@@ -8,7 +8,7 @@ import { createC06Client } from '../identity/c06/client.ts';
 import { observeIdentities } from '../identity/registry.ts';
 import { IdentityService } from '../identity/service.ts';
 import type { CanonicalRecord } from '../model/index.ts';
-import { PermanentError } from '../sdk/errors.ts';
+import { hubError } from '../sdk/errors.ts';
 import { type Database, type Keyring, renamePeople } from '../store/index.ts';
 import { c06GatewayOptions } from '../targets/from-config.ts';
 
@@ -19,10 +19,7 @@ export function identityServiceFromConfig(config: Config, db: Database, keyring:
   let c06: ReturnType<typeof createC06Client> | undefined;
   if (gateway) {
     if (!config.C06_OFFICIAL_ID || !config.C06_UNIT_CODE) {
-      throw new PermanentError(
-        'C06_NOT_CONFIGURED',
-        'C06 cần C06_OFFICIAL_ID (MaCanBo) và C06_UNIT_CODE (MaDonVi): C06 ghi nhận ai tra cứu / C06 needs C06_OFFICIAL_ID (MaCanBo) and C06_UNIT_CODE (MaDonVi): it records who asks',
-      );
+      throw hubError('C06_NOT_CONFIGURED', {});
     }
     c06 = createC06Client({
       gateway: createGatewayClient(gateway),

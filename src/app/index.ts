@@ -7,6 +7,7 @@ export {
   type Problem,
   ProblemError,
   type ProblemInit,
+  problem,
   problemSchema,
   problemType,
 } from './problem.ts';

@@ -1,6 +1,14 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import {
+  bilingualLine,
+  type ErrorCode,
+  type ErrorValues,
+  fillText,
+  findError,
+  type ValuesOf,
+} from '../model/error-catalogue.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -8,7 +16,7 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export const problemSchema = z
   .looseObject({
     type: z.string().describe('URI naming the kind of problem, derived from `code`'),
-    title: z.string().describe('Short summary, Vietnamese / English'),
+    title: z.string().describe("The problem type's summary, Vietnamese / English (docs/errors.md)"),
     status: z.number().int().min(400).max(599),
     detail: z.string().optional().describe('This occurrence, Vietnamese / English'),
     instance: z.string().optional().describe('Path of the request that failed'),
@@ -20,11 +28,15 @@ export const problemSchema = z
 export type Problem = z.output<typeof problemSchema>;
 
 export interface ProblemInit {
-  status: number;
   /** Stable, upper snake case: clients branch on it, so never reword it. */
   code: string;
-  /** Vietnamese / English; defaults to the status's title. */
+  /** Defaults to the error catalogue's status for `code` (500 for a code it lacks). */
+  status?: number;
+  /** Fill the catalogue's message for `code`, which is then the `detail`. */
+  values?: ErrorValues;
+  /** Vietnamese / English; defaults to the catalogue's title for `code`, else the status's. */
   title?: string;
+  /** Vietnamese / English; defaults to the catalogue's message filled with `values`. */
   detail?: string;
   /** Extra members of the problem body (e.g. `errors`, `checks`). */
   extensions?: Record<string, unknown>;
@@ -34,10 +46,13 @@ export interface ProblemInit {
 }
 
 /**
- * Throw from a route to answer with problem details.
+ * Throw from a route to answer with problem details. Its status, title and detail come from the
+ * error catalogue (`problem()` checks the values' names); what a route passes on from elsewhere
+ * (another system's error, a code the catalogue lacks) may set them itself.
  *
  * @example
- * throw new ProblemError({ status: 409, code: 'RUN_ALREADY_ACTIVE', detail: 'Đang chạy / Already running' });
+ * throw new ProblemError({ code: 'RUN_NOT_HELD', values: { run: id, state: 'running' } });
+ * throw new ProblemError({ status: 409, code: error.code, detail: error.message });
  */
 export class ProblemError extends Error {
   override readonly name = 'ProblemError';
@@ -49,18 +64,38 @@ export class ProblemError extends Error {
   readonly retryAfterSeconds: number | undefined;
 
   constructor(init: ProblemInit) {
-    if (!Number.isInteger(init.status) || init.status < 400 || init.status > 599) {
-      throw new RangeError(`ProblemError status must be 400–599, got ${init.status}`);
+    const known = findError(init.code);
+    const status = init.status ?? known?.status ?? 500;
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw new RangeError(`ProblemError status must be 400–599, got ${status}`);
     }
-    const title = init.title ?? statusTitle(init.status);
-    super(init.detail ?? title, { cause: init.cause });
-    this.status = init.status;
+    const title = init.title ?? (known ? bilingualLine(known.title) : statusTitle(status));
+    // The catalogue's message is this occurrence's detail once its values are given (or it has none).
+    const filled = known && (init.values !== undefined || !known.values?.length);
+    const detail =
+      init.detail ?? (filled ? bilingualLine(fillText(known.message, init.values ?? {})) : undefined);
+    super(detail ?? title, { cause: init.cause });
+    this.status = status;
     this.code = init.code;
     this.title = title;
-    this.detail = init.detail;
+    this.detail = detail;
     this.extensions = init.extensions ?? {};
     this.retryAfterSeconds = init.retryAfterSeconds;
   }
+}
+
+/**
+ * The problem of a catalogued code, its detail the catalogue's message filled with `values`.
+ *
+ * @example
+ * throw problem('RUN_NOT_FOUND', { run: request.params.id });
+ */
+export function problem<C extends ErrorCode>(
+  code: C,
+  values: ValuesOf<C>,
+  init: Omit<ProblemInit, 'code' | 'values'> = {},
+): ProblemError {
+  return new ProblemError({ ...init, code, values: values as ErrorValues });
 }
 
 const TITLES: Record<number, string> = {

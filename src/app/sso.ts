@@ -13,15 +13,12 @@ import {
   type SsoRelay,
   type UpstreamOptions,
 } from '../identity/sso/index.ts';
-import { PermanentError } from '../sdk/errors.ts';
+import { hubError } from '../sdk/errors.ts';
 import { audit, type Database, type Keyring } from '../store/index.ts';
 
 function required<T>(value: T | undefined, name: string): T {
   if (value === undefined || value === '') {
-    throw new PermanentError(
-      'SSO_NOT_CONFIGURED',
-      `Đăng nhập một lần cần ${name} / Single sign-on needs ${name}`,
-    );
+    throw hubError('SSO_NOT_CONFIGURED', { setting: name });
   }
   return value;
 }
@@ -44,10 +41,12 @@ export function upstreamFromConfig(config: Config): UpstreamOptions | undefined 
   try {
     privateKeyPem = readFileSync(file, 'utf8');
   } catch {
-    throw new PermanentError(
-      'SSO_NOT_CONFIGURED',
-      `Không đọc được VNEID_PRIVATE_KEY_FILE (${file}) / Cannot read VNEID_PRIVATE_KEY_FILE (${file})`,
-    );
+    throw hubError('SSO_NOT_CONFIGURED', {
+      setting: {
+        vi: `VNEID_PRIVATE_KEY_FILE đọc được (${file})`,
+        en: `a readable VNEID_PRIVATE_KEY_FILE (${file})`,
+      },
+    });
   }
   return {
     personality: 'vneid-direct',

@@ -6,7 +6,7 @@
  * client that retries for ever. A store that dies after the probe is caught by the error handler:
  * its errors are answered the same way.
  */
-import { ProblemError } from './problem.ts';
+import { type ProblemError, problem } from './problem.ts';
 import { type Check, runChecks } from './readiness.ts';
 
 export type StoreName = 'database' | 'redis';
@@ -67,12 +67,9 @@ export function createStoreGuard(
 /** The 503 a request gets while a store it needs is away. */
 export function storeUnavailable(stores: readonly StoreName[], cause?: unknown): ProblemError {
   const names = stores.map((s) => NAMES[s]).join(', ');
-  return new ProblemError({
-    status: 503,
-    code: 'STORE_UNAVAILABLE',
-    detail: `${names} chưa kết nối được; thử lại sau ${STORE_RETRY_AFTER_SECONDS} giây / ${names} cannot be reached; try again in ${STORE_RETRY_AFTER_SECONDS} s`,
-    extensions: { stores: [...stores] },
-    retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,
-    cause,
-  });
+  return problem(
+    'STORE_UNAVAILABLE',
+    { stores: names, seconds: STORE_RETRY_AFTER_SECONDS },
+    { extensions: { stores: [...stores] }, retryAfterSeconds: STORE_RETRY_AFTER_SECONDS, cause },
+  );
 }

@@ -2,26 +2,42 @@
  * What every command shares: a typed error for a user's mistake (printed as one line, never a
  * stack), stdin as JSON, and output helpers.
  */
-import { formatMessage, type Problem } from '../model/index.ts';
+import { type ErrorCode, errorText, formatMessage, type Problem, type ValuesOf } from '../model/index.ts';
 
 /** A mistake in what the user gave us: bad flag, unreadable file, malformed JSON. Exit code 2. */
 export class UsageError extends Error {
   readonly code: string;
-  constructor(code: string, vi: string, en: string) {
-    super(`${vi} / ${en}`);
+  /** The message in `vi` and `en`; or, passing another error's on, its whole "vi / en" in `vi`. */
+  constructor(code: string, vi: string, en?: string) {
+    super(en === undefined ? vi : `${vi} / ${en}`);
     this.code = code;
     this.name = 'UsageError';
   }
 }
 
+/**
+ * The usage error of a catalogued code, its message the catalogue's filled with `values`.
+ *
+ * @example
+ * throw usageError('OPTION_MISSING', { option: { vi: '--school <mã trường>', en: '--school <code>' } });
+ */
+export function usageError<C extends ErrorCode>(code: C, values: ValuesOf<C>): UsageError {
+  const text = errorText(code, values);
+  return new UsageError(code, text.vi, text.en);
+}
+
+/** `{ option, reason }` for OPTION_INVALID: the flag, and what is wrong with it in both languages. */
+export const badOption = (option: string, vi: string, en: string) =>
+  usageError('OPTION_INVALID', { option, reason: { vi, en } });
+
 /** A whole number from `min` to `max` given as `flag`; anything else is a usage error naming both. */
 export function integerOption(value: string, flag: string, min: number, max: number): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(
-      'OPTION_INVALID',
-      `${flag} phải là số nguyên từ ${min} đến ${max} (nhận được "${value}")`,
-      `${flag} must be an integer from ${min} to ${max} (got "${value}")`,
+    throw badOption(
+      flag,
+      `phải là số nguyên từ ${min} đến ${max} (nhận được "${value}")`,
+      `must be an integer from ${min} to ${max} (got "${value}")`,
     );
   }
   return n;
@@ -31,13 +47,7 @@ export function integerOption(value: string, flag: string, min: number, max: num
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
 
 export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<string> {
-  if ((stream as NodeJS.ReadStream).isTTY) {
-    throw new UsageError(
-      'STDIN_EMPTY',
-      "Lệnh này đọc JSON từ đầu vào chuẩn (stdin), ví dụ: echo '{…}' | edubridge …",
-      "This command reads JSON on standard input, e.g. echo '{…}' | edubridge …",
-    );
-  }
+  if ((stream as NodeJS.ReadStream).isTTY) throw usageError('STDIN_EMPTY', {});
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
   return Buffer.concat(chunks).toString('utf8');
@@ -45,13 +55,7 @@ export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): 
 
 export async function readStdinJson(stream?: NodeJS.ReadableStream): Promise<unknown> {
   const text = await readStdin(stream);
-  if (text.trim() === '') {
-    throw new UsageError(
-      'STDIN_EMPTY',
-      'Không có dữ liệu JSON trên stdin',
-      'No JSON was given on standard input',
-    );
-  }
+  if (text.trim() === '') throw usageError('STDIN_EMPTY', {});
   try {
     return JSON.parse(text);
   } catch (cause) {

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/errors.ts';
+import { describeError } from '../model/error-catalogue.ts';
 import { InputError } from '../quality/errors.ts';
 import { AdapterError } from '../sdk/errors.ts';
 import { registerAdapterCommands } from './commands/adapter.ts';
@@ -23,7 +24,7 @@ import { registerRunsCommands } from './commands/runs.ts';
 import { registerSsoCommands } from './commands/sso.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { registerVietQrCommand } from './commands/vietqr.ts';
-import { EXIT, UsageError } from './io.ts';
+import { EXIT, UsageError, usageError } from './io.ts';
 
 export interface CliContext {
   /** Set by a command that finished but judged its input (valid → 0, invalid → 1). */
@@ -72,11 +73,12 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
     const { ssoAdminFor } = await import('../app/sso.ts');
     const config = loadConfig();
     if (!config.SSO_PUBLIC_URL) {
-      throw new UsageError(
-        'SSO_NOT_CONFIGURED',
-        'Cần SSO_PUBLIC_URL: địa chỉ công khai của hub, để báo cho ứng dụng issuer của nó',
-        'SSO_PUBLIC_URL is needed: the hub’s public address, which gives the apps their issuer',
-      );
+      throw usageError('SSO_NOT_CONFIGURED', {
+        setting: {
+          vi: 'SSO_PUBLIC_URL: địa chỉ công khai của hub, để báo cho ứng dụng issuer của nó',
+          en: 'SSO_PUBLIC_URL: the hub’s public address, which gives the apps their issuer',
+        },
+      });
     }
     const db = await createDatabase(config);
     try {
@@ -111,7 +113,7 @@ export async function runProgram(program: Command, ctx: CliContext, argv = proce
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (USER_ERRORS.some((cls) => err instanceof cls)) {
-      process.stderr.write(`Lỗi / Error: ${(err as Error).message}\n`);
+      process.stderr.write(`${errorLine(err as Error)}\n`);
       return EXIT.usage;
     }
     process.stderr.write(
@@ -120,4 +122,18 @@ export async function runProgram(program: Command, ctx: CliContext, argv = proce
     process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
     return 70;
   }
+}
+
+/**
+ * A user's error as one line: its code, its message, and, when the error catalogue knows the code
+ * and it is not a mistake in what was typed (whose message says what to fix), what to do about it.
+ */
+export function errorLine(error: Error & { code?: unknown }): string {
+  if (typeof error.code !== 'string') return `Lỗi / Error: ${error.message}`;
+  const described = describeError(error.code);
+  const todo =
+    described.found === 'unknown' || described.kind === 'bad-input'
+      ? ''
+      : ` Cách xử lý / What to do: ${described.action.vi} / ${described.action.en}`;
+  return `Lỗi / Error [${error.code}]: ${error.message}${todo}`;
 }

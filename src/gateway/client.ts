@@ -6,13 +6,15 @@
  * tried once more.
  */
 import { randomUUID } from 'node:crypto';
+import type { Bilingual } from '../model/error-catalogue.ts';
 import { retryAfterMs } from '../sdk/http.ts';
 import {
   cleanGatewayText,
   DEFAULT_TRANSIENT_CODES,
   type GatewayErrorDetails,
-  GatewayPermanentError,
-  GatewayRetryableError,
+  type GatewayPermanentError,
+  type GatewayRetryableError,
+  gatewayError,
   isTransientCode,
   isTransientSoapFault,
 } from './errors.ts';
@@ -159,43 +161,41 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     ...extra,
   });
 
-  function transportError(failure: unknown, what: string): Error {
+  // How the messages name the gateway: at the start of a sentence, and inside one.
+  const gateway = { vi: `Cổng ${target}`, en: `gateway ${target}` };
+  const theGateway = { vi: `cổng ${target}`, en: `gateway ${target}` };
+
+  function transportError(failure: unknown, what: Bilingual): Error {
     if (!(failure instanceof TransportFailure)) return failure as Error;
+    const cause = { cause: failure };
     switch (failure.kind) {
       case 'timeout':
-        return new GatewayRetryableError(
-          'TIMEOUT',
-          `Cổng ${target} không trả lời ${what} trong ${timeoutMs} ms / gateway ${target} did not answer ${what} within ${timeoutMs} ms`,
-          details(),
-          { cause: failure },
-        );
+        return gatewayError('TIMEOUT', { system: gateway, where: what, ms: timeoutMs }, details(), {
+          retryable: true,
+          ...cause,
+        });
       case 'too_large':
-        return new GatewayPermanentError(
-          'RESPONSE_TOO_LARGE',
-          `Cổng ${target} trả về quá ${maxResponseBytes} byte ${what} / gateway ${target} answered ${what} with more than ${maxResponseBytes} bytes`,
-          details(),
-          { cause: failure },
-        );
+        return gatewayError('RESPONSE_TOO_LARGE', { target, what, bytes: maxResponseBytes }, details(), {
+          retryable: false,
+          ...cause,
+        });
       case 'tls_refused': {
         // Retrying with the same certificates cannot succeed, and "unreachable" would send a person
         // to look at the network: a certificate needs renewing, installing or trusting.
         const code = (failure.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
-        const theyRefused = code.startsWith('ERR_SSL_');
-        return new GatewayPermanentError(
-          theyRefused ? 'TLS_CLIENT_CERT_REFUSED' : 'TLS_SERVER_CERT_UNTRUSTED',
-          theyRefused
-            ? `Cổng ${target} từ chối chứng thư số của hub ${what} (${code}) / gateway ${target} refused the hub's client certificate ${what} (${code})`
-            : `Hub không tin chứng thư số của cổng ${target} ${what} (${code}) / the hub does not trust gateway ${target}'s certificate ${what} (${code})`,
+        return gatewayError(
+          code.startsWith('ERR_SSL_') ? 'TLS_CLIENT_CERT_REFUSED' : 'TLS_SERVER_CERT_UNTRUSTED',
+          { target, what, reason: code },
           details(),
-          { cause: failure },
+          { retryable: false, ...cause },
         );
       }
       case 'network':
-        return new GatewayRetryableError(
+        return gatewayError(
           'UNREACHABLE',
-          `Không kết nối được cổng ${target} ${what} / cannot reach gateway ${target} ${what}: ${failure.message}`,
+          { system: theGateway, where: what, reason: failure.message },
           details(),
-          { cause: failure },
+          { retryable: true, ...cause },
         );
     }
   }
@@ -232,35 +232,30 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         agent,
       });
     } catch (failure) {
-      throw transportError(failure, 'khi cấp token / to the token request');
+      throw transportError(failure, { vi: 'khi cấp token', en: 'to the token request' });
     }
     const status = response.status;
     if (status === 400 || status === 401 || status === 403) {
-      throw new GatewayPermanentError(
+      throw gatewayError(
         'AUTH_REFUSED',
-        `Cổng ${target} từ chối thông tin đăng nhập (HTTP ${status}) / gateway ${target} refused the client credentials (HTTP ${status})`,
+        { system: gateway, status },
         details({ status, gatewayBody: cleanGatewayText(response.body.toString('utf8')) }),
+        { retryable: false },
       );
     }
     if (status === 408 || status === 429 || status >= 500) {
       const wait = retryAfterMs(header(response.headers, 'retry-after') ?? null, now());
-      throw new GatewayRetryableError(
-        'TOKEN_FAILED',
-        `Cổng ${target}: cấp token lỗi HTTP ${status} / token request failed (HTTP ${status})`,
-        details({ status }),
-        wait !== undefined ? { retryAfterMs: wait } : {},
-      );
+      throw gatewayError('TOKEN_FAILED', { system: gateway, status }, details({ status }), {
+        retryable: true,
+        retryAfterMs: wait,
+      });
     }
     const parsed = parseJson(response.body);
     const json = (parsed.ok ? parsed.value : undefined) as
       | { access_token?: unknown; expires_in?: unknown }
       | undefined;
     if (status >= 300 || typeof json?.access_token !== 'string' || json.access_token === '') {
-      throw new GatewayPermanentError(
-        'TOKEN_MALFORMED',
-        `Cổng ${target}: phản hồi token không có access_token (HTTP ${status}) / token response has no access_token (HTTP ${status})`,
-        details({ status }),
-      );
+      throw gatewayError('TOKEN_MALFORMED', { system: gateway }, details({ status }), { retryable: false });
     }
     const lifetimeMs = (Number(json.expires_in) > 0 ? Number(json.expires_in) : 3600) * 1000;
     // Early enough that a token never lapses in the middle of a batch; a short-lived token at half
@@ -342,21 +337,22 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       gatewayBody: cleanGatewayText(response.body.toString('utf8')),
     });
     const said = fault.code !== undefined ? ` [${fault.code}]` : '';
-    const message = `Cổng ${target} trả lời HTTP ${status}${said} ở ${where} / gateway ${target} answered HTTP ${status}${said} at ${where}`;
-    if (status === 408 || status === 429 || status >= 500) {
+    const http = { system: gateway, status: `${status}${said}`, where };
+    // The statuses that say "later"; the catalogue calls 429 throttled, so it is waited out.
+    if (status === 408 || status === 425 || status === 429 || status >= 500) {
       const wait = retryAfterMs(header(response.headers, 'retry-after') ?? null, now());
-      return new GatewayRetryableError(
-        `HTTP_${status}`,
-        message,
-        kept,
-        wait !== undefined ? { retryAfterMs: wait } : {},
-      );
+      return gatewayError(`HTTP_${status}`, http, kept, { retryable: true, retryAfterMs: wait });
     }
     if (isTransientCode(fault.code, transient)) {
-      return new GatewayRetryableError(`GATEWAY_${fault.code}`, message, kept);
+      const code = `GATEWAY_${fault.code}`;
+      return gatewayError(code, { system: gateway, code: fault.code ?? '', where }, kept, {
+        retryable: true,
+      });
     }
-    if (status === 401 || status === 403) return new GatewayPermanentError('AUTH_REFUSED', message, kept);
-    return new GatewayPermanentError(`HTTP_${status}`, message, kept);
+    if (status === 401 || status === 403) {
+      return gatewayError('AUTH_REFUSED', { system: gateway, status }, kept, { retryable: false });
+    }
+    return gatewayError(`HTTP_${status}`, http, kept, { retryable: false });
   }
 
   /** A `{error_code, message}` envelope whose code is not "0": the gateway (or a proxy) refused. */
@@ -368,10 +364,9 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       gatewayMessage: cleanGatewayText(gatewayMessage, 300),
       gatewayBody: cleanGatewayText(response.body.toString('utf8')),
     });
-    const message = `Cổng ${target} báo lỗi ${code} ở ${where} / gateway ${target} reported error ${code} at ${where}`;
-    return isTransientCode(code, transient)
-      ? new GatewayRetryableError(`GATEWAY_${code}`, message, kept)
-      : new GatewayPermanentError(`GATEWAY_${code}`, message, kept);
+    return gatewayError(`GATEWAY_${code}`, { system: gateway, code, where }, kept, {
+      retryable: isTransientCode(code, transient),
+    });
   }
 
   /** A SOAP Fault: permanent unless `transientSoapFaults` lists it; the fault's text kept, cleaned. */
@@ -384,18 +379,12 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       ...(fault.string !== '' ? { gatewayMessage: cleanGatewayText(fault.string, 300) } : {}),
       gatewayBody: cleanGatewayText(fault.text !== '' ? fault.text : response.body.toString('utf8')),
     });
-    const said = code !== '' ? ` [${code}]` : '';
-    const message = `Cổng ${target}: dịch vụ trả SOAP Fault${said} (HTTP ${status}) ở ${where} / gateway ${target}: the service answered a SOAP Fault${said} (HTTP ${status}) at ${where}`;
+    const values = { target, fault: code !== '' ? ` [${code}]` : '', status, where };
     if (isTransientSoapFault(fault, transientSoap)) {
       const wait = retryAfterMs(header(response.headers, 'retry-after') ?? null, now());
-      return new GatewayRetryableError(
-        'SOAP_FAULT_TRANSIENT',
-        message,
-        kept,
-        wait !== undefined ? { retryAfterMs: wait } : {},
-      );
+      return gatewayError('SOAP_FAULT_TRANSIENT', values, kept, { retryable: true, retryAfterMs: wait });
     }
-    return new GatewayPermanentError('SOAP_FAULT', message, kept);
+    return gatewayError('SOAP_FAULT', values, kept, { retryable: false });
   }
 
   /**
@@ -407,7 +396,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
    */
   function soapAnswer(response: RawResponse, where: string): string {
     const status = response.status;
-    if (status === 408 || status === 429 || status > 500) throw failure(response, where);
+    if (status === 408 || status === 425 || status === 429 || status > 500) throw failure(response, where);
     const text = response.body.toString('utf8');
     const fault = readSoapFault(text);
     if (status === 401 || status === 403) {
@@ -436,13 +425,14 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     const malformed = (what: string) =>
       // Retryable: the call is idempotent, and a garbled answer is what a gateway under strain
       // sends now and then; the queue's attempt limit stops one that is always garbled.
-      new GatewayRetryableError(
+      gatewayError(
         'MESSAGE_MALFORMED',
-        `Cổng ${target} trả về ${what} không đọc được ở ${where} / gateway ${target} answered ${where} with an unreadable ${what}`,
+        { target, what, where },
         details({
           status: response.status,
           gatewayBody: cleanGatewayText(response.body.toString('utf8'), 200),
         }),
+        { retryable: true },
       );
     if (!parsed.ok) throw malformed('body');
     if (options.personality !== 'vnpt-lgsp') return parsed.value;
@@ -501,7 +491,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
             agent,
           });
         } catch (failure) {
-          throw transportError(failure, `ở ${where} / at ${where}`);
+          throw transportError(failure, { vi: `ở ${where}`, en: `at ${where}` });
         }
         if (response.status === 401 && tokenSource && bearer !== undefined && !refreshed) {
           // An expired or revoked token: one refresh, one more try.

@@ -4,7 +4,8 @@
  * own error code, and its error body, cut short and with anything that looks like personal data
  * masked, because these objects end up in logs and dead letters.
  */
-import { PermanentError, RetryableError } from '../sdk/errors.ts';
+import { bilingualLine, describeError, type ErrorValues } from '../model/error-catalogue.ts';
+import { PermanentError, RetryableError, ThrottledError } from '../sdk/errors.ts';
 import type { Personality } from './types.ts';
 
 export interface GatewayErrorDetails {
@@ -33,6 +34,30 @@ export class GatewayRetryableError extends RetryableError {
     super(code, message, options);
     this.details = details;
   }
+
+  // A throttled answer is one of the gateway's retryable errors too, but its class must descend
+  // from the SDK's ThrottledError (which the push step recognises) and a class has one parent: so
+  // `instanceof GatewayRetryableError` also answers yes for a GatewayThrottledError.
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: a subclass inherits this, and is judged as itself
+    if (this !== GatewayRetryableError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    const own = Function.prototype[Symbol.hasInstance].call(GatewayRetryableError, value);
+    return own || value instanceof GatewayThrottledError;
+  }
+}
+
+/** The gateway's quota (HTTP 429, WSO2's 900800–900806): waited out, never counted as a failure. */
+export class GatewayThrottledError extends ThrottledError {
+  readonly details: GatewayErrorDetails;
+  constructor(
+    code: string,
+    message: string,
+    details: GatewayErrorDetails,
+    options: { retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(code, message, options);
+    this.details = details;
+  }
 }
 
 export class GatewayPermanentError extends PermanentError {
@@ -46,6 +71,31 @@ export class GatewayPermanentError extends PermanentError {
     super(code, message, options);
     this.details = details;
   }
+}
+
+/**
+ * The gateway's error for a catalogued code (or a code of a family: `HTTP_503`, `GATEWAY_900800`),
+ * its message from the catalogue filled with `values`. Whether it is retried is the gateway's to
+ * say (`retryable`: its transient codes are configurable); a retryable one the catalogue calls
+ * throttled is a GatewayThrottledError.
+ */
+export function gatewayError(
+  code: string,
+  values: ErrorValues,
+  details: GatewayErrorDetails,
+  options: { retryable: boolean; retryAfterMs?: number | undefined; cause?: unknown },
+): GatewayRetryableError | GatewayThrottledError | GatewayPermanentError {
+  const described = describeError(code, values);
+  const message = bilingualLine(described.message);
+  const cause = options.cause === undefined ? {} : { cause: options.cause };
+  if (!options.retryable) return new GatewayPermanentError(code, message, details, cause);
+  const retry = {
+    ...cause,
+    ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
+  };
+  return described.kind === 'throttled'
+    ? new GatewayThrottledError(code, message, details, retry)
+    : new GatewayRetryableError(code, message, details, retry);
 }
 
 /**

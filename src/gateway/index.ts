@@ -5,6 +5,8 @@ export {
   type GatewayErrorDetails,
   GatewayPermanentError,
   GatewayRetryableError,
+  GatewayThrottledError,
+  gatewayError,
   isTransientCode,
   isTransientSoapFault,
 } from './errors.ts';

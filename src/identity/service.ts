@@ -6,6 +6,7 @@
  * representative by ID number.
  */
 import { randomUUID } from 'node:crypto';
+import { bilingualLine, describeError, type ErrorValues } from '../model/error-catalogue.ts';
 import {
   audit,
   type Database,
@@ -49,15 +50,20 @@ export interface OfflineOutcome extends CheckOutcome {
   method: 'qr' | 'chip';
 }
 
+/** A check that cannot be made as asked; its text is the error catalogue's for `code`. */
 export class IdentityError extends Error {
+  readonly vi: string;
+  readonly en: string;
   constructor(
     readonly code: 'IDENTITY_NO_C06' | 'IDENTITY_PERSON_UNKNOWN' | 'IDENTITY_PAYLOAD',
-    readonly vi: string,
-    readonly en: string,
+    values: ErrorValues = {},
     readonly details: Record<string, unknown> = {},
   ) {
-    super(`${vi} / ${en}`);
+    const text = describeError(code, values).message;
+    super(bilingualLine(text));
     this.name = 'IdentityError';
+    this.vi = text.vi;
+    this.en = text.en;
   }
 }
 
@@ -98,11 +104,7 @@ export class IdentityService {
   async checkOnline(personIds: readonly string[], by: Requester): Promise<CheckOutcome[]> {
     const c06 = this.options.c06;
     if (!c06) {
-      throw new IdentityError(
-        'IDENTITY_NO_C06',
-        'Chưa cấu hình kết nối C06 (C06_GATEWAY_URL): không tra cứu trực tuyến được',
-        'C06 is not configured (C06_GATEWAY_URL): online checks are unavailable',
-      );
+      throw new IdentityError('IDENTITY_NO_C06');
     }
     const people = await peopleByIds(this.options.db, this.options.keyring, personIds);
     const byId = new Map(people.map((p) => [p.id, p]));
@@ -210,11 +212,15 @@ export class IdentityService {
       parsed = parseReaderPayload(input.payload);
     } catch (error) {
       if (error instanceof CardPayloadError) {
-        throw new IdentityError('IDENTITY_PAYLOAD', error.vi, error.en, {
-          rule: error.code,
-          field: error.field,
-          ...(error.position !== null ? { position: error.position } : {}),
-        });
+        throw new IdentityError(
+          'IDENTITY_PAYLOAD',
+          { reason: { vi: error.vi, en: error.en } },
+          {
+            rule: error.code,
+            field: error.field,
+            ...(error.position !== null ? { position: error.position } : {}),
+          },
+        );
       }
       throw error;
     }
@@ -226,11 +232,7 @@ export class IdentityService {
       : await peopleByPersonalId(db, keyring, parsed.card.personalId, input.schoolCodes);
     const person = candidates[0];
     if (!person) {
-      throw new IdentityError(
-        'IDENTITY_PERSON_UNKNOWN',
-        'Không có ai mang số định danh trên thẻ trong các trường bạn được xem',
-        'No one with the card’s ID number is known in the schools you may see',
-      );
+      throw new IdentityError('IDENTITY_PERSON_UNKNOWN');
     }
     const method = parsed.kind;
     const base = { personId: person.id, schoolCode: person.schoolCode, role: person.role, method };

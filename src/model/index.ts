@@ -1,5 +1,23 @@
 export * from './codes.ts';
 export { DatasetChecker, type LateProblem } from './dataset.ts';
+export {
+  type Bilingual,
+  bilingualLine,
+  describeError,
+  ERRORS,
+  type ErrorActor,
+  type ErrorCode,
+  type ErrorDescription,
+  type ErrorKind,
+  type ErrorValue,
+  type ErrorValues,
+  errorKind,
+  errorMessage,
+  errorText,
+  findError,
+  isKnownCode,
+  type ValuesOf,
+} from './error-catalogue.ts';
 export * from './grading.ts';
 export { checkName, type NameCheck, nameMatchKey } from './names.ts';
 export * from './personal-data.ts';

@@ -17,6 +17,7 @@
  * mapping changed since is then found changed by the next run and sent again in the new mapping.
  */
 import { createHash } from 'node:crypto';
+import { errorMessage } from '../model/index.ts';
 import { RetryableError, type StreamName } from '../sdk/index.ts';
 import { sleep } from '../sdk/sleep.ts';
 import {
@@ -128,16 +129,12 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
 
   for (const letter of letters) {
     if (active.has(letter.run_id)) {
-      notSent(
-        letter,
-        'RUN_IN_PROGRESS',
-        `Lần chạy ${letter.run_id} chưa xong; gửi lại sau khi nó kết thúc / run ${letter.run_id} is still under way; replay once it has ended`,
-      );
+      notSent(letter, 'RUN_IN_PROGRESS', errorMessage('RUN_IN_PROGRESS', { run: letter.run_id }));
       continue;
     }
     const ref = letter.batch as DeadLetterBatchRef;
     if (!targets.has(letter.target) || !ref?.stagedBatchId) {
-      notSent(letter, 'REPLAY_UNAVAILABLE', 'the target is not configured / đích chưa được cấu hình');
+      notSent(letter, 'REPLAY_UNAVAILABLE', errorMessage('REPLAY_UNAVAILABLE', {}));
       continue;
     }
     if (!payloads.has(ref.stagedBatchId))
@@ -145,11 +142,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
     const payload = payloads.get(ref.stagedBatchId);
     const found = payload ? recover(payload, letter.record_key) : undefined;
     if (!found) {
-      notSent(
-        letter,
-        'REPLAY_UNAVAILABLE',
-        'Nội dung đã gửi không còn (quá LINEAGE_BODY_DAYS); lần chạy sau sẽ gửi lại bản ghi / the sent body is gone (past LINEAGE_BODY_DAYS); the next run sends the record again',
-      );
+      notSent(letter, 'REPLAY_UNAVAILABLE', errorMessage('REPLAY_UNAVAILABLE', {}));
       continue;
     }
     const groupKey = `${letter.target}\u0000${letter.stream}\u0000${letter.school_code}`;

@@ -7,6 +7,7 @@
  * because the database is away is only logged: the step's writes are fenced anyway, and fail on
  * their own once the lease has passed.
  */
+import { errorMessage } from '../model/error-catalogue.ts';
 import { AdapterError, type AdapterLogger, RetryableError } from '../sdk/index.ts';
 import type { LeaseLostError } from '../store/index.ts';
 
@@ -49,13 +50,8 @@ export function keepLease(
 /** The database or Redis could not be reached: the step is tried again once the store is back. */
 export class StoreUnavailableError extends RetryableError {
   constructor(store: 'postgres' | 'redis', cause: unknown) {
-    super(
-      store === 'postgres' ? 'DATABASE_UNAVAILABLE' : 'REDIS_UNAVAILABLE',
-      store === 'postgres'
-        ? `Không kết nối được PostgreSQL: ${describe(cause)} / PostgreSQL cannot be reached: ${describe(cause)}`
-        : `Không kết nối được Redis: ${describe(cause)} / Redis cannot be reached: ${describe(cause)}`,
-      { cause },
-    );
+    const code = store === 'postgres' ? 'DATABASE_UNAVAILABLE' : 'REDIS_UNAVAILABLE';
+    super(code, errorMessage(code, { reason: describe(cause) }), { cause });
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import type { Payment } from '../model/index.ts';
 import type { AdapterLogger, RecordError } from '../sdk/index.ts';
-import { AdapterError, PermanentError } from '../sdk/index.ts';
+import { AdapterError, hubError } from '../sdk/index.ts';
 import {
   type Database,
   type Keyring,
@@ -69,10 +69,10 @@ export async function pullPayments(options: {
 }): Promise<PaymentPull> {
   const { db, keyring, schoolCode, source } = options;
   if (!source) {
-    throw new PermanentError(
-      'TARGET_NOT_CONFIGURED',
-      'Chưa cấu hình SSC (SSC_GATEWAY_URL) / SSC is not configured (SSC_GATEWAY_URL)',
-    );
+    throw hubError('TARGET_NOT_CONFIGURED', {
+      target: 'SSC',
+      reason: { vi: 'thiếu SSC_GATEWAY_URL', en: 'SSC_GATEWAY_URL is missing' },
+    });
   }
   const cursor = ((await loadCheckpoint(db, { schoolCode, ...CURSOR })) as { since?: string } | undefined)
     ?.since;

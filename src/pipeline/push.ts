@@ -9,7 +9,8 @@
  * transaction) is answered from the target's memory of the key and applied once.
  */
 import { createHash } from 'node:crypto';
-import { type AdapterLogger, RetryableError, type StreamName } from '../sdk/index.ts';
+import { errorKind } from '../model/error-catalogue.ts';
+import { type AdapterLogger, RetryableError, type StreamName, ThrottledError } from '../sdk/index.ts';
 import {
   type BatchOutcome,
   claimPush,
@@ -391,32 +392,21 @@ async function failBatch(
 
 /**
  * The gateway's quota (429, WSO2 throttling codes 900800–900806): a reason to wait, not a failure
- * of the target, so it neither spends an attempt nor counts toward the circuit breaker.
+ * of the target, so it neither spends an attempt nor counts toward the circuit breaker. The
+ * clients throw a ThrottledError for it; which codes throttle is the error catalogue's to say.
  */
 export function isThrottle(error: unknown): boolean {
-  if (!(error instanceof RetryableError)) return false;
-  return error.code === 'HTTP_429' || /^GATEWAY_90080[0-6]/.test(error.code);
+  return error instanceof ThrottledError;
 }
 
-// The target, or the gateway in front of it, could not take the batch at all: connection refused,
-// no answer in time, a proxy's 502/503/504, WSO2's back-end connection failures (101503-101505),
-// X-Road's network faults. The batch is not at fault, so none of these spends an attempt.
-const UNAVAILABLE_CODES = new Set([
-  'UNREACHABLE',
-  'TIMEOUT',
-  'TOKEN_UNREACHABLE',
-  'HTTP_502',
-  'HTTP_503',
-  'HTTP_504',
-  'GATEWAY_101503',
-  'GATEWAY_101504',
-  'GATEWAY_101505',
-]);
-
-/** The target or the gateway was unavailable: an outage, not an answer about this batch. */
+/**
+ * The target, or the gateway in front of it, could not take the batch at all (connection refused,
+ * no answer in time, a proxy's 502/503/504, WSO2's back-end failures, X-Road's network faults):
+ * an outage, not an answer about this batch, so it spends no attempt. The error catalogue's kind
+ * `unavailable` says which codes are.
+ */
 export function isUnavailable(error: unknown): boolean {
-  if (!(error instanceof RetryableError)) return false;
-  return UNAVAILABLE_CODES.has(error.code) || /^GATEWAY_.*NetworkError$/.test(error.code);
+  return error instanceof RetryableError && errorKind(error.code) === 'unavailable';
 }
 
 /** Backoff before attempt `attempt + 1`: the target's Retry-After, else exponential with jitter. */

@@ -2,7 +2,7 @@
  * Deciding on a held run: release it (push what it staged, as it would have) or discard it
  * (drop what it staged; the school's data stays as the targets hold it). Audited by the caller.
  */
-import { type AdapterLogger, PermanentError, silentLogger } from '../sdk/index.ts';
+import { type AdapterLogger, hubError, silentLogger } from '../sdk/index.ts';
 import {
   type Database,
   discardStagedBatches,
@@ -39,12 +39,9 @@ export async function decideHeldRun(options: {
 }): Promise<{ state: 'succeeded' | 'failed' | 'cancelled' | 'pushing'; counts: RunCounts }> {
   const { db, runId } = options;
   const run = await getRun(db, runId);
-  if (!run) throw new PermanentError('RUN_NOT_FOUND', `Không có lần chạy ${runId} / No run ${runId}`);
+  if (!run) throw hubError('RUN_NOT_FOUND', { run: runId });
   if (run.state !== 'held') {
-    throw new PermanentError(
-      'RUN_NOT_HELD',
-      `Lần chạy ${runId} không ở trạng thái tạm giữ (${run.state}) / Run ${runId} is not held (${run.state})`,
-    );
+    throw hubError('RUN_NOT_HELD', { run: runId, state: run.state });
   }
   const hold = (run.hold ?? {}) as HoldState;
   const decided = {
@@ -71,10 +68,7 @@ export async function decideHeldRun(options: {
     },
   );
   if (!pushes) {
-    throw new PermanentError(
-      'RUN_NOT_HELD',
-      `Lần chạy ${runId} vừa được quyết định / Run ${runId} was just decided`,
-    );
+    throw hubError('RUN_NOT_HELD', { run: runId, state: { vi: 'vừa được quyết định', en: 'just decided' } });
   }
   if (options.enqueue) {
     await options.enqueue(pushes);

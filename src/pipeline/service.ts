@@ -4,9 +4,9 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { CanonicalRecord, TextLimits } from '../model/index.ts';
+import { type CanonicalRecord, errorMessage, type TextLimits } from '../model/index.ts';
 import type { Adapter, AdapterLogger, StreamName } from '../sdk/index.ts';
-import { AdapterError, canWrite, PermanentError, silentLogger } from '../sdk/index.ts';
+import { AdapterError, canWrite, hubError, PermanentError, silentLogger } from '../sdk/index.ts';
 import {
   claimPull,
   completeOutbox,
@@ -90,10 +90,7 @@ export class IdempotencyKeyReusedError extends PermanentError {
     readonly key: string,
     readonly runId: string,
   ) {
-    super(
-      'IDEMPOTENCY_KEY_REUSED',
-      `Idempotency-Key này đã dùng cho một yêu cầu khác (lần chạy ${runId}) / this Idempotency-Key was used for a different request (run ${runId})`,
-    );
+    super('IDEMPOTENCY_KEY_REUSED', errorMessage('IDEMPOTENCY_KEY_REUSED', { run: runId }));
   }
 }
 
@@ -172,10 +169,7 @@ export class RunService {
   ): Promise<{ runId: string; adapterId: string; replayed: boolean }> {
     const source = (await this.deps.sources())[input.schoolCode];
     if (!source) {
-      throw new PermanentError(
-        'SCHOOL_NOT_CONFIGURED',
-        `Trường ${input.schoolCode} chưa có nguồn dữ liệu / School ${input.schoolCode} has no configured source`,
-      );
+      throw hubError('SCHOOL_NOT_CONFIGURED', { school: input.schoolCode });
     }
     const run = {
       schoolCode: input.schoolCode,
@@ -254,7 +248,7 @@ export class RunService {
     }
     const source = (await this.deps.sources())[run.school_code];
     if (!source || !this.deps.loadAdapter) {
-      throw new PermanentError('SCHOOL_NOT_CONFIGURED', `School ${run.school_code} has no configured source`);
+      throw hubError('SCHOOL_NOT_CONFIGURED', { school: run.school_code });
     }
     const adapter = await this.deps.loadAdapter(source.adapter);
     const claim = await claimPull(db, runId, adapter.version, { leaseMs: this.leaseMs, owner: leaseOwner() });
@@ -453,10 +447,10 @@ export class RunService {
         }
       | undefined;
     if (!ssc) {
-      throw new PermanentError(
-        'TARGET_NOT_CONFIGURED',
-        'Chưa cấu hình SSC (SSC_GATEWAY_URL) / SSC is not configured (SSC_GATEWAY_URL)',
-      );
+      throw hubError('TARGET_NOT_CONFIGURED', {
+        target: 'SSC',
+        reason: { vi: 'thiếu SSC_GATEWAY_URL', en: 'SSC_GATEWAY_URL is missing' },
+      });
     }
     return ssc.issueReceipt(paymentId, { kind });
   }
@@ -469,16 +463,10 @@ export class RunService {
   async reconcile(schoolCode: string, options: { limit?: number } = {}) {
     const source = (await this.deps.sources())[schoolCode];
     if (!source) {
-      throw new PermanentError(
-        'SCHOOL_NOT_CONFIGURED',
-        `Trường ${schoolCode} chưa có nguồn dữ liệu / School ${schoolCode} has no configured source`,
-      );
+      throw hubError('SCHOOL_NOT_CONFIGURED', { school: schoolCode });
     }
     if (!this.deps.loadAdapter) {
-      throw new PermanentError(
-        'ADAPTERS_UNAVAILABLE',
-        'Tiến trình này không nạp adapter / This process has no adapters loaded',
-      );
+      throw hubError('ADAPTERS_UNAVAILABLE', {});
     }
     const city = [...this.targets().values()].find((t) => 'readRoster' in t) as CityRosterSource | undefined;
     // Guardian links as C06 checks left them: confirmed, checked and not confirmed, or never checked.

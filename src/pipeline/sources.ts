@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { PermanentError } from '../sdk/errors.ts';
+import { hubError } from '../sdk/errors.ts';
 
 const SourcesSchema = z.record(
   z.string().min(1),
@@ -17,27 +17,22 @@ export async function loadSources(path: string): Promise<Sources> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new PermanentError(
-      'SOURCES_NOT_FOUND',
-      `Không đọc được tệp nguồn dữ liệu "${path}" (SOURCES_FILE) / Cannot read the sources file "${path}" (SOURCES_FILE)`,
-    );
+    throw hubError('SOURCES_NOT_FOUND', { path });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new PermanentError(
-      'SOURCES_MALFORMED',
-      `Tệp "${path}" không phải JSON hợp lệ / "${path}" is not valid JSON: ${(cause as Error).message}`,
-    );
+    const said = (cause as Error).message;
+    throw hubError('SOURCES_MALFORMED', {
+      path,
+      reason: { vi: `không phải JSON hợp lệ (${said})`, en: `not valid JSON: ${said}` },
+    });
   }
   const parsed = SourcesSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new PermanentError(
-      'SOURCES_MALFORMED',
-      `Tệp "${path}": ${issue.path.join('.')} ${issue.message} / "${path}": ${issue.path.join('.')} ${issue.message}`,
-    );
+    throw hubError('SOURCES_MALFORMED', { path, reason: `${issue.path.join('.')} ${issue.message}` });
   }
   return parsed.data;
 }

@@ -7,11 +7,12 @@
  * each step is owned through a lease with a fencing token, so the same steps run as queue jobs on
  * any worker (service.ts) and a run survives its worker.
  */
-import type { CanonicalRecord, TextLimits } from '../model/index.ts';
+import { type CanonicalRecord, errorMessage, type TextLimits } from '../model/index.ts';
 import type { DataQualityReport } from '../quality/report.ts';
 import {
   type Adapter,
   type AdapterLogger,
+  hubError,
   RetryableError,
   type StreamName,
   silentLogger,
@@ -90,10 +91,7 @@ export class RunBusyError extends RetryableError {
     readonly runId: string,
     readonly blockingRunId: string | undefined,
   ) {
-    super(
-      'SCHOOL_BUSY',
-      `Trường đang có lần đồng bộ khác (${blockingRunId ?? '?'}) / The school has another run in progress (${blockingRunId ?? '?'})`,
-    );
+    super('SCHOOL_BUSY', errorMessage('SCHOOL_BUSY', { run: blockingRunId ?? '?' }));
   }
 }
 
@@ -159,12 +157,12 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
 function claimError(runId: string, claim: Exclude<ClaimOutcome, { claimed: true }>): Error {
   if (claim.reason === 'busy') return new RunBusyError(runId, claim.blockingRunId);
   if (claim.reason === 'leased')
-    return new RetryableError(
+    return hubError(
       'RUN_LEASED',
-      `Lần chạy ${runId} đang do ${claim.owner ?? '?'} thực hiện / Run ${runId} is being carried out by ${claim.owner ?? '?'}`,
+      { run: runId, owner: claim.owner ?? '?' },
       { retryAfterMs: claim.retryInMs },
     );
-  return new RetryableError('RUN_NOT_QUEUED', `Run ${runId} is ${claim.state ?? 'gone'}`);
+  return hubError('RUN_NOT_QUEUED', { run: runId, state: claim.state ?? 'gone' });
 }
 
 /**

@@ -5,7 +5,14 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { checkRecord, DatasetChecker, error, hasErrors, type RuleContext } from '../model/index.ts';
+import {
+  checkRecord,
+  DatasetChecker,
+  error,
+  errorMessage,
+  hasErrors,
+  type RuleContext,
+} from '../model/index.ts';
 import { InputError } from './errors.ts';
 import { readLineBatches } from './lines.ts';
 import { type DataQualityReport, ReportBuilder } from './report.ts';
@@ -40,10 +47,7 @@ export async function listDataFiles(path: string): Promise<string[]> {
   try {
     info = await stat(path);
   } catch {
-    throw new InputError(
-      'INPUT_NOT_FOUND',
-      `Không tìm thấy tệp hoặc thư mục "${path}" / File or directory "${path}" not found`,
-    );
+    throw new InputError('INPUT_NOT_FOUND', errorMessage('INPUT_NOT_FOUND', { path }));
   }
   if (info.isFile()) return [path];
   const entries = await readdir(path, { recursive: true, withFileTypes: true });
@@ -52,10 +56,7 @@ export async function listDataFiles(path: string): Promise<string[]> {
     .map((e) => join(e.parentPath, e.name))
     .sort();
   if (files.length === 0) {
-    throw new InputError(
-      'INPUT_EMPTY',
-      `Thư mục "${path}" không có tệp .jsonl nào / Directory "${path}" holds no .jsonl file`,
-    );
+    throw new InputError('INPUT_EMPTY', errorMessage('INPUT_EMPTY', { path }));
   }
   return files;
 }
@@ -119,7 +120,7 @@ export async function validatePath(path: string, options: ValidateOptions = {}):
     } catch (cause) {
       throw new InputError(
         'INPUT_UNREADABLE',
-        `Không đọc được tệp "${name}" / Cannot read file "${name}": ${(cause as Error).message}`,
+        errorMessage('INPUT_UNREADABLE', { path: name, reason: (cause as Error).message }),
       );
     }
     bytesBefore += sizes[i]!;

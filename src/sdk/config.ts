@@ -3,7 +3,7 @@
  * never logs, stores in clear or echoes them back.
  */
 import { z } from 'zod';
-import { PermanentError } from './errors.ts';
+import { hubError } from './errors.ts';
 
 export const secretRegistry = z.registry<{ secret: true }>();
 
@@ -84,10 +84,9 @@ export function parseAdapterConfig<S extends z.ZodType>(
   const fields = result.error.issues
     .map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`)
     .join('; ');
-  throw new PermanentError(
-    'CONFIG_INVALID',
-    `Cấu hình adapter ${adapterId} không hợp lệ / Invalid ${adapterId} adapter configuration: ${fields}`,
-  );
+  throw hubError('CONFIG_INVALID', {
+    issues: { vi: `adapter ${adapterId}: ${fields}`, en: `adapter ${adapterId}: ${fields}` },
+  });
 }
 
 /** `message` with every secret value of `config` replaced by `***`. */

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from './errors.ts';
+import { PermanentError, RetryableError, ThrottledError } from './errors.ts';
 import { createHttpClient, retryAfterMs } from './http.ts';
 import { checkPage } from './pages.ts';
 
@@ -75,6 +75,22 @@ describe('createHttpClient', () => {
     expect(error).toBeInstanceOf(RetryableError);
     expect(error.retryAfterMs).toBe(120_000);
     expect(seen).toHaveLength(1);
+  });
+
+  it('hands a 429 over as a ThrottledError, a 503 as a plain RetryableError', async () => {
+    handler = (_req, res) => json(res, 429, {}, { 'retry-after': '120' });
+    const http = createHttpClient({ baseUrl, maxRetryAfterMs: 1000, sourceName: 'SMAS' });
+    const throttled = await http.getJson('/x').catch((e) => e);
+    expect(throttled).toBeInstanceOf(ThrottledError);
+    expect(throttled.code).toBe('HTTP_429');
+    expect(throttled.message).toMatch(/^SMAS trả lời HTTP 429 ở \S*\/x \/ SMAS answered HTTP 429 at \S*\/x$/);
+    handler = (_req, res) => json(res, 503, {});
+    const busy = await createHttpClient({ baseUrl, maxAttempts: 1 })
+      .getJson('/x')
+      .catch((e) => e);
+    expect(busy).toBeInstanceOf(RetryableError);
+    expect(busy).not.toBeInstanceOf(ThrottledError);
+    expect(busy.code).toBe('HTTP_503');
   });
 
   it('treats 401 with an API key as refused credentials, without quoting them', async () => {

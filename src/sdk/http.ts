@@ -6,7 +6,7 @@
  * response body that may hold personal data.
  */
 import type { AdapterLogger } from './adapter.ts';
-import { PermanentError, RetryableError } from './errors.ts';
+import { hubError, RetryableError } from './errors.ts';
 import { type PageRef, pageProblem, pageUrl, retryPage } from './pages.ts';
 import { sleep } from './sleep.ts';
 
@@ -135,31 +135,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         ]),
       });
     } catch (cause) {
-      throw new RetryableError(
-        'TOKEN_UNREACHABLE',
-        `Không lấy được token từ ${source} / Cannot reach the token endpoint of ${source}`,
-        { cause },
-      );
+      throw hubError('TOKEN_UNREACHABLE', { system: source }, { cause });
     }
     if (response.status === 400 || response.status === 401 || response.status === 403) {
-      throw new PermanentError(
-        'AUTH_REFUSED',
-        `${source} từ chối thông tin đăng nhập (client id/secret) / ${source} refused the client credentials (HTTP ${response.status})`,
-      );
+      throw hubError('AUTH_REFUSED', { system: source, status: response.status });
     }
-    if (!response.ok) {
-      throw new RetryableError(
-        'TOKEN_FAILED',
-        `${source}: lấy token lỗi HTTP ${response.status} / token request failed (HTTP ${response.status})`,
-      );
-    }
+    if (!response.ok) throw hubError('TOKEN_FAILED', { system: source, status: response.status });
     const json = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number };
-    if (!json.access_token) {
-      throw new PermanentError(
-        'TOKEN_MALFORMED',
-        `${source}: phản hồi token không có access_token / token response has no access_token`,
-      );
-    }
+    if (!json.access_token) throw hubError('TOKEN_MALFORMED', { system: source });
     // Refresh a minute early so a token never expires in the middle of a page; a short-lived token
     // (a minute or less) halfway, or it would be fetched again before every request.
     const lifetime = json.expires_in ?? 3600;
@@ -213,14 +196,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       });
     } catch (cause) {
       if (options.signal?.aborted) throw cause;
-      const timedOut = (cause as Error)?.name === 'TimeoutError';
-      throw new RetryableError(
-        timedOut ? 'TIMEOUT' : 'UNREACHABLE',
-        timedOut
-          ? `${source} không trả lời trong ${timeoutMs} ms / ${source} did not answer within ${timeoutMs} ms`
-          : `Không kết nối được ${source} / Cannot reach ${source}: ${(cause as Error)?.message ?? cause}`,
-        { cause },
-      );
+      throw (cause as Error)?.name === 'TimeoutError'
+        ? hubError('TIMEOUT', { system: source, ms: timeoutMs }, { cause })
+        : hubError(
+            'UNREACHABLE',
+            { system: source, reason: String((cause as Error)?.message ?? cause) },
+            { cause },
+          );
     }
     return response;
   }
@@ -247,25 +229,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           attempt--;
           continue;
         }
-        if (status === 401 || status === 403) {
-          throw new PermanentError(
-            'AUTH_REFUSED',
-            `${source} từ chối thông tin xác thực (HTTP ${status}) / ${source} refused the credentials (HTTP ${status})`,
-          );
-        }
-        if (status === 408 || status === 425 || status === 429 || status >= 500) {
-          const wait = retryAfterMs(response.headers.get('retry-after'));
-          failure = new RetryableError(
-            `HTTP_${status}`,
-            `${source} trả lời HTTP ${status} ở ${url.pathname} / ${source} answered HTTP ${status} at ${url.pathname}`,
-            wait !== undefined ? { retryAfterMs: wait } : {},
-          );
-        } else {
-          throw new PermanentError(
-            `HTTP_${status}`,
-            `${source} trả lời HTTP ${status} ở ${url.pathname} / ${source} answered HTTP ${status} at ${url.pathname}`,
-          );
-        }
+        if (status === 401 || status === 403) throw hubError('AUTH_REFUSED', { system: source, status });
+        // The catalogue's kind of the status decides: 408, 425 and 5xx are retried, 429 waited out
+        // as a ThrottledError, any other 4xx is permanent.
+        const after = retryAfterMs(response.headers.get('retry-after'));
+        const error = hubError(
+          `HTTP_${status}`,
+          { system: source, status, where: url.pathname },
+          after !== undefined ? { retryAfterMs: after } : {},
+        );
+        if (!(error instanceof RetryableError)) throw error;
+        failure = error;
       } catch (error) {
         if (!(error instanceof RetryableError)) throw error;
         failure = error;

@@ -5,7 +5,7 @@
  */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { PermanentError } from './errors.ts';
+import { hubError } from './errors.ts';
 
 function adapterSource(id: string, sdk: string): string {
   return `/**
@@ -282,10 +282,7 @@ export async function scaffoldAdapter(options: {
   projectRoot: string;
 }): Promise<ScaffoldResult> {
   if (!/^[a-z][a-z0-9-]{1,40}$/.test(options.id)) {
-    throw new PermanentError(
-      'ADAPTER_ID_INVALID',
-      `Mã adapter "${options.id}" chỉ gồm chữ thường, số và "-" (2–41 ký tự) / Adapter id "${options.id}" must be lower-case letters, digits and "-" (2–41 characters)`,
-    );
+    throw hubError('ADAPTER_ID_INVALID', { id: options.id });
   }
   const dir = resolve(options.dir);
   if (
@@ -294,10 +291,7 @@ export async function scaffoldAdapter(options: {
       () => false,
     )
   ) {
-    throw new PermanentError(
-      'ADAPTER_EXISTS',
-      `Thư mục "${options.dir}" đã có / Folder "${options.dir}" already exists`,
-    );
+    throw hubError('ADAPTER_EXISTS', { dir: options.dir });
   }
   const toSdk = relative(dir, join(resolve(options.projectRoot), 'src', 'sdk'))
     .split('\\')

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
+import { bilingualLine, describeError, type ErrorValues } from '../model/error-catalogue.ts';
 import { audit } from './audit.ts';
 import { type Db, kyselyOf } from './db.ts';
 import { API_KEY_ROLES, type ApiKeyRole } from './tables.ts';
@@ -38,77 +39,63 @@ export interface ApiKeyInfo extends Principal {
   lastUsedAt: Date | null;
 }
 
-/** A key request that cannot be granted as asked; `code` is stable, the message bilingual. */
+/** A key request that cannot be granted as asked; its message is the error catalogue's for `code`. */
 export class ApiKeyInputError extends Error {
   override readonly name = 'ApiKeyInputError';
-  readonly code: string;
-  constructor(code: string, vi: string, en: string) {
-    super(`${vi} / ${en}`);
+  readonly code: ApiKeyInputCode;
+  constructor(code: ApiKeyInputCode, values: ErrorValues) {
+    super(bilingualLine(describeError(code, values).message));
     this.code = code;
   }
 }
+
+type ApiKeyInputCode =
+  | 'API_KEY_ROLE_UNKNOWN'
+  | 'API_KEY_SCHOOL_INVALID'
+  | 'API_KEY_ADAPTER_INVALID'
+  | 'API_KEY_SCOPE_INVALID';
+
+const badScope = (vi: string, en: string) =>
+  new ApiKeyInputError('API_KEY_SCOPE_INVALID', { reason: { vi, en } });
 
 /** Throws `ApiKeyInputError` when the role and its scope do not fit together. */
 export function validateApiKeyInput(input: ApiKeyInput): void {
   const adapters = input.vendorAdapters ?? [];
   if (!(API_KEY_ROLES as readonly string[]).includes(input.role)) {
-    throw new ApiKeyInputError(
-      'API_KEY_ROLE_UNKNOWN',
-      `vai trò "${input.role}" không tồn tại (chọn ${API_KEY_ROLES.join(', ')})`,
-      `unknown role "${input.role}" (one of ${API_KEY_ROLES.join(', ')})`,
-    );
+    throw new ApiKeyInputError('API_KEY_ROLE_UNKNOWN', { role: input.role, roles: API_KEY_ROLES.join(', ') });
   }
   const badSchool = input.schools.find((s) => !SCHOOL_CODE.test(s));
   if (badSchool !== undefined) {
-    throw new ApiKeyInputError(
-      'API_KEY_SCHOOL_INVALID',
-      `mã trường "${badSchool}" không hợp lệ`,
-      `school code "${badSchool}" is malformed`,
-    );
+    throw new ApiKeyInputError('API_KEY_SCHOOL_INVALID', { school: badSchool });
   }
   const badAdapter = adapters.find((a) => !ADAPTER_ID.test(a));
   if (badAdapter !== undefined) {
-    throw new ApiKeyInputError(
-      'API_KEY_ADAPTER_INVALID',
-      `mã bộ chuyển đổi "${badAdapter}" không hợp lệ`,
-      `adapter id "${badAdapter}" is malformed`,
-    );
+    throw new ApiKeyInputError('API_KEY_ADAPTER_INVALID', { adapter: badAdapter });
   }
   const n = input.schools.length;
   if (input.role === 'city' && n > 0) {
-    throw new ApiKeyInputError(
-      'API_KEY_SCOPE_INVALID',
+    throw badScope(
       'khoá "city" đọc được mọi trường, không nhận danh sách trường',
       'a city key reads every school and takes no school list',
     );
   }
   if (input.role === 'school' && n !== 1) {
-    throw new ApiKeyInputError(
-      'API_KEY_SCOPE_INVALID',
+    throw badScope(
       `khoá "school" cần đúng một trường (nhận ${n})`,
       `a school key covers exactly one school (got ${n})`,
     );
   }
   if ((input.role === 'district' || input.role === 'vendor') && n === 0) {
-    throw new ApiKeyInputError(
-      'API_KEY_SCOPE_INVALID',
+    throw badScope(
       `khoá "${input.role}" cần ít nhất một trường`,
       `a ${input.role} key needs at least one school`,
     );
   }
   if (input.role === 'vendor' && adapters.length === 0) {
-    throw new ApiKeyInputError(
-      'API_KEY_SCOPE_INVALID',
-      'khoá "vendor" cần ít nhất một bộ chuyển đổi',
-      'a vendor key needs at least one adapter',
-    );
+    throw badScope('khoá "vendor" cần ít nhất một bộ chuyển đổi', 'a vendor key needs at least one adapter');
   }
   if (input.role !== 'vendor' && adapters.length > 0) {
-    throw new ApiKeyInputError(
-      'API_KEY_SCOPE_INVALID',
-      'chỉ khoá "vendor" mới gắn với bộ chuyển đổi',
-      'only a vendor key is tied to adapters',
-    );
+    throw badScope('chỉ khoá "vendor" mới gắn với bộ chuyển đổi', 'only a vendor key is tied to adapters');
   }
 }
 

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { bilingualLine, describeError, type ErrorValues } from '../model/error-catalogue.ts';
 
 // AES-256-GCM with a random 96-bit IV per value (the size GCM is built for); stored as
 // iv | tag | ciphertext next to the id of the key, so old rows stay readable after a rotation.
@@ -6,14 +7,19 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 
+/** A key or a sealed value that cannot be used; its message is the error catalogue's for `code`. */
 export class KeyringError extends Error {
-  readonly code: string;
+  readonly code: KeyringErrorCode;
   override readonly name = 'KeyringError';
-  constructor(code: string, message: string) {
-    super(message);
+  constructor(code: KeyringErrorCode, values: ErrorValues) {
+    super(bilingualLine(describeError(code, values).message));
     this.code = code;
   }
 }
+
+export type KeyringErrorCode = 'KEY_INVALID' | 'KEY_MISSING' | 'KEY_UNKNOWN' | 'CIPHER_INVALID';
+
+const invalidKey = (vi: string, en: string) => new KeyringError('KEY_INVALID', { reason: { vi, en } });
 
 export interface Keyring {
   /** The key new values are encrypted under: the first of DATA_KEYS. */
@@ -37,7 +43,10 @@ export const DEVELOPMENT_KEY_ID = 'dev-insecure';
 function decodeKey(base64: string, name: string): Buffer {
   const key = Buffer.from(base64, 'base64');
   if (key.length !== KEY_BYTES || key.toString('base64') !== base64.replace(/\s/g, '')) {
-    throw new KeyringError('KEY_INVALID', `${name} must be base64 of exactly ${KEY_BYTES} bytes`);
+    throw invalidKey(
+      `${name} phải là base64 của đúng ${KEY_BYTES} byte`,
+      `${name} must be base64 of exactly ${KEY_BYTES} bytes`,
+    );
   }
   return key;
 }
@@ -48,15 +57,20 @@ export function parseDataKeys(value: string): Array<{ id: string; key: Buffer }>
     .split(',')
     .map((e) => e.trim())
     .filter(Boolean);
-  if (entries.length === 0) throw new KeyringError('KEY_INVALID', 'DATA_KEYS lists no key');
+  if (entries.length === 0) throw invalidKey('DATA_KEYS không có khoá nào', 'DATA_KEYS lists no key');
   const seen = new Set<string>();
   return entries.map((entry) => {
     const colon = entry.indexOf(':');
     const id = entry.slice(0, colon);
     if (colon < 1 || !/^[A-Za-z0-9_.-]+$/.test(id)) {
-      throw new KeyringError('KEY_INVALID', 'DATA_KEYS entries must look like id:base64');
+      throw invalidKey(
+        'mỗi mục của DATA_KEYS có dạng id:base64',
+        'DATA_KEYS entries must look like id:base64',
+      );
     }
-    if (seen.has(id)) throw new KeyringError('KEY_INVALID', `DATA_KEYS lists key id "${id}" twice`);
+    if (seen.has(id)) {
+      throw invalidKey(`DATA_KEYS có mã khoá "${id}" hai lần`, `DATA_KEYS lists key id "${id}" twice`);
+    }
     seen.add(id);
     return { id, key: decodeKey(entry.slice(colon + 1), `DATA_KEYS key "${id}"`) };
   });
@@ -87,7 +101,7 @@ export function loadKeyring(
   let development = false;
   const missing = (name: string) => {
     if (production) {
-      throw new KeyringError('KEY_MISSING', `${name} must be set when NODE_ENV=production`);
+      throw new KeyringError('KEY_MISSING', { name });
     }
     development = true;
     warn(
@@ -175,17 +189,23 @@ export function encryptBytes(keyring: Keyring, plaintext: string | Buffer): Encr
 export function decryptBytes(keyring: Keyring, value: EncryptedValue, what = 'Encrypted value'): Buffer {
   const key = keyring.keys.get(value.keyId);
   if (!key) {
-    throw new KeyringError('KEY_UNKNOWN', `No key with id "${value.keyId}" in DATA_KEYS`);
+    throw new KeyringError('KEY_UNKNOWN', { key: value.keyId });
   }
   if (value.cipher.length < IV_BYTES + TAG_BYTES) {
-    throw new KeyringError('CIPHER_INVALID', `${what} is too short`);
+    throw new KeyringError('CIPHER_INVALID', { what, reason: { vi: 'quá ngắn', en: 'it is too short' } });
   }
   const decipher = createDecipheriv('aes-256-gcm', key, value.cipher.subarray(0, IV_BYTES));
   decipher.setAuthTag(value.cipher.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
   try {
     return Buffer.concat([decipher.update(value.cipher.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
   } catch {
-    throw new KeyringError('CIPHER_INVALID', `${what} failed authentication (tampered or wrong key)`);
+    throw new KeyringError('CIPHER_INVALID', {
+      what,
+      reason: {
+        vi: 'không qua xác thực (bị sửa hoặc sai khoá)',
+        en: 'it failed authentication (tampered or wrong key)',
+      },
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, type MigrationResult, Migrator } from 'kysely';
+import { errorMessage } from '../model/error-catalogue.ts';
 import { type Database, kyselyOf, type Tables } from './db.ts';
 import * as m0001 from './migrations/0001_init.ts';
 import * as m0002 from './migrations/0002_staged_batches.ts';
@@ -37,7 +38,10 @@ export class MigrationError extends Error {
   readonly results: readonly MigrationResult[];
   constructor(failed: string | undefined, results: readonly MigrationResult[], cause: unknown) {
     super(
-      `Di chuyển lược đồ ${failed ?? ''} thất bại / Migration ${failed ?? ''} failed: ${(cause as Error)?.message ?? String(cause)}`,
+      errorMessage('MIGRATION_FAILED', {
+        migration: failed ?? '',
+        reason: (cause as Error)?.message ?? String(cause),
+      }),
       { cause },
     );
     this.results = results;

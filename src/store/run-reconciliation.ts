@@ -13,7 +13,9 @@
  * A run whose counts do not reconcile fails with the checks that did not hold, in Vietnamese and
  * English, and keeps its checkpoints where they were.
  */
+
 import { sql, type Transaction } from 'kysely';
+import { errorMessage } from '../model/error-catalogue.ts';
 import type { RunCounts, Tables } from './tables.ts';
 
 export interface ReconciliationCheck {
@@ -88,6 +90,6 @@ export function reconciliationFailure(reconciliation: RunReconciliation): {
   const en = failed.map((c) => `${SAID[c.name].en} (${c.expected} ≠ ${c.actual})`).join('; ');
   return {
     code: 'RUN_NOT_RECONCILED',
-    message: `Số liệu của lần chạy không khớp: ${vi} / The run's counts do not reconcile: ${en}`,
+    message: errorMessage('RUN_NOT_RECONCILED', { checks: { vi, en } }),
   };
 }

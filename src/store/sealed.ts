@@ -23,6 +23,9 @@ export function unseal<T>(keyring: Keyring, sealed: Sealed): T {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new KeyringError('CIPHER_INVALID', 'Sealed value is not a JSON document');
+    throw new KeyringError('CIPHER_INVALID', {
+      what: 'Sealed value',
+      reason: { vi: 'không phải tài liệu JSON', en: 'it is not a JSON document' },
+    });
   }
 }

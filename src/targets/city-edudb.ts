@@ -18,7 +18,7 @@ import {
 } from '../../mappings/city-edudb/v1/index.ts';
 import type { GatewayClient } from '../gateway/index.ts';
 import type { CanonicalRecord } from '../model/index.ts';
-import { PermanentError } from '../sdk/errors.ts';
+import { hubError } from '../sdk/errors.ts';
 import { type GatewayBatchTarget, pushGatewayBatch, streamOperations } from './gateway-batch.ts';
 import type { MappedRecord, PushBatch, PushResult, Target } from './target.ts';
 
@@ -95,10 +95,10 @@ export function createCityEduDbTarget(options: CityEduDbTargetOptions): CityEduD
         !Array.isArray(roster.GiaoVien) ||
         !Array.isArray(roster.LopHoc)
       )
-        throw new PermanentError(
-          'TARGET_ANSWER_INVALID',
-          'Danh sách của CSDL ngành không đúng dạng / the city roster has the wrong shape',
-        );
+        throw hubError('TARGET_ANSWER_INVALID', {
+          target: { vi: 'CSDL ngành', en: 'the city Education DB' },
+          reason: { vi: 'danh sách không đúng dạng', en: 'the roster has the wrong shape' },
+        });
       return roster;
     },
   };

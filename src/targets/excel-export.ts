@@ -23,7 +23,14 @@ import {
   type TemplateContext,
   type TemplateId,
 } from '../../mappings/city-edudb/v1/templates/index.ts';
-import { type CanonicalRecord, RECORD_SCHEMAS, type RecordType } from '../model/index.ts';
+import {
+  type CanonicalRecord,
+  type ErrorCode,
+  errorText,
+  RECORD_SCHEMAS,
+  type RecordType,
+  type ValuesOf,
+} from '../model/index.ts';
 
 /** An input the export cannot use as given (no such file, no such school or year, nothing to write). */
 export class ExportInputError extends Error {
@@ -37,6 +44,12 @@ export class ExportInputError extends Error {
     this.vi = vi;
     this.en = en;
   }
+}
+
+/** The export's error of a catalogued code, its text the catalogue's. */
+function inputError<C extends ErrorCode>(code: C, values: ValuesOf<C>): ExportInputError {
+  const text = errorText(code, values);
+  return new ExportInputError(code, text.vi, text.en);
 }
 
 export interface ExcelExportOptions {
@@ -85,11 +98,7 @@ export async function listJsonlFiles(path: string): Promise<string[]> {
   try {
     info = await stat(path);
   } catch {
-    throw new ExportInputError(
-      'FILE_NOT_FOUND',
-      `Không tìm thấy tệp hoặc thư mục "${path}"`,
-      `File or directory "${path}" not found`,
-    );
+    throw inputError('FILE_NOT_FOUND', { path });
   }
   if (info.isFile()) return [path];
   const entries = await readdir(path, { recursive: true, withFileTypes: true });
@@ -98,11 +107,7 @@ export async function listJsonlFiles(path: string): Promise<string[]> {
     .map((e) => join(e.parentPath, e.name))
     .sort();
   if (files.length === 0) {
-    throw new ExportInputError(
-      'INPUT_EMPTY',
-      `Thư mục "${path}" không có tệp .jsonl nào`,
-      `Directory "${path}" holds no .jsonl file`,
-    );
+    throw inputError('INPUT_EMPTY', { path });
   }
   return files;
 }
@@ -227,11 +232,11 @@ function schoolYearOf(
     return school.schoolYears.size > 0 ? [...school.schoolYears].sort().at(-1) : years.at(-1);
   }
   if (years.length > 0 && !years.includes(options.schoolYear)) {
-    throw new ExportInputError(
-      'SCHOOL_YEAR_NOT_FOUND',
-      `Dữ liệu của trường ${options.schoolCode} không có năm học ${options.schoolYear} (có: ${years.join(', ')})`,
-      `The records of school ${options.schoolCode} hold no school year ${options.schoolYear} (they hold: ${years.join(', ')})`,
-    );
+    throw inputError('SCHOOL_YEAR_NOT_FOUND', {
+      school: options.schoolCode,
+      year: options.schoolYear,
+      found: years.join(', '),
+    });
   }
   return options.schoolYear;
 }
@@ -318,19 +323,15 @@ export async function exportExcelTemplate(options: ExcelExportOptions): Promise<
   if (seen === 0) {
     const codes = await schoolCodesIn(options.inputs);
     const list = codes.length > 0 ? codes.join(', ') : '—';
-    throw new ExportInputError(
-      'SCHOOL_NOT_FOUND',
-      `Dữ liệu đầu vào không có bản ghi nào của trường ${options.schoolCode} (các trường có: ${list})`,
-      `The input holds no record of school ${options.schoolCode} (schools found: ${list})`,
-    );
+    throw inputError('SCHOOL_NOT_FOUND', { school: options.schoolCode, found: list });
   }
   const rowsFrom = ROWS_FROM[options.template];
   if (!counts.get(rowsFrom)) {
-    throw new ExportInputError(
-      'NOTHING_TO_EXPORT',
-      `Dữ liệu đầu vào không có bản ghi ${rowsFrom} nào của trường ${options.schoolCode} để lập mẫu ${options.template}`,
-      `The input holds no ${rowsFrom} record of school ${options.schoolCode} to make ${options.template} from`,
-    );
+    throw inputError('NOTHING_TO_EXPORT', {
+      kind: rowsFrom,
+      school: options.schoolCode,
+      template: options.template,
+    });
   }
   const schoolYear = schoolYearOf(options, school, otherYears);
   const ctx: TemplateContext = {

@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config/index.ts';
 import { createGatewayClient, type GatewayClientOptions } from '../gateway/index.ts';
-import { PermanentError } from '../sdk/errors.ts';
+import { hubError } from '../sdk/errors.ts';
 import { createCityEduDbTarget } from './city-edudb.ts';
 import { createSscTarget } from './ssc.ts';
 import type { Target } from './target.ts';
@@ -12,11 +12,13 @@ import type { Target } from './target.ts';
 /** The systems behind a gateway whose settings share one shape, `<PREFIX>_GATEWAY`, `<PREFIX>_API_KEY`… */
 type GatewayPrefix = 'CITY_EDUDB' | 'SSC' | 'C06';
 
-const LABEL: Record<GatewayPrefix, string> = {
-  CITY_EDUDB: 'cho CSDL ngành / for the city Education DB',
-  SSC: 'cho SSC / for SSC',
-  C06: 'cho C06 / for C06',
-};
+const NAME: Record<GatewayPrefix, string> = { CITY_EDUDB: 'city-edudb', SSC: 'ssc', C06: 'c06' };
+
+const missing = (prefix: GatewayPrefix, variable: string) =>
+  hubError('TARGET_NOT_CONFIGURED', {
+    target: NAME[prefix],
+    reason: { vi: `thiếu biến môi trường ${variable}`, en: `${variable} is missing` },
+  });
 
 /**
  * The gateway client options of one system, from its settings: the personality names which
@@ -32,10 +34,7 @@ export function gatewayOptionsFromSettings(
   const required = (name: string): string => {
     const v = value(name);
     if (typeof v !== 'string' || v === '') {
-      throw new PermanentError(
-        'TARGET_NOT_CONFIGURED',
-        `Thiếu biến môi trường ${prefix}_${name} ${LABEL[prefix].split(' / ')[0]} / Missing ${prefix}_${name} ${LABEL[prefix].split(' / ')[1]}`,
-      );
+      throw missing(prefix, `${prefix}_${name}`);
     }
     return v;
   };
@@ -85,10 +84,7 @@ export function gatewayOptionsFromSettings(
 /** The gateway client options of the city Education DB, from the settings. */
 export function cityEduDbGatewayOptions(config: Config): GatewayClientOptions {
   if (!config.CITY_EDUDB_GATEWAY_URL) {
-    throw new PermanentError(
-      'TARGET_NOT_CONFIGURED',
-      'Thiếu biến môi trường CITY_EDUDB_GATEWAY_URL cho CSDL ngành / Missing CITY_EDUDB_GATEWAY_URL for the city Education DB',
-    );
+    throw missing('CITY_EDUDB', 'CITY_EDUDB_GATEWAY_URL');
   }
   return gatewayOptionsFromSettings(config, 'CITY_EDUDB', 'city-edudb', config.CITY_EDUDB_GATEWAY_URL);
 }

@@ -4,7 +4,7 @@
  * the answer read per record (`perRecordResults`). The systems differ in names and statuses only.
  */
 import type { GatewayClient } from '../gateway/index.ts';
-import { PermanentError } from '../sdk/errors.ts';
+import { hubError } from '../sdk/errors.ts';
 import { perRecordResults } from './record-results.ts';
 import type { PushBatch, PushResult } from './target.ts';
 
@@ -33,11 +33,7 @@ export function streamOperations(
 /** The operation of a stream; a stream the system does not take is a permanent error. */
 export function operationOf(target: GatewayBatchTarget, stream: string): string {
   const operation = Object.hasOwn(target.operations, stream) ? target.operations[stream] : undefined;
-  if (!operation)
-    throw new PermanentError(
-      'TARGET_STREAM_UNSUPPORTED',
-      `${target.name.vi} không nhận luồng ${stream} / ${target.name.en} takes no stream ${stream}`,
-    );
+  if (!operation) throw hubError('TARGET_STREAM_UNSUPPORTED', { target: target.name, stream });
   return operation;
 }
 

@@ -3,7 +3,8 @@
  * read into one result per key the batch sent, whichever target answered: a key the target skipped
  * has failed, and a status it does not name is a failure with a code saying so.
  */
-import { PermanentError } from '../sdk/errors.ts';
+import { errorMessage } from '../model/error-catalogue.ts';
+import { hubError } from '../sdk/errors.ts';
 import type { PushBatch, TargetRecordResult } from './target.ts';
 
 interface BatchAnswer {
@@ -31,10 +32,10 @@ export function perRecordResults(
 ): TargetRecordResult[] {
   const results = (answer as BatchAnswer | undefined)?.results;
   if (!Array.isArray(results))
-    throw new PermanentError(
-      'TARGET_ANSWER_INVALID',
-      `${target.name.vi} trả lời không có danh sách kết quả / ${target.name.en} answered without per-record results`,
-    );
+    throw hubError('TARGET_ANSWER_INVALID', {
+      target: target.name,
+      reason: { vi: 'trả lời không có danh sách kết quả', en: 'answered without per-record results' },
+    });
   const refused = new Set(['refused', ...(target.refusedStatuses ?? [])]);
   const deleteKeys = new Set(batch.deletes);
   const byKey = new Map<string, TargetRecordResult>();
@@ -70,7 +71,7 @@ export function perRecordResults(
         key,
         outcome: 'failed',
         code: 'TARGET_NO_RESULT',
-        message: `${target.name.vi} không trả kết quả cho bản ghi này / ${target.name.en} gave no result for this record`,
+        message: errorMessage('TARGET_NO_RESULT', { target: target.name }),
         ...(deleted ? { deleted: true } : {}),
       },
   );

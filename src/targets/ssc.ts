@@ -26,7 +26,7 @@ import {
 } from '../../mappings/ssc/v1/index.ts';
 import type { GatewayClient } from '../gateway/index.ts';
 import { type CanonicalRecord, type Invoice, InvoiceSchema, type Payment } from '../model/index.ts';
-import { PermanentError, RecordError } from '../sdk/errors.ts';
+import { hubError, RecordError } from '../sdk/errors.ts';
 import { type GatewayBatchTarget, pushGatewayBatch, streamOperations } from './gateway-batch.ts';
 import { perRecordResults } from './record-results.ts';
 import type { MappedRecord, PushBatch, PushResult, Target, TargetRecordResult } from './target.ts';
@@ -84,7 +84,7 @@ export interface SscTarget extends Target {
 }
 
 const invalidAnswer = (vi: string, en: string) =>
-  new PermanentError('TARGET_ANSWER_INVALID', `${vi} / ${en}`);
+  hubError('TARGET_ANSWER_INVALID', { target: 'SSC', reason: { vi, en } });
 
 /** Turns SSC's answer into one result per key of the batch; a key it skipped has failed. */
 const SSC_NAME = { vi: 'SSC', en: 'SSC' };
@@ -117,10 +117,13 @@ export function createSscTarget(options: SscTargetOptions): SscTarget {
   const accounts = CollectionAccountsSchema.safeParse(options.collectionAccounts);
   if (!accounts.success) {
     const where = accounts.error.issues[0]!.path.map(String).join('.');
-    throw new PermanentError(
-      'TARGET_NOT_CONFIGURED',
-      `Tài khoản thu SSC_COLLECTION_ACCOUNTS.${where} không hợp lệ / SSC_COLLECTION_ACCOUNTS.${where} is invalid (6-digit bankBin, 1–19 character account)`,
-    );
+    throw hubError('TARGET_NOT_CONFIGURED', {
+      target: 'SSC',
+      reason: {
+        vi: `tài khoản thu SSC_COLLECTION_ACCOUNTS.${where} không hợp lệ (bankBin 6 chữ số, tài khoản 1–19 ký tự)`,
+        en: `SSC_COLLECTION_ACCOUNTS.${where} is invalid (6-digit bankBin, 1–19 character account)`,
+      },
+    });
   }
   const mapping = { collectionAccounts: accounts.data };
   const service = options.service ?? 'ssc';

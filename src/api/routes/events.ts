@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ProblemError } from '../../app/problem.ts';
+import { problem } from '../../app/problem.ts';
 import { formatSse, watchRun } from '../../pipeline/progress.ts';
 import { type Database, getRun } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
@@ -52,8 +52,7 @@ export const eventsRoutes: FastifyPluginAsyncZod<{
     async (request, reply) => {
       const row = await getRun(database, request.params.id);
       await authorize(request, { action: 'runs:read', schoolCode: row?.school_code ?? '(unknown)' });
-      if (!row)
-        throw new ProblemError({ status: 404, code: 'RUN_NOT_FOUND', detail: `No run ${request.params.id}` });
+      if (!row) throw problem('RUN_NOT_FOUND', { run: request.params.id });
 
       reply.hijack();
       const raw = reply.raw;

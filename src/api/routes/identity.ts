@@ -6,7 +6,7 @@
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ProblemError } from '../../app/problem.ts';
+import { ProblemError, problem } from '../../app/problem.ts';
 import { type IdentityCheckJob, queueChecks } from '../../identity/queue.ts';
 import { IdentityError, type IdentityService } from '../../identity/service.ts';
 import {
@@ -76,10 +76,8 @@ const purpose = z
 
 function asProblem(error: unknown): never {
   if (error instanceof IdentityError) {
-    const status =
-      error.code === 'IDENTITY_NO_C06' ? 409 : error.code === 'IDENTITY_PERSON_UNKNOWN' ? 404 : 422;
+    // The status is the catalogue's: 409 IDENTITY_NO_C06, 404 IDENTITY_PERSON_UNKNOWN, 422 IDENTITY_PAYLOAD.
     throw new ProblemError({
-      status,
       code: error.code,
       detail: error.message,
       extensions: { vi: error.vi, en: error.en, ...error.details },
@@ -145,13 +143,9 @@ export const identityRoutes: FastifyPluginAsyncZod<{
         const outcomes = await service.checkOnline(ids, requester).catch(asProblem);
         return { checked: outcomes.length, outcomes };
       }
-      if (!service.online) asProblem(new IdentityError('IDENTITY_NO_C06', '', ''));
+      if (!service.online) asProblem(new IdentityError('IDENTITY_NO_C06'));
       if (!queue) {
-        throw new ProblemError({
-          status: 503,
-          code: 'IDENTITY_QUEUE_UNAVAILABLE',
-          detail: `Không có hàng đợi kiểm tra; dùng "wait" với tối đa ${WAIT_LIMIT} người / No check queue here; use "wait" with at most ${WAIT_LIMIT} people`,
-        });
+        throw problem('IDENTITY_QUEUE_UNAVAILABLE', { limit: WAIT_LIMIT });
       }
       const queued = await queueChecks(queue, database, ids, requester);
       return reply.code(202).send({ queued });
@@ -269,8 +263,7 @@ export const identityRoutes: FastifyPluginAsyncZod<{
         action: 'identity:read',
         schoolCode: person?.schoolCode ?? '(unknown)',
       });
-      if (!person)
-        throw new ProblemError({ status: 404, code: 'PERSON_NOT_FOUND', detail: 'No such person' });
+      if (!person) throw problem('PERSON_NOT_FOUND', {});
       const [checks, links] = await Promise.all([
         checksOf(database, person.id),
         person.role === 'student'

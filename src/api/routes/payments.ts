@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ProblemError } from '../../app/problem.ts';
+import { ProblemError, problem } from '../../app/problem.ts';
 import type { RunService } from '../../pipeline/service.ts';
 import { PermanentError } from '../../sdk/index.ts';
 import { audit, type Database } from '../../store/index.ts';
@@ -238,10 +238,9 @@ export const paymentsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: (
         .issueReceipt(request.params.code, request.params.paymentId, request.body?.kind ?? 'e_receipt')
         .catch(unavailable);
       if (!issued) {
-        throw new ProblemError({
-          status: 404,
-          code: 'PAYMENT_NOT_FOUND',
-          detail: `Không có khoản nộp ${request.params.paymentId} của trường ${request.params.code} / No payment ${request.params.paymentId} at school ${request.params.code}`,
+        throw problem('PAYMENT_NOT_FOUND', {
+          payment: request.params.paymentId,
+          school: request.params.code,
         });
       }
       await audit(database, {

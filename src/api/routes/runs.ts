@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ProblemError } from '../../app/problem.ts';
+import { problem } from '../../app/problem.ts';
 import { IdempotencyKeyReusedError, type RunService } from '../../pipeline/service.ts';
 import { STREAM_NAMES, type StreamName } from '../../sdk/index.ts';
 import {
@@ -156,11 +156,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
         roles: ['district', 'school', 'vendor'],
       });
       if (!adapterId) {
-        throw new ProblemError({
-          status: 404,
-          code: 'SCHOOL_NOT_CONFIGURED',
-          detail: `Trường ${schoolCode} chưa có nguồn dữ liệu / School ${schoolCode} has no configured source`,
-        });
+        throw problem('SCHOOL_NOT_CONFIGURED', { school: schoolCode });
       }
       let requested: { runId: string; replayed: boolean };
       try {
@@ -172,7 +168,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
         );
       } catch (error) {
         if (error instanceof IdempotencyKeyReusedError) {
-          throw new ProblemError({ status: 422, code: error.code, detail: error.message, cause: error });
+          throw problem('IDEMPOTENCY_KEY_REUSED', { run: error.runId }, { cause: error });
         }
         throw error;
       }
@@ -243,7 +239,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
           ));
         } catch (error) {
           if (error instanceof IdempotencyKeyReusedError) {
-            throw new ProblemError({ status: 422, code: error.code, detail: error.message, cause: error });
+            throw problem('IDEMPOTENCY_KEY_REUSED', { run: error.runId }, { cause: error });
           }
           throw error;
         }
@@ -313,8 +309,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
     async (request) => {
       const row = await getRun(database, request.params.id);
       await authorize(request, { action: 'runs:read', schoolCode: row?.school_code ?? '(unknown)' });
-      if (!row)
-        throw new ProblemError({ status: 404, code: 'RUN_NOT_FOUND', detail: `No run ${request.params.id}` });
+      if (!row) throw problem('RUN_NOT_FOUND', { run: request.params.id });
       return {
         ...toRun(row),
         report: row.report,
@@ -344,15 +339,8 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
         schoolCode: row?.school_code ?? '(unknown)',
         roles: ['district', 'school'],
       });
-      if (!row)
-        throw new ProblemError({ status: 404, code: 'RUN_NOT_FOUND', detail: `No run ${request.params.id}` });
-      if (row.state !== 'held') {
-        throw new ProblemError({
-          status: 409,
-          code: 'RUN_NOT_HELD',
-          detail: `Lần chạy không ở trạng thái tạm giữ (${row.state}) / The run is not held (${row.state})`,
-        });
-      }
+      if (!row) throw problem('RUN_NOT_FOUND', { run: request.params.id });
+      if (row.state !== 'held') throw problem('RUN_NOT_HELD', { run: row.id, state: row.state });
       await runs().decide({
         runId: row.id,
         decision: request.body.decision,

@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ProblemError } from '../../app/problem.ts';
+import { problem } from '../../app/problem.ts';
 import { cronProblem, type ScheduleService, timezoneProblem } from '../../pipeline/schedules.ts';
 import type { RunService } from '../../pipeline/service.ts';
 import { STREAM_NAMES, type StreamName } from '../../sdk/index.ts';
@@ -67,12 +67,7 @@ function toSchedule(schedule: Schedule) {
   };
 }
 
-const notFound = (code: string) =>
-  new ProblemError({
-    status: 404,
-    code: 'SCHEDULE_NOT_FOUND',
-    detail: `Trường ${code} chưa có lịch đồng bộ / School ${code} has no schedule`,
-  });
+const notFound = (code: string) => problem('SCHEDULE_NOT_FOUND', { school: code });
 
 export const schedulesRoutes: FastifyPluginAsyncZod<{
   runs: () => RunService;
@@ -80,11 +75,7 @@ export const schedulesRoutes: FastifyPluginAsyncZod<{
 }> = async (app, { runs, schedules }) => {
   const service = (): ScheduleService => {
     if (!schedules) {
-      throw new ProblemError({
-        status: 503,
-        code: 'SCHEDULES_UNAVAILABLE',
-        detail: 'Lịch đồng bộ chưa được cấu hình / Schedules are not configured on this server',
-      });
+      throw problem('SCHEDULES_UNAVAILABLE', {});
     }
     return schedules();
   };
@@ -136,11 +127,7 @@ export const schedulesRoutes: FastifyPluginAsyncZod<{
         roles: ['district', 'school'],
       });
       if (!adapterId) {
-        throw new ProblemError({
-          status: 404,
-          code: 'SCHOOL_NOT_CONFIGURED',
-          detail: `Trường ${code} chưa có nguồn dữ liệu / School ${code} has no configured source`,
-        });
+        throw problem('SCHOOL_NOT_CONFIGURED', { school: code });
       }
       const schedule = await service().put({ schoolCode: code, ...request.body });
       return toSchedule(schedule);

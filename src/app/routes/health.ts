@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PROBLEM_CONTENT_TYPE, ProblemError, problemSchema, toProblem } from '../problem.ts';
+import { PROBLEM_CONTENT_TYPE, problem, problemSchema, toProblem } from '../problem.ts';
 import { type Check, runChecks } from '../readiness.ts';
 
 export interface HealthRoutesOptions {
@@ -53,16 +53,12 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
         .map(([name]) => name);
       if (down.length === 0) return { status: 'ready' as const, checks: results };
 
-      const problem = new ProblemError({
-        status: 503,
-        code: 'NOT_READY',
-        detail: `Chưa sẵn sàng: ${down.join(', ')} / Not ready: ${down.join(', ')}`,
-      });
+      const notReady = problem('NOT_READY', { down: down.join(', ') });
       request.log.warn({ checks: results }, 'not ready');
       return reply
         .code(503)
         .type(PROBLEM_CONTENT_TYPE)
-        .send({ ...toProblem(problem, request), checks: results });
+        .send({ ...toProblem(notReady, request), checks: results });
     },
   );
 };

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { printJson, printLine, UsageError } from '../io.ts';
+import { badOption, printJson, printLine, UsageError, usageError } from '../io.ts';
 
 const ROLES = ['vendor', 'school', 'district', 'city'] as const;
 type Role = (typeof ROLES)[number];
@@ -19,10 +19,10 @@ function parseList(value: string | undefined): string[] {
 
 function parseRole(value: string): Role {
   if (!(ROLES as readonly string[]).includes(value)) {
-    throw new UsageError(
-      'OPTION_INVALID',
-      `--role phải là một trong ${ROLES.join(', ')} (nhận được "${value}")`,
-      `--role must be one of ${ROLES.join(', ')} (got "${value}")`,
+    throw badOption(
+      '--role',
+      `phải là một trong ${ROLES.join(', ')} (nhận được "${value}")`,
+      `must be one of ${ROLES.join(', ')} (got "${value}")`,
     );
   }
   return value as Role;
@@ -75,8 +75,7 @@ export function registerApiKeyCommands(program: Command): void {
         try {
           validateApiKeyInput(input);
         } catch (error) {
-          if (error instanceof ApiKeyInputError)
-            throw new UsageError(error.code, ...splitMessage(error.message));
+          if (error instanceof ApiKeyInputError) throw new UsageError(error.code, error.message);
           throw error;
         }
         const created = await withDatabase((database) => createApiKey(database, input), true);
@@ -130,18 +129,19 @@ export function registerApiKeyCommands(program: Command): void {
     .option('--json', 'in kết quả dạng JSON / print JSON')
     .action(async (prefix: string, opts: { json?: boolean }) => {
       if (!/^[0-9a-f]{8}$/.test(prefix)) {
-        throw new UsageError(
-          'ARGUMENT_INVALID',
-          `tiền tố gồm 8 ký tự 0-9a-f (nhận được "${prefix}")`,
-          `a prefix is 8 characters 0-9a-f (got "${prefix}")`,
-        );
+        throw usageError('ARGUMENT_INVALID', {
+          reason: {
+            vi: `tiền tố gồm 8 ký tự 0-9a-f (nhận được "${prefix}")`,
+            en: `a prefix is 8 characters 0-9a-f (got "${prefix}")`,
+          },
+        });
       }
       const { revokeApiKey } = await import('../../store/index.ts');
       const outcome = await withDatabase((database) =>
         revokeApiKey(database, prefix, `cli:${currentUser()}`),
       );
       if (outcome === 'not-found') {
-        throw new UsageError('API_KEY_NOT_FOUND', `không có khoá ${prefix}`, `no key has prefix ${prefix}`);
+        throw usageError('API_KEY_NOT_FOUND', { prefix });
       }
       if (opts.json) return printJson({ prefix, outcome });
       printLine(
@@ -150,11 +150,6 @@ export function registerApiKeyCommands(program: Command): void {
           : `Khoá đã bị thu hồi trước đó / Already revoked ${prefix}`,
       );
     });
-}
-
-function splitMessage(message: string): [string, string] {
-  const at = message.indexOf(' / ');
-  return at === -1 ? [message, message] : [message.slice(0, at), message.slice(at + 3)];
 }
 
 function currentUser(): string {

@@ -13,7 +13,7 @@ import {
   TEMPLATE_IDS,
   type TemplateId,
 } from '../../../mappings/city-edudb/v1/templates/index.ts';
-import { printJson, printLine, UsageError } from '../io.ts';
+import { badOption, printJson, printLine, UsageError, usageError } from '../io.ts';
 import { createProgressBar } from '../progress.ts';
 
 export const EXPORT_TARGETS = ['city-edudb'] as const;
@@ -35,13 +35,17 @@ const MAX_LISTED = 50;
 /** One of the allowed values, matched without regard to case (`c1-hocsinh` is `C1-HocSinh`). */
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T {
   const match = allowed.find((a) => a.toLowerCase() === value?.trim().toLowerCase());
+  const list = allowed.join(', ');
+  if (match === undefined && value === undefined) {
+    throw usageError('OPTION_MISSING', {
+      option: { vi: `${flag} (một trong: ${list})`, en: `${flag} (one of: ${list})` },
+    });
+  }
   if (match === undefined) {
-    const got = value === undefined ? '' : ` (nhận được "${value}")`;
-    const gotEn = value === undefined ? '' : ` (got "${value}")`;
-    throw new UsageError(
-      value === undefined ? 'OPTION_MISSING' : 'OPTION_INVALID',
-      `${flag} phải là một trong: ${allowed.join(', ')}${got}`,
-      `${flag} must be one of: ${allowed.join(', ')}${gotEn}`,
+    throw badOption(
+      flag,
+      `phải là một trong: ${list} (nhận được "${value}")`,
+      `must be one of: ${list} (got "${value}")`,
     );
   }
   return match;
@@ -49,29 +53,23 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
 
 function outPath(out: string | undefined): string {
   if (!out?.trim()) {
-    throw new UsageError(
-      'OPTION_MISSING',
-      'Thiếu --out <tệp.xlsx>: tệp Excel sẽ ghi',
-      'Missing --out <file.xlsx>: the Excel file to write',
-    );
+    throw usageError('OPTION_MISSING', {
+      option: { vi: '--out <tệp.xlsx>: tệp Excel sẽ ghi', en: '--out <file.xlsx>: the Excel file to write' },
+    });
   }
   if (extname(out).toLowerCase() !== '.xlsx') {
-    throw new UsageError(
-      'OPTION_INVALID',
-      `--out phải là tệp .xlsx (nhận được "${out}")`,
-      `--out must be an .xlsx file (got "${out}")`,
+    throw badOption(
+      '--out',
+      `phải là tệp .xlsx (nhận được "${out}")`,
+      `must be an .xlsx file (got "${out}")`,
     );
   }
   const dir = dirname(resolve(out));
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new UsageError(
-      'OUT_DIR_NOT_FOUND',
-      `Không có thư mục "${dirname(out)}" để ghi "${out}"`,
-      `Directory "${dirname(out)}" does not exist to write "${out}"`,
-    );
+    throw usageError('OUT_DIR_NOT_FOUND', { dir: dirname(out), path: out });
   }
   if (existsSync(out) && statSync(out).isDirectory()) {
-    throw new UsageError('OPTION_INVALID', `"${out}" là một thư mục`, `"${out}" is a directory`);
+    throw badOption('--out', `là một thư mục ("${out}")`, `is a directory ("${out}")`);
   }
   return out;
 }
@@ -113,37 +111,34 @@ export function registerExportCommand(program: Command): void {
       const template = oneOf<TemplateId>('--template', opts.template, TEMPLATE_IDS);
       const schoolCode = opts.school?.trim() ?? '';
       if (schoolCode === '') {
-        throw new UsageError('OPTION_MISSING', 'Thiếu --school <mã trường>', 'Missing --school <code>');
+        throw usageError('OPTION_MISSING', { option: { vi: '--school <mã trường>', en: '--school <code>' } });
       }
       if (opts.in.length === 0) {
-        throw new UsageError(
-          'OPTION_MISSING',
-          'Thiếu --in <tệp.jsonl hoặc thư mục>: dữ liệu chuẩn cần xuất',
-          'Missing --in <file.jsonl or directory>: the canonical records to export',
-        );
+        throw usageError('OPTION_MISSING', {
+          option: {
+            vi: '--in <tệp.jsonl hoặc thư mục>: dữ liệu chuẩn cần xuất',
+            en: '--in <file.jsonl or directory>: the canonical records to export',
+          },
+        });
       }
       for (const path of opts.in) {
         if (!existsSync(path)) {
-          throw new UsageError(
-            'FILE_NOT_FOUND',
-            `Không tìm thấy tệp hoặc thư mục "${path}"`,
-            `File or directory "${path}" not found`,
-          );
+          throw usageError('FILE_NOT_FOUND', { path });
         }
       }
       const out = outPath(opts.out);
       if (opts.schoolYear !== undefined && !/^\d{4}-\d{4}$/.test(opts.schoolYear)) {
-        throw new UsageError(
-          'OPTION_INVALID',
-          `--school-year phải có dạng 2025-2026 (nhận được "${opts.schoolYear}")`,
-          `--school-year must look like 2025-2026 (got "${opts.schoolYear}")`,
+        throw badOption(
+          '--school-year',
+          `phải có dạng 2025-2026 (nhận được "${opts.schoolYear}")`,
+          `must look like 2025-2026 (got "${opts.schoolYear}")`,
         );
       }
       if (opts.period !== undefined && template !== 'KetQuaHocTap') {
-        throw new UsageError(
-          'OPTION_INVALID',
-          '--period chỉ dùng với --template KetQuaHocTap',
-          '--period applies to --template KetQuaHocTap only',
+        throw badOption(
+          '--period',
+          'chỉ dùng với --template KetQuaHocTap',
+          'applies to --template KetQuaHocTap only',
         );
       }
       const period =

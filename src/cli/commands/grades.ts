@@ -9,7 +9,7 @@ import {
   semesterAverage,
   yearAverage,
 } from '../../model/index.ts';
-import { inputProblems, printJson, printLine, readStdinJson, UsageError } from '../io.ts';
+import { inputProblems, printJson, printLine, readStdinJson, type UsageError, usageError } from '../io.ts';
 
 const SemesterInput = z.object({ regular: z.array(z.unknown()), midterm: z.unknown(), final: z.unknown() });
 // Scripts type what their keyboard has: "D"/"CD" and the words stand for Đ/CĐ.
@@ -31,11 +31,7 @@ const LevelInput = z.object({
 });
 
 function shapeError(expected: string): UsageError {
-  return new UsageError(
-    'INPUT_SHAPE',
-    `JSON trên stdin phải có dạng ${expected}`,
-    `The JSON on standard input must look like ${expected}`,
-  );
+  return usageError('INPUT_SHAPE', { expected });
 }
 
 function scores(entries: Array<[string, unknown]>): number[] {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { checkPersonalId, formatMessage, type Gender, PROVINCE_CODES } from '../../model/index.ts';
-import { EXIT, printJson, printLine, UsageError } from '../io.ts';
+import { badOption, EXIT, printJson, printLine } from '../io.ts';
 
 interface IdCheckOptions {
   dob?: string;
@@ -13,10 +13,10 @@ export function parseIsoDateOption(value: string | undefined, flag: string): str
   if (value === undefined) return undefined;
   const valid = /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
   if (!valid || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    throw new UsageError(
-      'OPTION_INVALID',
-      `${flag} phải là ngày dạng YYYY-MM-DD (nhận được "${value}")`,
-      `${flag} must be a date as YYYY-MM-DD (got "${value}")`,
+    throw badOption(
+      flag,
+      `phải là ngày dạng YYYY-MM-DD (nhận được "${value}")`,
+      `must be a date as YYYY-MM-DD (got "${value}")`,
     );
   }
   return value;
@@ -25,10 +25,10 @@ export function parseIsoDateOption(value: string | undefined, flag: string): str
 function parseGender(value: string | undefined): Gender | undefined {
   if (value === undefined) return undefined;
   if (value !== 'male' && value !== 'female') {
-    throw new UsageError(
-      'OPTION_INVALID',
-      `--gender phải là male hoặc female (nhận được "${value}")`,
-      `--gender must be male or female (got "${value}")`,
+    throw badOption(
+      '--gender',
+      `phải là male hoặc female (nhận được "${value}")`,
+      `must be male or female (got "${value}")`,
     );
   }
   return value;

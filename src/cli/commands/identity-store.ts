@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { printJson, printLine, UsageError } from '../io.ts';
+import { badOption, printJson, printLine, usageError } from '../io.ts';
 
 const STATUS_VI: Record<string, string> = {
   verified: 'Đã xác thực (C06)',
@@ -40,10 +40,10 @@ async function openStore() {
 
 function schoolOption(value: string | undefined): string {
   if (!value || !/^[A-Za-z0-9._-]{1,32}$/.test(value)) {
-    throw new UsageError(
-      'OPTION_INVALID',
-      `--school cần mã trường (nhận được "${value ?? ''}")`,
-      `--school needs a school code (got "${value ?? ''}")`,
+    throw badOption(
+      '--school',
+      `cần mã trường (nhận được "${value ?? ''}")`,
+      `needs a school code (got "${value ?? ''}")`,
     );
   }
   return value;
@@ -129,7 +129,7 @@ export function registerIdentityStoreCommands(identity: Command, setExitCode: (c
         }
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          throw new UsageError('FILE_NOT_FOUND', `Không có tệp ${file}`, `No such file: ${file}`);
+          throw usageError('FILE_NOT_FOUND', { path: file });
         }
         throw error;
       } finally {

@@ -30,7 +30,7 @@ import {
   readContext,
   type StreamName,
 } from '../../sdk/index.ts';
-import { EXIT, printJson, printLine, UsageError } from '../io.ts';
+import { badOption, EXIT, printJson, printLine, usageError } from '../io.ts';
 import { createProgressBar } from '../progress.ts';
 import { parseIsoDateOption } from './id.ts';
 
@@ -376,10 +376,10 @@ function renderText(result: ImportResult, options: ImportOptions, dryRun: boolea
 function kindOption(value: string | undefined): ImportKind {
   const kinds = Object.keys(IMPORT_KINDS);
   if (!value || !kinds.includes(value)) {
-    throw new UsageError(
-      'OPTION_INVALID',
-      `--kind phải là một trong: ${kinds.join(', ')}${value ? ` (nhận được "${value}")` : ''}`,
-      `--kind must be one of: ${kinds.join(', ')}${value ? ` (got "${value}")` : ''}`,
+    throw badOption(
+      '--kind',
+      `phải là một trong: ${kinds.join(', ')}${value ? ` (nhận được "${value}")` : ''}`,
+      `must be one of: ${kinds.join(', ')}${value ? ` (got "${value}")` : ''}`,
     );
   }
   return value as ImportKind;
@@ -418,18 +418,18 @@ export function registerImportCommand(
       const kind = kindOption(opts.kind);
       const schoolCode = opts.school?.trim() ?? '';
       if (schoolCode === '') {
-        throw new UsageError('OPTION_INVALID', '--school không được để trống', '--school must not be empty');
+        throw badOption('--school', 'không được để trống', 'must not be empty');
       }
       if (opts.schoolYear !== undefined && !/^\d{4}-\d{4}$/.test(opts.schoolYear)) {
-        throw new UsageError(
-          'OPTION_INVALID',
-          `--school-year phải có dạng 2025-2026 (nhận được "${opts.schoolYear}")`,
-          `--school-year must look like 2025-2026 (got "${opts.schoolYear}")`,
+        throw badOption(
+          '--school-year',
+          `phải có dạng 2025-2026 (nhận được "${opts.schoolYear}")`,
+          `must look like 2025-2026 (got "${opts.schoolYear}")`,
         );
       }
       const asOf = parseIsoDateOption(opts.asOf, '--as-of');
       if (!existsSync(file) || !(await stat(file)).isFile()) {
-        throw new UsageError('FILE_NOT_FOUND', `Không tìm thấy tệp "${file}"`, `File "${file}" not found`);
+        throw usageError('FILE_NOT_FOUND', { path: file });
       }
       // The rules' settings, as the sync reads them: a file imported here is checked as it will be.
       const { loadSettings, ruleSettingsSchema } = await import('../../config/index.ts');

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
-import { printJson, printLine, UsageError } from '../io.ts';
+import { badOption, printJson, printLine, UsageError } from '../io.ts';
 
 function parseBatchSize(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 100_000) {
-    throw new UsageError(
-      'OPTION_INVALID',
-      `--batch-size phải là số nguyên 1–100000 (nhận được "${value}")`,
-      `--batch-size must be an integer 1–100000 (got "${value}")`,
+    throw badOption(
+      '--batch-size',
+      `phải là số nguyên 1–100000 (nhận được "${value}")`,
+      `must be an integer 1–100000 (got "${value}")`,
     );
   }
   return n;
@@ -27,10 +27,10 @@ export function registerKeysCommands(program: Command): void {
     .option('--id <id>', 'mã khoá (mặc định kYYYYMMDD) / key id (default kYYYYMMDD)')
     .action(async (opts: { id?: string }) => {
       if (opts.id !== undefined && !/^[A-Za-z0-9_.-]+$/.test(opts.id)) {
-        throw new UsageError(
-          'OPTION_INVALID',
-          `--id chỉ gồm chữ, số, "_", "." hoặc "-" (nhận được "${opts.id}")`,
-          `--id takes letters, digits, "_", "." or "-" only (got "${opts.id}")`,
+        throw badOption(
+          '--id',
+          `chỉ gồm chữ, số, "_", "." hoặc "-" (nhận được "${opts.id}")`,
+          `takes letters, digits, "_", "." or "-" only (got "${opts.id}")`,
         );
       }
       const { generateDataKey } = await import('../../store/crypto.ts');
@@ -55,7 +55,7 @@ export function registerKeysCommands(program: Command): void {
       try {
         keyring = loadKeyring(config);
       } catch (error) {
-        if (error instanceof KeyringError) throw new UsageError(error.code, error.message, error.message);
+        if (error instanceof KeyringError) throw new UsageError(error.code, error.message);
         throw error;
       }
       const database = await createDatabase(config);

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { STREAM_NAMES } from '../../sdk/index.ts';
-import { EXIT, integerOption, printJson, printLine, UsageError } from '../io.ts';
+import { badOption, EXIT, integerOption, printJson, printLine, UsageError } from '../io.ts';
 import { createProgressBar } from '../progress.ts';
 
 const EXIT_HELD = 4;
@@ -51,10 +51,10 @@ export function registerRunsCommands(program: Command, setExitCode: (code: numbe
         const streams = opts.streams.split(',').map((s) => s.trim());
         const unknown = streams.filter((s) => !(STREAM_NAMES as readonly string[]).includes(s));
         if (unknown.length > 0) {
-          throw new UsageError(
-            'OPTION_INVALID',
-            `--streams không biết "${unknown.join(', ')}"; chọn trong ${STREAM_NAMES.join(', ')}`,
-            `--streams does not know "${unknown.join(', ')}"; choose from ${STREAM_NAMES.join(', ')}`,
+          throw badOption(
+            '--streams',
+            `không biết "${unknown.join(', ')}"; chọn trong ${STREAM_NAMES.join(', ')}`,
+            `does not know "${unknown.join(', ')}"; choose from ${STREAM_NAMES.join(', ')}`,
           );
         }
         const tries = integerOption(opts.tries, '--tries', 1, 100);
@@ -107,11 +107,7 @@ async function apiBase(flag: string | undefined): Promise<URL> {
     try {
       return new URL(given);
     } catch {
-      throw new UsageError(
-        'OPTION_INVALID',
-        `--api không phải URL: "${given}"`,
-        `--api is not a URL: "${given}"`,
-      );
+      throw badOption('--api', `không phải URL: "${given}"`, `is not a URL: "${given}"`);
     }
   }
   const { loadConfig } = await import('../../config/index.ts');
@@ -169,7 +165,8 @@ async function call<T>(
     const after = Number(response.headers.get('retry-after'));
     throw new TryAgain(said, Number.isFinite(after) && after > 0 ? after * 1_000 : 2_000);
   }
-  throw new UsageError(String(json?.code ?? `HTTP_${response.status}`), said, said);
+  // The hub's problem detail is already Vietnamese / English.
+  throw new UsageError(String(json?.code ?? `HTTP_${response.status}`), said);
 }
 
 async function withRetries<T>(tries: number, work: () => Promise<T>): Promise<T> {
@@ -178,7 +175,7 @@ async function withRetries<T>(tries: number, work: () => Promise<T>): Promise<T>
       return await work();
     } catch (error) {
       if (!(error instanceof TryAgain) || attempt >= tries) {
-        if (error instanceof TryAgain) throw new UsageError('HUB_UNAVAILABLE', error.message, error.message);
+        if (error instanceof TryAgain) throw new UsageError('HUB_UNAVAILABLE', error.message);
         throw error;
       }
       process.stderr.write(

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Role, SsoAdmin } from '../../identity/sso/index.ts';
-import { printJson, printLine, UsageError } from '../io.ts';
+import { badOption, printJson, printLine, UsageError } from '../io.ts';
 
 const ROLE_NAMES: readonly Role[] = ['teacher', 'guardian', 'student', 'district_admin'];
 
@@ -26,10 +26,10 @@ function parseRoles(value: string | undefined): Role[] | undefined {
   ];
   const unknown = roles.filter((r) => !(ROLE_NAMES as readonly string[]).includes(r));
   if (roles.length === 0 || unknown.length > 0) {
-    throw new UsageError(
-      'OPTION_INVALID',
-      `--roles gồm một hoặc nhiều trong ${ROLE_NAMES.join(', ')} (nhận được "${value}")`,
-      `--roles lists some of ${ROLE_NAMES.join(', ')} (got "${value}")`,
+    throw badOption(
+      '--roles',
+      `gồm một hoặc nhiều trong ${ROLE_NAMES.join(', ')} (nhận được "${value}")`,
+      `lists some of ${ROLE_NAMES.join(', ')} (got "${value}")`,
     );
   }
   return roles as Role[];
@@ -38,11 +38,7 @@ function parseRoles(value: string | undefined): Role[] | undefined {
 function parseLevel(value: string | undefined): 1 | 2 | undefined {
   if (value === undefined) return undefined;
   if (value !== '1' && value !== '2') {
-    throw new UsageError(
-      'OPTION_INVALID',
-      `--level là 1 hoặc 2 (nhận được "${value}")`,
-      `--level is 1 or 2 (got "${value}")`,
-    );
+    throw badOption('--level', `là 1 hoặc 2 (nhận được "${value}")`, `is 1 or 2 (got "${value}")`);
   }
   return Number(value) as 1 | 2;
 }
@@ -56,10 +52,10 @@ function parseUrls(values: string[], option: string): string[] {
       url = undefined;
     }
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hash) {
-      throw new UsageError(
-        'OPTION_INVALID',
-        `${option} phải là URL http(s) tuyệt đối, không có # (nhận được "${value}")`,
-        `${option} must be an absolute http(s) URL without # (got "${value}")`,
+      throw badOption(
+        option,
+        `phải là URL http(s) tuyệt đối, không có # (nhận được "${value}")`,
+        `must be an absolute http(s) URL without # (got "${value}")`,
       );
     }
   }
@@ -73,13 +69,7 @@ async function withRelay<T>(open: OpenRelay, work: (relay: SsoAdmin) => Promise<
   } catch (error) {
     // Bad client metadata is the user's to fix: one line, no stack.
     if ((error as Error)?.name === 'SsoClientInputError') {
-      const message = (error as Error).message;
-      const at = message.indexOf(' / ');
-      throw new UsageError(
-        (error as { code: string }).code,
-        at === -1 ? message : message.slice(0, at),
-        at === -1 ? message : message.slice(at + 3),
-      );
+      throw new UsageError((error as { code: string }).code, (error as Error).message);
     }
     throw error;
   } finally {

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { Adapter, StreamName } from '../../sdk/index.ts';
 import { STREAM_NAMES } from '../../sdk/index.ts';
-import { EXIT, printJson, printLine, UsageError } from '../io.ts';
+import { badOption, EXIT, printJson, printLine, usageError } from '../io.ts';
 import { createProgressBar } from '../progress.ts';
 
 /** Exit code of a run held for an administrator: not a failure, not done either. */
@@ -27,10 +27,10 @@ export function registerSyncCommand(
       const streams = opts.streams.split(',').map((s) => s.trim()) as StreamName[];
       const unknown = streams.filter((s) => !(STREAM_NAMES as string[]).includes(s));
       if (unknown.length > 0) {
-        throw new UsageError(
-          'OPTION_INVALID',
-          `--streams không biết "${unknown.join(', ')}"; chọn trong ${STREAM_NAMES.join(', ')}`,
-          `--streams does not know "${unknown.join(', ')}"; choose from ${STREAM_NAMES.join(', ')}`,
+        throw badOption(
+          '--streams',
+          `không biết "${unknown.join(', ')}"; chọn trong ${STREAM_NAMES.join(', ')}`,
+          `does not know "${unknown.join(', ')}"; choose from ${STREAM_NAMES.join(', ')}`,
         );
       }
       const { loadConfig } = await import('../../config/index.ts');
@@ -42,11 +42,7 @@ export function registerSyncCommand(
       const sources = await loadSources(config.SOURCES_FILE);
       const source = sources[opts.school];
       if (!source) {
-        throw new UsageError(
-          'SCHOOL_UNKNOWN',
-          `Trường ${opts.school} không có trong ${config.SOURCES_FILE}`,
-          `School ${opts.school} is not in ${config.SOURCES_FILE}`,
-        );
+        throw usageError('SCHOOL_UNKNOWN', { school: opts.school, file: config.SOURCES_FILE });
       }
       const adapter = await adapters.load(source.adapter);
       const db = await createDatabase(config);

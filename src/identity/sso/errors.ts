@@ -1,8 +1,9 @@
 /**
  * Every way a sign-in can be refused, with a stable code, the HTTP status of the page and the text
- * the citizen reads (Vietnamese first, English beside). The short `reason` goes to the audit log
- * and to the page; neither ever carries the ID number.
+ * the citizen reads (Vietnamese first, English beside), all from the error catalogue. The short
+ * `reason` goes to the audit log and to the page; neither ever carries the ID number.
  */
+import { ERRORS, type ErrorCode } from '../../model/error-catalogue.ts';
 
 export class SsoError extends Error {
   readonly code: string;
@@ -23,119 +24,56 @@ export class SsoClientInputError extends SsoError {
   override readonly name = 'SsoClientInputError';
 }
 
+/** Every reason a sign-in is refused; its code is `SSO_` and the reason in capitals. */
+const REASONS = [
+  'interaction_expired',
+  'state_mismatch',
+  'upstream_denied',
+  'upstream_code_refused',
+  'id_token_signature',
+  'id_token_expired',
+  'id_token_nonce',
+  'id_token_audience',
+  'id_token_issuer',
+  'id_token_invalid',
+  'upstream_tampered',
+  'upstream_invalid_response',
+  'claims_invalid',
+  'not_citizen',
+  'level_too_low',
+  'unknown_citizen',
+  'no_verified_guardianship',
+  'role_not_allowed',
+  'client_unknown',
+  'upstream_unavailable',
+] as const;
+
+export type RefusalReason = (typeof REASONS)[number];
+
+type RefusalCode = `SSO_${Uppercase<RefusalReason>}`;
+
+// Does not compile while a reason's code is missing from the error catalogue (the type names it).
+const catalogued: [Exclude<RefusalCode, ErrorCode>] extends [never] ? true : Exclude<RefusalCode, ErrorCode> =
+  true;
+void catalogued;
+
+/** `state_mismatch` → `SSO_STATE_MISMATCH`. */
+export const refusalCode = (reason: RefusalReason): RefusalCode =>
+  `SSO_${reason.toUpperCase()}` as RefusalCode;
+
 interface RefusalText {
   status: number;
   vi: string;
   en: string;
 }
 
-export const REFUSALS = {
-  interaction_expired: {
-    status: 400,
-    vi: 'Phiên đăng nhập đã hết hạn hoặc không thuộc trình duyệt này. Hãy quay lại ứng dụng của trường và đăng nhập lại.',
-    en: 'The sign-in session expired or belongs to another browser. Go back to the school application and sign in again.',
-  },
-  state_mismatch: {
-    status: 400,
-    vi: 'Phản hồi từ VNeID không khớp với yêu cầu đăng nhập của trình duyệt này.',
-    en: 'The answer from VNeID does not match this browser’s sign-in request.',
-  },
-  upstream_denied: {
-    status: 403,
-    vi: 'VNeID không cho phép đăng nhập (người dùng huỷ hoặc bị từ chối).',
-    en: 'VNeID did not allow the sign-in (cancelled or refused).',
-  },
-  upstream_code_refused: {
-    status: 400,
-    vi: 'VNeID từ chối mã đăng nhập (đã dùng hoặc hết hạn).',
-    en: 'VNeID refused the sign-in code (already used or expired).',
-  },
-  id_token_signature: {
-    status: 400,
-    vi: 'Chữ ký của thẻ định danh (ID token) từ VNeID không hợp lệ.',
-    en: 'The signature of the ID token from VNeID is not valid.',
-  },
-  id_token_expired: {
-    status: 400,
-    vi: 'Thẻ định danh (ID token) từ VNeID đã hết hạn.',
-    en: 'The ID token from VNeID has expired.',
-  },
-  id_token_nonce: {
-    status: 400,
-    vi: 'Thẻ định danh (ID token) từ VNeID không thuộc yêu cầu đăng nhập này (nonce).',
-    en: 'The ID token from VNeID does not belong to this sign-in request (nonce).',
-  },
-  id_token_audience: {
-    status: 400,
-    vi: 'Thẻ định danh (ID token) từ VNeID cấp cho ứng dụng khác.',
-    en: 'The ID token from VNeID was issued to another application.',
-  },
-  id_token_issuer: {
-    status: 400,
-    vi: 'Thẻ định danh (ID token) không do VNeID đã cấu hình phát hành.',
-    en: 'The ID token was not issued by the configured VNeID.',
-  },
-  id_token_invalid: {
-    status: 400,
-    vi: 'Thẻ định danh (ID token) từ VNeID không hợp lệ.',
-    en: 'The ID token from VNeID is not valid.',
-  },
-  upstream_tampered: {
-    status: 400,
-    vi: 'Dữ liệu mã hoá từ VNeID không giải mã được (có thể đã bị sửa đổi).',
-    en: 'The encrypted answer from VNeID could not be decrypted (it may have been tampered with).',
-  },
-  upstream_invalid_response: {
-    status: 400,
-    vi: 'VNeID trả lời không đúng định dạng.',
-    en: 'VNeID answered in an unexpected format.',
-  },
-  claims_invalid: {
-    status: 400,
-    vi: 'Thông tin công dân từ VNeID thiếu hoặc sai định dạng.',
-    en: 'The citizen details from VNeID are missing or malformed.',
-  },
-  not_citizen: {
-    status: 403,
-    vi: 'Chỉ tài khoản định danh của công dân mới được đăng nhập (không phải tổ chức, doanh nghiệp).',
-    en: 'Only a citizen’s identity account may sign in (not an organisation’s or a business’s).',
-  },
-  level_too_low: {
-    status: 403,
-    vi: 'Ứng dụng này yêu cầu tài khoản định danh điện tử mức độ 2.',
-    en: 'This application requires a level 2 electronic identity account.',
-  },
-  unknown_citizen: {
-    status: 403,
-    vi: 'Không tìm thấy giáo viên, phụ huynh hay học sinh nào của trường ứng với tài khoản này.',
-    en: 'No teacher, guardian or student of the schools matches this account.',
-  },
-  no_verified_guardianship: {
-    status: 403,
-    vi: 'Quan hệ phụ huynh – học sinh của bạn chưa được nhà trường xác minh. Hãy liên hệ nhà trường.',
-    en: 'Your guardianship of a student has not been verified by the school yet. Please contact the school.',
-  },
-  role_not_allowed: {
-    status: 403,
-    vi: 'Vai trò của bạn không được phép dùng ứng dụng này.',
-    en: 'Your role is not allowed to use this application.',
-  },
-  client_unknown: {
-    status: 400,
-    vi: 'Ứng dụng yêu cầu đăng nhập không còn được đăng ký.',
-    en: 'The application asking for the sign-in is no longer registered.',
-  },
-  upstream_unavailable: {
-    status: 502,
-    vi: 'Không kết nối được VNeID. Hãy thử lại sau ít phút.',
-    en: 'VNeID could not be reached. Please try again in a few minutes.',
-  },
-} as const satisfies Record<string, RefusalText>;
-
-export type RefusalReason = keyof typeof REFUSALS;
-
-/** `state_mismatch` → `SSO_STATE_MISMATCH`. */
-export const refusalCode = (reason: RefusalReason): string => `SSO_${reason.toUpperCase()}`;
+/** What the citizen reads, and the page's status: the error catalogue's, by reason. */
+export const REFUSALS: Readonly<Record<RefusalReason, RefusalText>> = Object.fromEntries(
+  REASONS.map((reason) => {
+    const entry = ERRORS[refusalCode(reason)];
+    return [reason, { status: entry.status, vi: entry.message.vi, en: entry.message.en }];
+  }),
+) as Record<RefusalReason, RefusalText>;
 
 /** A sign-in refused: rendered as a bilingual page and audited, never a stack trace. */
 export class SsoRefusal extends SsoError {

@@ -3,9 +3,11 @@
  * its upstream. A sign-in goes school app → /sso/auth → /sso/interaction/:uid → VNeID →
  * /sso/callback → (checks, account resolution, grant) → /sso/auth/:uid → school app.
  */
+
 import { randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import type { JWKS, KoaContextWithOIDC, ClientMetadata as OidcClientMetadata } from 'oidc-provider';
+import { errorMessage } from '../../model/error-catalogue.ts';
 import { adapterFactory, purgeExpired } from './adapter.ts';
 import { SsoClientInputError, SsoConfigError } from './errors.ts';
 import { currentKid, loadSigningKeys, pruneRetiredKeys, rotate } from './keys.ts';
@@ -57,14 +59,21 @@ function issuerOf(publicUrl: string): string {
   } catch (cause) {
     throw new SsoConfigError(
       'SSO_PUBLIC_URL_INVALID',
-      'publicUrl không phải URL hợp lệ / publicUrl is not a valid URL',
+      errorMessage('SSO_PUBLIC_URL_INVALID', {
+        reason: { vi: 'không phải URL hợp lệ', en: 'is not a valid URL' },
+      }),
       { cause },
     );
   }
   if (url.pathname !== '/' || url.search || url.hash) {
     throw new SsoConfigError(
       'SSO_PUBLIC_URL_INVALID',
-      'publicUrl chỉ gồm giao thức và máy chủ, không có đường dẫn / publicUrl must be scheme and host only, no path',
+      errorMessage('SSO_PUBLIC_URL_INVALID', {
+        reason: {
+          vi: 'chỉ gồm giao thức và máy chủ, không có đường dẫn',
+          en: 'must be scheme and host only, no path',
+        },
+      }),
     );
   }
   return `${url.origin}${MOUNT_PATH}`;
@@ -76,16 +85,10 @@ function checkOptions(options: SsoRelayOptions): { issuer: string } {
     options.signingKeyRetentionMs !== undefined &&
     options.signingKeyRetentionMs < ID_TOKEN_TTL_SECONDS * 1000
   ) {
-    throw new SsoConfigError(
-      'SSO_KEY_RETENTION_TOO_SHORT',
-      'signingKeyRetentionMs phải dài hơn thời hạn ID token (1 giờ) / signingKeyRetentionMs must outlast an ID token (1 hour)',
-    );
+    throw new SsoConfigError('SSO_KEY_RETENTION_TOO_SHORT', errorMessage('SSO_KEY_RETENTION_TOO_SHORT', {}));
   }
   if (options.cookieKeys.length === 0 || options.cookieKeys.some((k) => k.length < 16)) {
-    throw new SsoConfigError(
-      'SSO_COOKIE_KEYS_INVALID',
-      'cookieKeys cần ít nhất một khoá dài từ 16 ký tự / cookieKeys needs at least one key of 16+ characters',
-    );
+    throw new SsoConfigError('SSO_COOKIE_KEYS_INVALID', errorMessage('SSO_COOKIE_KEYS_INVALID', {}));
   }
   return { issuer };
 }
@@ -220,7 +223,9 @@ async function addClient(
   } catch (cause) {
     throw new SsoClientInputError(
       'SSO_CLIENT_INVALID',
-      `Thông tin ứng dụng không hợp lệ / Invalid client metadata: ${(cause as { error_description?: string }).error_description ?? (cause as Error).message}`,
+      errorMessage('SSO_CLIENT_INVALID', {
+        reason: (cause as { error_description?: string }).error_description ?? (cause as Error).message,
+      }),
       { cause },
     );
   }
@@ -280,7 +285,8 @@ type ClientMetadata = OidcClientMetadata & { client_id: string; client_secret?: 
 
 function clientMetadata(input: AddClientInput): ClientMetadata {
   const name = input.name?.trim();
-  const invalid = (vi: string, en: string) => new SsoClientInputError('SSO_CLIENT_INVALID', `${vi} / ${en}`);
+  const invalid = (vi: string, en: string) =>
+    new SsoClientInputError('SSO_CLIENT_INVALID', errorMessage('SSO_CLIENT_INVALID', { reason: { vi, en } }));
   if (!name) throw invalid('Thiếu tên ứng dụng', 'The application needs a name');
   if (!Array.isArray(input.redirectUris) || input.redirectUris.length === 0) {
     throw invalid('Cần ít nhất một redirect URI', 'At least one redirect URI is needed');

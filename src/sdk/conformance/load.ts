@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Adapter, isAdapter } from '../adapter.ts';
-import { PermanentError } from '../errors.ts';
+import { hubError } from '../errors.ts';
 import type { ConformanceSuite } from './suite.ts';
 
 async function exists(path: string): Promise<boolean> {
@@ -25,22 +25,25 @@ export async function loadAdapter(path: string): Promise<Adapter> {
     const found = [];
     for (const c of candidates) if (await exists(c)) found.push(c);
     if (!found[0]) {
-      throw new PermanentError(
-        'ADAPTER_NOT_FOUND',
-        `Thư mục "${path}" không có index.ts / Folder "${path}" has no index.ts`,
-      );
+      throw hubError('ADAPTER_NOT_FOUND', {
+        path,
+        reason: { vi: 'thư mục không có index.ts', en: 'the folder has no index.ts' },
+      });
     }
     file = found[0];
   } else if (!(await exists(file))) {
-    throw new PermanentError('ADAPTER_NOT_FOUND', `Không tìm thấy "${path}" / "${path}" not found`);
+    throw hubError('ADAPTER_NOT_FOUND', { path, reason: { vi: 'không tìm thấy', en: 'not found' } });
   }
   const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   const adapter = [module.default, ...Object.values(module)].find(isAdapter);
   if (!adapter) {
-    throw new PermanentError(
-      'ADAPTER_NOT_FOUND',
-      `"${path}" không xuất adapter tạo bằng defineAdapter / "${path}" exports no adapter made with defineAdapter`,
-    );
+    throw hubError('ADAPTER_NOT_FOUND', {
+      path,
+      reason: {
+        vi: 'không xuất adapter tạo bằng defineAdapter',
+        en: 'it exports no adapter made with defineAdapter',
+      },
+    });
   }
   return adapter;
 }
@@ -54,19 +57,17 @@ export interface LoadedSuite {
 export async function loadSuite(path: string): Promise<LoadedSuite> {
   const file = resolve(path);
   if (!(await exists(file))) {
-    throw new PermanentError(
-      'SUITE_NOT_FOUND',
-      `Không tìm thấy tệp cấu hình "${path}" / Suite file "${path}" not found`,
-    );
+    throw hubError('SUITE_NOT_FOUND', { path });
   }
   if (extname(file) === '.json') {
     try {
       return { suite: JSON.parse(await readFile(file, 'utf8')) as ConformanceSuite, close: async () => {} };
     } catch (cause) {
-      throw new PermanentError(
-        'SUITE_MALFORMED',
-        `Tệp "${path}" không phải JSON hợp lệ / "${path}" is not valid JSON: ${(cause as Error).message}`,
-      );
+      const said = (cause as Error).message;
+      throw hubError('SUITE_MALFORMED', {
+        path,
+        reason: { vi: `không phải JSON hợp lệ (${said})`, en: `not valid JSON: ${said}` },
+      });
     }
   }
   const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
@@ -79,8 +80,11 @@ export async function loadSuite(path: string): Promise<LoadedSuite> {
   if (value && typeof value === 'object' && 'config' in value) {
     return { suite: value as ConformanceSuite, close: async () => {} };
   }
-  throw new PermanentError(
-    'SUITE_MALFORMED',
-    `"${path}" không xuất một bộ kiểm tra (có "config") / "${path}" exports no suite (an object with "config")`,
-  );
+  throw hubError('SUITE_MALFORMED', {
+    path,
+    reason: {
+      vi: 'không xuất một bộ kiểm tra (có "config")',
+      en: 'it exports no suite (an object with "config")',
+    },
+  });
 }

@@ -4,7 +4,9 @@
  * post, and the token and userinfo answers are RSA+AES envelopes (see envelope.ts). Identity comes
  * from the decrypted userinfo alone.
  */
+
 import { createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
+import { errorMessage } from '../../../model/error-catalogue.ts';
 import { SsoConfigError, SsoRefusal } from '../errors.ts';
 import type { DirectClaimName, UpstreamCitizen, VneidDirectUpstreamOptions } from '../types.ts';
 import { codeOf, isoDate, levelOf, personalIdOf, text } from './claims.ts';
@@ -31,14 +33,14 @@ function loadPrivateKey(pem: string): KeyObject {
   } catch (cause) {
     throw new SsoConfigError(
       'SSO_UPSTREAM_KEY_INVALID',
-      'Khoá riêng RSA của VNeID không đọc được / The VNeID RSA private key cannot be read',
+      errorMessage('SSO_UPSTREAM_KEY_INVALID', { reason: { vi: 'không đọc được', en: 'cannot be read' } }),
       { cause },
     );
   }
   if (key.asymmetricKeyType !== 'rsa') {
     throw new SsoConfigError(
       'SSO_UPSTREAM_KEY_INVALID',
-      'Khoá riêng của VNeID phải là RSA / The VNeID private key must be RSA',
+      errorMessage('SSO_UPSTREAM_KEY_INVALID', { reason: { vi: 'phải là RSA', en: 'must be RSA' } }),
     );
   }
   return key;

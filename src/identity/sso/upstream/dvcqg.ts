@@ -3,7 +3,9 @@
  * OpenID Provider, spoken to with openid-client, which checks the ID token (issuer, audience,
  * expiry, signature against the JWKS, nonce) and the userinfo subject. Vietnamese PascalCase claims.
  */
+
 import * as client from 'openid-client';
+import { errorMessage } from '../../../model/error-catalogue.ts';
 import { SsoConfigError, SsoRefusal } from '../errors.ts';
 import type { DvcqgUpstreamOptions, UpstreamCitizen } from '../types.ts';
 import { codeOf, isoDate, levelOf, personalIdOf, text } from './claims.ts';
@@ -69,7 +71,7 @@ export function dvcqgUpstream(options: DvcqgUpstreamOptions, redirectUri: string
       if (config.serverMetadata().issuer !== options.issuer) {
         throw new SsoConfigError(
           'SSO_UPSTREAM_ISSUER_MISMATCH',
-          'Tài liệu khám phá của DVCQG công bố issuer khác cấu hình / DVCQG discovery announces another issuer than configured',
+          errorMessage('SSO_UPSTREAM_ISSUER_MISMATCH', {}),
         );
       }
     }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../../model/error-catalogue.ts';
 import { SsoConfigError, SsoRefusal } from '../errors.ts';
 
 const TIMEOUT_MS = 10_000;
@@ -12,18 +13,27 @@ export function checkUpstreamUrl(value: string, what: string, allowHttp = false)
   } catch (cause) {
     throw new SsoConfigError(
       'SSO_UPSTREAM_URL_INVALID',
-      `${what} không phải URL hợp lệ / ${what} is not a valid URL`,
+      errorMessage('SSO_UPSTREAM_URL_INVALID', {
+        setting: what,
+        reason: { vi: 'không phải URL hợp lệ', en: 'is not a valid URL' },
+      }),
       { cause },
     );
   }
   const insecure = url.protocol === 'http:';
   if (url.protocol !== 'https:' && !insecure) {
-    throw new SsoConfigError('SSO_UPSTREAM_URL_INVALID', `${what} phải dùng https / ${what} must use https`);
+    throw new SsoConfigError(
+      'SSO_UPSTREAM_URL_INVALID',
+      errorMessage('SSO_UPSTREAM_URL_INVALID', {
+        setting: what,
+        reason: { vi: 'phải dùng https', en: 'must use https' },
+      }),
+    );
   }
   if (insecure && !allowHttp && !LOOPBACK.has(url.hostname)) {
     throw new SsoConfigError(
       'SSO_UPSTREAM_URL_INSECURE',
-      `${what} dùng http ngoài máy cục bộ; chỉ cho hộp cát, đặt allowHttp / ${what} uses plain http off loopback; sandbox only, set allowHttp`,
+      errorMessage('SSO_UPSTREAM_URL_INSECURE', { setting: what }),
     );
   }
   return url;
