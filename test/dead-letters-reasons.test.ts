@@ -6,9 +6,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import rest from '../adapters/rest/index.ts';
-import { type CitySandbox, startCitySandbox } from '../sandbox/city-edudb/index.ts';
-import { type RestSchool, startRestSchool } from '../sandbox/vendors/rest-school/index.ts';
-import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/index.ts';
 import { describeDeadLetter } from '../src/pipeline/dead-letter-guidance.ts';
 import { replayDeadLetters } from '../src/pipeline/dead-letters.ts';
 import { runSync } from '../src/pipeline/sync.ts';
@@ -19,52 +16,31 @@ import {
   loadKeyring,
   migrateToLatest,
 } from '../src/store/index.ts';
-import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
+import { type SyncWorld, startSyncWorld } from './support/sync-world.ts';
 
 const SCHOOL = '79NB0001';
-const DISTRICT = { schools: 1, seed: 41, classesPerGrade: 1, classSize: 15 };
-const API_KEY = 'letters-key';
 const keyring = loadKeyring({ NODE_ENV: 'test' });
 
-interface World {
-  city: CitySandbox;
-  school: RestSchool;
-  db: Database;
-}
+type World = SyncWorld;
 let world: World | undefined;
 
 afterEach(async () => {
-  await world?.db.close();
-  await world?.school.close();
-  await world?.city.close();
+  await world?.close();
   world = undefined;
 });
 
 async function newWorld(unknownEvery: number): Promise<World> {
-  const city = await startCitySandbox({ personality: 'wso2', district: { ...DISTRICT, unknownEvery } });
-  const school = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: API_KEY } });
-  const db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
-  world = { city, school, db };
+  world = await startSyncWorld({ seed: 41, classesPerGrade: 1, classSize: 8 }, unknownEvery);
   return world;
 }
-
-const targetOf = (city: CitySandbox) =>
-  createCityEduDbTarget({
-    gateway: createGatewayClient(city.gatewayClientOptions() as unknown as GatewayClientOptions),
-  });
 
 const sync = (w: World, extra: Partial<Parameters<typeof runSync>[0]> = {}) =>
   runSync({
     db: w.db,
     keyring,
     adapter: rest,
-    adapterConfig: {
-      baseUrl: w.school.url,
-      profile: 'sandbox-school',
-      auth: { type: 'apiKey', key: API_KEY },
-    },
-    targets: [targetOf(w.city)],
+    adapterConfig: w.adapterConfig,
+    targets: [w.target()],
     schoolCode: SCHOOL,
     streams: ['students'],
     mode: 'full',
@@ -117,7 +93,7 @@ describe('a batch given up on', () => {
     const replay = await replayDeadLetters({
       db: w.db,
       keyring,
-      targets: [targetOf(w.city)],
+      targets: [w.target()],
       filter: { schools: [SCHOOL] },
       replayedBy: 'cli:tester',
     });
@@ -140,7 +116,7 @@ describe('a replay refused for another reason', () => {
     const replay = await replayDeadLetters({
       db: w.db,
       keyring,
-      targets: [targetOf(w.city)],
+      targets: [w.target()],
       ids: [first!.id],
       replayedBy: 'cli:tester',
     });

@@ -7,67 +7,32 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import rest from '../adapters/rest/index.ts';
-import { type CitySandbox, startCitySandbox } from '../sandbox/city-edudb/index.ts';
-import { type RestSchool, startRestSchool } from '../sandbox/vendors/rest-school/index.ts';
 import { identityObserver, identityRenamer } from '../src/app/identity.ts';
-import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/index.ts';
 import type { CanonicalRecord } from '../src/model/index.ts';
 import { pullStep } from '../src/pipeline/pull/index.ts';
 import { pushInProcess, runSync } from '../src/pipeline/sync.ts';
 import type { Adapter, ReadItem } from '../src/sdk/index.ts';
 import { sleep } from '../src/sdk/sleep.ts';
-import {
-  claimPull,
-  createDatabase,
-  createQueuedRun,
-  type Database,
-  getRun,
-  LeaseLostError,
-  loadKeyring,
-  migrateToLatest,
-} from '../src/store/index.ts';
-import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
+import { claimPull, createQueuedRun, getRun, LeaseLostError, loadKeyring } from '../src/store/index.ts';
 import { waitFor } from './support/services.ts';
+import { type SyncWorld, startSyncWorld } from './support/sync-world.ts';
 
-const DISTRICT = { schools: 1, seed: 31, classesPerGrade: 2, classSize: 20 };
 const SCHOOL = '79NB0001';
-const API_KEY = 'pull-steps-key';
 const keyring = loadKeyring({ NODE_ENV: 'test' });
 const AS_OF = new Date('2026-11-27T00:00:00Z');
 
-interface World {
-  city: CitySandbox;
-  school: RestSchool;
-  db: Database;
-}
+type World = SyncWorld;
 let world: World | undefined;
 
 afterEach(async () => {
-  await world?.db.close();
-  await world?.school.close();
-  await world?.city.close();
+  await world?.close();
   world = undefined;
 });
 
 async function newWorld(): Promise<World> {
-  const city = await startCitySandbox({ personality: 'wso2', district: { ...DISTRICT, unknownEvery: 10 } });
-  const school = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: API_KEY } });
-  const db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
-  world = { city, school, db };
+  world = await startSyncWorld({ seed: 31, classesPerGrade: 2, classSize: 10 }, 10);
   return world;
 }
-
-const adapterConfig = (school: RestSchool) => ({
-  baseUrl: school.url,
-  profile: 'sandbox-school',
-  auth: { type: 'apiKey', key: API_KEY },
-});
-
-const targetOf = (city: CitySandbox) =>
-  createCityEduDbTarget({
-    gateway: createGatewayClient(city.gatewayClientOptions() as unknown as GatewayClientOptions),
-  });
 
 /** The REST adapter with its read reshaped: the school's software as it behaves in the test. */
 function reshaped(reshape: (items: AsyncIterable<ReadItem>) => AsyncIterable<ReadItem>): Adapter {
@@ -82,8 +47,8 @@ const sync = (w: World, mode: 'full' | 'incremental', adapter: Adapter = rest) =
     db: w.db,
     keyring,
     adapter,
-    adapterConfig: adapterConfig(w.school),
-    targets: [targetOf(w.city)],
+    adapterConfig: w.adapterConfig,
+    targets: [w.target()],
     schoolCode: SCHOOL,
     streams: ['students'],
     mode,
@@ -104,7 +69,7 @@ async function knownStudentKey(w: World): Promise<string> {
 describe('a pull that lost its lease', () => {
   it('stops at its next write, and the run’s new owner delivers every record exactly once', async () => {
     const w = await newWorld();
-    const target = targetOf(w.city);
+    const target = w.target();
     const runId = await createQueuedRun(w.db, {
       schoolCode: SCHOOL,
       adapterId: rest.id,
@@ -118,7 +83,7 @@ describe('a pull that lost its lease', () => {
         db: w.db,
         keyring,
         adapter,
-        adapterConfig: adapterConfig(w.school),
+        adapterConfig: w.adapterConfig,
         targets: [target],
         schoolCode: SCHOOL,
         streams: ['students'],
@@ -295,8 +260,8 @@ describe('limits on text in a run', () => {
         db: w.db,
         keyring,
         adapter: longName,
-        adapterConfig: adapterConfig(w.school),
-        targets: [targetOf(w.city)],
+        adapterConfig: w.adapterConfig,
+        targets: [w.target()],
         schoolCode: SCHOOL,
         streams: ['students'],
         mode: 'full',

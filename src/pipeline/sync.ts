@@ -7,16 +7,9 @@
  * each step is owned through a lease with a fencing token, so the same steps run as queue jobs on
  * any worker (service.ts) and a run survives its worker.
  */
-import { type CanonicalRecord, errorMessage, type TextLimits } from '../model/index.ts';
+import { errorMessage } from '../model/index.ts';
 import type { DataQualityReport } from '../quality/report.ts';
-import {
-  type Adapter,
-  type AdapterLogger,
-  hubError,
-  RetryableError,
-  type StreamName,
-  silentLogger,
-} from '../sdk/index.ts';
+import { type AdapterLogger, hubError, RetryableError, silentLogger } from '../sdk/index.ts';
 import { sleep } from '../sdk/sleep.ts';
 import {
   type ClaimOutcome,
@@ -32,48 +25,21 @@ import {
   ZERO_COUNTS,
 } from '../store/index.ts';
 import type { Target } from '../targets/target.ts';
-import { type HoldReport, pullStep } from './pull/index.ts';
+import { type HoldReport, type PullOptions, pullStep } from './pull/index.ts';
 import { DEFAULT_PUSH_POLICY, type PushContext, pushStep } from './push.ts';
 
 export type { HoldReport } from './pull/index.ts';
 export { idempotencyKeyOf, type StagedPayload } from './push.ts';
 
-export interface SyncOptions {
-  db: Database;
-  keyring: Keyring;
-  adapter: Adapter;
-  adapterConfig: unknown;
-  targets: readonly Target[];
-  schoolCode: string;
-  streams: readonly StreamName[];
-  mode: 'full' | 'incremental';
-  /** Reference date of the rules (ages); default now. */
-  asOf?: Date;
-  /** Text length limits by kind (TEXT_LIMITS); the defaults without it. */
-  textLimits?: TextLimits;
-  /** Records a staged batch, and so a push (default 500). */
-  batchSize?: number;
-  /** Share of a target's records a run may change or delete before it is held (default 0.1). */
-  holdThreshold?: number;
+/** A run's pull as `pullStep` takes it, and what the push and the run's creation add. */
+export interface SyncOptions extends Omit<PullOptions, 'lease'> {
   /** Tries of a batch the target answers with a retryable error (default 5). */
   pushAttempts?: number;
   /** How long a batch may find its target unavailable before it is given up (default 24 h). */
   outageMaxMs?: number;
-  /** The steps' leases (default 30 s). */
-  leaseMs?: number;
   requestedBy?: string;
   /** An existing queued run to carry out, instead of creating one. */
   runId?: string;
-  logger?: AdapterLogger;
-  signal?: AbortSignal;
-  onProgress?: (event: { runId: string; step: string; counts: RunCounts }) => void;
-  /**
-   * Sees each batch of valid records before the diff (the identity registry learns who the school
-   * knows from it). Its failure fails the run: a run must not go on knowing less than it read.
-   */
-  onValidRecords?: (records: readonly CanonicalRecord[]) => Promise<void>;
-  /** Told of the source's key changes before the records under their new keys. */
-  onKeysChanged?: (renames: ReadonlyArray<{ from: string; to: string }>) => Promise<void>;
 }
 
 export interface SyncResult {

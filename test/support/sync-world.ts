@@ -1,0 +1,53 @@
+/**
+ * A school, a city and a database of a test's own, for tests that run syncs end to end in this
+ * process: the sandbox REST school system, the city Education DB behind its gateway (some students
+ * unknown to it when `unknownEvery` says so) and an in-memory PGlite with the hub's schema.
+ */
+import { type CitySandbox, startCitySandbox } from '../../sandbox/city-edudb/index.ts';
+import { type RestSchool, startRestSchool } from '../../sandbox/vendors/rest-school/index.ts';
+import { createGatewayClient, type GatewayClientOptions } from '../../src/gateway/index.ts';
+import { createDatabase, type Database, migrateToLatest } from '../../src/store/index.ts';
+import { createCityEduDbTarget } from '../../src/targets/city-edudb.ts';
+
+export const SYNC_WORLD_API_KEY = 'sync-world-key';
+
+export interface SyncWorld {
+  city: CitySandbox;
+  school: RestSchool;
+  db: Database;
+  /** The REST adapter's config for this school. */
+  adapterConfig: { baseUrl: string; profile: string; auth: { type: 'apiKey'; key: string } };
+  /** A city Education DB target through this world's gateway (a new client each call). */
+  target(): ReturnType<typeof createCityEduDbTarget>;
+  close(): Promise<void>;
+}
+
+export async function startSyncWorld(
+  district: { seed: number; classesPerGrade: number; classSize: number },
+  unknownEvery: number,
+): Promise<SyncWorld> {
+  const whole = { schools: 1, ...district };
+  const city = await startCitySandbox({ personality: 'wso2', district: { ...whole, unknownEvery } });
+  const school = await startRestSchool({ ...whole, auth: { type: 'apiKey', key: SYNC_WORLD_API_KEY } });
+  const db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
+  await migrateToLatest(db);
+  return {
+    city,
+    school,
+    db,
+    adapterConfig: {
+      baseUrl: school.url,
+      profile: 'sandbox-school',
+      auth: { type: 'apiKey', key: SYNC_WORLD_API_KEY },
+    },
+    target: () =>
+      createCityEduDbTarget({
+        gateway: createGatewayClient(city.gatewayClientOptions() as unknown as GatewayClientOptions),
+      }),
+    async close() {
+      await db.close();
+      await school.close();
+      await city.close();
+    },
+  };
+}
