@@ -91,8 +91,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     };
     await app.register(healthRoutes, { checks });
     const guard = createStoreGuard(checks);
-    // A Redis that drops the connection is known at once, not a second later.
+    // A Redis that drops the connection, or comes back, is known at once, not a second later.
     redis.on('close', () => guard.forget('redis'));
+    redis.on('ready', () => guard.forget('redis'));
     // Registering queries nothing: the API-key check reads the database only when a request comes.
     await app.register(apiV1, {
       prefix: '/v1',
