@@ -29,6 +29,7 @@ import {
   renewPullLease,
   savePullProgress,
   stageBatch,
+  strandedPushingRuns,
   ZERO_COUNTS,
 } from '../src/store/index.ts';
 import { freshPostgres } from './support/services.ts';
@@ -314,5 +315,27 @@ describe('a run reconciles before it may succeed', () => {
       reconciliation: { checks: Array<{ name: string; ok: boolean }> };
     };
     expect(report.reconciliation.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['staged']);
+  });
+});
+
+describe('a run whose last batch was recorded but which was not ended', () => {
+  it('is found by the sweeper’s query and ended by finishIfDone; a run with a batch left is not', async () => {
+    // The last push job recorded its batch, then PostgreSQL went away before finishIfDone: the run
+    // stays `pushing` with nothing left to push, and no job will come back for it.
+    const stranded = await pushingRun(['k1']);
+    await recordBatch(
+      db,
+      accepted(stranded.runId, stranded.batchId, ['k1']),
+      await claimedPush(stranded.batchId),
+    );
+    const waiting = await pushingRun(['k2']);
+    const found = await strandedPushingRuns(db);
+    expect(found).toContain(stranded.runId);
+    expect(found).not.toContain(waiting.runId);
+
+    expect(await finishIfDone(db, stranded.runId)).toBe('succeeded');
+    expect((await getRun(db, stranded.runId))?.state).toBe('succeeded');
+    expect(await strandedPushingRuns(db)).not.toContain(stranded.runId);
+    expect((await getRun(db, waiting.runId))?.state).toBe('pushing');
   });
 });

@@ -243,6 +243,25 @@ describe('a record that is invalid this time', () => {
   }, 60_000);
 });
 
+describe('a batch’s attempts', () => {
+  it('count the target’s retryable answers only, not the try that succeeded', async () => {
+    const w = await newWorld();
+    // One cut-off answer from the city: one attempt spent, on one batch.
+    w.city.city.faults.set({ malformed: { count: 1 } });
+    const result = await sync(w, 'full');
+    expect(result.state).toBe('succeeded');
+    expect(w.city.city.state.faultsInjected.malformed).toBe(1);
+    const rows = await w.db.kysely
+      .selectFrom('staged_batches')
+      .select(['attempts', 'pushed_at'])
+      .where('run_id', '=', result.runId)
+      .execute();
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.every((r) => r.pushed_at !== null)).toBe(true);
+    expect(rows.map((r) => r.attempts).sort()).toEqual([...Array(rows.length - 1).fill(0), 1]);
+  });
+});
+
 describe('limits on text in a run', () => {
   it('a name over the limit is invalid (TEXT_TOO_LONG); the limit configured for the run decides', async () => {
     const w = await newWorld();

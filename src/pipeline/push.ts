@@ -312,7 +312,7 @@ async function pushBatchOnce(ctx: PushContext, lease: PushLease): Promise<Record
       ledger,
       deadLetters: letters,
       renames,
-      attempts: lease.attempts + 1,
+      // No `attempts`: the count is of retryable answers (batchProgress), and this one was not.
       lineage: {
         adapterId: run.adapter_id,
         adapterVersion: run.adapter_version,

@@ -26,6 +26,7 @@ import {
   markDispatched,
   type PushAnnouncement,
   pendingOutbox,
+  strandedPushingRuns,
   unpushedBatchIds,
 } from '../store/index.ts';
 import type { Target } from '../targets/target.ts';
@@ -368,6 +369,19 @@ export class RunService {
     await markDispatched(this.deps.db, 'run.pull', resent.pulls);
     await markDispatched(this.deps.db, 'batch.push', resent.pushes);
     return resent;
+  }
+
+  /**
+   * The sweeper's other half: runs whose batches are all answered but which are still `pushing`
+   * (the last push job's finishIfDone met PostgreSQL away) are ended now. Returns those ended.
+   */
+  async finishStranded(): Promise<string[]> {
+    const ended: string[] = [];
+    for (const runId of await strandedPushingRuns(this.deps.db)) {
+      const outcome = await finishIfDone(this.deps.db, runId);
+      if (outcome === 'succeeded' || outcome === 'failed') ended.push(runId);
+    }
+    return ended;
   }
 
   /** Replays dead letters through the configured targets (see dead-letters.ts). */

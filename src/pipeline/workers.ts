@@ -40,8 +40,13 @@ export interface SyncWorkersOptions {
 
 export interface SyncWorkers {
   breakers: ReadonlyMap<string, CircuitBreaker>;
-  /** One sweep now: the outbox resent (rows older than `olderThanMs`), old bodies purged. */
-  sweep(olderThanMs?: number): Promise<{ pulls: string[]; pushes: string[]; purged: number }>;
+  /**
+   * One sweep now: the outbox resent (rows older than `olderThanMs`), runs whose every batch is
+   * answered but still `pushing` ended (`finished`), old bodies purged.
+   */
+  sweep(
+    olderThanMs?: number,
+  ): Promise<{ pulls: string[]; pushes: string[]; finished: string[]; purged: number }>;
   close(): Promise<void>;
 }
 
@@ -144,11 +149,14 @@ export async function startSyncWorkers(options: SyncWorkersOptions): Promise<Syn
         .setGlobalConcurrency(options.limits?.[target]?.concurrentBatches ?? 4);
     }
     const resent = await service.resendPending(olderThanMs);
+    const finished = await service.finishStranded();
     const purged = await purgeBatchBodies(service.database, options.bodyDays ?? 30);
     if (resent.pulls.length + resent.pushes.length > 0) {
       logger.warn('outbox resent', { pulls: resent.pulls.length, pushes: resent.pushes.length });
     }
-    return { ...resent, purged };
+    if (finished.length > 0)
+      logger.warn('runs left pushing with every batch answered ended', { runs: finished });
+    return { ...resent, finished, purged };
   };
   const every = options.sweepEveryMs ?? 60_000;
   const timer =

@@ -515,6 +515,31 @@ export async function finishIfDone(
   return outcome;
 }
 
+/**
+ * Runs left `pushing` with every batch answered: their last push job recorded its batch but could
+ * not end the run (PostgreSQL went away between the two), and no job is left to try again. The
+ * sweeper ends them (finishIfDone is safe to call from anywhere).
+ */
+export async function strandedPushingRuns(db: Db, limit = 1_000): Promise<string[]> {
+  const rows = await kyselyOf(db)
+    .selectFrom('runs')
+    .select('id')
+    .where('state', '=', 'pushing')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('staged_batches')
+            .select(sql`1`.as('one'))
+            .whereRef('staged_batches.run_id', '=', 'runs.id')
+            .where('staged_batches.pushed_at', 'is', null),
+        ),
+      ),
+    )
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 export interface PendingJob {
   topic: OutboxTopic;
   key: string;
