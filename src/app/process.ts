@@ -8,14 +8,20 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Redis } from 'ioredis';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { isDatabaseUnavailable, isRedisUnavailable } from '../pipeline/lease.ts';
 import type { AdapterLogger } from '../sdk/index.ts';
 import { type Database, migrateToLatest } from '../store/index.ts';
 import { databaseCheck, redisCheck, runChecks } from './readiness.ts';
 import { REDACT_PATHS } from './redact.ts';
 
-export function processLogger(level: string, name: string): { pino: Logger; adapter: AdapterLogger } {
-  const logger = pino({ level, name, redact: { paths: REDACT_PATHS } }, pino.destination(2));
+/** The process's one logger (stderr, or `destination` in tests), with the API's redaction. */
+export function processLogger(
+  level: string,
+  name: string,
+  destination: DestinationStream = pino.destination(2),
+): { pino: Logger; adapter: AdapterLogger } {
+  const logger = pino({ level, name, redact: { paths: REDACT_PATHS } }, destination);
   return {
     pino: logger,
     adapter: {
@@ -81,4 +87,29 @@ export async function startHealthServer(options: {
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   return server;
+}
+
+/**
+ * A start-up chore (schedules re-created, the outbox resent, identity checks queued) done once the
+ * stores answer: PostgreSQL or Redis going away during start-up (a failover, a restart) is waited
+ * out, each wait logged, rather than ending the process. Any other error is the chore's own.
+ */
+export async function whenStoresAnswer<T>(
+  what: string,
+  chore: () => Promise<T>,
+  logger: AdapterLogger,
+  signal?: AbortSignal,
+): Promise<T> {
+  for (let wait = 1_000; ; wait = Math.min(wait * 2, 30_000)) {
+    try {
+      return await chore();
+    } catch (error) {
+      if (signal?.aborted || !(isDatabaseUnavailable(error) || isRedisUnavailable(error))) throw error;
+      logger.warn(`${what}: a store is away; trying again`, {
+        message: (error as Error).message,
+        waitMs: wait,
+      });
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }

@@ -79,8 +79,9 @@ export async function reconcile(
     ).rows.map((r) => r.record_key),
   );
   const letters = (
-    await pool.query<{ run_id: string; record_key: string | null; code: string }>(
-      'select run_id, record_key, code from dead_letters where school_code = any($1)',
+    await pool.query<{ run_id: string; record_key: string | null; code: string; occurrences: number }>(
+      `select run_id, record_key, code, occurrences from dead_letters
+       where school_code = any($1) and resolved_at is null and replayed_at is null and discarded_at is null`,
       [schools],
     )
   ).rows;
@@ -191,40 +192,37 @@ export async function reconcile(
   if (runs.length > 0 && created !== heldKeys.size)
     failures.push(`the runs counted ${created} created, the city holds ${heldKeys.size}`);
 
-  // Dead letters: one UNKNOWN_MASTER letter per unknown student a run sent, nothing else.
-  let lettersExpected = 0;
-  let lettersMissing = 0;
+  // Dead letters: one open UNKNOWN_MASTER letter per unknown student the runs sent, however many
+  // runs met it (a letter counts its occurrences), and nothing else. Every refusal a run counted is
+  // one occurrence: none lost, none counted twice.
+  const wantKeys = new Set<string>();
+  for (const run of runs) {
+    if (run.mode === 'full') for (const key of expected.get(run.school_code)!.unknown) wantKeys.add(key);
+  }
   const unexpected = new Map<string, number>();
   const seen = new Map<string, number>();
-  const goodByRun = new Map<string, Set<string>>();
+  let occurrences = 0;
   for (const l of letters) {
-    // A whole batch given up is one letter with no record key: not a repeat of another.
-    if (l.record_key !== null) {
-      const id = `${l.run_id}\u0000${l.record_key}`;
-      seen.set(id, (seen.get(id) ?? 0) + 1);
-    }
+    if (l.record_key !== null) seen.set(l.record_key, (seen.get(l.record_key) ?? 0) + 1);
     if (l.code === 'UNKNOWN_MASTER' && l.record_key !== null && reviewKeys.has(l.record_key)) {
-      const good = goodByRun.get(l.run_id) ?? new Set<string>();
-      good.add(l.record_key);
-      goodByRun.set(l.run_id, good);
+      occurrences += l.occurrences;
     } else {
       const what = l.record_key === null ? `${l.code} (whole batch)` : l.code;
       unexpected.set(what, (unexpected.get(what) ?? 0) + 1);
     }
   }
-  for (const run of runs) {
-    const want =
-      run.mode === 'full' ? expected.get(run.school_code)!.unknown.size : (run.counts.refused ?? 0);
-    lettersExpected += want;
-    lettersMissing += Math.max(0, want - (goodByRun.get(run.id)?.size ?? 0));
-  }
+  const lettersExpected = wantKeys.size;
+  const lettersMissing = [...wantKeys].filter((k) => !seen.has(k)).length;
+  const refusals = runs.reduce((n, r) => n + (r.counts.refused ?? 0), 0);
   const repeated = [...seen.values()].filter((n) => n > 1).length;
   if (unexpected.size > 0)
     failures.push(
       `dead letters that should not be there: ${[...unexpected].map(([code, n]) => `${code} ×${n}`).join(', ')}`,
     );
   if (lettersMissing > 0) failures.push(`${lettersMissing} UNKNOWN_MASTER dead letters missing`);
-  if (repeated > 0) failures.push(`${repeated} records dead-lettered more than once in a run`);
+  if (repeated > 0) failures.push(`${repeated} records with more than one open letter`);
+  if (occurrences !== refusals)
+    failures.push(`the letters count ${occurrences} refusals, the runs ${refusals}`);
 
   const last = runs.reduce<number | undefined>((t, r) => {
     const at = r.finished_at?.getTime();

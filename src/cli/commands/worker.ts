@@ -28,7 +28,9 @@ export function registerWorkerCommand(
         '../../pipeline/schedules.ts'
       );
       const { targetLimitsFromConfig, targetsFromConfig } = await import('../../targets/from-config.ts');
-      const { migrateWhenReachable, processLogger, startHealthServer } = await import('../../app/process.ts');
+      const { migrateWhenReachable, processLogger, startHealthServer, whenStoresAnswer } = await import(
+        '../../app/process.ts'
+      );
       const config = loadConfig();
       const log = processLogger(config.LOG_LEVEL, 'worker');
       const logger = log.adapter;
@@ -100,7 +102,7 @@ export function registerWorkerCommand(
       // The schedules table is the truth: Redis may have lost schedulers, or kept deleted ones.
       const scheduleRedis = queueConnection(config.REDIS_URL);
       const scheduleQueue = createScheduleQueue(scheduleRedis, config.REDIS_PREFIX);
-      const synced = await syncSchedulers(db, scheduleQueue);
+      const synced = await whenStoresAnswer('schedules', () => syncSchedulers(db, scheduleQueue), logger);
       const scheduler = startScheduleWorker({
         connection: queueConnection(config.REDIS_URL),
         prefix: config.REDIS_PREFIX,
@@ -113,13 +115,13 @@ export function registerWorkerCommand(
       // PostgreSQL holds the truth: what the outbox still shows pending and Redis lost is enqueued
       // again, now (whatever its age: this process may be the first up after a Redis restart) and
       // every minute.
-      const resent = await service.resendPending(0);
+      const resent = await whenStoresAnswer('outbox', () => service.resendPending(0), logger);
       if (resent.pulls.length + resent.pushes.length > 0)
         printLine(
           `Đưa lại vào hàng đợi / Re-enqueued ${resent.pulls.length} run(s) and ${resent.pushes.length} batch(es) Redis had lost`,
         );
       if (identityWorker) {
-        const due = await identityWorker.sweep();
+        const due = await whenStoresAnswer('identity checks', () => identityWorker.sweep(), logger);
         printLine(
           `Kiểm tra danh tính / Identity checks: ${due} người đến hạn được xếp hàng / people due were queued`,
         );
