@@ -210,6 +210,8 @@ export function registerDemoCommand(
           runService: service,
           loadAdapter,
           identity: { service: identity, queue: identityQueue },
+          // The relay whose issuer the demo prints is the one the hub serves (closed below).
+          sso: relay ?? null,
         },
       );
       await hubPort.release();

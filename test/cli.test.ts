@@ -309,16 +309,45 @@ describe('bad input to any command', () => {
 });
 
 describe('edubridge serve', () => {
+  const serveDir = mkdtempSync(join(tmpdir(), 'edubridge-serve-'));
+  const sourcesFile = join(serveDir, 'sources.json');
+  writeFileSync(
+    sourcesFile,
+    JSON.stringify({
+      '79NB0001': { adapter: 'rest', config: { baseUrl: 'http://127.0.0.1:9', profile: 'sandbox-school' } },
+    }),
+  );
+  const SERVE_ENV = {
+    SOURCES_FILE: sourcesFile,
+    CITY_EDUDB_GATEWAY_URL: 'http://127.0.0.1:9',
+    CITY_EDUDB_CONSUMER_KEY: 'ck',
+    CITY_EDUDB_CONSUMER_SECRET: 'cs',
+  };
+  afterAll(() => rmSync(serveDir, { recursive: true, force: true }));
+
+  it.each([
+    ['CITY_EDUDB_GATEWAY_URL', { CITY_EDUDB_GATEWAY_URL: '' }],
+    ['CITY_EDUDB_CONSUMER_SECRET', { CITY_EDUDB_CONSUMER_SECRET: '' }],
+    ['SOURCES_FILE', { SOURCES_FILE: join(serveDir, 'missing.json') }],
+  ])('refuses to start without %s, naming it in one line', (variable, change) => {
+    const r = run(['serve'], '', { ...SERVE_ENV, PORT: '1', LOG_LEVEL: 'warn', DATABASE_URL: '', ...change });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(variable);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\.ts:\d+|node_modules/);
+  });
+
   it('keeps serving until SIGTERM, then exits 0', async () => {
     const { spawn } = await import('node:child_process');
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const child = spawn(process.execPath, [BIN, 'serve'], {
-      env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL: '' },
+      env: { ...process.env, ...SERVE_ENV, PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL: '' },
       stdio: 'ignore',
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let health: unknown;
-    for (let i = 0; i < 60 && health === undefined; i++) {
+    // Up to 30 s: a busy machine (CI runs suites side by side) loads the server's modules slowly.
+    for (let i = 0; i < 120 && health === undefined; i++) {
       await new Promise((r) => setTimeout(r, 250));
       health = await fetch(`http://127.0.0.1:${port}/healthz`)
         .then((r) => r.json())
@@ -329,5 +358,5 @@ describe('edubridge serve', () => {
     expect(ready.status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  });
+  }, 60_000);
 });

@@ -43,6 +43,10 @@ const ENGINE_AND_SSC_DEFAULTS = {
   IDENTITY_CHECK_VALID_DAYS: 180,
   VNEID_PKCE: true,
   VNEID_AES_MODE: 'ecb',
+  RATE_LIMIT_AUTH_FAILURES: 20,
+  RATE_LIMIT_SSO: 600,
+  RATE_LIMIT_SSO_TOKEN: 120,
+  RATE_LIMIT_IDENTITY: 300,
 };
 
 describe('loadConfig', () => {
@@ -108,6 +112,15 @@ describe('loadConfig', () => {
 
   test('refuses production without the data encryption keys, naming them', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' }, { envFile: false })).toThrow(/DATA_KEYS/);
+  });
+
+  test('TRUST_PROXY takes addresses, CIDR blocks and the named ranges, and refuses anything else by name', () => {
+    expect(
+      loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,fd00::/8, loopback' }, { envFile: false }).TRUST_PROXY,
+    ).toEqual(['127.0.0.1', '10.0.0.0/8', 'fd00::/8', 'loopback']);
+    for (const bad of ['10.0.0.0/33', 'proxy.example', '10.0.0.1/8/2', 'true']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }, { envFile: false })).toThrow(/TRUST_PROXY/);
+    }
   });
 
   test('ignores variables it does not know', () => {

@@ -185,6 +185,9 @@ describe('/v1/runs', () => {
       .limit(1)
       .executeTakeFirstOrThrow();
     const url = `/v1/records/students/${encodeURIComponent(row.record_key)}/history?body=true`;
+    // The body is personal data: district keys only; a city key reads the history without it.
+    const cityKey = (await createApiKey(db, { role: 'city', schools: [] })).key;
+    expect((await app.inject({ method: 'GET', url, headers: as(cityKey) })).statusCode).toBe(403);
     const res = await app.inject({ method: 'GET', url, headers: as(districtKey) });
     expect(res.statusCode).toBe(200);
     const [entry] = (

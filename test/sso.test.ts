@@ -151,6 +151,27 @@ describe.each(['dvcqg', 'vneid-direct'] as const)('sign-in through VNeID (%s)', 
     for (const value of PERSONAL_VALUES) {
       expect(h.logs.filter((line) => line.includes(value))).toEqual([]);
     }
+    // Nor a secret of the sign-in: the code and state the school app got, its tokens, the client
+    // secrets, the PKCE verifier.
+    const secrets = [
+      result.callback.searchParams.get('code')!,
+      result.started.state,
+      result.started.nonce,
+      result.started.verifier,
+      tokens.access_token,
+      tokens.id_token!,
+      school.clientSecret,
+      'hub-secret-at-vneid',
+    ];
+    for (const value of secrets) {
+      expect(value.length).toBeGreaterThan(8);
+      expect(h.logs.filter((line) => line.includes(value))).toEqual([]);
+    }
+    // The relay logs through the app's logger, with the request's id.
+    const signedIn = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'sso sign-in');
+    expect(signedIn).toMatchObject({ reqId: expect.any(String) });
   });
 });
 

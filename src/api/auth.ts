@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problem } from '../app/problem.ts';
 import { type ApiKeyRole, audit, type Database, type Principal, verifyApiKey } from '../store/index.ts';
+import type { ApiLimits } from './limits.ts';
 
 export type { Principal };
 
@@ -49,8 +50,11 @@ const requests = new WeakMap<FastifyRequest, RequestAuth>();
  * hooks must stay in that encapsulation context, which fastify-plugin would have lifted to the root.
  * Nothing here touches the database until a request arrives.
  */
-export function installApiKeyAuth(app: FastifyInstance, options: { database: Database }): void {
-  const { database } = options;
+export function installApiKeyAuth(
+  app: FastifyInstance,
+  options: { database: Database; limits?: Pick<ApiLimits, 'authFailuresByAddress' | 'authFailuresByKey'> },
+): void {
+  const { database, limits } = options;
   app.decorateRequest('principal', null);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -62,6 +66,15 @@ export function installApiKeyAuth(app: FastifyInstance, options: { database: Dat
       return;
     }
     const code = presented === undefined ? 'API_KEY_MISSING' : 'API_KEY_INVALID';
+    const keyPrefix = presented ? prefixOf(presented) : undefined;
+    // Past the limit a failure is answered 429 and not audited (the limit writes one summary row a
+    // window): a flood of wrong keys must not become a flood of audit rows.
+    if (limits) {
+      const limited =
+        (await limits.authFailuresByAddress.hit(request.ip)) ??
+        (keyPrefix ? await limits.authFailuresByKey.hit(`key:${keyPrefix}`) : undefined);
+      if (limited) throw limited;
+    }
     await audit(database, {
       actor: 'anonymous',
       role: null,
@@ -69,7 +82,7 @@ export function installApiKeyAuth(app: FastifyInstance, options: { database: Dat
       resource: resourceOf(request),
       decision: 'deny',
       // The prefix of a well-formed key names which key was tried without revealing it.
-      detail: { code, requestId: request.id, ...(presented ? { keyPrefix: prefixOf(presented) } : {}) },
+      detail: { code, requestId: request.id, ...(keyPrefix ? { keyPrefix } : {}) },
     });
     reply.header(
       'www-authenticate',
@@ -143,7 +156,8 @@ export function refusal(principal: Principal, check: AuthorizeCheck): string | u
   return undefined;
 }
 
-function presentedKey(request: FastifyRequest): string | undefined {
+/** The API key a request presents (`Authorization: Bearer` or `X-Api-Key`), if any. */
+export function presentedKey(request: FastifyRequest): string | undefined {
   const authorization = request.headers.authorization;
   if (authorization !== undefined && authorization.trim() !== '') {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);

@@ -4,6 +4,7 @@ import type { ScheduleService } from '../pipeline/schedules.ts';
 import type { RunService } from '../pipeline/service.ts';
 import type { Database } from '../store/index.ts';
 import { installApiKeyAuth } from './auth.ts';
+import type { ApiLimits } from './limits.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { deadLettersRoutes } from './routes/dead-letters.ts';
 import { eventsRoutes } from './routes/events.ts';
@@ -41,6 +42,8 @@ export interface ApiV1Options {
    * names the stores it needs in its `config.stores`; PostgreSQL by default.
    */
   guard?: StoreGuard;
+  /** Rate limits (failed authentication, identity checks); none without. */
+  limits?: ApiLimits;
 }
 
 /**
@@ -49,7 +52,7 @@ export interface ApiV1Options {
  */
 export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (
   app,
-  { database, runs, schedules, identity, guard },
+  { database, runs, schedules, identity, guard, limits },
 ) => {
   // Before the API-key check, which reads the database itself.
   if (guard) {
@@ -58,7 +61,7 @@ export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (
       await guard.ensure(stores);
     });
   }
-  installApiKeyAuth(app, { database });
+  installApiKeyAuth(app, { database, ...(limits ? { limits } : {}) });
   await app.register(whoamiRoutes);
   await app.register(auditRoutes, { database });
   await app.register(runsRoutes, { database, runs });
@@ -67,5 +70,6 @@ export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (
   await app.register(eventsRoutes, { database });
   await app.register(schedulesRoutes, { runs, schedules });
   await app.register(paymentsRoutes, { database, runs });
-  if (identity) await app.register(identityRoutes, { database, identity });
+  if (identity)
+    await app.register(identityRoutes, { database, identity, ...(limits ? { limit: limits.identity } : {}) });
 };

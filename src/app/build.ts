@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { apiV1 } from '../api/index.ts';
 import type { IdentityRuntime } from '../api/routes/identity.ts';
-import type { Config } from '../config/index.ts';
+import { apiDocsOn, type Config } from '../config/index.ts';
 import { createIdentityQueue } from '../identity/queue.ts';
 import type { SsoRelay } from '../identity/sso/index.ts';
 import { createRunQueue, producerConnection, type queueConnection } from '../pipeline/queue.ts';
@@ -18,9 +18,11 @@ import { targetsFromConfig } from '../targets/from-config.ts';
 import { closeRedis, createRedis } from './dependencies.ts';
 import { registerDocs } from './docs.ts';
 import { registerErrorHandlers } from './errors.ts';
+import { registerSecurityHeaders } from './headers.ts';
 import { identityObserver, identityRenamer, identityServiceFromConfig } from './identity.ts';
+import { limitSso, registerRateLimits } from './rate-limits.ts';
 import { databaseCheck, redisCheck } from './readiness.ts';
-import { REDACT_PATHS } from './redact.ts';
+import { REDACT_PATHS, serializeRequest } from './redact.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ssoRelayFor } from './sso.ts';
 import { createStoreGuard } from './store-guard.ts';
@@ -62,9 +64,13 @@ export interface AppDeps {
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const app = Fastify({
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // Whose X-Forwarded-For is believed for `request.ip` (logs, rate limits): the proxies named,
+    // nobody else. Hosts and schemes never come from headers (see PUBLIC_URL).
+    trustProxy: config.TRUST_PROXY ?? false,
     logger: {
       level: config.LOG_LEVEL,
       redact: { paths: REDACT_PATHS },
+      serializers: { req: serializeRequest },
       ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
   }).withTypeProvider<ZodTypeProvider>();
@@ -81,7 +87,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     const keyring = loadKeyring(config);
     const schema = migrateInBackground(app, database);
     await schema.ready;
-    await registerDocs(app);
+    await registerSecurityHeaders(app, config);
+    const limits = await registerRateLimits(app, config, redis, database);
+    if (apiDocsOn(config)) await registerDocs(app, { config, database });
     const checks = {
       redis: redisCheck(redis, (error) => app.log.warn({ err: error }, 'redis connection error')),
       database: async () => {
@@ -104,10 +112,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       schedules: lazyScheduleService(app, config, database),
       identity: deps.identity ? () => deps.identity! : lazyIdentity(app, config, database, keyring),
       guard,
+      limits,
     });
     // Single sign-on for school apps under /sso, when configured.
-    const relay = deps.sso !== undefined ? deps.sso : await ssoRelayFor(config, database, keyring);
+    const relay =
+      deps.sso !== undefined ? deps.sso : await ssoRelayFor(config, database, keyring, { logger: app.log });
     if (relay) {
+      limitSso(app, limits);
       await relay.register(app);
       if (deps.sso === undefined) app.addHook('onClose', () => relay.close());
     }

@@ -4,17 +4,21 @@
  * Undefined when SSO_UPSTREAM is unset.
  */
 import { readFileSync } from 'node:fs';
-import type { Config } from '../config/index.ts';
+import { type Config, publicUrlOf } from '../config/index.ts';
 import { createAccountResolver } from '../identity/accounts.ts';
 import {
   createSsoAdmin,
   createSsoRelay,
   type SsoAdmin,
+  type SsoLogger,
   type SsoRelay,
   type UpstreamOptions,
 } from '../identity/sso/index.ts';
 import { hubError } from '../sdk/errors.ts';
 import { audit, type Database, type Keyring } from '../store/index.ts';
+
+/** The setting a missing public URL is reported under (SSO_PUBLIC_URL is PUBLIC_URL's older name). */
+const PUBLIC_URL_SETTING = 'PUBLIC_URL (SSO_PUBLIC_URL)';
 
 function required<T>(value: T | undefined, name: string): T {
   if (value === undefined || value === '') {
@@ -63,7 +67,12 @@ export async function ssoRelayFor(
   config: Config,
   db: Database,
   keyring: Keyring,
-  overrides: { upstream?: UpstreamOptions; publicUrl?: string; cookieKeys?: string[] } = {},
+  overrides: {
+    upstream?: UpstreamOptions;
+    publicUrl?: string;
+    cookieKeys?: string[];
+    logger?: SsoLogger;
+  } = {},
 ): Promise<SsoRelay | undefined> {
   const upstream = overrides.upstream ?? upstreamFromConfig(config);
   if (!upstream) return undefined;
@@ -75,9 +84,11 @@ export async function ssoRelayFor(
   return createSsoRelay({
     database: db,
     keyring,
-    publicUrl: overrides.publicUrl ?? required(config.SSO_PUBLIC_URL, 'SSO_PUBLIC_URL'),
+    publicUrl: overrides.publicUrl ?? required(publicUrlOf(config), PUBLIC_URL_SETTING),
     cookieKeys: overrides.cookieKeys ?? required(config.SSO_COOKIE_KEYS, 'SSO_COOKIE_KEYS'),
     upstream,
+    // The app's logger: one redaction and one request id for the whole process.
+    ...(overrides.logger ? { logger: overrides.logger } : {}),
     resolveAccount: (citizen, policy) => accounts.resolveAccount(citizen, policy),
     findAccount: (accountId) => accounts.findAccount(accountId),
     audit: async (entry) => {
@@ -96,12 +107,12 @@ export async function ssoRelayFor(
 
 /**
  * Client registration and key rotation as the settings allow them: the database and
- * SSO_PUBLIC_URL (the issuer the apps will be told), nothing of VNeID.
+ * PUBLIC_URL (the issuer the apps will be told), nothing of VNeID.
  */
 export function ssoAdminFor(config: Config, db: Database, keyring: Keyring): SsoAdmin {
   return createSsoAdmin({
     database: db,
     keyring,
-    publicUrl: required(config.SSO_PUBLIC_URL, 'SSO_PUBLIC_URL'),
+    publicUrl: required(publicUrlOf(config), PUBLIC_URL_SETTING),
   });
 }

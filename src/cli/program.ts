@@ -72,11 +72,11 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
     const { createDatabase, loadKeyring, migrateToLatest } = await import('../store/index.ts');
     const { ssoAdminFor } = await import('../app/sso.ts');
     const config = loadConfig();
-    if (!config.SSO_PUBLIC_URL) {
+    if (!config.PUBLIC_URL && !config.SSO_PUBLIC_URL) {
       throw usageError('SSO_NOT_CONFIGURED', {
         setting: {
-          vi: 'SSO_PUBLIC_URL: địa chỉ công khai của hub, để báo cho ứng dụng issuer của nó',
-          en: 'SSO_PUBLIC_URL: the hub’s public address, which gives the apps their issuer',
+          vi: 'PUBLIC_URL (SSO_PUBLIC_URL): địa chỉ công khai của hub, để báo cho ứng dụng issuer của nó',
+          en: 'PUBLIC_URL (SSO_PUBLIC_URL): the hub’s public address, which gives the apps their issuer',
         },
       });
     }

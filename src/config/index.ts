@@ -1,4 +1,11 @@
 export { ConfigError, type ConfigIssue } from './errors.ts';
 export { type SettingInfo, setting } from './fields.ts';
 export { type Env, type LoadConfigOptions, loadConfig, loadSettings, parseSettings } from './load.ts';
-export { type Config, configSchema, LOG_LEVELS, ruleSettingsSchema } from './schema.ts';
+export {
+  apiDocsOn,
+  type Config,
+  configSchema,
+  LOG_LEVELS,
+  publicUrlOf,
+  ruleSettingsSchema,
+} from './schema.ts';

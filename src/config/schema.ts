@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { TEXT_KIND_NAMES, TEXT_KINDS, type TextKindName, type TextLimits } from '../model/text-limits.ts';
 import { integer, setting, urlWithScheme } from './fields.ts';
@@ -18,8 +19,59 @@ const runtimeSettings = {
   }),
 };
 
+// An address or a CIDR block (v4 or v6), or one of the names Fastify's trustProxy knows.
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, bits, extra] = entry.split('/');
+  const version = isIP(address ?? '');
+  if (version === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (version === 4 ? 32 : 128);
+}
+
+const perMinute = (what: string, byDefault: number) =>
+  setting(integer(0, 1_000_000).default(byDefault), {
+    expects: `${what} a minute, a whole number; 0 turns the limit off`,
+  });
+
 const httpSettings = {
   HOST: setting(z.string().min(1).default('127.0.0.1'), { expects: 'a host name or IP address' }),
+  // Every absolute URL the hub serves or prints (SSO discovery and redirects, the API docs' server,
+  // links in messages) is made from this, never from a request's Host or X-Forwarded-* headers.
+  PUBLIC_URL: setting(urlWithScheme('http', 'https').optional(), {
+    expects: 'the hub’s public base URL, scheme and host (and port) only, e.g. https://edubridge.example.vn',
+  }),
+  // Whose X-Forwarded-For is believed (for logs and rate limits): Fastify's trustProxy.
+  TRUST_PROXY: setting(
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((e) => e.trim())
+          .filter((e) => e !== ''),
+      )
+      .pipe(z.array(z.string().refine(isProxyEntry)).min(1))
+      .optional(),
+    {
+      expects:
+        'comma-separated addresses or CIDR blocks of the reverse proxies in front of the hub (or loopback, linklocal, uniquelocal); unset: no proxy is trusted',
+    },
+  ),
+  // Swagger UI at /docs (and /openapi.json): on by default except in production, where it is off
+  // unless turned on, and then only for the district role.
+  API_DOCS: setting(z.enum(['on', 'off']).optional(), {
+    expects: 'on or off (default: on, but off when NODE_ENV=production)',
+  }),
+  RATE_LIMIT_AUTH_FAILURES: perMinute(
+    'failed authentications (wrong or missing API key) per client address and per key,',
+    20,
+  ),
+  RATE_LIMIT_SSO: perMinute('requests to /sso per client address', 600),
+  RATE_LIMIT_SSO_TOKEN: perMinute('requests to /sso/token per client address and client id', 120),
+  RATE_LIMIT_IDENTITY: perMinute('identity checks (/v1/identity) per API key', 300),
   PORT: setting(integer(1, 65_535).default(8080), { expects: 'an integer 1–65535' }),
   BODY_LIMIT_BYTES: setting(integer(1, 1024 * MIB).default(MIB), {
     expects: `an integer number of bytes 1–${1024 * MIB}`,
@@ -366,6 +418,7 @@ export const configSchema = z
     ...ruleSettings,
   })
   .superRefine((config, ctx) => {
+    checkPublicUrl(config, ctx);
     if (config.NODE_ENV !== 'production') return;
     for (const name of REQUIRED_IN_PRODUCTION) {
       if (!config[name]) {
@@ -379,3 +432,68 @@ export const configSchema = z
   });
 
 export type Config = z.output<typeof configSchema>;
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * PUBLIC_URL (or its older name SSO_PUBLIC_URL) is an origin, the two agree when both are set, and
+ * in production it is https unless the hub is only reached on this machine.
+ */
+function checkPublicUrl(
+  config: { PUBLIC_URL?: string | undefined; SSO_PUBLIC_URL?: string | undefined; NODE_ENV: string },
+  ctx: z.RefinementCtx,
+): void {
+  for (const name of ['PUBLIC_URL', 'SSO_PUBLIC_URL'] as const) {
+    const value = config[name];
+    if (value === undefined) continue;
+    const url = new URL(value);
+    if (
+      url.pathname !== '/' ||
+      url.search !== '' ||
+      url.hash !== '' ||
+      url.username !== '' ||
+      url.password !== ''
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `${name} must be scheme and host only (no path, query, fragment or user), e.g. https://edubridge.example.vn`,
+      });
+      return;
+    }
+  }
+  if (
+    config.PUBLIC_URL &&
+    config.SSO_PUBLIC_URL &&
+    new URL(config.PUBLIC_URL).origin !== new URL(config.SSO_PUBLIC_URL).origin
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SSO_PUBLIC_URL'],
+      message:
+        'SSO_PUBLIC_URL differs from PUBLIC_URL: set PUBLIC_URL only (SSO_PUBLIC_URL is its older name)',
+    });
+    return;
+  }
+  const publicUrl = config.PUBLIC_URL ?? config.SSO_PUBLIC_URL;
+  if (config.NODE_ENV !== 'production' || publicUrl === undefined) return;
+  const url = new URL(publicUrl);
+  if (url.protocol !== 'https:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [config.PUBLIC_URL ? 'PUBLIC_URL' : 'SSO_PUBLIC_URL'],
+      message: 'must be https when NODE_ENV=production (http only on a loopback host)',
+    });
+  }
+}
+
+/** The hub's public origin (`https://host[:port]`), from PUBLIC_URL or its older name SSO_PUBLIC_URL. */
+export function publicUrlOf(config: Pick<Config, 'PUBLIC_URL' | 'SSO_PUBLIC_URL'>): string | undefined {
+  const value = config.PUBLIC_URL ?? config.SSO_PUBLIC_URL;
+  return value === undefined ? undefined : new URL(value).origin;
+}
+
+/** Whether Swagger UI and the OpenAPI document are served (off by default in production). */
+export function apiDocsOn(config: Pick<Config, 'API_DOCS' | 'NODE_ENV'>): boolean {
+  return (config.API_DOCS ?? (config.NODE_ENV === 'production' ? 'off' : 'on')) === 'on';
+}

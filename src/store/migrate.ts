@@ -11,6 +11,7 @@ import * as m0007 from './migrations/0007_payment_writeback.ts';
 import * as m0008 from './migrations/0008_lean_person_indexes.ts';
 import * as m0009 from './migrations/0009_fenced_steps.ts';
 import * as m0010 from './migrations/0010_dead_letter_occurrences.ts';
+import * as m0011 from './migrations/0011_audit_chains.ts';
 
 /**
  * Every migration, in order. Listed by hand rather than read from the folder: a file provider
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008_lean_person_indexes': m0008,
   '0009_fenced_steps': m0009,
   '0010_dead_letter_occurrences': m0010,
+  '0011_audit_chains': m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { audit, verifyAuditChain } from './audit.ts';
+import { AUDIT_CHAINS, audit, chainOf, verifyAuditChain } from './audit.ts';
 import { contentHash } from './content-hash.ts';
 import { generateDataKey, type Keyring, loadKeyring } from './crypto.ts';
 import { createDatabase, type Database } from './db.ts';
@@ -88,6 +88,7 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         '0008_lean_person_indexes',
         '0009_fenced_steps',
         '0010_dead_letter_occurrences',
+        '0011_audit_chains',
       ]);
       expect(status.every((m) => m.executedAt instanceof Date)).toBe(true);
     });
@@ -150,24 +151,70 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
       detail: { school: '79000001', purpose: 'enrolment', n, nested: { b: 1, a: [2, 3] } },
     });
 
-    test('chains every entry to the one before, and the whole chain verifies', async () => {
+    test('chains every entry to the one before in its chain, and every chain verifies', async () => {
       for (let n = 1; n <= 12; n++) await audit(db, entry(n));
       const report = await verifyAuditChain(db, { pageSize: 5 });
       expect(report).toEqual({ checked: 13, unchained: 1 });
       const rows = await db.kysely
         .selectFrom('audit_log')
-        .select(['id', 'prev_hash', 'hash'])
+        .select(['id', 'actor', 'chain', 'prev_hash', 'hash'])
         .where('hash', 'is not', null)
         .orderBy('id')
         .execute();
       expect(rows).toHaveLength(12);
-      expect(rows[0]!.prev_hash).toBeNull();
-      for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toEqual(rows[i - 1]!.hash);
+      // Twelve actors over the chains: more than one chain is in use, each an actor's own hash.
+      expect(new Set(rows.map((r) => r.chain)).size).toBeGreaterThan(1);
+      for (const r of rows) {
+        expect(r.chain).toBe(chainOf(r.actor));
+        expect(r.chain).toBeLessThan(AUDIT_CHAINS);
+      }
+      const last = new Map<number, Buffer>();
+      for (const r of rows) {
+        expect(r.prev_hash ?? null).toEqual(last.get(r.chain) ?? null);
+        last.set(r.chain, r.hash!);
+      }
     });
 
-    test('entries written concurrently still form one chain', async () => {
-      await Promise.all([20, 21, 22, 23, 24, 25].map((n) => audit(db, entry(n))));
-      expect(await verifyAuditChain(db)).toEqual({ checked: 19, unchained: 1 });
+    // PGlite has one connection: there, one transaction waits for another whatever the chain.
+    test.skipIf(backend.name === 'PGlite')(
+      'a writer holding one chain does not hold up another chain; it does hold up its own',
+      async () => {
+        const [a, b] = actorsInDistinctChains();
+        const sameAsA = actorInChain(chainOf(a), a);
+        let release!: () => void;
+        const held = new Promise<void>((r) => {
+          release = r;
+        });
+        // One transaction appends for `a` and keeps its chain's lock until released.
+        const holder = db.kysely.transaction().execute(async (trx) => {
+          await audit(trx as never, { ...entry(90), actor: a });
+          await held;
+        });
+        await sleep(100);
+        const other = await Promise.race([
+          audit(db, { ...entry(91), actor: b }).then(() => 'written'),
+          sleep(2_000).then(() => 'waiting'),
+        ]);
+        expect(other).toBe('written');
+        let sameDone = false;
+        const same = audit(db, { ...entry(92), actor: sameAsA }).then(() => {
+          sameDone = true;
+        });
+        await sleep(300);
+        expect(sameDone).toBe(false);
+        release();
+        await holder;
+        await same;
+        expect(sameDone).toBe(true);
+        expect((await verifyAuditChain(db)).broken).toBeUndefined();
+      },
+    );
+
+    test('entries written concurrently still form whole chains', async () => {
+      const before = (await verifyAuditChain(db)).checked;
+      // Same actor: all six race for one chain's lock.
+      await Promise.all([20, 21, 22, 23, 24, 25].map((n) => audit(db, { ...entry(n), actor: 'key:same' })));
+      expect(await verifyAuditChain(db)).toEqual({ checked: before + 6, unchained: 1 });
     });
 
     test('shows an entry edited behind the trigger, and one deleted behind it', async () => {
@@ -186,12 +233,18 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         await sql`update audit_log set decision = 'allow' where id = ${victim.id}`.execute(db.kysely);
         expect((await verifyAuditChain(db)).broken).toBeUndefined();
 
-        await sql`delete from audit_log where id = ${victim.id}`.execute(db.kysely);
+        // Its chain's next entry links to it no more (the entry after it by id may be another chain's).
+        const victimChain = chainOf('key:5');
+        await audit(db, { ...entry(99), actor: actorInChain(victimChain, 'key:5') });
         const next = await db.kysely
           .selectFrom('audit_log')
           .select(['id'])
-          .where('resource', '=', 'person/6')
+          .where('chain', '=', victimChain)
+          .where('id', '>', victim.id)
+          .orderBy('id')
+          .limit(1)
           .executeTakeFirstOrThrow();
+        await sql`delete from audit_log where id = ${victim.id}`.execute(db.kysely);
         expect((await verifyAuditChain(db)).broken).toMatchObject({
           id: String(next.id),
           reason: 'link_broken',
@@ -430,3 +483,19 @@ describe('migrations on PostgreSQL from two processes at once', () => {
     }
   });
 });
+
+/** Two actors whose entries go to different chains. */
+function actorsInDistinctChains(): [string, string] {
+  const a = 'key:holder';
+  for (let n = 0; ; n++) if (chainOf(`key:other-${n}`) !== chainOf(a)) return [a, `key:other-${n}`];
+}
+
+/** Another actor than `not` whose entries go to `chain`. */
+function actorInChain(chain: number, not: string): string {
+  for (let n = 0; ; n++) {
+    const actor = `key:same-chain-${n}`;
+    if (actor !== not && chainOf(actor) === chain) return actor;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

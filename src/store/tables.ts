@@ -179,6 +179,8 @@ export interface AuditLogTable {
   prev_hash: Buffer | null;
   /** SHA-256 over `prev_hash` and this entry's content (see store/audit.ts `entryHash`). */
   hash: Buffer | null;
+  /** Which of the chains side by side the entry belongs to (see store/audit.ts `chainOf`). */
+  chain: Generated<number>;
 }
 
 export interface ApiKeysTable {

@@ -20,6 +20,7 @@ import {
   personIdsOf,
 } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
+import type { Limit } from '../limits.ts';
 import { problemResponses } from '../responses.ts';
 import { QUEUES_WORK } from '../stores.ts';
 
@@ -89,7 +90,17 @@ function asProblem(error: unknown): never {
 export const identityRoutes: FastifyPluginAsyncZod<{
   database: Database;
   identity: () => IdentityRuntime;
-}> = async (app, { database, identity }) => {
+  /** Identity checks a minute per API key (RATE_LIMIT_IDENTITY). */
+  limit?: Limit;
+}> = async (app, { database, identity, limit }) => {
+  if (limit) {
+    // After the key check (the parent's hook): the key is known, and counted.
+    app.addHook('onRequest', async (request) => {
+      if (!request.principal) return;
+      const limited = await limit.hit(`key:${request.principal.prefix}`);
+      if (limited) throw limited;
+    });
+  }
   app.post(
     '/identity/checks',
     {

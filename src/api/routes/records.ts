@@ -35,7 +35,7 @@ export const recordsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: ()
         tags: ['runs'],
         summary: 'Lịch sử gửi một bản ghi / A record’s delivery history',
         description:
-          'Every time a run sent the record to a target: source, adapter and mapping versions, run, gateway message id and the target’s answer. With ?body=true (district and city keys), the body as sent while it is kept (LINEAGE_BODY_DAYS, sealed at rest); that reading of personal data is audited.',
+          'Every time a run sent the record to a target: source, adapter and mapping versions, run, gateway message id and the target’s answer. With ?body=true (district keys only), the body as sent while it is kept (LINEAGE_BODY_DAYS, sealed at rest); that reading of personal data is audited.',
         security: SECURED,
         params: z.object({ stream: z.string().min(1), key: z.string().min(1) }),
         querystring: z.object({ body: z.enum(['true', 'false']).default('false') }),
@@ -51,7 +51,7 @@ export const recordsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: ()
       const principal = await authorize(request, {
         action: withBody ? 'records:write' : 'records:read',
         schoolCode,
-        ...(withBody ? { roles: ['district', 'city'] as const } : {}),
+        ...(withBody ? { roles: ['district'] as const } : {}),
       });
       const bodies = new Map<string, unknown>();
       if (withBody) {

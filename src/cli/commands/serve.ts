@@ -14,7 +14,9 @@ export function registerServeCommand(
       // command needs them.
       const { loadConfig } = await import('../../config/index.ts');
       const { buildApp } = await import('../../app/index.ts');
+      const { checkServeSettings } = await import('../../app/startup.ts');
       const config = loadConfig();
+      await checkServeSettings(config);
       const app = await buildApp(config, adapters ? { loadAdapter: (id) => adapters.load(id) } : {});
       // The command lives as long as the server: it resolves when the server closes, which a
       // SIGINT or SIGTERM asks for after in-flight requests finish.

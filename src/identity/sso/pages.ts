@@ -8,7 +8,7 @@ export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const STYLE = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f6f8;color:#1b1f23;margin:0}
+export const PAGE_STYLE = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f6f8;color:#1b1f23;margin:0}
 main{max-width:34rem;margin:3rem auto;background:#fff;border-radius:8px;padding:2rem;box-shadow:0 1px 3px rgba(0,0,0,.15)}
 h1{font-size:1.35rem;margin:0 0 1rem}.en{color:#57606a}.code{font-family:ui-monospace,monospace;background:#eef1f4;padding:.1rem .35rem;border-radius:4px}
 button,.button{display:inline-block;font-size:1rem;padding:.6rem 1rem;border-radius:6px;border:0;margin:.25rem .5rem .25rem 0;cursor:pointer;text-decoration:none}
@@ -22,7 +22,7 @@ function layout(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body><main>
 ${body}

@@ -68,7 +68,6 @@ export interface ProviderSettings {
   adapter: (model: string) => Adapter;
   keys: JWK[];
   cookieKeys: string[];
-  trustProxy: boolean;
   sessionTtlSeconds: number;
   findAccount(accountId: string, allowedRoles?: readonly Role[]): Promise<ResolvedAccount | undefined>;
   events: ProviderEvents;
@@ -224,7 +223,10 @@ export async function buildProvider(settings: ProviderSettings): Promise<Provide
     },
   };
   const provider = new Provider(settings.issuer, configuration);
-  provider.proxy = settings.trustProxy;
+  // The relay's routes set Host and X-Forwarded-Host/Proto/For on every request from the public URL
+  // and the address Fastify resolved (TRUST_PROXY) before the provider sees it (see routes.ts
+  // `pinOrigin`): reading them is then reading the configuration, whatever the client sent.
+  provider.proxy = true;
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => settings.events.logout(ctx));
   provider.on('authorization.error', (ctx: KoaContextWithOIDC, error: { error?: string }) =>
     settings.events.refused(ctx, error),

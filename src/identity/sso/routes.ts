@@ -25,7 +25,9 @@ type Raw = IncomingMessage & { originalUrl?: string; baseUrl?: string };
 export async function registerRoutes(app: FastifyInstance, relay: RelayContext): Promise<void> {
   const callbacks = new WeakMap<Provider, (req: IncomingMessage, res: ServerResponse) => Promise<void>>();
 
+  const origin = new URL(relay.origin);
   await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request) => pinOrigin(request.raw, origin, request.ip));
     // oidc-provider reads request bodies itself: leave the stream untouched here.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
@@ -61,6 +63,21 @@ export async function registerRoutes(app: FastifyInstance, relay: RelayContext):
   });
 }
 
+/**
+ * oidc-provider (Koa) makes every URL it gives out (discovery's endpoints, redirects) and decides
+ * whether cookies are `Secure` from the request's Host and X-Forwarded-Host/Proto, which any client
+ * may set. They are set here from the configured public URL before the provider reads them, and
+ * X-Forwarded-For from the client address Fastify resolved (only proxies in TRUST_PROXY are
+ * believed), so no request header ever chooses a host or a scheme.
+ */
+export function pinOrigin(raw: IncomingMessage, origin: URL, clientAddress: string): void {
+  raw.headers.host = origin.host;
+  raw.headers['x-forwarded-host'] = origin.host;
+  raw.headers['x-forwarded-proto'] = origin.protocol.slice(0, -1);
+  raw.headers['x-forwarded-for'] = clientAddress;
+  delete raw.headers.forwarded;
+}
+
 /** Renders a refusal (audited) for an `SsoRefusal`; anything else is a 500 page, logged without detail. */
 async function guarded(
   relay: RelayContext,
@@ -73,7 +90,7 @@ async function guarded(
   } catch (error) {
     if (error instanceof Refused) return error.reply;
     // Never the error object itself: a library's error may carry the citizen's claims.
-    relay.logger.warn({ ...errorFields(error), route: request.routeOptions.url }, 'sso interaction failed');
+    request.log.warn({ ...errorFields(error), route: request.routeOptions.url }, 'sso interaction failed');
     return reply
       .code(500)
       .type('text/html; charset=utf-8')
@@ -111,7 +128,7 @@ async function refuse(
     reason,
     ...(context.accountId ? { accountId: context.accountId } : {}),
   });
-  relay.logger.info({ clientId: context.clientId, reason }, 'sso sign-in refused');
+  request.log.info({ clientId: context.clientId, reason }, 'sso sign-in refused');
   let returnTo: string | undefined;
   if (context.details && context.provider) {
     // The school application then gets `error=access_denied` when the citizen goes back to it.
@@ -255,7 +272,7 @@ async function callback(
     { mergeWithLastSubmission: false },
   );
   await relay.audit({ action: 'sso:login', decision: 'allow', clientId, accountId });
-  relay.logger.info({ clientId, accountId, level: citizenLevel }, 'sso sign-in');
+  request.log.info({ clientId, accountId, level: citizenLevel }, 'sso sign-in');
   return reply.header('cache-control', 'no-store').redirect(returnTo, 303);
 }
 

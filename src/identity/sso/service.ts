@@ -50,6 +50,8 @@ export interface RelayContext {
   logger: SsoLogger;
   provider(): Promise<Provider>;
   audit(entry: Omit<SsoAuditEntry, 'upstream'>): Promise<void>;
+  /** The public origin every URL the relay gives out is made from (PUBLIC_URL). */
+  origin: string;
 }
 
 function issuerOf(publicUrl: string): string {
@@ -134,7 +136,6 @@ export async function createSsoRelay(options: SsoRelayOptions): Promise<SsoRelay
       adapter,
       keys: keys.keys,
       cookieKeys: options.cookieKeys,
-      trustProxy: options.trustProxy ?? false,
       sessionTtlSeconds: options.sessionTtlSeconds ?? 8 * 60 * 60,
       findAccount: (accountId, allowedRoles) => options.findAccount(accountId, allowedRoles),
       events: {
@@ -182,7 +183,15 @@ export async function createSsoRelay(options: SsoRelayOptions): Promise<SsoRelay
     return building;
   };
 
-  const context: RelayContext = { options, db, upstream, logger, provider, audit };
+  const context: RelayContext = {
+    options,
+    db,
+    upstream,
+    logger,
+    provider,
+    audit,
+    origin: new URL(issuer).origin,
+  };
 
   return {
     async register(app) {
@@ -255,7 +264,6 @@ export function createSsoAdmin(options: SsoAdminOptions): SsoAdmin {
       adapter,
       keys: (await loadSigningKeys(db, options.keyring, 7 * DAY_MS)).keys,
       cookieKeys: [randomBytes(32).toString('base64url')],
-      trustProxy: false,
       sessionTtlSeconds: 60,
       findAccount: async () => undefined,
       events: { logout() {}, refused() {}, serverError() {} },

@@ -124,8 +124,6 @@ export interface SsoRelayOptions {
   findAccount(accountId: string, allowedRoles?: readonly Role[]): Promise<ResolvedAccount | undefined>;
   audit(entry: SsoAuditEntry): Promise<void>;
   logger?: SsoLogger;
-  /** Trust `X-Forwarded-*` (the hub behind a TLS-terminating proxy); default false. */
-  trustProxy?: boolean;
   /** How long a replaced signing key stays in the JWKS; default 7 days. */
   signingKeyRetentionMs?: number;
   /** How often a process looks for a key another process rotated; default 60 s. */

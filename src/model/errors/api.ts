@@ -116,6 +116,21 @@ export const API_ERRORS = {
       en: "Try again after Retry-After; if it lasts, check the hub's PostgreSQL/Redis",
     },
   },
+  RATE_LIMITED: {
+    kind: 'throttled',
+    status: 429,
+    actor: 'district-it',
+    title: { vi: 'Quá nhiều yêu cầu', en: 'Too many requests' },
+    message: {
+      vi: '{what}: quá {limit} lần mỗi phút từ nơi gửi này; thử lại sau {seconds} giây',
+      en: '{what}: over {limit} a minute from this sender; try again in {seconds} s',
+    },
+    values: ['what', 'limit', 'seconds'],
+    action: {
+      vi: 'Chờ theo Retry-After; nếu một ứng dụng gửi sai khoá liên tục, sửa cấu hình của nó; giới hạn ở RATE_LIMIT_*',
+      en: 'Wait as Retry-After says; if an application keeps sending a wrong key, fix its settings; the limits are RATE_LIMIT_*',
+    },
+  },
   API_KEY_MISSING: {
     kind: 'bad-input',
     status: 401,

@@ -1,0 +1,42 @@
+/**
+ * What `edubridge serve` checks before it listens: every setting a route will need, so that a
+ * missing one is a one-line start-up error naming the variable, not a 500 on the first request
+ * that needs it (a run asked for, a sync scheduled).
+ */
+import { type Config, ConfigError, type ConfigIssue } from '../config/index.ts';
+import { loadSources } from '../pipeline/sources.ts';
+import { targetsFromConfig } from '../targets/from-config.ts';
+
+/** Throws a ConfigError naming every setting the API's routes need and cannot use. */
+export async function checkServeSettings(config: Config): Promise<void> {
+  const issues: ConfigIssue[] = [];
+  try {
+    // Builds each configured target's gateway client: a missing URL or credential says so here.
+    targetsFromConfig(config);
+  } catch (error) {
+    issues.push(issueOf(error, 'CITY_EDUDB_GATEWAY_URL'));
+  }
+  try {
+    await loadSources(config.SOURCES_FILE);
+  } catch (error) {
+    issues.push({
+      variable: 'SOURCES_FILE',
+      expects: 'a readable sources file (JSON: each school’s adapter and its config)',
+      shown: config.SOURCES_FILE,
+      reason: (error as Error).message,
+    });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+}
+
+/** The variable a target's settings error names (`… CITY_EDUDB_API_KEY is missing`), else `fallback`. */
+function issueOf(error: unknown, fallback: string): ConfigIssue {
+  const message = (error as Error).message;
+  const named = /\b((?:CITY_EDUDB|SSC|C06)_[A-Z0-9_]+)\b/.exec(message)?.[1];
+  return {
+    variable: named ?? fallback,
+    expects: 'set: the gateway settings of each target (see the README’s settings)',
+    shown: 'unset',
+    reason: message,
+  };
+}
