@@ -11,6 +11,7 @@ const BENCHES: Record<string, { file: string; flags: string[] }> = {
   rest: { file: 'rest-read.ts', flags: [] },
   excel: { file: 'excel-import.ts', flags: [] },
   sync: { file: 'sync.ts', flags: [] },
+  'auth-flood': { file: 'auth-flood.ts', flags: [] },
 };
 
 const args = process.argv.slice(2);

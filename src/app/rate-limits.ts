@@ -19,6 +19,7 @@ import { audit, type Database } from '../store/index.ts';
 import { problem } from './problem.ts';
 
 const WINDOW_MS = 60_000;
+const BLOCKED_SOURCES_KEPT = 10_000;
 
 /** The API's limits, and the SSO relay's (by address; its token endpoint by address and client). */
 export interface EdgeLimits extends ApiLimits {
@@ -79,20 +80,30 @@ export async function registerRateLimits(
       timeWindow: WINDOW_MS,
       keyGenerator: (request: FastifyRequest) => (request as unknown as { source: string }).source,
     });
+    // Sources this process already found over the limit, until their window ends: their next
+    // requests are answered without a round trip to Redis (a flood is answered at the cost of a
+    // map look-up). Bounded: the oldest entry goes when it is full.
+    const blockedUntil = new Map<string, number>();
+    const limitedNow = (seconds: number) =>
+      problem('RATE_LIMITED', { what: WHAT[name], limit: max, seconds }, { retryAfterSeconds: seconds });
     return {
       async hit(source) {
+        const until = blockedUntil.get(source);
+        if (until !== undefined) {
+          const left = until - Date.now();
+          if (left > 0) return limitedNow(Math.max(1, Math.ceil(left / 1000)));
+          blockedUntil.delete(source);
+        }
         await connected();
         const key = `${name}:${source}`;
         // The plugin reads `routeOptions.config` of what it is given: a counter needs no route.
         const verdict = await limiter({ source: key, routeOptions: {} } as unknown as FastifyRequest);
         if (verdict.isAllowed || !verdict.isExceeded) return undefined;
         const seconds = Math.max(1, verdict.ttlInSeconds);
+        if (blockedUntil.size >= BLOCKED_SOURCES_KEPT) blockedUntil.delete(blockedUntil.keys().next().value!);
+        blockedUntil.set(source, Date.now() + verdict.ttl);
         await auditOncePerWindow(redis, database, namespace, name, source, max, verdict.ttl);
-        return problem(
-          'RATE_LIMITED',
-          { what: WHAT[name], limit: max, seconds },
-          { retryAfterSeconds: seconds },
-        );
+        return limitedNow(seconds);
       },
     };
   };
