@@ -15,8 +15,7 @@
  * the CLI checks its flags before opening the store, `addClient` before writing, and the store
  * again when it reads a client back (a registration written before the policy, or by hand).
  */
-import type { Bilingual } from '../../model/error-catalogue.ts';
-import { errorMessage } from '../../model/error-catalogue.ts';
+import { type Bilingual, errorMessage } from '../../model/error-catalogue.ts';
 import { SsoClientInputError } from './errors.ts';
 
 /** The hosts plain http is allowed on (RFC 8252 §7.3; `[::1]` as the URL parser spells it). */
@@ -44,9 +43,10 @@ const SPACE_OR_CONTROL = /[\s\p{Cc}]/u;
  * and fragment can carry secrets, and the person registering knows which URI they typed.
  */
 function shown(url: URL, withUserinfo = false): string {
-  const host = url.host || url.pathname;
-  const path = url.host ? url.pathname : '';
-  return `${url.protocol}//${withUserinfo ? '…@' : ''}${host}${path}`;
+  // A scheme without a host (`javascript:…`, `com.app:/cb`): the scheme is the problem, the rest
+  // may be anything.
+  if (url.host === '') return `${url.protocol}…`;
+  return `${url.protocol}//${withUserinfo ? '…@' : ''}${url.host}${url.pathname}`;
 }
 
 /** The authority as written (between `//` and the next `/`, `?` or `#`), or undefined if none. */
