@@ -19,6 +19,7 @@ import {
   type Database,
   listApiKeys,
   listAudit,
+  loadKeyring,
   migrateToLatest,
   type Principal,
   revokeApiKey,
@@ -230,9 +231,15 @@ describe('scope on /v1/audit', () => {
         action: 'audit:read',
         resource: 'GET /v1/audit',
         decision: 'deny',
-        detail: { school: '79NB0099', reason: expect.stringContaining('79NB0099') },
+        // A school outside the key is what the caller sent: kept as a keyed hash, with the rule.
+        detail: {
+          code: 'FORBIDDEN_SCOPE',
+          reason: 'school_outside_key',
+          refused: { schoolCode: expect.stringMatching(/^hmac-sha256:[0-9a-f]{32}$/) },
+        },
       },
     ]);
+    expect(JSON.stringify(await lastAudit())).not.toContain('79NB0099');
   });
 
   test('a district key inside its scope is allowed, audited, and sees only its schools', async () => {
@@ -312,7 +319,7 @@ describe('the deny-by-default guard', () => {
     try {
       await local.register(
         async (scope) => {
-          installApiKeyAuth(scope, { database });
+          installApiKeyAuth(scope, { database, keyring: loadKeyring({}, () => {}) });
           scope.get('/forgetful', async () => ({ secret: 'data' }));
         },
         { prefix: '/guarded' },

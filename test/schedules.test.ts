@@ -113,6 +113,7 @@ beforeAll(async () => {
   await app.register(apiV1, {
     prefix: '/v1',
     database: db,
+    keyring: loadKeyring({ NODE_ENV: 'test' }),
     runs: () => service,
     schedules: () => schedules,
   });

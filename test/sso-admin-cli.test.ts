@@ -94,6 +94,43 @@ describe('edubridge sso, with the database and SSO_PUBLIC_URL only', () => {
     expect(rows[0]!.sealed).not.toBeNull();
   });
 
+  it.each([
+    ['http on a public host', 'http://smas.example/callback', 'SSO_REDIRECT_URI_NOT_HTTPS'],
+    ['a password in the URI', 'https://smas:Mk-2026-bi-mat@smas.example/cb', 'SSO_REDIRECT_URI_USERINFO'],
+    ['a fragment', 'https://smas.example/callback#top', 'SSO_REDIRECT_URI_FRAGMENT'],
+    ['a relative URI', '/callback', 'SSO_REDIRECT_URI_INVALID'],
+  ])(
+    'refuses %s in one line naming the code, exit 2, no stack, no secret',
+    (_, uri, code) => {
+      const r = run(['sso', 'client', 'add', '--name', 'SMAS', '--redirect-uri', uri]);
+
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`[${code}]`);
+      expect(r.stderr).toMatch(/redirect URI thứ 1 .+ \/ redirect URI #1 /);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stderr).not.toContain('Mk-2026-bi-mat');
+      expect(r.stdout).toBe('');
+    },
+    60_000,
+  );
+
+  it('accepts http on a loopback port (an app on the user’s own machine)', () => {
+    const r = run([
+      'sso',
+      'client',
+      'add',
+      '--name',
+      'Sổ điểm (máy cá nhân)',
+      '--redirect-uri',
+      'http://127.0.0.1:53682/callback',
+      '--json',
+    ]);
+
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ clientId: expect.stringMatching(/^eb-/) });
+  }, 60_000);
+
   it('without SSO_PUBLIC_URL, says what is missing in one line', () => {
     const r = run(['sso', 'client', 'add', '--name', 'X', '--redirect-uri', 'https://x.example/cb'], {
       SSO_PUBLIC_URL: '',

@@ -323,6 +323,32 @@ describe('the hub as OpenID Provider refuses school-app requests it must not hon
     ]);
   });
 
+  test('an unknown client_id is audited as `unknown`, never as sent (it may be anything, an ID number)', async () => {
+    const before = h.audits.length;
+    const url = new URL(`${h.issuer}/auth`);
+    url.search = new URLSearchParams({
+      client_id: '079088012345',
+      redirect_uri: SCHOOL_REDIRECT,
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    }).toString();
+
+    const walked = await new Browser().follow(url, h.hubUrl);
+
+    expect(walked.status).toBe(400);
+    expect(h.audits.slice(before)).toEqual([
+      {
+        action: 'sso:refuse',
+        decision: 'deny',
+        clientId: 'unknown',
+        reason: 'op_invalid_client',
+        upstream: 'dvcqg',
+      },
+    ]);
+  });
+
   test('a redirect URI that differs only by a trailing slash is not registered', async () => {
     const begun = await h.begin(school, new Browser(), { redirect_uri: `${SCHOOL_REDIRECT}/` });
     expect(begun.status).toBe(400);

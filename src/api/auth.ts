@@ -5,7 +5,15 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problem } from '../app/problem.ts';
-import { type ApiKeyRole, audit, type Database, type Principal, verifyApiKey } from '../store/index.ts';
+import {
+  type ApiKeyRole,
+  audit,
+  type Database,
+  type Keyring,
+  type Principal,
+  refusedInputHash,
+  verifyApiKey,
+} from '../store/index.ts';
 import type { ApiLimits } from './limits.ts';
 
 export type { Principal };
@@ -38,8 +46,17 @@ export const SECURED = SECURITY_SCHEMES.map((name) => ({ [name]: [] }));
 
 interface RequestAuth {
   database: Database;
+  keyring: Keyring;
   principal: Principal;
   authorized: boolean;
+}
+
+export interface ApiKeyAuthOptions {
+  database: Database;
+  /** Hashes what a refused request named outside the key's scope, for the audit log (see `authorize`). */
+  keyring: Keyring;
+  /** Failed authentications counted (429 past the limit, no audit row each); none without. */
+  limits?: Pick<ApiLimits, 'authFailuresByAddress' | 'authFailuresByKey'>;
 }
 
 const requests = new WeakMap<FastifyRequest, RequestAuth>();
@@ -50,11 +67,8 @@ const requests = new WeakMap<FastifyRequest, RequestAuth>();
  * hooks must stay in that encapsulation context, which fastify-plugin would have lifted to the root.
  * Nothing here touches the database until a request arrives.
  */
-export function installApiKeyAuth(
-  app: FastifyInstance,
-  options: { database: Database; limits?: Pick<ApiLimits, 'authFailuresByAddress' | 'authFailuresByKey'> },
-): void {
-  const { database, limits } = options;
+export function installApiKeyAuth(app: FastifyInstance, options: ApiKeyAuthOptions): void {
+  const { database, keyring, limits } = options;
   app.decorateRequest('principal', null);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -62,7 +76,7 @@ export function installApiKeyAuth(
     const principal = presented === undefined ? null : await verifyApiKey(database, presented);
     if (principal) {
       request.principal = principal;
-      requests.set(request, { database, principal, authorized: false });
+      requests.set(request, { database, keyring, principal, authorized: false });
       return;
     }
     const code = presented === undefined ? 'API_KEY_MISSING' : 'API_KEY_INVALID';
@@ -115,45 +129,109 @@ export function installApiKeyAuth(
 export async function authorize(request: FastifyRequest, check: AuthorizeCheck): Promise<Principal> {
   const state = requests.get(request);
   if (!state) throw new Error('authorize() called outside the /v1 API-key context');
-  const { principal, database } = state;
-  const reason = refusal(principal, check);
+  const { principal, database, keyring } = state;
+  const rule = refusalRule(principal, check);
   await audit(database, {
     actor: `key:${principal.prefix}`,
     role: principal.role,
     action: check.action,
     resource: resourceOf(request),
-    decision: reason === undefined ? 'allow' : 'deny',
+    decision: rule === undefined ? 'allow' : 'deny',
     detail: {
       requestId: request.id,
-      ...(check.schoolCode === undefined ? {} : { school: check.schoolCode }),
-      ...(check.adapterId === undefined ? {} : { adapter: check.adapterId }),
-      ...(reason === undefined ? {} : { reason }),
+      ...(rule === undefined ? scopeOf(check) : refusedScope(keyring, principal, check, rule)),
     },
   });
-  if (reason !== undefined) {
-    throw problem('FORBIDDEN_SCOPE', { reason });
+  if (rule !== undefined) {
+    throw problem('FORBIDDEN_SCOPE', { reason: refusalText(principal, check, rule) });
   }
   state.authorized = true;
   return principal;
 }
 
-/** Why the principal may not do this, in English for the audit log and the problem; undefined if it may. */
-export function refusal(principal: Principal, check: AuthorizeCheck): string | undefined {
-  if (check.roles && !check.roles.includes(principal.role)) {
-    return `role ${principal.role} may not ${check.action}`;
-  }
+/** Why a key may not do something: stable names, for the audit log and for reports over it. */
+export type ScopeRule = 'role_not_allowed' | 'city_read_only' | 'school_outside_key' | 'adapter_outside_key';
+
+/** The rule the principal breaks by doing `check`; undefined if it may. */
+export function refusalRule(principal: Principal, check: AuthorizeCheck): ScopeRule | undefined {
+  if (check.roles && !check.roles.includes(principal.role)) return 'role_not_allowed';
   if (principal.role === 'city') {
-    return check.action.endsWith(':read') ? undefined : 'city keys are read-only';
+    return check.action.endsWith(':read') ? undefined : 'city_read_only';
   }
   if (check.schoolCode !== undefined && !principal.schools.includes(check.schoolCode)) {
-    return `school ${check.schoolCode} is outside the key's schools`;
+    return 'school_outside_key';
   }
   if (principal.role === 'vendor' && (check.schoolCode !== undefined || check.adapterId !== undefined)) {
     if (check.adapterId === undefined || !principal.vendorAdapters.includes(check.adapterId)) {
-      return `adapter ${check.adapterId ?? '(none)'} is not one of the key's adapters`;
+      return 'adapter_outside_key';
     }
   }
   return undefined;
+}
+
+/**
+ * Why the principal may not do this, in English, for the caller's problem answer (which may repeat
+ * what the caller sent: it goes back to them only, never to the audit log); undefined if it may.
+ */
+export function refusal(principal: Principal, check: AuthorizeCheck): string | undefined {
+  const rule = refusalRule(principal, check);
+  return rule === undefined ? undefined : refusalText(principal, check, rule);
+}
+
+function refusalText(principal: Principal, check: AuthorizeCheck, rule: ScopeRule): string {
+  switch (rule) {
+    case 'role_not_allowed':
+      return `role ${principal.role} may not ${check.action}`;
+    case 'city_read_only':
+      return 'city keys are read-only';
+    case 'school_outside_key':
+      return `school ${check.schoolCode} is outside the key's schools`;
+    case 'adapter_outside_key':
+      return `adapter ${check.adapterId ?? '(none)'} is not one of the key's adapters`;
+  }
+}
+
+// What routes pass when the record asked for does not exist: the hub's word, not the caller's.
+const NOT_FOUND = '(unknown)';
+
+/** An allowed request's school and adapter, as the audit log keeps them (`school` is filtered on). */
+function scopeOf(check: AuthorizeCheck): Record<string, string> {
+  return {
+    ...(check.schoolCode === undefined ? {} : { school: check.schoolCode }),
+    ...(check.adapterId === undefined ? {} : { adapter: check.adapterId }),
+  };
+}
+
+/**
+ * A refused request's school and adapter as the audit log keeps them. A value the key's own scope
+ * lists was checked when the key was made, so it is kept as it is (and `listAudit({ schools })`
+ * finds the entry). Anything else is what the caller sent and the hub refused: it may be anything,
+ * a personal ID typed as a school code once was, and the log can never take it back. It is kept
+ * only as a keyed hash (`refused`), beside the rule that refused the request (`reason`).
+ */
+function refusedScope(
+  keyring: Keyring,
+  principal: Principal,
+  check: AuthorizeCheck,
+  rule: ScopeRule,
+): Record<string, unknown> {
+  const kept: Record<string, string> = {};
+  const refused: Record<string, string> = {};
+  const { schoolCode, adapterId } = check;
+  if (schoolCode !== undefined) {
+    if (schoolCode === NOT_FOUND || principal.schools.includes(schoolCode)) kept.school = schoolCode;
+    else refused.schoolCode = refusedInputHash(keyring, schoolCode);
+  }
+  if (adapterId !== undefined) {
+    if (principal.vendorAdapters.includes(adapterId)) kept.adapter = adapterId;
+    else refused.adapterId = refusedInputHash(keyring, adapterId);
+  }
+  return {
+    ...kept,
+    code: 'FORBIDDEN_SCOPE',
+    reason: rule,
+    ...(Object.keys(refused).length > 0 ? { refused } : {}),
+  };
 }
 
 /** The API key a request presents (`Authorization: Bearer` or `X-Api-Key`), if any. */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { StoreGuard } from '../app/store-guard.ts';
 import type { ScheduleService } from '../pipeline/schedules.ts';
 import type { RunService } from '../pipeline/service.ts';
-import type { Database } from '../store/index.ts';
+import type { Database, Keyring } from '../store/index.ts';
 import { installApiKeyAuth } from './auth.ts';
 import type { ApiLimits } from './limits.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -18,12 +18,15 @@ import type { RouteStores } from './stores.ts';
 
 export {
   API_KEY_HEADER,
+  type ApiKeyAuthOptions,
   type AuthAction,
   type AuthorizeCheck,
   authorize,
   installApiKeyAuth,
   type Principal,
   refusal,
+  refusalRule,
+  type ScopeRule,
   SECURED,
   SECURITY_SCHEMES,
 } from './auth.ts';
@@ -31,6 +34,8 @@ export { QUEUES_WORK, type RouteStores } from './stores.ts';
 
 export interface ApiV1Options {
   database: Database;
+  /** The hub's keyring: refused input is audited as a keyed hash of it (src/api/auth.ts). */
+  keyring: Keyring;
   /** The run service, built when first needed. */
   runs: () => RunService;
   /** Schools' schedules; without it the schedule routes answer 503 `SCHEDULES_UNAVAILABLE`. */
@@ -52,7 +57,7 @@ export interface ApiV1Options {
  */
 export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (
   app,
-  { database, runs, schedules, identity, guard, limits },
+  { database, keyring, runs, schedules, identity, guard, limits },
 ) => {
   // Before the API-key check, which reads the database itself.
   if (guard) {
@@ -61,7 +66,7 @@ export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (
       await guard.ensure(stores);
     });
   }
-  installApiKeyAuth(app, { database, ...(limits ? { limits } : {}) });
+  installApiKeyAuth(app, { database, keyring, ...(limits ? { limits } : {}) });
   await app.register(whoamiRoutes);
   await app.register(auditRoutes, { database });
   await app.register(runsRoutes, { database, runs });

@@ -106,6 +106,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     await app.register(apiV1, {
       prefix: '/v1',
       database,
+      keyring,
       runs: deps.runService
         ? () => deps.runService!
         : lazyRunService(app, config, database, keyring, deps.loadAdapter),

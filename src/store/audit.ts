@@ -16,7 +16,9 @@ export interface AuditInput {
   /**
    * Context for the reader (school, adapter, reason, request id). Never keys or personal data: the
    * log is append-only, so what is written here can never be taken back. `school` is the member
-   * that `listAudit({ schools })` filters on.
+   * that `listAudit({ schools })` filters on. Input the hub refused is never kept as given (it may
+   * be a personal ID in the wrong field): `refused` maps its field to `refusedInputHash` of it, and
+   * `reason` names the rule that refused it.
    */
   detail?: Record<string, unknown> | null;
 }

@@ -219,6 +219,36 @@ export function decryptPersonalId(keyring: Keyring, value: EncryptedValue): stri
   return decryptBytes(keyring, value).toString('utf8');
 }
 
+/**
+ * The key of `refusedInputHash`: derived from the blind-index key, not that key itself, so that the
+ * hash of a personal ID in the audit log never equals its blind index in the persons table (the log
+ * cannot be joined to the people by it), while whoever holds the keyring can still derive it.
+ */
+const refusedInputKeys = new WeakMap<Keyring, Buffer>();
+function refusedInputKey(keyring: Keyring): Buffer {
+  let key = refusedInputKeys.get(keyring);
+  if (!key) {
+    key = createHmac('sha256', keyring.blindIndexKey).update('edubridge audit refused-input v1').digest();
+    refusedInputKeys.set(keyring, key);
+  }
+  return key;
+}
+
+/**
+ * What the audit log keeps of an input the hub refused, in place of its text: a keyed hash,
+ * `hmac-sha256:` and 32 hex digits (128 bits). Keyed because a refused input may be a personal ID
+ * typed in the wrong field, and the 10^12 twelve-digit IDs are too few for a plain hash to hide one.
+ * The same input always gives the same hash, so repeated attempts can be counted, and a suspected
+ * value checked by someone holding the keys. The value is hashed exactly as given (no trimming).
+ *
+ * @example
+ * refusedInputHash(keyring, '079088012345') // 'hmac-sha256:3f0c…' (32 hex digits)
+ */
+export function refusedInputHash(keyring: Keyring, value: string): string {
+  const digest = createHmac('sha256', refusedInputKey(keyring)).update(value, 'utf8').digest('hex');
+  return `hmac-sha256:${digest.slice(0, 32)}`;
+}
+
 /** HMAC-SHA256 of the normalised ID: equal IDs give equal indexes, without the ID being readable. */
 export function blindIndex(keyring: Keyring, personalId: string): Buffer {
   return createHmac('sha256', keyring.blindIndexKey).update(normalisePersonalId(personalId), 'utf8').digest();

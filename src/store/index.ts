@@ -36,6 +36,7 @@ export {
   loadKeyring,
   normalisePersonalId,
   parseDataKeys,
+  refusedInputHash,
 } from './crypto.ts';
 export {
   type CreateDatabaseOptions,

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { Role, SsoAdmin } from '../../identity/sso/index.ts';
+// The policy module alone: the relay's index would load openid-client for every command.
+import { type RedirectUriList, redirectUriError } from '../../identity/sso/redirect-uris.ts';
 import { badOption, printJson, printLine, UsageError } from '../io.ts';
 
 const ROLE_NAMES: readonly Role[] = ['teacher', 'guardian', 'student', 'district_admin'];
@@ -43,22 +45,13 @@ function parseLevel(value: string | undefined): 1 | 2 | undefined {
   return Number(value) as 1 | 2;
 }
 
-function parseUrls(values: string[], option: string): string[] {
-  for (const value of values) {
-    let url: URL | undefined;
-    try {
-      url = new URL(value);
-    } catch {
-      url = undefined;
-    }
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hash) {
-      throw badOption(
-        option,
-        `phải là URL http(s) tuyệt đối, không có # (nhận được "${value}")`,
-        `must be an absolute http(s) URL without # (got "${value}")`,
-      );
-    }
-  }
+/**
+ * The URIs of one flag, checked by the relay's own redirect URI policy before the store is opened:
+ * the same codes and messages as `addClient` gives, as one line.
+ */
+function parseUrls(values: string[], list: RedirectUriList): string[] {
+  const error = redirectUriError(values, list);
+  if (error) throw new UsageError(error.code, error.message);
   return values;
 }
 
@@ -127,9 +120,9 @@ export function registerSsoCommands(program: Command, open: OpenRelay): void {
         const requiredLevel = parseLevel(opts.level);
         const input = {
           name: opts.name,
-          redirectUris: parseUrls(opts.redirectUri, '--redirect-uri'),
+          redirectUris: parseUrls(opts.redirectUri, 'redirect_uris'),
           ...(opts.postLogoutUri
-            ? { postLogoutRedirectUris: parseUrls(opts.postLogoutUri, '--post-logout-uri') }
+            ? { postLogoutRedirectUris: parseUrls(opts.postLogoutUri, 'post_logout_redirect_uris') }
             : {}),
           ...(allowedRoles ? { allowedRoles } : {}),
           ...(requiredLevel ? { requiredLevel } : {}),

@@ -5,7 +5,11 @@
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { type Keyring, seal, unseal } from '../../store/index.ts';
+import { type RedirectUriCode, storedClientProblem } from './redirect-uris.ts';
 import type { SsoDb } from './tables.ts';
+
+/** Told when a stored school application is refused as it is read (the relay logs it). */
+export type RefusedClientListener = (clientId: string, code: RedirectUriCode) => void;
 
 // Models whose rows belong to a grant: revoking the grant (logout, a replayed code) deletes them.
 const GRANTABLE = new Set([
@@ -24,6 +28,7 @@ export class KyselyAdapter implements Adapter {
     private readonly db: SsoDb,
     private readonly keyring: Keyring,
     private readonly model: string,
+    private readonly onRefusedClient: RefusedClientListener = () => {},
   ) {}
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
@@ -102,6 +107,16 @@ export class KyselyAdapter implements Adapter {
     if (!row) return undefined;
     if (row.expires_at && row.expires_at.getTime() <= Date.now()) return undefined;
     const payload: AdapterPayload = { ...(row.payload as AdapterPayload) };
+    if (this.model === 'Client') {
+      // A registration written before the redirect URI policy, or into the table by hand, is
+      // refused as it is read: to oidc-provider the client does not exist (`invalid_client`), so
+      // no code goes to a URI the policy forbids. Registering the app again fixes it.
+      const problem = storedClientProblem(payload);
+      if (problem) {
+        this.onRefusedClient(value, problem);
+        return undefined;
+      }
+    }
     if (row.consumed_at) payload.consumed = epoch(row.consumed_at);
     if (row.sealed && row.key_id) {
       payload.client_secret = unseal<string>(this.keyring, {
@@ -113,12 +128,16 @@ export class KyselyAdapter implements Adapter {
   }
 }
 
-export function adapterFactory(db: SsoDb, keyring: Keyring): (model: string) => Adapter {
+export function adapterFactory(
+  db: SsoDb,
+  keyring: Keyring,
+  onRefusedClient?: RefusedClientListener,
+): (model: string) => Adapter {
   const cache = new Map<string, KyselyAdapter>();
   return (model) => {
     let adapter = cache.get(model);
     if (!adapter) {
-      adapter = new KyselyAdapter(db, keyring, model);
+      adapter = new KyselyAdapter(db, keyring, model, onRefusedClient);
       cache.set(model, adapter);
     }
     return adapter;

@@ -12,6 +12,15 @@ export {
   SsoRefusal,
 } from './errors.ts';
 export { DEFAULT_SCOPE, MOUNT_PATH, SCOPES } from './provider.ts';
+export {
+  checkRedirectUris,
+  LOOPBACK_HOSTS,
+  type RedirectUriCode,
+  type RedirectUriList,
+  type RedirectUriProblem,
+  redirectUriError,
+  redirectUriProblem,
+} from './redirect-uris.ts';
 export { createSsoAdmin, createSsoRelay } from './service.ts';
 export {
   type AccountClaims,

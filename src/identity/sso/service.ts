@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import type { JWKS, KoaContextWithOIDC, ClientMetadata as OidcClientMetadata } from 'oidc-provider';
 import { errorMessage } from '../../model/error-catalogue.ts';
-import { adapterFactory, purgeExpired } from './adapter.ts';
+import { adapterFactory, purgeExpired, type RefusedClientListener } from './adapter.ts';
 import { SsoClientInputError, SsoConfigError } from './errors.ts';
 import { currentKid, loadSigningKeys, pruneRetiredKeys, rotate } from './keys.ts';
 import { errorFields } from './log.ts';
@@ -19,6 +19,7 @@ import {
   MOUNT_PATH,
   POLICY_PROPERTIES,
 } from './provider.ts';
+import { checkRedirectUris } from './redirect-uris.ts';
 import { registerRoutes } from './routes.ts';
 import { ssoDb } from './tables.ts';
 import {
@@ -111,7 +112,7 @@ export async function createSsoRelay(options: SsoRelayOptions): Promise<SsoRelay
   const db = ssoDb(options.database);
   const upstream = createUpstream(options.upstream, `${issuer}/callback`);
   const logger = options.logger ?? SILENT;
-  const adapter = adapterFactory(db, options.keyring);
+  const adapter = adapterFactory(db, options.keyring, refusedClientLogger(logger));
   const retentionMs = options.signingKeyRetentionMs ?? 7 * DAY_MS;
   const refreshMs = options.keyRefreshMs ?? 60_000;
   const personality = options.upstream.personality;
@@ -254,8 +255,8 @@ async function addClient(
 export function createSsoAdmin(options: SsoAdminOptions): SsoAdmin {
   const issuer = issuerOf(options.publicUrl);
   const db = ssoDb(options.database);
-  const adapter = adapterFactory(db, options.keyring);
   const logger = options.logger ?? SILENT;
+  const adapter = adapterFactory(db, options.keyring, refusedClientLogger(logger));
   // A provider only to validate client metadata exactly as the serving one does; it serves
   // nothing, so its cookie key is a throwaway and it knows no account.
   const provider = async () =>
@@ -279,6 +280,15 @@ export function createSsoAdmin(options: SsoAdminOptions): SsoAdmin {
   };
 }
 
+/** A stored app refused as read: district IT must hear of it, the school app only sees `invalid_client`. */
+const refusedClientLogger =
+  (logger: SsoLogger): RefusedClientListener =>
+  (clientId, code) =>
+    logger.warn(
+      { clientId, code },
+      'sso client refused: a redirect URI it was registered with breaks the policy; register the app again',
+    );
+
 function logoutEntry(ctx: KoaContextWithOIDC): Omit<SsoAuditEntry, 'upstream'> {
   const accountId = ctx.oidc?.session?.accountId;
   return {
@@ -299,6 +309,9 @@ function clientMetadata(input: AddClientInput): ClientMetadata {
   if (!Array.isArray(input.redirectUris) || input.redirectUris.length === 0) {
     throw invalid('Cần ít nhất một redirect URI', 'At least one redirect URI is needed');
   }
+  // Before oidc-provider's own checks, which allow http anywhere and user names for a web client.
+  checkRedirectUris(input.redirectUris, 'redirect_uris');
+  checkRedirectUris(input.postLogoutRedirectUris ?? [], 'post_logout_redirect_uris');
   const authMethod = input.authMethod ?? 'client_secret_basic';
   if (authMethod === 'private_key_jwt' && !input.jwks) {
     throw invalid('private_key_jwt cần jwks', 'private_key_jwt needs jwks');
@@ -313,6 +326,9 @@ function clientMetadata(input: AddClientInput): ClientMetadata {
   const metadata: ClientMetadata = {
     client_id: `eb-${randomBytes(12).toString('base64url')}`,
     client_name: name,
+    // Said outright: for a `native` client oidc-provider would accept a loopback redirect URI on
+    // any port (RFC 8252 §7.3); a web client's redirect URI must match character for character.
+    application_type: 'web',
     redirect_uris: [...input.redirectUris],
     post_logout_redirect_uris: [...(input.postLogoutRedirectUris ?? [])],
     grant_types: ['authorization_code'],

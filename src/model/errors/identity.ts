@@ -415,6 +415,68 @@ export const IDENTITY_ERRORS = {
       en: "Fix the application's registration (name, redirect URIs, roles)",
     },
   },
+  // The redirect URI policy (RFC 8252, RFC 9700). `{uri}` is the URI without user name, password,
+  // query or fragment: a registration refused must not print a secret it carried.
+  SSO_REDIRECT_URI_INVALID: {
+    kind: 'bad-input',
+    status: 400,
+    actor: 'district-it',
+    title: { vi: 'Redirect URI không hợp lệ', en: 'Invalid redirect URI' },
+    message: {
+      vi: '{which} không phải URL tuyệt đối hợp lệ: {reason}',
+      en: '{which} is not a valid absolute URL: {reason}',
+    },
+    values: ['which', 'reason'],
+    action: {
+      vi: 'Ghi redirect URI đầy đủ, đúng như ứng dụng gửi, ví dụ https://smas.truong.example/oidc/callback',
+      en: 'Give the full redirect URI, exactly as the application sends it, e.g. https://smas.school.example/oidc/callback',
+    },
+  },
+  SSO_REDIRECT_URI_NOT_HTTPS: {
+    kind: 'bad-input',
+    status: 400,
+    actor: 'district-it',
+    title: { vi: 'Redirect URI không dùng https', en: 'Redirect URI without https' },
+    message: {
+      vi: '{which} phải dùng https; http chỉ được dùng cho máy cục bộ (127.0.0.1, [::1], localhost): {uri}',
+      en: '{which} must use https; http only on a loopback host (127.0.0.1, [::1], localhost): {uri}',
+    },
+    values: ['which', 'uri'],
+    action: {
+      vi: 'Cho ứng dụng một địa chỉ https; http chỉ dành cho ứng dụng chạy trên chính máy người dùng',
+      en: 'Give the application an https address; plain http is only for an app on the user’s own machine',
+    },
+  },
+  SSO_REDIRECT_URI_USERINFO: {
+    kind: 'bad-input',
+    status: 400,
+    actor: 'district-it',
+    title: { vi: 'Redirect URI chứa thông tin đăng nhập', en: 'Redirect URI with user information' },
+    message: {
+      vi: '{which} không được chứa tên người dùng hay mật khẩu trước @: {uri}',
+      en: '{which} must not carry a user name or password before @: {uri}',
+    },
+    values: ['which', 'uri'],
+    action: {
+      vi: 'Bỏ phần "tên:mật-khẩu@"; nếu đó là mật khẩu thật, hãy đổi mật khẩu đó',
+      en: 'Drop the "name:password@" part; if it was a real password, change it',
+    },
+  },
+  SSO_REDIRECT_URI_FRAGMENT: {
+    kind: 'bad-input',
+    status: 400,
+    actor: 'district-it',
+    title: { vi: 'Redirect URI có phần #', en: 'Redirect URI with a fragment' },
+    message: {
+      vi: '{which} không được có phần # (fragment): {uri}',
+      en: '{which} must not have a # fragment: {uri}',
+    },
+    values: ['which', 'uri'],
+    action: {
+      vi: 'Bỏ phần từ dấu # trở đi',
+      en: 'Drop everything from the # on',
+    },
+  },
 
   // A sign-in refused: the page the citizen reads shows `message`.
   SSO_INTERACTION_EXPIRED: {
