@@ -446,10 +446,16 @@ export function registerDemoCommand(
         printLine(
           `SSO (OpenID Connect) cho ứng dụng trường / for school apps: ${JSON.stringify({ clientId: schoolApp.clientId, clientSecret: schoolApp.clientSecret, issuer: schoolApp.issuer })}`,
         );
+        // The demo says only what it serves: its issuer's discovery document is asked for here.
+        const discoveryUrl = `${schoolApp.issuer}/.well-known/openid-configuration`;
+        const discovered = await fetch(discoveryUrl)
+          .then(async (r) => (r.ok ? ((await r.json()) as { issuer?: string }).issuer : undefined))
+          .catch(() => undefined);
+        const ssoServed = discovered === schoolApp.issuer;
         printLine(
-          `  discovery: ${schoolApp.issuer}/.well-known/openid-configuration   VNeID giả lập / simulated VNeID: ${vneid.url}`,
+          `  discovery: ${discoveryUrl} ${ssoServed ? '(✓ đang phục vụ / served)' : '(✗ không phục vụ / not served)'}   VNeID giả lập / simulated VNeID: ${vneid.url}`,
         );
-        ctx.exitCode = allGood ? EXIT.ok : EXIT.invalid;
+        ctx.exitCode = allGood && ssoServed ? EXIT.ok : EXIT.invalid;
         if (opts.once) return;
         printLine('Đang phục vụ, Ctrl-C để dừng / Serving; Ctrl-C to stop');
         await new Promise<void>((resolve) => {
