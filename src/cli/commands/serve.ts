@@ -20,8 +20,22 @@ export function registerServeCommand(
       const app = await buildApp(config, adapters ? { loadAdapter: (id) => adapters.load(id) } : {});
       // The command lives as long as the server: it resolves when the server closes, which a
       // SIGINT or SIGTERM asks for after in-flight requests finish.
-      const closed = new Promise<void>((resolve) => app.server.once('close', () => resolve()));
+      let signalled = false;
+      const closed = new Promise<void>((resolve) =>
+        app.server.once('close', () => {
+          // A server that closes without a signal is a fault to chase (the 30-minute soak saw an
+          // API leave with exit 0 and no word): say so, with where the close came from.
+          if (!signalled)
+            app.log.error({ stack: new Error('closed').stack }, 'server closed without a signal');
+          resolve();
+        }),
+      );
+      process.once('beforeExit', () => {
+        if (!signalled)
+          app.log.error({ listening: app.server.listening }, 'process leaving with nothing left to do');
+      });
       const stop = () => {
+        signalled = true;
         void app.close();
       };
       process.once('SIGINT', stop);
