@@ -10,7 +10,7 @@
  *   npm run faults -- --keep               leave the temp dir (logs, PostgreSQL data) for a look
  *   npm run faults -- --soak 10            faults at random for 10 minutes while a large district syncs
  */
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -95,7 +95,18 @@ try {
   await pg.close();
   killAllChildren();
   if (values.keep) process.stdout.write(`faults: logs and data kept in ${dir}\n`);
-  else await rm(dir, { recursive: true, force: true });
+  else {
+    // A failure's process logs are what the next person needs: they stay (not the data).
+    if (failed > 0) {
+      const logs = `${dir}-logs`;
+      cpSync(dir, logs, {
+        recursive: true,
+        filter: (from) => statSync(from).isDirectory() || from.endsWith('.log'),
+      });
+      process.stdout.write(`faults: the hub processes' logs kept in ${logs}\n`);
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 process.stdout.write(`faults: wall clock ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 process.stdout.write(`faults: ${passed} passed, ${failed} failed\n`);
