@@ -60,6 +60,8 @@ export interface ApiKeyAuthOptions {
 }
 
 const requests = new WeakMap<FastifyRequest, RequestAuth>();
+const RECENTLY_GOOD_MS = 10 * 60_000;
+const RECENTLY_GOOD_KEPT = 10_000;
 
 /**
  * Installs the key check on `app` and on every route registered in it afterwards (its children
@@ -71,10 +73,26 @@ export function installApiKeyAuth(app: FastifyInstance, options: ApiKeyAuthOptio
   const { database, keyring, limits } = options;
   app.decorateRequest('principal', null);
 
+  // Key prefixes that authenticated here lately: a request from an address over its failure limit
+  // is answered 429 before any look-up, unless it presents one of these (an honest client behind
+  // the same address as a flood keeps working; the flood costs no query).
+  const recentlyGood = new Map<string, number>();
   app.addHook('onRequest', async (request, reply) => {
     const presented = presentedKey(request);
+    if (limits) {
+      const blocked = limits.authFailuresByAddress.blocked(request.ip);
+      const prefix = presented === undefined ? undefined : prefixOf(presented);
+      if (blocked && !(prefix !== undefined && (recentlyGood.get(prefix) ?? 0) > Date.now())) throw blocked;
+      // Someone guessing this key's secret from many addresses: the key waits out its window.
+      const keyBlocked = prefix === undefined ? undefined : limits.authFailuresByKey.blocked(`key:${prefix}`);
+      if (keyBlocked) throw keyBlocked;
+    }
     const principal = presented === undefined ? null : await verifyApiKey(database, presented);
     if (principal) {
+      if (limits) {
+        if (recentlyGood.size >= RECENTLY_GOOD_KEPT) recentlyGood.delete(recentlyGood.keys().next().value!);
+        recentlyGood.set(principal.prefix, Date.now() + RECENTLY_GOOD_MS);
+      }
       request.principal = principal;
       requests.set(request, { database, keyring, principal, authorized: false });
       return;

@@ -5,6 +5,11 @@
  */
 export interface Limit {
   hit(source: string): Promise<Error | undefined>;
+  /**
+   * The error to throw when this process already knows `source` is over the limit (its window not
+   * ended), without counting or asking Redis; undefined otherwise. Cheap enough to ask first.
+   */
+  blocked(source: string): Error | undefined;
 }
 
 export interface ApiLimits {

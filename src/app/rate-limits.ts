@@ -36,7 +36,7 @@ const WHAT: Record<keyof EdgeLimits, { vi: string; en: string }> = {
   identity: { vi: 'Kiểm tra danh tính', en: 'Identity checks' },
 };
 
-const UNLIMITED: Limit = { hit: async () => undefined };
+const UNLIMITED: Limit = { hit: async () => undefined, blocked: () => undefined };
 
 /**
  * Registers @fastify/rate-limit (no global limit: each limit is applied where it belongs) on the
@@ -86,14 +86,19 @@ export async function registerRateLimits(
     const blockedUntil = new Map<string, number>();
     const limitedNow = (seconds: number) =>
       problem('RATE_LIMITED', { what: WHAT[name], limit: max, seconds }, { retryAfterSeconds: seconds });
+    const blocked = (source: string) => {
+      const until = blockedUntil.get(source);
+      if (until === undefined) return undefined;
+      const left = until - Date.now();
+      if (left > 0) return limitedNow(Math.max(1, Math.ceil(left / 1000)));
+      blockedUntil.delete(source);
+      return undefined;
+    };
     return {
+      blocked,
       async hit(source) {
-        const until = blockedUntil.get(source);
-        if (until !== undefined) {
-          const left = until - Date.now();
-          if (left > 0) return limitedNow(Math.max(1, Math.ceil(left / 1000)));
-          blockedUntil.delete(source);
-        }
+        const known = blocked(source);
+        if (known) return known;
         await connected();
         const key = `${name}:${source}`;
         // The plugin reads `routeOptions.config` of what it is given: a counter needs no route.
