@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { apiV1 } from '../api/index.ts';
 import type { IdentityRuntime } from '../api/routes/identity.ts';
-import type { Config } from '../config/index.ts';
+import { type Config, inputLimitsOf } from '../config/index.ts';
 import { createIdentityQueue } from '../identity/queue.ts';
 import type { SsoRelay } from '../identity/sso/index.ts';
 import { createRunQueue, producerConnection, type queueConnection } from '../pipeline/queue.ts';
@@ -179,6 +179,7 @@ const lazyRunService = (
         pushAttempts: config.PUSH_ATTEMPTS,
         outageMaxMs: config.PUSH_OUTAGE_MAX_MS,
         ...(config.TEXT_LIMITS ? { textLimits: config.TEXT_LIMITS } : {}),
+        inputLimits: inputLimitsOf(config),
         leaseMs: config.WORKER_LOCK_MS,
         batchSize: config.SYNC_BATCH_SIZE,
         observeRecords: identityObserver(database, keyring),
