@@ -19,6 +19,7 @@ import { closeRedis, createRedis } from './dependencies.ts';
 import { registerDocs } from './docs.ts';
 import { registerErrorHandlers } from './errors.ts';
 import { identityObserver, identityRenamer, identityServiceFromConfig } from './identity.ts';
+import { registerJsonBody } from './json-body.ts';
 import { databaseCheck, redisCheck } from './readiness.ts';
 import { REDACT_PATHS } from './redact.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -73,6 +74,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     registerErrorHandlers(app);
+    registerJsonBody(app, config.BODY_MAX_DEPTH);
 
     const redis = deps.redis ?? ownedRedis(app, config);
     const database = deps.database ?? (await ownedDatabase(app, config));
