@@ -178,8 +178,8 @@ export const SOURCE_ERRORS = {
     actor: 'vendor',
     title: { vi: 'WSDL quá lớn', en: 'WSDL too large' },
     message: {
-      vi: '{system}: WSDL lớn hơn giới hạn {limit} byte (nâng bằng {setting})',
-      en: '{system}: the WSDL is larger than the limit of {limit} bytes (raised by {setting})',
+      vi: '{system}: WSDL lớn hơn giới hạn {limit} (nâng bằng {setting})',
+      en: '{system}: the WSDL is larger than the limit of {limit} (raised by {setting})',
     },
     values: ['system', 'limit', 'setting'],
     action: {
@@ -193,8 +193,8 @@ export const SOURCE_ERRORS = {
     actor: 'vendor',
     title: { vi: 'Câu trả lời SOAP quá lớn', en: 'SOAP answer too large' },
     message: {
-      vi: '{system}: câu trả lời của {where} lớn hơn giới hạn {limit} byte (nâng bằng {setting})',
-      en: '{system}: the answer to {where} is larger than the limit of {limit} bytes (raised by {setting})',
+      vi: '{system}: câu trả lời của {where} lớn hơn giới hạn {limit} (nâng bằng {setting})',
+      en: '{system}: the answer to {where} is larger than the limit of {limit} (raised by {setting})',
     },
     values: ['system', 'where', 'limit', 'setting'],
     action: {
