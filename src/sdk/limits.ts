@@ -64,9 +64,10 @@ export const DEFAULT_INPUT_LIMITS: Readonly<InputLimits> = {
   maxCsvRecordBytes: MIB,
   // Real WSDLs, inline schemas included, weigh tens to hundreds of KiB.
   maxWsdlBytes: 5 * MIB,
-  // A page of 5,000 records (the SOAP adapter's largest pageSize) at about 2 KiB each is 10 MiB;
-  // the soap package parses an answer whole into objects, several times its size in memory.
-  maxSoapResponseBytes: 50 * MIB,
+  // A page of 5,000 students of the sandbox SOAP school (the adapter's largest pageSize) is under
+  // 4 MB; 20 MiB leaves room for records five times as rich. The soap package holds an answer whole,
+  // as text and then as objects several times its size, in a worker whose heap is 256 MB.
+  maxSoapResponseBytes: 20 * MIB,
 };
 
 /** The hub setting behind each bound: what an operator sets to raise it. */
