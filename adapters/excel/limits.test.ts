@@ -170,6 +170,33 @@ describe('an .xlsx', () => {
     expect((await readStudents(path)).error).toBeUndefined();
   });
 
+  it('declaring more sheets than its sheet list’s bound holds is refused as the list is read', async () => {
+    const sheets = Array.from(
+      { length: 5_000 },
+      (_, i) => `<sheet name="Lớp ${i}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`,
+    ).join('');
+    const path = join(tmp, 'sheets.xlsx');
+    const parts = workbookParts({ sheet: sheetXml([HEADER, studentRow(2)]) }).map((part) =>
+      part.name === 'xl/workbook.xml'
+        ? {
+            name: part.name,
+            content: `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>${sheets}</sheets></workbook>`,
+          }
+        : part,
+    );
+    await writeZip(path, parts);
+
+    const { error } = await readStudents(path, { maxWorkbookPartBytes: 64 * 1024 });
+
+    expect(error).toMatchObject({
+      limit: 'maxWorkbookPartBytes',
+      max: 64 * 1024,
+      setting: 'XLSX_MAX_WORKBOOK_PART_BYTES',
+    });
+    expect(error!.measured).toBeGreaterThan(64 * 1024);
+    expect(error!.measured).toBeLessThanOrEqual(64 * 1024 + 16 * 1024);
+  });
+
   it('with more shared strings than the bound is refused as the table is read', async () => {
     const strings = Array.from({ length: 1_001 }, (_, i) => `<si><t>Học sinh ${i}</t></si>`).join('');
     const path = await workbook('shared.xlsx', [studentRow(2)], {

@@ -125,8 +125,9 @@ async function textOf(
   entry: ZipEntry,
   budget: InflateBudget,
   open: Set<Readable>,
+  partBound?: 'maxWorkbookPartBytes',
 ): Promise<Readable> {
-  const stream = await openEntry(path, entry, budget);
+  const stream = await openEntry(path, entry, budget, partBound);
   stream.setEncoding('utf8');
   open.add(stream);
   stream.once('close', () => open.delete(stream));
@@ -351,8 +352,9 @@ export async function* readXlsxSheets(
       const rels = part('xl/_rels/workbook.xml.rels');
       const workbook = part('xl/workbook.xml');
       if (!rels || !workbook) throw new Error('no xl/workbook.xml in the archive');
-      await reader._parseRels(await textOf(path, rels, budget, open));
-      await reader._parseWorkbook(await textOf(path, workbook, budget, open));
+      // Parsed whole into objects (the sheet list): bounded on their own, not only by the total.
+      await reader._parseRels(await textOf(path, rels, budget, open, 'maxWorkbookPartBytes'));
+      await reader._parseWorkbook(await textOf(path, workbook, budget, open, 'maxWorkbookPartBytes'));
       const shared = part('xl/sharedStrings.xml');
       if (shared) {
         for await (const item of reader._parseSharedStrings(await textOf(path, shared, budget, open))) {

@@ -12,7 +12,9 @@
  *   repeated tag;
  * - no run of bytes between two `<` may pass `maxXmlTextBytes`: the XML parser holds a text (or a
  *   tag) whole before handing it on, and memory goes many times its size;
- * - a directory listing more than `maxZipEntries` entries is refused before it is read.
+ * - a directory listing more than `maxZipEntries` entries is refused before it is read;
+ * - a part opened with a bound of its own (the workbook's sheet list, parsed whole into objects)
+ *   stops at it.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -103,6 +105,7 @@ class InflateMeter extends Transform {
   constructor(
     private readonly budget: InflateBudget,
     private readonly inflater: zlib.InflateRaw | undefined,
+    private readonly partBound: 'maxWorkbookPartBytes' | undefined,
   ) {
     super();
   }
@@ -144,6 +147,16 @@ class InflateMeter extends Transform {
       );
       return;
     }
+    if (this.partBound && this.inflated > budget.limits[this.partBound]) {
+      done(
+        fileLimitError(budget.file, {
+          limit: this.partBound,
+          measured: this.inflated,
+          max: budget.limits[this.partBound],
+        }),
+      );
+      return;
+    }
     const longest = this.longestRun(chunk);
     if (longest > budget.limits.maxXmlTextBytes) {
       done(
@@ -180,7 +193,13 @@ class InflateMeter extends Transform {
  * @example
  * const sheet = await openEntry('C1-HocSinh.xlsx', entry, { file: 'C1-HocSinh.xlsx', limits, inflated: 0 });
  */
-export async function openEntry(path: string, entry: ZipEntry, budget: InflateBudget): Promise<Readable> {
+export async function openEntry(
+  path: string,
+  entry: ZipEntry,
+  budget: InflateBudget,
+  /** A bound of this part's own, besides the workbook's. */
+  partBound?: 'maxWorkbookPartBytes',
+): Promise<Readable> {
   if (entry.flags & 0x1) throw new Error(`${entry.path} is encrypted`);
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
     throw new Error(`${entry.path} uses compression method ${entry.compressionMethod}`);
@@ -195,7 +214,7 @@ export async function openEntry(path: string, entry: ZipEntry, budget: InflateBu
         })
       : Readable.from([]);
   const inflater = entry.compressionMethod === 8 ? zlib.createInflateRaw() : undefined;
-  const meter = new InflateMeter(budget, inflater);
+  const meter = new InflateMeter(budget, inflater, partBound);
   // Errors reach the meter, which the reader holds; pipeline destroys every stage with it.
   const noop = () => {};
   if (inflater) pipeline(compressed, inflater, meter, noop);

@@ -363,6 +363,9 @@ const inputLimitSettings = {
   XLSX_MAX_ZIP_ENTRIES: setting(integer(10, 1_000_000).default(L.maxZipEntries), {
     expects: 'entries an .xlsx (a zip) may hold, 10–1000000',
   }),
+  XLSX_MAX_WORKBOOK_PART_BYTES: setting(integer(64 * 1024, 1024 * MIB).default(L.maxWorkbookPartBytes), {
+    expects: `bytes of an .xlsx's xl/workbook.xml, and of its relationships, each, ${64 * 1024}–${1024 * MIB}`,
+  }),
   XLSX_MAX_COMPRESSION_RATIO: setting(integer(2, 100_000).default(L.maxCompressionRatio), {
     expects: 'inflated bytes per compressed byte of one part of an .xlsx, 2–100000',
   }),

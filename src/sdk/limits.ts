@@ -19,6 +19,8 @@ export interface InputLimits {
   maxInflatedBytes: number;
   /** Entries in an `.xlsx`'s zip directory. */
   maxZipEntries: number;
+  /** Inflated bytes of an `.xlsx`'s workbook part (`xl/workbook.xml`) and of its relationships, each. */
+  maxWorkbookPartBytes: number;
   /** Inflated bytes per compressed byte of one zip entry (checked once the entry passes 100 KiB). */
   maxCompressionRatio: number;
   /** Strings in an `.xlsx`'s shared-string table. */
@@ -46,6 +48,10 @@ export const DEFAULT_INPUT_LIMITS: Readonly<InputLimits> = {
   // Apache POI's default (ZipSecureFile.MAX_FILE_COUNT). A workbook has a dozen parts, a few more
   // per sheet (drawings, printer settings); the directory is read whole, so its size is bounded first.
   maxZipEntries: 1_000,
+  // The sheet list and its relationships are parsed whole into objects before any sheet is read:
+  // 3 million sheets declared in 170 MB (a 21 MB file) took 560 MB. A 26-sheet grade book's are
+  // 2.4 and 4 KB; 8 MiB holds tens of thousands of sheets and defined names.
+  maxWorkbookPartBytes: 8 * MIB,
   // Apache POI's default (MIN_INFLATE_RATIO 0.01). Real sheets deflate 3–10 to 1 (the repo's
   // fixtures and the 200,000-row workbook: at most 10.3); a deflate bomb reaches 1,000 to 1.
   maxCompressionRatio: 100,
@@ -74,6 +80,7 @@ export const DEFAULT_INPUT_LIMITS: Readonly<InputLimits> = {
 export const INPUT_LIMIT_SETTINGS: Readonly<Record<InputLimitName, string>> = {
   maxInflatedBytes: 'XLSX_MAX_INFLATED_BYTES',
   maxZipEntries: 'XLSX_MAX_ZIP_ENTRIES',
+  maxWorkbookPartBytes: 'XLSX_MAX_WORKBOOK_PART_BYTES',
   maxCompressionRatio: 'XLSX_MAX_COMPRESSION_RATIO',
   maxSharedStrings: 'XLSX_MAX_SHARED_STRINGS',
   maxXmlTextBytes: 'XLSX_MAX_TEXT_BYTES',
@@ -130,6 +137,10 @@ export class InputLimitError extends PermanentError {
 const WHAT: Record<InputLimitName, { vi: string; en: string }> = {
   maxInflatedBytes: { vi: 'dung lượng sau giải nén', en: 'the inflated size' },
   maxZipEntries: { vi: 'số mục trong tệp nén', en: 'the number of zip entries' },
+  maxWorkbookPartBytes: {
+    vi: 'dung lượng danh sách trang tính (xl/workbook.xml hoặc quan hệ của nó)',
+    en: 'the size of the sheet list (xl/workbook.xml or its relationships)',
+  },
   maxCompressionRatio: { vi: 'tỉ lệ nén', en: 'the compression ratio' },
   maxSharedStrings: { vi: 'số chuỗi dùng chung', en: 'the number of shared strings' },
   maxXmlTextBytes: { vi: 'dung lượng một đoạn XML giữa hai thẻ', en: 'the size of one XML text or tag' },
@@ -142,6 +153,7 @@ const WHAT: Record<InputLimitName, { vi: string; en: string }> = {
 
 const BYTES: ReadonlySet<InputLimitName> = new Set([
   'maxInflatedBytes',
+  'maxWorkbookPartBytes',
   'maxXmlTextBytes',
   'maxCsvRecordBytes',
   'maxWsdlBytes',
