@@ -80,7 +80,7 @@ async function child(scenario: Scenario): Promise<void> {
       out.code = e.code ?? null;
       // importFile passes the message on (InputError); the bound is named in it.
       out.limit = /\(raised by (\w+)\)/.exec(e.message)?.[1] ?? null;
-      const reached = /reached ([\d,]+)/.exec(e.message)?.[1];
+      const reached = /reached ([\d,.]+\d)/.exec(e.message)?.[1];
       out.measured = reached ? Number(reached.replaceAll(',', '')) : null;
     }
   }

@@ -213,6 +213,26 @@ describe('an .xlsx', () => {
     });
   });
 
+  it('with a shared-string table larger than its bound is refused as the table is read', async () => {
+    const strings = Array.from(
+      { length: 2_000 },
+      (_, i) => `<si><t>Học sinh ${i} ${'x'.repeat(1_000)}</t></si>`,
+    );
+    const path = await workbook('shared-bytes.xlsx', [studentRow(2)], {
+      sharedStrings: `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${strings.join('')}</sst>`,
+    });
+
+    const { error } = await readStudents(path, { maxSharedStringsBytes: MiB, maxCompressionRatio: 100_000 });
+
+    expect(error).toMatchObject({
+      limit: 'maxSharedStringsBytes',
+      max: MiB,
+      setting: 'XLSX_MAX_SHARED_STRINGS_BYTES',
+    });
+    expect(error!.measured).toBeGreaterThan(MiB);
+    expect(error!.measured).toBeLessThanOrEqual(MiB + 16 * 1024);
+  });
+
   it('with a row of more cells than the bound is refused at that row', async () => {
     // The header has 23 cells; row 3 has 7 and 23 more.
     const wide = Array.from({ length: 23 }, (_, i) => textCell(`x${i}`)).join('');

@@ -25,7 +25,7 @@ import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { fileLimitError, InputLimitError, type InputLimits, PermanentError } from '../../src/sdk/index.ts';
 import type { SheetRow, StringTable } from './cells.ts';
-import { type InflateBudget, openEntry, type ZipEntry, zipEntryCount } from './zip.ts';
+import { type InflateBudget, openEntry, type PartBound, type ZipEntry, zipEntryCount } from './zip.ts';
 
 const CHUNK = 1 << 20;
 const CACHE = 4096;
@@ -125,7 +125,7 @@ async function textOf(
   entry: ZipEntry,
   budget: InflateBudget,
   open: Set<Readable>,
-  partBound?: 'maxWorkbookPartBytes',
+  partBound?: PartBound,
 ): Promise<Readable> {
   const stream = await openEntry(path, entry, budget, partBound);
   stream.setEncoding('utf8');
@@ -357,7 +357,8 @@ export async function* readXlsxSheets(
       await reader._parseWorkbook(await textOf(path, workbook, budget, open, 'maxWorkbookPartBytes'));
       const shared = part('xl/sharedStrings.xml');
       if (shared) {
-        for await (const item of reader._parseSharedStrings(await textOf(path, shared, budget, open))) {
+        const table = await textOf(path, shared, budget, open, 'maxSharedStringsBytes');
+        for await (const item of reader._parseSharedStrings(table)) {
           signal.throwIfAborted();
           if (strings.size >= limits.maxSharedStrings) {
             throw fileLimitError(file, {

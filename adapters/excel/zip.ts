@@ -13,8 +13,8 @@
  * - no run of bytes between two `<` may pass `maxXmlTextBytes`: the XML parser holds a text (or a
  *   tag) whole before handing it on, and memory goes many times its size;
  * - a directory listing more than `maxZipEntries` entries is refused before it is read;
- * - a part opened with a bound of its own (the workbook's sheet list, parsed whole into objects)
- *   stops at it.
+ * - a part opened with a bound of its own (the sheet list, parsed whole into objects; the
+ *   shared-string table, kept whole) stops at it.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -39,6 +39,9 @@ export interface InflateBudget {
   readonly limits: InputLimits;
   inflated: number;
 }
+
+/** The bounds a part may have of its own, besides the workbook's. */
+export type PartBound = 'maxWorkbookPartBytes' | 'maxSharedStringsBytes';
 
 /** Below this many inflated bytes a part's ratio is not judged (Apache POI's GRACE_ENTRY_SIZE). */
 export const RATIO_GRACE_BYTES = 100 * 1024;
@@ -105,7 +108,7 @@ class InflateMeter extends Transform {
   constructor(
     private readonly budget: InflateBudget,
     private readonly inflater: zlib.InflateRaw | undefined,
-    private readonly partBound: 'maxWorkbookPartBytes' | undefined,
+    private readonly partBound: PartBound | undefined,
   ) {
     super();
   }
@@ -198,7 +201,7 @@ export async function openEntry(
   entry: ZipEntry,
   budget: InflateBudget,
   /** A bound of this part's own, besides the workbook's. */
-  partBound?: 'maxWorkbookPartBytes',
+  partBound?: PartBound,
 ): Promise<Readable> {
   if (entry.flags & 0x1) throw new Error(`${entry.path} is encrypted`);
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {

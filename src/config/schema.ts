@@ -378,6 +378,9 @@ const inputLimitSettings = {
   XLSX_MAX_ROW_CHARACTERS: setting(integer(1_024, 1_000_000_000).default(L.maxRowCharacters), {
     expects: 'characters of the texts of one row of an .xlsx sheet together, 1024–1000000000',
   }),
+  XLSX_MAX_SHARED_STRINGS_BYTES: setting(integer(MIB, 64 * 1024 * MIB).default(L.maxSharedStringsBytes), {
+    expects: `bytes of an .xlsx's shared-string table (xl/sharedStrings.xml), ${MIB}–${64 * 1024 * MIB}`,
+  }),
   SHEET_MAX_CELLS_PER_ROW: setting(integer(1, 10_000_000).default(L.maxCellsPerRow), {
     expects: 'cells in a row of an .xlsx sheet or a CSV record, 1–10000000',
   }),

@@ -25,6 +25,8 @@ export interface InputLimits {
   maxCompressionRatio: number;
   /** Strings in an `.xlsx`'s shared-string table. */
   maxSharedStrings: number;
+  /** Inflated bytes of an `.xlsx`'s shared-string table (`xl/sharedStrings.xml`). */
+  maxSharedStringsBytes: number;
   /** Bytes between two tags of an `.xlsx`'s XML: a cell's text, or one tag. */
   maxXmlTextBytes: number;
   /** Cells in one row of a sheet or one CSV record (the highest column number counts as its width). */
@@ -57,6 +59,10 @@ export const DEFAULT_INPUT_LIMITS: Readonly<InputLimits> = {
   maxCompressionRatio: 100,
   // The 200,000-row workbook holds 1.23 million strings (exceljs writes one per text cell).
   maxSharedStrings: 2_000_000,
+  // The table is kept whole for the sheets to look up (as UTF-8 off the heap). The 200,000-row
+  // workbook's is 34 MB; 184 MB of strings in a 1.8 MB file, just under the ratio's bound, took an
+  // import to 335 MB.
+  maxSharedStringsBytes: 100 * MIB,
   // A cell of Excel holds at most 32,767 characters: 229 KiB even if each were written as the
   // 7-byte `_x000D_`. The XML parser holds a text whole, and one text of 190 MB (which deflates under
   // the ratio bound if mixed with noise) took the import to 3.2 GB.
@@ -83,6 +89,7 @@ export const INPUT_LIMIT_SETTINGS: Readonly<Record<InputLimitName, string>> = {
   maxWorkbookPartBytes: 'XLSX_MAX_WORKBOOK_PART_BYTES',
   maxCompressionRatio: 'XLSX_MAX_COMPRESSION_RATIO',
   maxSharedStrings: 'XLSX_MAX_SHARED_STRINGS',
+  maxSharedStringsBytes: 'XLSX_MAX_SHARED_STRINGS_BYTES',
   maxXmlTextBytes: 'XLSX_MAX_TEXT_BYTES',
   maxCellsPerRow: 'SHEET_MAX_CELLS_PER_ROW',
   maxRowCharacters: 'XLSX_MAX_ROW_CHARACTERS',
@@ -143,6 +150,10 @@ const WHAT: Record<InputLimitName, { vi: string; en: string }> = {
   },
   maxCompressionRatio: { vi: 'tỉ lệ nén', en: 'the compression ratio' },
   maxSharedStrings: { vi: 'số chuỗi dùng chung', en: 'the number of shared strings' },
+  maxSharedStringsBytes: {
+    vi: 'dung lượng bảng chuỗi dùng chung (xl/sharedStrings.xml)',
+    en: 'the size of the shared-string table (xl/sharedStrings.xml)',
+  },
   maxXmlTextBytes: { vi: 'dung lượng một đoạn XML giữa hai thẻ', en: 'the size of one XML text or tag' },
   maxCellsPerRow: { vi: 'số ô trên một dòng', en: 'the number of cells in a row' },
   maxRowCharacters: { vi: 'số ký tự trên một dòng', en: 'the number of characters in a row' },
@@ -154,6 +165,7 @@ const WHAT: Record<InputLimitName, { vi: string; en: string }> = {
 const BYTES: ReadonlySet<InputLimitName> = new Set([
   'maxInflatedBytes',
   'maxWorkbookPartBytes',
+  'maxSharedStringsBytes',
   'maxXmlTextBytes',
   'maxCsvRecordBytes',
   'maxWsdlBytes',
@@ -162,9 +174,11 @@ const BYTES: ReadonlySet<InputLimitName> = new Set([
 
 /** A bound's value as people read it, in each language: `209.715.200 byte` / `209,715,200 bytes`, `100:1`. */
 export function formatLimitValue(limit: InputLimitName, value: number): ErrorValue {
-  // Vietnamese groups digits with dots, English with commas.
-  const vi = Math.round(value).toLocaleString('vi-VN');
-  const en = Math.round(value).toLocaleString('en-US');
+  // Vietnamese groups digits with dots, English with commas; a ratio keeps a decimal, so that one
+  // just over its bound does not read as equal to it.
+  const digits = { maximumFractionDigits: limit === 'maxCompressionRatio' ? 2 : 0 };
+  const vi = value.toLocaleString('vi-VN', digits);
+  const en = value.toLocaleString('en-US', digits);
   if (BYTES.has(limit)) return { vi: `${vi} byte`, en: `${en} bytes` };
   if (limit === 'maxCompressionRatio') return { vi: `${vi}:1`, en: `${en}:1` };
   return { vi, en };
