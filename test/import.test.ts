@@ -185,7 +185,7 @@ describe('edubridge import', () => {
     expect(refused.stdout).toBe('');
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toMatch(
-      /^Lỗi \/ Error \[FILE_LIMIT_EXCEEDED\]: Tệp "C1-HocSinh-bomb\.xlsx" bị từ chối: tỉ lệ nén đã tới [\d.,]+:1, vượt giới hạn 100:1 \(nâng bằng XLSX_MAX_COMPRESSION_RATIO\) \/ "C1-HocSinh-bomb\.xlsx" refused: the compression ratio reached [\d,.]+:1, over the limit of 100:1 \(raised by XLSX_MAX_COMPRESSION_RATIO\)$/m,
+      /^Lỗi \/ Error \[FILE_LIMIT_EXCEEDED\]: Tệp "C1-HocSinh-bomb\.xlsx" bị từ chối: tỉ lệ nén đã tới [\d.,]+:1, vượt giới hạn 100:1 \(tăng bằng XLSX_MAX_COMPRESSION_RATIO\) \/ "C1-HocSinh-bomb\.xlsx" refused: the compression ratio reached [\d,.]+:1, over the limit of 100:1 \(raised by XLSX_MAX_COMPRESSION_RATIO\)$/m,
     );
     expect(refused.stderr).not.toMatch(/at .*\.ts:\d+/);
 

@@ -103,7 +103,7 @@ describe('a zip bomb', () => {
     expect(error!.measured).toBeGreaterThan(100);
     expect(error!.message).toContain('"C1-HocSinh-bomb.xlsx"');
     expect(error!.message).toContain('tỉ lệ nén đã tới');
-    expect(error!.message).toContain('vượt giới hạn 100:1 (nâng bằng XLSX_MAX_COMPRESSION_RATIO)');
+    expect(error!.message).toContain('vượt giới hạn 100:1 (tăng bằng XLSX_MAX_COMPRESSION_RATIO)');
     expect(error!.message).toContain('over the limit of 100:1 (raised by XLSX_MAX_COMPRESSION_RATIO)');
     // Stopped while streaming: a few rows of the more than 12,000 the bomb holds were read.
     expect(bombRows).toBeGreaterThan(12_000);
@@ -242,7 +242,7 @@ describe('an .xlsx', () => {
 
     expect(error).toMatchObject({ limit: 'maxCellsPerRow', measured: 26, max: 25 });
     expect(error!.message).toContain('the number of cells in a row (sheet "Sheet1" row 3) reached 26');
-    expect(error!.message).toContain('(nâng bằng SHEET_MAX_CELLS_PER_ROW)');
+    expect(error!.message).toContain('(tăng bằng SHEET_MAX_CELLS_PER_ROW)');
   });
 
   it('with a cell beyond Excel’s last column (XFD) is refused by the default bound', async () => {

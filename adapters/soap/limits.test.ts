@@ -94,7 +94,7 @@ describe('a WSDL larger than the bound', () => {
       setting: 'SOAP_MAX_WSDL_BYTES',
     });
     expect(error!.message).toBe(
-      'Sandbox school service (SOAP): WSDL lớn hơn giới hạn 5.242.880 byte (nâng bằng SOAP_MAX_WSDL_BYTES) / Sandbox school service (SOAP): the WSDL is larger than the limit of 5,242,880 bytes (raised by SOAP_MAX_WSDL_BYTES)',
+      'Sandbox school service (SOAP): WSDL lớn hơn giới hạn 5.242.880 byte (tăng bằng SOAP_MAX_WSDL_BYTES) / Sandbox school service (SOAP): the WSDL is larger than the limit of 5,242,880 bytes (raised by SOAP_MAX_WSDL_BYTES)',
     );
     // One request, read to a little past the bound (socket buffers), not to its 64 MiB.
     expect(wsdl.served.requests).toBe(1);
@@ -143,7 +143,7 @@ describe('an answer larger than the bound', () => {
       setting: 'SOAP_MAX_RESPONSE_BYTES',
     });
     expect(error!.message).toMatch(
-      /^Sandbox school service \(SOAP\): câu trả lời của LayDanhSachHocSinh lớn hơn giới hạn 2\.048 byte \(nâng bằng SOAP_MAX_RESPONSE_BYTES\) \/ Sandbox school service \(SOAP\): the answer to LayDanhSachHocSinh is larger than the limit of 2,048 bytes \(raised by SOAP_MAX_RESPONSE_BYTES\)$/,
+      /^Sandbox school service \(SOAP\): câu trả lời của LayDanhSachHocSinh lớn hơn giới hạn 2\.048 byte \(tăng bằng SOAP_MAX_RESPONSE_BYTES\) \/ Sandbox school service \(SOAP\): the answer to LayDanhSachHocSinh is larger than the limit of 2,048 bytes \(raised by SOAP_MAX_RESPONSE_BYTES\)$/,
     );
     // A bound is no hiccup: the page was asked for once.
     expect(school.state.calls.get('LayDanhSachHocSinh')).toBe(1);

@@ -178,7 +178,7 @@ export const SOURCE_ERRORS = {
     actor: 'vendor',
     title: { vi: 'WSDL quá lớn', en: 'WSDL too large' },
     message: {
-      vi: '{system}: WSDL lớn hơn giới hạn {limit} (nâng bằng {setting})',
+      vi: '{system}: WSDL lớn hơn giới hạn {limit} (tăng bằng {setting})',
       en: '{system}: the WSDL is larger than the limit of {limit} (raised by {setting})',
     },
     values: ['system', 'limit', 'setting'],
@@ -193,7 +193,7 @@ export const SOURCE_ERRORS = {
     actor: 'vendor',
     title: { vi: 'Câu trả lời SOAP quá lớn', en: 'SOAP answer too large' },
     message: {
-      vi: '{system}: câu trả lời của {where} lớn hơn giới hạn {limit} (nâng bằng {setting})',
+      vi: '{system}: câu trả lời của {where} lớn hơn giới hạn {limit} (tăng bằng {setting})',
       en: '{system}: the answer to {where} is larger than the limit of {limit} (raised by {setting})',
     },
     values: ['system', 'where', 'limit', 'setting'],
@@ -381,7 +381,7 @@ export const SOURCE_ERRORS = {
     actor: 'school',
     title: { vi: 'Tệp vượt giới hạn đọc', en: 'File beyond a reading limit' },
     message: {
-      vi: 'Tệp "{file}" bị từ chối: {what} đã tới {measured}, vượt giới hạn {limit} (nâng bằng {setting})',
+      vi: 'Tệp "{file}" bị từ chối: {what} đã tới {measured}, vượt giới hạn {limit} (tăng bằng {setting})',
       en: '"{file}" refused: {what} reached {measured}, over the limit of {limit} (raised by {setting})',
     },
     values: ['file', 'what', 'measured', 'limit', 'setting'],
