@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- validate|rest|excel|sync … [--option value …]]`: runs the named benchmarks (all
+ * `npm run bench [-- validate|rest|excel|bomb|sync … [--option value …]]`: runs the named benchmarks (all
  * of them when none is named), each in its own process, so one's memory never counts in another's
  * figures. Options after the names go to each benchmark (`npm run bench -- sync --workers 0`).
  */
@@ -10,6 +10,7 @@ const BENCHES: Record<string, { file: string; flags: string[] }> = {
   validate: { file: 'run.ts', flags: ['--expose-gc'] },
   rest: { file: 'rest-read.ts', flags: [] },
   excel: { file: 'excel-import.ts', flags: [] },
+  bomb: { file: 'excel-bomb.ts', flags: [] },
   sync: { file: 'sync.ts', flags: [] },
   'auth-flood': { file: 'auth-flood.ts', flags: [] },
 };

@@ -5,12 +5,14 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import {
   ConfigError,
+  inputLimitsOf,
   loadConfig,
   loadSettings,
   parseSettings,
   ruleSettingsSchema,
   setting,
 } from '../src/config/index.ts';
+import { DEFAULT_INPUT_LIMITS } from '../src/sdk/index.ts';
 
 // The sync engine's and SSC's settings, at their documented defaults.
 const ENGINE_AND_SSC_DEFAULTS = {
@@ -49,6 +51,23 @@ const ENGINE_AND_SSC_DEFAULTS = {
   RATE_LIMIT_IDENTITY: 300,
 };
 
+/** The parsers' bounds (src/sdk/limits.ts says why each). */
+const INPUT_LIMIT_DEFAULTS = {
+  BODY_MAX_DEPTH: 32,
+  XLSX_MAX_INFLATED_BYTES: 209_715_200,
+  XLSX_MAX_ZIP_ENTRIES: 1_000,
+  XLSX_MAX_WORKBOOK_PART_BYTES: 8_388_608,
+  XLSX_MAX_COMPRESSION_RATIO: 100,
+  XLSX_MAX_SHARED_STRINGS: 2_000_000,
+  XLSX_MAX_SHARED_STRINGS_BYTES: 104_857_600,
+  XLSX_MAX_TEXT_BYTES: 1_048_576,
+  XLSX_MAX_ROW_CHARACTERS: 1_048_576,
+  SHEET_MAX_CELLS_PER_ROW: 16_384,
+  CSV_MAX_RECORD_BYTES: 1_048_576,
+  SOAP_MAX_WSDL_BYTES: 5_242_880,
+  SOAP_MAX_RESPONSE_BYTES: 20_971_520,
+};
+
 describe('loadConfig', () => {
   test('gives the documented defaults when nothing is set', () => {
     expect(loadConfig({}, { envFile: false })).toEqual({
@@ -68,6 +87,7 @@ describe('loadConfig', () => {
       SOURCES_FILE: 'edubridge.sources.json',
       HOLD_THRESHOLD: 0.1,
       ...ENGINE_AND_SSC_DEFAULTS,
+      ...INPUT_LIMIT_DEFAULTS,
     });
   });
 
@@ -107,6 +127,7 @@ describe('loadConfig', () => {
       SOURCES_FILE: 'edubridge.sources.json',
       HOLD_THRESHOLD: 0.1,
       ...ENGINE_AND_SSC_DEFAULTS,
+      ...INPUT_LIMIT_DEFAULTS,
     });
   });
 
@@ -151,6 +172,16 @@ describe('loadConfig', () => {
     ],
     ['NODE_ENV', 'staging', 'NODE_ENV must be one of development, test, production (got "staging")'],
     ['BODY_LIMIT_BYTES', '0', 'BODY_LIMIT_BYTES must be an integer number of bytes 1–1073741824 (got "0")'],
+    [
+      'BODY_MAX_DEPTH',
+      '1000',
+      'BODY_MAX_DEPTH must be levels of nesting ({ or [) a JSON request body may have, 1–256 (got "1000")',
+    ],
+    [
+      'XLSX_MAX_COMPRESSION_RATIO',
+      '1',
+      'XLSX_MAX_COMPRESSION_RATIO must be inflated bytes per compressed byte of one part of an .xlsx, 2–100000 (got "1")',
+    ],
   ])('%s=%s stops start-up with one line naming it', (variable, value, expected) => {
     const error = captureConfigError({ [variable]: value });
     expect(error.code).toBe('CONFIG_INVALID');
@@ -315,3 +346,18 @@ function captureConfigError(env: Record<string, string>, schema?: z.ZodObject): 
   }
   throw new Error('expected a ConfigError');
 }
+
+describe('the parsers’ bounds', () => {
+  test('reach the adapters as ctx.limits, each setting to its bound', () => {
+    const config = loadConfig(
+      { XLSX_MAX_INFLATED_BYTES: '1048576', SOAP_MAX_WSDL_BYTES: '65536' },
+      { envFile: false },
+    );
+    expect(inputLimitsOf(config)).toEqual({
+      ...DEFAULT_INPUT_LIMITS,
+      maxInflatedBytes: 1_048_576,
+      maxWsdlBytes: 65_536,
+    });
+    expect(inputLimitsOf(loadConfig({}, { envFile: false }))).toEqual(DEFAULT_INPUT_LIMITS);
+  });
+});

@@ -24,6 +24,8 @@ it('syncs every school of a small district and reconciles exactly', () => {
   expect(r.stdout).toMatch(/79NB0001\s+succeeded/);
   expect(r.stdout).toMatch(/79NB0002\s+succeeded/);
   // The SSO issuer it prints is one the hub serves.
-  expect(r.stdout).toMatch(/discovery: http:\/\/127\.0\.0\.1:\d+\/sso\/\.well-known\/openid-configuration \(✓/);
+  expect(r.stdout).toMatch(
+    /discovery: http:\/\/127\.0\.0\.1:\d+\/sso\/\.well-known\/openid-configuration \(✓/,
+  );
   expect(r.status).toBe(0);
 }, 120_000);

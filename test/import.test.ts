@@ -7,16 +7,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeXlsxBomb } from '../sandbox/generator/excel/bomb.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'fixtures', 'excel');
 const BIN = join(ROOT, 'bin', 'edubridge.js');
 
-function run(args: string[]) {
+function run(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 30_000,
+    env: { ...process.env, ...env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -170,5 +172,27 @@ describe('edubridge import', () => {
     expect(header.stderr.trim().split('\n')).toHaveLength(1);
     expect(header.stderr).toContain('Mã cán bộ');
     expect(header.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('refuses a zip bomb in one line, exit 2, naming the file, what went over and the setting that raises it', async () => {
+    const bomb = join(tmp, 'C1-HocSinh-bomb.xlsx');
+    await writeXlsxBomb(bomb, { inflatedBytes: 64 * 1024 * 1024 });
+    const args = ['import', bomb, '--kind', 'students', '--school', '79NB0001', '--json'];
+
+    const refused = run(args);
+
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(
+      /^Lỗi \/ Error \[FILE_LIMIT_EXCEEDED\]: Tệp "C1-HocSinh-bomb\.xlsx" bị từ chối: tỉ lệ nén đã tới [\d.,]+:1, vượt giới hạn 100:1 \(tăng bằng XLSX_MAX_COMPRESSION_RATIO\) \/ "C1-HocSinh-bomb\.xlsx" refused: the compression ratio reached [\d,.]+:1, over the limit of 100:1 \(raised by XLSX_MAX_COMPRESSION_RATIO\)$/m,
+    );
+    expect(refused.stderr).not.toMatch(/at .*\.ts:\d+/);
+
+    // The settings are the command's: with the ratio raised, the inflated size stops it.
+    const bySize = run(args, { XLSX_MAX_COMPRESSION_RATIO: '100000', XLSX_MAX_INFLATED_BYTES: '4194304' });
+    expect(bySize.code).toBe(2);
+    expect(bySize.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bySize.stderr).toContain('over the limit of 4,194,304 bytes (raised by XLSX_MAX_INFLATED_BYTES)');
   });
 });

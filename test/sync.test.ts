@@ -3,13 +3,16 @@
  * (read by the `rest` adapter), the rules, the ledger in PGlite, the LGSP gateway and the city
  * Education DB simulator. The city must end up holding exactly what it should.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import excel from '../adapters/excel/index.ts';
 import rest from '../adapters/rest/index.ts';
 import { type CitySandbox, startCitySandbox } from '../sandbox/city-edudb/index.ts';
 import { type RestSchool, startRestSchool } from '../sandbox/vendors/rest-school/index.ts';
 import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/index.ts';
 import { decideHeldRun } from '../src/pipeline/release.ts';
 import { runSync } from '../src/pipeline/sync.ts';
+import { DEFAULT_INPUT_LIMITS } from '../src/sdk/index.ts';
 import {
   createDatabase,
   type Database,
@@ -192,6 +195,42 @@ describe('runSync', () => {
       message: (error as Error).message,
     });
     expect((await sync('full')).state).toBe('succeeded');
+  });
+});
+
+describe('runSync of a school file over the hub’s bounds', () => {
+  it('ends the run failed with FILE_LIMIT_EXCEEDED, the bound passed to the adapter as ctx.limits', async () => {
+    const error = await runSync({
+      db,
+      keyring,
+      adapter: excel,
+      adapterConfig: {
+        path: join(import.meta.dirname, '..', 'fixtures', 'excel', 'students-c1.xlsx'),
+        kind: 'students',
+        schoolCode: SCHOOL,
+      },
+      targets: [target()],
+      schoolCode: SCHOOL,
+      streams: ['students'],
+      mode: 'full',
+      asOf: new Date('2026-11-27T00:00:00Z'),
+      // The sample's rows are 23 cells wide.
+      inputLimits: { ...DEFAULT_INPUT_LIMITS, maxCellsPerRow: 20 },
+    }).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({
+      code: 'FILE_LIMIT_EXCEEDED',
+      limit: 'maxCellsPerRow',
+      max: 20,
+      setting: 'SHEET_MAX_CELLS_PER_ROW',
+    });
+    const run = await db.kysely
+      .selectFrom('runs')
+      .select(['state', 'report'])
+      .orderBy('started_at', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(run.state).toBe('failed');
+    expect((run.report as { failure?: { code?: string } }).failure?.code).toBe('FILE_LIMIT_EXCEEDED');
   });
 });
 

@@ -2,11 +2,17 @@
  * Streams the rows of a `.csv` as Excel would show them: UTF-8 with or without a BOM, comma,
  * semicolon or tab between fields (found from the file's first lines), quoted fields that may hold
  * line breaks. Row numbers count records, blank lines included, as Excel numbers its rows.
+ *
+ * A record is bounded while it is parsed (`InputLimitError`, FILE_LIMIT_EXCEEDED): csv-parse's
+ * `max_record_size` counts the characters of its fields, but empty fields cost nothing there, and a
+ * line of a million commas is a million-cell array; so the raw bytes of the record in progress
+ * (delimiters included) are checked too, and each record's cells once it is complete.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { parse } from 'csv-parse';
-import { PermanentError } from '../../src/sdk/index.ts';
+import { Transform, type TransformCallback } from 'node:stream';
+import { CsvError, type Info, parse } from 'csv-parse';
+import { fileLimitError, type InputLimits, PermanentError } from '../../src/sdk/index.ts';
 import type { SheetRow } from './cells.ts';
 
 const SAMPLE_BYTES = 64 * 1024;
@@ -89,30 +95,76 @@ export async function sniffCsv(path: string, file: string): Promise<{ delimiter:
   return { delimiter: detectDelimiter(text.replace(/^\ufeff/, '')) };
 }
 
+const rowAt = (n: number) => ({ vi: `dòng ${n}`, en: `row ${n}` });
+
 /**
  * The rows of a CSV file.
  *
  * @example
- * for await (const rows of readCsvRows('hs.csv', 'hs.csv', signal)) for (const row of rows) console.log(row.n);
+ * for await (const rows of readCsvRows('hs.csv', 'hs.csv', signal, DEFAULT_INPUT_LIMITS)) for (const row of rows) console.log(row.n);
  */
 export async function* readCsvRows(
   path: string,
   file: string,
   signal: AbortSignal,
+  limits: InputLimits,
 ): AsyncGenerator<SheetRow[]> {
   const { delimiter } = await sniffCsv(path, file);
+  const { maxCsvRecordBytes, maxCellsPerRow } = limits;
+  /** Records the parser has completed, and the byte where the last one ended. */
+  let completed = 0;
+  let recordStart = 0;
+  const parser = parse({
+    delimiter,
+    bom: true,
+    cast: false,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: false,
+    max_record_size: maxCsvRecordBytes,
+    on_record: (record: string[], info: Info) => {
+      completed++;
+      const bytes = info.bytes - recordStart;
+      recordStart = info.bytes;
+      if (bytes > maxCsvRecordBytes) {
+        throw fileLimitError(
+          file,
+          { limit: 'maxCsvRecordBytes', measured: bytes, max: maxCsvRecordBytes },
+          rowAt(completed),
+        );
+      }
+      if (record.length > maxCellsPerRow) {
+        throw fileLimitError(
+          file,
+          { limit: 'maxCellsPerRow', measured: record.length, max: maxCellsPerRow },
+          rowAt(completed),
+        );
+      }
+      return record;
+    },
+  });
   const input = createReadStream(path);
-  const parser = input.pipe(
-    parse({
-      delimiter,
-      bom: true,
-      cast: false,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: false,
-    }),
-  );
+  // Before each chunk goes in: the parser has read up to its last delimiter (`info.bytes`), all of
+  // it part of the record in progress since the last one ended.
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      const pending = parser.info.bytes - recordStart;
+      if (pending > maxCsvRecordBytes) {
+        done(
+          fileLimitError(
+            file,
+            { limit: 'maxCsvRecordBytes', measured: pending, max: maxCsvRecordBytes },
+            rowAt(completed + 1),
+          ),
+        );
+        return;
+      }
+      done(null, chunk);
+    },
+  });
   input.on('error', (e) => parser.destroy(e));
+  meter.on('error', (e) => parser.destroy(e));
+  input.pipe(meter).pipe(parser);
   let n = 0;
   let batch: SheetRow[] = [];
   try {
@@ -132,6 +184,14 @@ export async function* readCsvRows(
     if (batch.length > 0) yield batch;
   } catch (cause) {
     if (cause instanceof PermanentError || (cause as Error)?.name === 'AbortError') throw cause;
+    // csv-parse's own bound, in the words of ours.
+    if (cause instanceof CsvError && cause.code === 'CSV_MAX_RECORD_SIZE') {
+      throw fileLimitError(
+        file,
+        { limit: 'maxCsvRecordBytes', measured: maxCsvRecordBytes + 1, max: maxCsvRecordBytes },
+        rowAt(n + 1),
+      );
+    }
     throw new PermanentError(
       'FILE_UNREADABLE',
       `Không đọc được tệp CSV "${file}" ở dòng ${n + 1} / Cannot read the CSV file "${file}" at row ${n + 1}: ${(cause as Error)?.message}`,
@@ -139,6 +199,7 @@ export async function* readCsvRows(
     );
   } finally {
     parser.destroy();
+    meter.destroy();
     input.destroy();
   }
 }

@@ -10,6 +10,8 @@ import {
   type CheckProblem,
   type Discovery,
   defineAdapter,
+  type InputLimits,
+  inputLimits,
   type StreamDefinition,
 } from '../../src/sdk/index.ts';
 import { configSchema, type ExcelConfig, type ExcelStream, KIND_STREAMS, keySystem } from './config.ts';
@@ -40,6 +42,7 @@ async function countRecords(
   config: ExcelConfig,
   stream: ExcelStream,
   signal: AbortSignal,
+  limits: InputLimits,
 ): Promise<number | undefined> {
   let count = 0;
   for (const file of config.files.filter((f) => KIND_STREAMS[f.kind] === stream)) {
@@ -52,6 +55,7 @@ async function countRecords(
       pulledAt: new Date(0),
       logger: { debug() {}, info() {}, warn() {}, error() {} },
       signal,
+      limits,
     });
     for await (const batch of records) count += batch.length;
   }
@@ -80,7 +84,7 @@ export default defineAdapter({
   async check(config, ctx) {
     const problems: CheckProblem[] = [];
     for (const file of config.files) {
-      const probe = await probeFile(file, config, ctx.signal);
+      const probe = await probeFile(file, config, ctx.signal, inputLimits(ctx));
       if (!probe.ok) problems.push(probe.problem);
     }
     return problems.length === 0 ? { ok: true } : { ok: false, problems };
@@ -90,12 +94,12 @@ export default defineAdapter({
     const schoolYears = new Set<string>();
     if (config.schoolYear) schoolYears.add(config.schoolYear);
     for (const file of config.files) {
-      const probe = await probeFile(file, config, ctx.signal);
+      const probe = await probeFile(file, config, ctx.signal, inputLimits(ctx));
       if (probe.ok && probe.titles.schoolYear) schoolYears.add(probe.titles.schoolYear);
     }
     const streams: Discovery['streams'] = [];
     for (const name of streamsIn(config)) {
-      const count = await countRecords(config, name, ctx.signal);
+      const count = await countRecords(config, name, ctx.signal, inputLimits(ctx));
       streams.push(count === undefined ? { name } : { name, count });
     }
     return {

@@ -2,7 +2,7 @@
  * A quick look at a file, for check() and discover(): is it there, readable, and does a sheet have
  * the header its kind needs? Only each sheet's first rows are read.
  */
-import { AdapterError, type CheckProblem, fold } from '../../src/sdk/index.ts';
+import { AdapterError, type CheckProblem, fold, type InputLimits } from '../../src/sdk/index.ts';
 import type { SheetRow } from './cells.ts';
 import type { ExcelConfig, FileSpec } from './config.ts';
 import { findHeader, HEADER_SCAN_ROWS, headerMissing } from './header.ts';
@@ -26,10 +26,15 @@ async function firstRows(batches: AsyncIterable<SheetRow[]>, until: number): Pro
  * Probes one file of the config.
  *
  * @example
- * const probe = await probeFile({ path: 'C1-HocSinh.xlsx', kind: 'students' }, config, signal);
+ * const probe = await probeFile({ path: 'C1-HocSinh.xlsx', kind: 'students' }, config, signal, inputLimits(ctx));
  * if (!probe.ok) console.log(probe.problem.message);
  */
-export async function probeFile(file: FileSpec, config: ExcelConfig, signal: AbortSignal): Promise<Probe> {
+export async function probeFile(
+  file: FileSpec,
+  config: ExcelConfig,
+  signal: AbortSignal,
+  limits: InputLimits,
+): Promise<Probe> {
   const fileName = fileNameOf(file.path);
   const layout = file.kind === 'timetable' ? null : TABULAR_LAYOUTS[file.kind];
   const index = layout ? headerIndexOf(layout, config) : null;
@@ -37,7 +42,7 @@ export async function probeFile(file: FileSpec, config: ExcelConfig, signal: Abo
   const sheets: string[] = [];
   let best: { row: number; columns: Map<string, number>; sheet: string } | null = null;
   try {
-    for await (const sheet of openSheets(file.path, signal)) {
+    for await (const sheet of openSheets(file.path, signal, limits)) {
       sheets.push(sheet.name);
       if (file.sheet ? fold(sheet.name) !== fold(file.sheet) : sheet.hidden) continue;
       const rows = await firstRows(sheet.rows, headerRow !== undefined ? headerRow + 1 : HEADER_SCAN_ROWS);

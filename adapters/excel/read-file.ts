@@ -9,6 +9,7 @@ import {
   type AdapterLogger,
   type DateFormat,
   fold,
+  type InputLimits,
   PermanentError,
   recordSource,
   VIETNAMESE_DATE_FORMATS,
@@ -49,6 +50,8 @@ export interface FileReadEnv {
   pulledAt: Date;
   logger: AdapterLogger;
   signal: AbortSignal;
+  /** The hub's bounds on what is parsed (`inputLimits(ctx)`). */
+  limits: InputLimits;
 }
 
 export interface FileSummary {
@@ -225,7 +228,7 @@ export async function* readFileRecords(
   const layout = file.kind === 'timetable' ? null : TABULAR_LAYOUTS[file.kind];
   const index = layout ? headerIndexOf(layout, env.config) : null;
   let best: { row: number; columns: Map<string, number>; sheet: string } | null = null;
-  for await (const sheet of openSheets(file.path, env.signal)) {
+  for await (const sheet of openSheets(file.path, env.signal, env.limits)) {
     summary.sheets.push(sheet.name);
     if (!sheetWanted(file, sheet)) continue;
     if (layout && index) {

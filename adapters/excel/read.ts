@@ -3,7 +3,7 @@
  * checkpoint says so, then the deletions, then one checkpoint. The checkpoint comes last on
  * purpose: a read cut short is read again whole, so no deletion is ever lost between two runs.
  */
-import type { ReadContext, ReadItem } from '../../src/sdk/index.ts';
+import { inputLimits, type ReadContext, type ReadItem } from '../../src/sdk/index.ts';
 import { type ExcelConfig, type ExcelStream, KIND_STREAMS, keySystem } from './config.ts';
 import {
   configFingerprint,
@@ -65,6 +65,7 @@ export async function* readStream(
       pulledAt,
       logger: ctx.logger,
       signal: ctx.signal,
+      limits: inputLimits(ctx),
     });
     for await (const batch of records) {
       for (const m of batch) {

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { PermanentError } from '../../src/sdk/index.ts';
+import { type InputLimits, PermanentError } from '../../src/sdk/index.ts';
 import type { SheetRow } from './cells.ts';
 import { readCsvRows } from './csv.ts';
 import { readXlsxSheets } from './xlsx.ts';
@@ -98,22 +98,26 @@ export async function formatOf(path: string): Promise<FileFormat> {
 }
 
 /**
- * The sheets of a file, in order.
+ * The sheets of a file, in order, read within the hub's bounds (`inputLimits(ctx)`).
  *
  * @example
- * for await (const sheet of openSheets('hs.csv', signal)) for await (const rows of sheet.rows) …
+ * for await (const sheet of openSheets('hs.csv', signal, inputLimits(ctx))) for await (const rows of sheet.rows) …
  */
-export async function* openSheets(path: string, signal: AbortSignal): AsyncGenerator<Sheet> {
+export async function* openSheets(
+  path: string,
+  signal: AbortSignal,
+  limits: InputLimits,
+): AsyncGenerator<Sheet> {
   const format = await formatOf(path);
   const file = fileNameOf(path);
   if (format === 'csv') {
     yield {
       name: basename(path, extname(path)),
       hidden: false,
-      rows: readCsvRows(path, file, signal),
+      rows: readCsvRows(path, file, signal, limits),
       meta: { lastRow: await lineCount(path) },
     };
     return;
   }
-  yield* readXlsxSheets(path, file, signal);
+  yield* readXlsxSheets(path, file, signal, limits);
 }

@@ -15,12 +15,17 @@
  * Shared strings (every text cell Excel saves goes through that table) are kept in a compact UTF-8
  * store instead of exceljs's cache of JS strings, which costs several hundred bytes a string and
  * grows past 500 MB on a 200,000-row export.
+ *
+ * A workbook is a zip a school sends: its parts are opened through zip.ts, which counts the
+ * inflated bytes against the hub's bounds as they flow; the string table and each row are bounded
+ * here, as they are built (`InputLimitError`, FILE_LIMIT_EXCEEDED).
  */
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { PermanentError } from '../../src/sdk/index.ts';
+import { fileLimitError, InputLimitError, type InputLimits, PermanentError } from '../../src/sdk/index.ts';
 import type { SheetRow, StringTable } from './cells.ts';
+import { type InflateBudget, openEntry, type PartBound, type ZipEntry, zipEntryCount } from './zip.ts';
 
 const CHUNK = 1 << 20;
 const CACHE = 4096;
@@ -87,13 +92,6 @@ export interface XlsxSheet {
   meta: { lastRow?: number };
 }
 
-/** A zip entry as unzipper's central-directory reader lists it. */
-interface ZipEntry {
-  path: string;
-  type: string;
-  stream(): Readable;
-}
-
 interface WorkbookInternals {
   options: Record<string, unknown>;
   workbookRels?: Array<{ Id: string; Target: string }>;
@@ -112,6 +110,8 @@ const unzipper = fromExceljs('unzipper') as { Open: { file(path: string): Promis
 const parseSax = fromExceljs('./lib/utils/parse-sax.js') as SaxParse;
 
 function unreadable(file: string, cause: unknown): PermanentError {
+  // A bound that went over is said as such, not as a damaged file.
+  if (cause instanceof InputLimitError) return cause;
   return new PermanentError(
     'FILE_UNREADABLE',
     `Không đọc được tệp Excel "${file}" (tệp hỏng hoặc không phải .xlsx; hãy mở và lưu lại bằng Excel dạng .xlsx) / Cannot read the Excel file "${file}" (damaged or not an .xlsx; open it and save it again as .xlsx): ${(cause as Error)?.message ?? cause}`,
@@ -120,8 +120,14 @@ function unreadable(file: string, cause: unknown): PermanentError {
 }
 
 /** An entry's content as UTF-8 text chunks (a letter is never cut between two chunks). */
-function textOf(entry: ZipEntry, open: Set<Readable>): Readable {
-  const stream = entry.stream();
+async function textOf(
+  path: string,
+  entry: ZipEntry,
+  budget: InflateBudget,
+  open: Set<Readable>,
+  partBound?: PartBound,
+): Promise<Readable> {
+  const stream = await openEntry(path, entry, budget, partBound);
   stream.setEncoding('utf8');
   open.add(stream);
   stream.once('close', () => open.delete(stream));
@@ -177,14 +183,24 @@ interface Attributes {
 async function* sheetRows(
   text: AsyncIterable<unknown>,
   strings: CompactStrings,
-  file: string,
+  where: { file: string; sheet: string; limits: InputLimits },
   signal: AbortSignal,
   meta: { lastRow?: number },
 ): AsyncGenerator<SheetRow[]> {
+  const { file, sheet } = where;
+  const { maxCellsPerRow, maxRowCharacters } = where.limits;
+  const rowAt = () => ({
+    vi: `trang tính "${sheet}" dòng ${rowNumber}`,
+    en: `sheet "${sheet}" row ${rowNumber}`,
+  });
   const events = parseSax(text);
   let rowNumber = 0;
   let raw: unknown[] | null = null;
   let col = 0;
+  /** Cells of the row so far: its width is the larger of that and its highest column. */
+  let cells = 0;
+  /** Characters of the row's texts so far: a row is held whole until it is mapped. */
+  let characters = 0;
   let type: string | undefined;
   let value: string | null = null;
   /** Inside <v>, or inside <t> of an inline string (<is>). */
@@ -215,11 +231,24 @@ async function* sheetRows(
               rowNumber = r ? Number.parseInt(r, 10) : rowNumber + 1;
               raw = [];
               col = 0;
+              cells = 0;
+              characters = 0;
               break;
             }
             case 'c': {
               const ref = node.attributes.r;
               col = ref ? columnOf(ref) : col + 1;
+              cells++;
+              // Checked before the cell lands in the row: `raw[col]` of a column like
+              // ZZZZZZ would make a sparse array that later loops walk to its end.
+              const width = Math.max(col, cells);
+              if (width > maxCellsPerRow) {
+                throw fileLimitError(
+                  file,
+                  { limit: 'maxCellsPerRow', measured: width, max: maxCellsPerRow },
+                  rowAt(),
+                );
+              }
               type = node.attributes.t;
               value = null;
               break;
@@ -252,6 +281,14 @@ async function* sheetRows(
               break;
             case 'c':
               if (raw) {
+                characters += value?.length ?? 0;
+                if (characters > maxRowCharacters) {
+                  throw fileLimitError(
+                    file,
+                    { limit: 'maxRowCharacters', measured: characters, max: maxRowCharacters },
+                    rowAt(),
+                  );
+                }
                 const v = cellValue(type, value);
                 if (v !== undefined) raw[col] = v;
               }
@@ -284,9 +321,11 @@ export async function* readXlsxSheets(
   path: string,
   file: string,
   signal: AbortSignal,
+  limits: InputLimits,
 ): AsyncGenerator<XlsxSheet> {
   const open = new Set<Readable>();
   const strings = new CompactStrings();
+  const budget: InflateBudget = { file, limits, inflated: 0 };
   let current: AsyncGenerator<SheetRow[]> | null = null;
   try {
     let entries: Map<string, ZipEntry>;
@@ -300,6 +339,11 @@ export async function* readXlsxSheets(
       entries: 'ignore',
     }) as unknown as WorkbookInternals;
     try {
+      // Before the directory is read: unzipper reads every entry it declares, and allocates for them.
+      const count = await zipEntryCount(path);
+      if (count !== undefined && count > limits.maxZipEntries) {
+        throw fileLimitError(file, { limit: 'maxZipEntries', measured: count, max: limits.maxZipEntries });
+      }
       const directory = await unzipper.Open.file(path);
       entries = new Map(
         directory.files.filter((f) => f.type === 'File').map((f) => [f.path.replace(/^\//, ''), f]),
@@ -308,12 +352,21 @@ export async function* readXlsxSheets(
       const rels = part('xl/_rels/workbook.xml.rels');
       const workbook = part('xl/workbook.xml');
       if (!rels || !workbook) throw new Error('no xl/workbook.xml in the archive');
-      await reader._parseRels(textOf(rels, open));
-      await reader._parseWorkbook(textOf(workbook, open));
+      // Parsed whole into objects (the sheet list): bounded on their own, not only by the total.
+      await reader._parseRels(await textOf(path, rels, budget, open, 'maxWorkbookPartBytes'));
+      await reader._parseWorkbook(await textOf(path, workbook, budget, open, 'maxWorkbookPartBytes'));
       const shared = part('xl/sharedStrings.xml');
       if (shared) {
-        for await (const item of reader._parseSharedStrings(textOf(shared, open))) {
+        const table = await textOf(path, shared, budget, open, 'maxSharedStringsBytes');
+        for await (const item of reader._parseSharedStrings(table)) {
           signal.throwIfAborted();
+          if (strings.size >= limits.maxSharedStrings) {
+            throw fileLimitError(file, {
+              limit: 'maxSharedStrings',
+              measured: strings.size + 1,
+              max: limits.maxSharedStrings,
+            });
+          }
           const text = item.text as string | { richText?: Array<{ text?: string }> } | null;
           strings.add(
             typeof text === 'string'
@@ -334,7 +387,13 @@ export async function* readXlsxSheets(
       const entry = rel ? entries.get(partPath(rel.Target)) : undefined;
       if (!entry) continue;
       const meta: { lastRow?: number } = {};
-      current = sheetRows(textOf(entry, open), strings, file, signal, meta);
+      let text: Readable;
+      try {
+        text = await textOf(path, entry, budget, open);
+      } catch (cause) {
+        throw unreadable(file, cause);
+      }
+      current = sheetRows(text, strings, { file, sheet: sheet.name, limits }, signal, meta);
       yield {
         name: sheet.name,
         hidden: sheet.state === 'hidden' || sheet.state === 'veryHidden',

@@ -5,11 +5,22 @@
  * `soap:Server` fault, a 5xx, 429 or a timeout is retryable; a `soap:Client` fault, 401/403 or an
  * unreadable WSDL is permanent; an unreadable answer to a call is a broken page. Messages name the
  * operation and the status, never credentials or the answer's text.
+ *
+ * The WSDL and every answer are read within the hub's bounds (`SOAP_MAX_WSDL_BYTES`,
+ * `SOAP_MAX_RESPONSE_BYTES`): axios, under the soap package, counts the bytes as they arrive
+ * (after decompression) and stops reading at the bound, where it would otherwise hold whatever a
+ * WSDL address serves (1.3 GB of RSS from one hostile WSDL, issue 14).
  */
 import soap from 'soap';
+import { errorMessage } from '../../src/model/index.ts';
 import {
   type AdapterLogger,
+  formatLimitValue,
   hubError,
+  INPUT_LIMIT_SETTINGS,
+  InputLimitError,
+  type InputLimits,
+  inputLimits,
   maskedQuery,
   PageError,
   type PageRef,
@@ -69,6 +80,36 @@ interface AxiosLikeError {
 
 const FAULT_TEXT_MAX = 200;
 
+// How axios says it stopped reading at `maxContentLength`.
+const OVER_BOUND = /^maxContentLength size of (\d+) exceeded/;
+
+/** The WSDL, or an answer, went over its bound: permanent, the same address gives the same again. */
+function tooLarge(where: string, source: string, max: number): InputLimitError {
+  if (where === 'WSDL') {
+    const limit = 'maxWsdlBytes';
+    return new InputLimitError(
+      'WSDL_TOO_LARGE',
+      errorMessage('WSDL_TOO_LARGE', {
+        system: source,
+        limit: formatLimitValue(limit, max),
+        setting: INPUT_LIMIT_SETTINGS[limit],
+      }),
+      { limit, max },
+    );
+  }
+  const limit = 'maxSoapResponseBytes';
+  return new InputLimitError(
+    'SOAP_RESPONSE_TOO_LARGE',
+    errorMessage('SOAP_RESPONSE_TOO_LARGE', {
+      system: source,
+      where,
+      limit: formatLimitValue(limit, max),
+      setting: INPUT_LIMIT_SETTINGS[limit],
+    }),
+    { limit, max },
+  );
+}
+
 /**
  * An SDK error for whatever the soap package or axios threw. What is none of a fault, a status, a
  * timeout or a network error is an answer the package could not read: for the WSDL a broken
@@ -81,6 +122,8 @@ export function soapError(error: unknown, where: string, source: string): Error 
   // holds the status and the response body: take the status, never the body.
   const wsdlStatus = /^Invalid WSDL URL[\s\S]*?Code: (\d{3})/.exec(e.message ?? '')?.[1];
   const status = e.response?.status ?? (wsdlStatus ? Number(wsdlStatus) : undefined);
+  const over = e.code === 'ERR_BAD_RESPONSE' ? OVER_BOUND.exec(e.message ?? '') : null;
+  if (over) return tooLarge(where, source, Number(over[1]));
   if (fault) {
     // SOAP 1.1 faultcode / faultstring, or SOAP 1.2 Code/Value and Reason/Text.
     const code = String(fault.faultcode ?? fault.Code?.Value ?? '');
@@ -164,10 +207,11 @@ export async function withRetries<T>(
 /** Loads the WSDL and returns a caller of its operations. */
 export async function connectSoap(
   config: SoapConfig,
-  ctx: { signal: AbortSignal; logger: AdapterLogger },
+  ctx: { signal: AbortSignal; logger: AdapterLogger; limits?: Partial<InputLimits> },
   source: string,
   retry: SoapConfig['retry'] = config.retry,
 ): Promise<SoapCaller> {
+  const { maxWsdlBytes, maxSoapResponseBytes } = inputLimits(ctx);
   const basic =
     config.auth.type === 'basic'
       ? `Basic ${Buffer.from(`${config.auth.username}:${config.auth.password}`).toString('base64')}`
@@ -177,7 +221,8 @@ export async function connectSoap(
       try {
         return await soap.createClientAsync(config.wsdlUrl, {
           disableCache: true,
-          wsdl_options: { timeout: config.timeoutMs, signal: ctx.signal },
+          // The soap package hands these to axios for the WSDL and each document it imports.
+          wsdl_options: { timeout: config.timeoutMs, signal: ctx.signal, maxContentLength: maxWsdlBytes },
           // Some services guard their WSDL as well.
           ...(basic ? { wsdl_headers: { authorization: basic } } : {}),
           ...(config.endpoint ? { endpoint: config.endpoint } : {}),
@@ -210,6 +255,7 @@ export async function connectSoap(
                 const [answer] = (await method.call(client, args, {
                   timeout: config.timeoutMs,
                   signal: ctx.signal,
+                  maxContentLength: maxSoapResponseBytes,
                 })) as [unknown];
                 return answer;
               } catch (error) {

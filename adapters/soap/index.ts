@@ -36,7 +36,7 @@ async function probe(
   config: SoapConfig,
   profile: SoapProfile,
   name: string,
-  ctx: { signal: AbortSignal; logger: import('../../src/sdk/index.ts').AdapterLogger },
+  ctx: import('../../src/sdk/index.ts').BaseContext,
   school?: string,
 ) {
   const stream = soapStream(profile, name);

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { apiV1 } from '../api/index.ts';
 import type { IdentityRuntime } from '../api/routes/identity.ts';
-import { apiDocsOn, type Config } from '../config/index.ts';
+import { apiDocsOn, type Config, inputLimitsOf } from '../config/index.ts';
 import { createIdentityQueue } from '../identity/queue.ts';
 import type { SsoRelay } from '../identity/sso/index.ts';
 import { createRunQueue, producerConnection, type queueConnection } from '../pipeline/queue.ts';
@@ -20,6 +20,7 @@ import { registerDocs } from './docs.ts';
 import { registerErrorHandlers } from './errors.ts';
 import { registerSecurityHeaders } from './headers.ts';
 import { identityObserver, identityRenamer, identityServiceFromConfig } from './identity.ts';
+import { registerJsonBody } from './json-body.ts';
 import { limitSso, registerRateLimits } from './rate-limits.ts';
 import { databaseCheck, redisCheck } from './readiness.ts';
 import { REDACT_PATHS, serializeRequest } from './redact.ts';
@@ -79,6 +80,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     registerErrorHandlers(app);
+    registerJsonBody(app, config.BODY_MAX_DEPTH);
 
     const redis = deps.redis ?? ownedRedis(app, config);
     const database = deps.database ?? (await ownedDatabase(app, config));
@@ -191,6 +193,7 @@ const lazyRunService = (
         pushAttempts: config.PUSH_ATTEMPTS,
         outageMaxMs: config.PUSH_OUTAGE_MAX_MS,
         ...(config.TEXT_LIMITS ? { textLimits: config.TEXT_LIMITS } : {}),
+        inputLimits: inputLimitsOf(config),
         leaseMs: config.WORKER_LOCK_MS,
         batchSize: config.SYNC_BATCH_SIZE,
         observeRecords: identityObserver(database, keyring),

@@ -5,6 +5,8 @@ export {
   apiDocsOn,
   type Config,
   configSchema,
+  inputLimitSettingsSchema,
+  inputLimitsOf,
   LOG_LEVELS,
   publicUrlOf,
   ruleSettingsSchema,

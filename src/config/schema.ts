@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { TEXT_KIND_NAMES, TEXT_KINDS, type TextKindName, type TextLimits } from '../model/text-limits.ts';
+import { DEFAULT_INPUT_LIMITS, INPUT_LIMIT_SETTINGS, type InputLimits } from '../sdk/limits.ts';
 import { integer, setting, urlWithScheme } from './fields.ts';
 
 // One section per concern; a new integration (gateway, VNeID, C06) adds its own section here and
@@ -75,6 +76,12 @@ const httpSettings = {
   PORT: setting(integer(1, 65_535).default(8080), { expects: 'an integer 1–65535' }),
   BODY_LIMIT_BYTES: setting(integer(1, 1024 * MIB).default(MIB), {
     expects: `an integer number of bytes 1–${1024 * MIB}`,
+  }),
+  // Nesting is what recursive code (JSON.stringify, validators, log serializers) pays for with its
+  // stack, and a few hundred KiB of `[` under BODY_LIMIT_BYTES nest deep enough to overflow it. No
+  // route of the hub takes more than five levels; 32 leaves room and stays far from any stack.
+  BODY_MAX_DEPTH: setting(integer(1, 256).default(32), {
+    expects: 'levels of nesting ({ or [) a JSON request body may have, 1–256',
   }),
 };
 
@@ -398,6 +405,64 @@ const ruleSettings = {
   }),
 };
 
+// Bounds on what the adapters parse from schools' files and services, checked while the bytes flow
+// (a zip bomb, a hostile WSDL); src/sdk/limits.ts gives the reason for each default.
+const L = DEFAULT_INPUT_LIMITS;
+const inputLimitSettings = {
+  XLSX_MAX_INFLATED_BYTES: setting(integer(MIB, 64 * 1024 * MIB).default(L.maxInflatedBytes), {
+    expects: `bytes an .xlsx may inflate to, all its parts read together, ${MIB}–${64 * 1024 * MIB}`,
+  }),
+  XLSX_MAX_ZIP_ENTRIES: setting(integer(10, 1_000_000).default(L.maxZipEntries), {
+    expects: 'entries an .xlsx (a zip) may hold, 10–1000000',
+  }),
+  XLSX_MAX_WORKBOOK_PART_BYTES: setting(integer(64 * 1024, 1024 * MIB).default(L.maxWorkbookPartBytes), {
+    expects: `bytes of an .xlsx's xl/workbook.xml, and of its relationships, each, ${64 * 1024}–${1024 * MIB}`,
+  }),
+  XLSX_MAX_COMPRESSION_RATIO: setting(integer(2, 100_000).default(L.maxCompressionRatio), {
+    expects: 'inflated bytes per compressed byte of one part of an .xlsx, 2–100000',
+  }),
+  XLSX_MAX_SHARED_STRINGS: setting(integer(1, 1_000_000_000).default(L.maxSharedStrings), {
+    expects: "strings in an .xlsx's shared-string table, 1–1000000000",
+  }),
+  XLSX_MAX_TEXT_BYTES: setting(integer(1_024, 1024 * MIB).default(L.maxXmlTextBytes), {
+    expects: `bytes between two tags of an .xlsx part (a cell's text, a tag), 1024–${1024 * MIB}`,
+  }),
+  XLSX_MAX_ROW_CHARACTERS: setting(integer(1_024, 1_000_000_000).default(L.maxRowCharacters), {
+    expects: 'characters of the texts of one row of an .xlsx sheet together, 1024–1000000000',
+  }),
+  XLSX_MAX_SHARED_STRINGS_BYTES: setting(integer(MIB, 64 * 1024 * MIB).default(L.maxSharedStringsBytes), {
+    expects: `bytes of an .xlsx's shared-string table (xl/sharedStrings.xml), ${MIB}–${64 * 1024 * MIB}`,
+  }),
+  SHEET_MAX_CELLS_PER_ROW: setting(integer(1, 10_000_000).default(L.maxCellsPerRow), {
+    expects: 'cells in a row of an .xlsx sheet or a CSV record, 1–10000000',
+  }),
+  CSV_MAX_RECORD_BYTES: setting(integer(1_024, 1024 * MIB).default(L.maxCsvRecordBytes), {
+    expects: `bytes of one CSV record, 1024–${1024 * MIB}`,
+  }),
+  SOAP_MAX_WSDL_BYTES: setting(integer(1_024, 1024 * MIB).default(L.maxWsdlBytes), {
+    expects: `bytes of a SOAP school system's WSDL (each document), 1024–${1024 * MIB}`,
+  }),
+  SOAP_MAX_RESPONSE_BYTES: setting(integer(1_024, 4 * 1024 * MIB).default(L.maxSoapResponseBytes), {
+    expects: `bytes of one answer of a SOAP school system, 1024–${4 * 1024 * MIB}`,
+  }),
+} satisfies Record<(typeof INPUT_LIMIT_SETTINGS)[keyof InputLimits], unknown>;
+
+/** Only the parsers' bounds (for `edubridge import`, which reads files without a hub). */
+export const inputLimitSettingsSchema = z.object(inputLimitSettings);
+
+/**
+ * The bounds an adapter's context carries (`ctx.limits`), from the settings.
+ *
+ * @example
+ * readContext({ logger, signal, now, limits: inputLimitsOf(config) }, adapterConfig, undefined);
+ */
+export function inputLimitsOf(settings: z.output<typeof inputLimitSettingsSchema>): InputLimits {
+  const limits = { ...DEFAULT_INPUT_LIMITS };
+  for (const [name, variable] of Object.entries(INPUT_LIMIT_SETTINGS) as Array<[keyof InputLimits, string]>)
+    limits[name] = settings[variable as keyof typeof settings];
+  return limits;
+}
+
 /** Only the settings the record rules read (for commands that check files without a hub). */
 export const ruleSettingsSchema = z.object(ruleSettings);
 
@@ -416,6 +481,7 @@ export const configSchema = z
     ...ssoSettings,
     ...syncSettings,
     ...ruleSettings,
+    ...inputLimitSettings,
   })
   .superRefine((config, ctx) => {
     checkPublicUrl(config, ctx);

@@ -27,6 +27,7 @@ import {
 import {
   type Adapter,
   AdapterError,
+  type InputLimits,
   isSignal,
   parseAdapterConfig,
   readContext,
@@ -108,6 +109,8 @@ export interface ReconcileOptions {
   /** The city Education DB, to compare master data with its roster. */
   city?: CityRosterSource;
   signal?: AbortSignal;
+  /** Bounds on what the adapter parses (XLSX_MAX_INFLATED_BYTES …); the defaults without it. */
+  inputLimits?: InputLimits;
 }
 
 /** The master fields compared with the city's roster (the city's names). */
@@ -161,7 +164,12 @@ export async function reconcileSchool(options: ReconcileOptions): Promise<Reconc
       return;
     }
     const ctx = readContext(
-      { logger: silentLogger, signal: options.signal ?? new AbortController().signal, now: () => new Date() },
+      {
+        logger: silentLogger,
+        signal: options.signal ?? new AbortController().signal,
+        now: () => new Date(),
+        ...(options.inputLimits ? { limits: options.inputLimits } : {}),
+      },
       config,
       undefined as never,
     );

@@ -5,7 +5,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type CanonicalRecord, errorMessage, type TextLimits } from '../model/index.ts';
-import type { Adapter, AdapterLogger, StreamName } from '../sdk/index.ts';
+import type { Adapter, AdapterLogger, InputLimits, StreamName } from '../sdk/index.ts';
 import { AdapterError, canWrite, hubError, PermanentError, silentLogger } from '../sdk/index.ts';
 import {
   claimPull,
@@ -79,6 +79,8 @@ export interface RunServiceDeps {
   ) => Promise<void>;
   /** Text length limits by kind (TEXT_LIMITS); the defaults without it. */
   textLimits?: TextLimits;
+  /** Bounds on what adapters parse (XLSX_MAX_INFLATED_BYTES …); the defaults without it. */
+  inputLimits?: InputLimits;
   /** A step's lease, renewed while it works (WORKER_LOCK_MS, default 30 s). */
   leaseMs?: number;
   /** How long a batch may find its target unavailable before it is given up (PUSH_OUTAGE_MAX_MS). */
@@ -276,6 +278,7 @@ export class RunService {
       ...(this.deps.holdThreshold !== undefined ? { holdThreshold: this.deps.holdThreshold } : {}),
       ...(this.deps.batchSize !== undefined ? { batchSize: this.deps.batchSize } : {}),
       ...(this.deps.textLimits ? { textLimits: this.deps.textLimits } : {}),
+      ...(this.deps.inputLimits ? { inputLimits: this.deps.inputLimits } : {}),
       ...(this.deps.observeRecords
         ? { onValidRecords: (records) => this.deps.observeRecords!(school, records) }
         : {}),
@@ -492,6 +495,7 @@ export class RunService {
       adapter: await this.deps.loadAdapter(source.adapter),
       adapterConfig: source.config,
       schoolCode,
+      ...(this.deps.inputLimits ? { inputLimits: this.deps.inputLimits } : {}),
       ...(links.some((l) => l.verifiedMethod !== null)
         ? {
             verification: (

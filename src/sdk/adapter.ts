@@ -18,6 +18,7 @@ import type { z } from 'zod';
 import type { CanonicalRecord, Payment, RecordType } from '../model/index.ts';
 import { scrubSecrets } from './config.ts';
 import { AdapterError, type RecordError } from './errors.ts';
+import type { InputLimits } from './limits.ts';
 
 /** The streams an adapter may offer; each carries records of the listed canonical types. */
 export const STREAMS = {
@@ -125,6 +126,11 @@ export interface BaseContext {
   signal: AbortSignal;
   /** "Now" for `pulledAt`; fixed in tests. */
   now: () => Date;
+  /**
+   * The hub's bounds on what is parsed (its settings); read them with `inputLimits(ctx)`, which
+   * fills in the defaults of any left out.
+   */
+  limits?: Partial<InputLimits>;
 }
 
 export interface ReadContext<C> extends BaseContext {

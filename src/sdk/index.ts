@@ -14,6 +14,7 @@ export {
 export * from './conformance/index.ts';
 export * from './errors.ts';
 export * from './http.ts';
+export * from './limits.ts';
 export * from './pages.ts';
 export * from './paginate.ts';
 export * from './records.ts';

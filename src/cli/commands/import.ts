@@ -23,6 +23,7 @@ import { InputError } from '../../quality/errors.ts';
 import {
   type Adapter,
   type AdapterLogger,
+  type InputLimits,
   isSignal,
   PermanentError,
   parseAdapterConfig,
@@ -84,6 +85,8 @@ export interface ImportOptions {
   asOf: Date;
   /** Text length limits by kind (TEXT_LIMITS); the defaults without it. */
   textLimits?: TextLimits;
+  /** Bounds on what the adapter parses (XLSX_MAX_INFLATED_BYTES …); the defaults without it. */
+  inputLimits?: InputLimits;
   /** Where to write the valid records (JSONL); nothing is written without it. */
   out?: string;
   onProgress?: (progress: { rows: number; totalRows: number }) => void;
@@ -237,7 +240,16 @@ export async function importFile(adapter: Adapter, options: ImportOptions): Prom
   const out = partial ? new JsonlOut(partial) : null;
   const read = adapter.read(
     IMPORT_KINDS[options.kind],
-    readContext({ logger, signal: new AbortController().signal, now: () => new Date() }, config, undefined),
+    readContext(
+      {
+        logger,
+        signal: new AbortController().signal,
+        now: () => new Date(),
+        ...(options.inputLimits ? { limits: options.inputLimits } : {}),
+      },
+      config,
+      undefined,
+    ),
   );
   const place = (location: string | undefined) => {
     const m = location ? LOCATION.exec(location) : null;
@@ -432,8 +444,12 @@ export function registerImportCommand(
         throw usageError('FILE_NOT_FOUND', { path: file });
       }
       // The rules' settings, as the sync reads them: a file imported here is checked as it will be.
-      const { loadSettings, ruleSettingsSchema } = await import('../../config/index.ts');
+      const { inputLimitSettingsSchema, inputLimitsOf, loadSettings, ruleSettingsSchema } = await import(
+        '../../config/index.ts'
+      );
       const { TEXT_LIMITS } = loadSettings(ruleSettingsSchema);
+      // The parsers' bounds, as the worker reads them: a file refused here is refused by a sync.
+      const inputLimits = inputLimitsOf(loadSettings(inputLimitSettingsSchema));
       const bar = opts.json ? null : createProgressBar('Đang nhập / Importing');
       const options: ImportOptions = {
         file,
@@ -443,6 +459,7 @@ export function registerImportCommand(
         ...(opts.sheet ? { sheet: opts.sheet } : {}),
         asOf: asOf ? new Date(`${asOf}T00:00:00Z`) : new Date(),
         ...(TEXT_LIMITS ? { textLimits: TEXT_LIMITS } : {}),
+        inputLimits,
         ...(opts.out && !opts.dryRun ? { out: opts.out } : {}),
         // A sheet's size is known for Excel's own files (and CSV); otherwise the bar only counts.
         onProgress: ({ rows, totalRows }) =>

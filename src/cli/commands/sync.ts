@@ -33,7 +33,7 @@ export function registerSyncCommand(
           `does not know "${unknown.join(', ')}"; choose from ${STREAM_NAMES.join(', ')}`,
         );
       }
-      const { loadConfig } = await import('../../config/index.ts');
+      const { inputLimitsOf, loadConfig } = await import('../../config/index.ts');
       const { createDatabase, loadKeyring, migrateToLatest } = await import('../../store/index.ts');
       const { loadSources } = await import('../../pipeline/sources.ts');
       const { runSync } = await import('../../pipeline/sync.ts');
@@ -63,6 +63,7 @@ export function registerSyncCommand(
           pushAttempts: config.PUSH_ATTEMPTS,
           outageMaxMs: config.PUSH_OUTAGE_MAX_MS,
           ...(config.TEXT_LIMITS ? { textLimits: config.TEXT_LIMITS } : {}),
+          inputLimits: inputLimitsOf(config),
           leaseMs: config.WORKER_LOCK_MS,
           requestedBy: `cli:${process.env.USER ?? 'unknown'}`,
           onProgress: ({ step, counts }) =>

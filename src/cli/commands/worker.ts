@@ -17,7 +17,7 @@ export function registerWorkerCommand(
     .option('--concurrency <n>', 'số lần chạy cùng lúc / runs at once', '2')
     .action(async (opts: { concurrency: string }) => {
       const concurrency = integerOption(opts.concurrency, '--concurrency', 1, 64);
-      const { loadConfig } = await import('../../config/index.ts');
+      const { inputLimitsOf, loadConfig } = await import('../../config/index.ts');
       const { createDatabase, loadKeyring } = await import('../../store/index.ts');
       const { createRunQueue, queueConnection } = await import('../../pipeline/queue.ts');
       const { startSyncWorkers } = await import('../../pipeline/workers.ts');
@@ -82,6 +82,7 @@ export function registerWorkerCommand(
         pushAttempts: config.PUSH_ATTEMPTS,
         outageMaxMs: config.PUSH_OUTAGE_MAX_MS,
         ...(config.TEXT_LIMITS ? { textLimits: config.TEXT_LIMITS } : {}),
+        inputLimits: inputLimitsOf(config),
         leaseMs: config.WORKER_LOCK_MS,
         batchSize: config.SYNC_BATCH_SIZE,
         observeRecords: identityObserver(db, keyring),

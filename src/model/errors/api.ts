@@ -53,6 +53,21 @@ export const API_ERRORS = {
       en: "Send less at a time, or raise the hub's BODY_LIMIT_BYTES",
     },
   },
+  BODY_TOO_DEEP: {
+    kind: 'bad-input',
+    status: 400,
+    actor: 'district-it',
+    title: { vi: 'Thân yêu cầu lồng quá sâu', en: 'The request body nests too deeply' },
+    message: {
+      vi: 'JSON của thân yêu cầu lồng sâu hơn {limit} cấp',
+      en: 'The JSON body nests deeper than {limit} levels',
+    },
+    values: ['limit'],
+    action: {
+      vi: 'Gửi JSON ít lồng hơn (không đường dẫn nào của hub cần quá vài cấp); giới hạn là BODY_MAX_DEPTH của hub',
+      en: "Send flatter JSON (no route of the hub needs more than a few levels); the limit is the hub's BODY_MAX_DEPTH",
+    },
+  },
   MEDIA_TYPE_UNSUPPORTED: {
     kind: 'bad-input',
     status: 415,

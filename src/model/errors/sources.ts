@@ -172,6 +172,36 @@ export const SOURCE_ERRORS = {
       en: 'Check the WSDL address configured; if right, tell the vendor',
     },
   },
+  WSDL_TOO_LARGE: {
+    kind: 'permanent',
+    status: 502,
+    actor: 'vendor',
+    title: { vi: 'WSDL quá lớn', en: 'WSDL too large' },
+    message: {
+      vi: '{system}: WSDL lớn hơn giới hạn {limit} (tăng bằng {setting})',
+      en: '{system}: the WSDL is larger than the limit of {limit} (raised by {setting})',
+    },
+    values: ['system', 'limit', 'setting'],
+    action: {
+      vi: 'Kiểm tra địa chỉ WSDL đã cấu hình (có thể trỏ nhầm tới một tệp khác); nếu WSDL của nhà cung cấp thật sự lớn như vậy, nâng giới hạn được nêu',
+      en: "Check the WSDL address configured (it may point at some other file); if the vendor's WSDL really is that large, raise the limit named",
+    },
+  },
+  SOAP_RESPONSE_TOO_LARGE: {
+    kind: 'permanent',
+    status: 502,
+    actor: 'vendor',
+    title: { vi: 'Câu trả lời SOAP quá lớn', en: 'SOAP answer too large' },
+    message: {
+      vi: '{system}: câu trả lời của {where} lớn hơn giới hạn {limit} (tăng bằng {setting})',
+      en: '{system}: the answer to {where} is larger than the limit of {limit} (raised by {setting})',
+    },
+    values: ['system', 'where', 'limit', 'setting'],
+    action: {
+      vi: 'Giảm pageSize trong cấu hình adapter để mỗi trang nhỏ hơn; nếu một câu trả lời thật sự cần lớn như vậy, nâng giới hạn được nêu',
+      en: "Lower pageSize in the adapter's config so that each page is smaller; if an answer really needs to be that large, raise the limit named",
+    },
+  },
   SOAP_FAULT_SERVER: {
     kind: 'transient',
     status: 502,
@@ -343,6 +373,21 @@ export const SOURCE_ERRORS = {
     action: {
       vi: 'Lưu tệp thành .xlsx hoặc CSV UTF-8',
       en: 'Save the file as .xlsx or CSV UTF-8',
+    },
+  },
+  FILE_LIMIT_EXCEEDED: {
+    kind: 'bad-input',
+    status: 422,
+    actor: 'school',
+    title: { vi: 'Tệp vượt giới hạn đọc', en: 'File beyond a reading limit' },
+    message: {
+      vi: 'Tệp "{file}" bị từ chối: {what} đã tới {measured}, vượt giới hạn {limit} (tăng bằng {setting})',
+      en: '"{file}" refused: {what} reached {measured}, over the limit of {limit} (raised by {setting})',
+    },
+    values: ['file', 'what', 'measured', 'limit', 'setting'],
+    action: {
+      vi: 'Tệp như vậy thường hỏng hoặc cố ý gây hại (zip bomb): đừng mở, hỏi lại người gửi và xin xuất lại từ phần mềm của trường. Nếu tệp thật sự lớn như vậy, người vận hành hub nâng giới hạn được nêu',
+      en: "Such a file is usually damaged or hostile (a zip bomb): do not open it, ask whoever sent it for a fresh export from the school's software. If the file really is that large, the hub's operator raises the limit named",
     },
   },
   ENCODING_UNSUPPORTED: {

@@ -8,7 +8,7 @@
  */
 import type { CanonicalRecord, DatasetChecker, TextLimits } from '../../model/index.ts';
 import type { ReportBuilder } from '../../quality/report.ts';
-import type { Adapter, AdapterLogger, StreamName } from '../../sdk/index.ts';
+import type { Adapter, AdapterLogger, InputLimits, StreamName } from '../../sdk/index.ts';
 import {
   type Database,
   type Keyring,
@@ -31,6 +31,8 @@ export interface PullRun {
   asOf: Date;
   /** Text length limits by kind (TEXT_LIMITS); the defaults when undefined. */
   textLimits: TextLimits | undefined;
+  /** Bounds on what the adapter parses, passed as `ctx.limits`; the defaults when undefined. */
+  inputLimits: InputLimits | undefined;
   batchSize: number;
   holdThreshold: number;
   logger: AdapterLogger;

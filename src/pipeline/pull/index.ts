@@ -18,6 +18,7 @@ import { type DataQualityReport, ReportBuilder } from '../../quality/report.ts';
 import {
   type Adapter,
   type AdapterLogger,
+  type InputLimits,
   parseAdapterConfig,
   readContext,
   type StreamName,
@@ -63,6 +64,8 @@ export interface PullOptions {
   asOf?: Date;
   /** Text length limits by kind (TEXT_LIMITS); the defaults without it. */
   textLimits?: TextLimits;
+  /** Bounds on what the adapter parses (XLSX_MAX_INFLATED_BYTES …), as `ctx.limits`; the defaults without it. */
+  inputLimits?: InputLimits;
   /** Records a staged batch, and so a push (default 500). */
   batchSize?: number;
   /** Share of a target's records a run may change or delete before it is held (default 0.1). */
@@ -109,6 +112,7 @@ export async function pullStep(options: PullOptions): Promise<PullOutcome> {
     mode: options.mode,
     asOf,
     textLimits: options.textLimits,
+    inputLimits: options.inputLimits,
     batchSize: options.batchSize ?? 500,
     holdThreshold: options.holdThreshold ?? 0.1,
     logger,
@@ -166,7 +170,12 @@ async function pullStream(run: PullRun, tally: PullTally, stream: StreamName): P
       ? await loadCheckpoint(run.db, { schoolCode: run.schoolCode, adapterId: run.adapter.id, stream })
       : undefined;
   const ctx = readContext(
-    { logger: run.logger, signal: run.signal, now: () => new Date() },
+    {
+      logger: run.logger,
+      signal: run.signal,
+      now: () => new Date(),
+      ...(run.inputLimits ? { limits: run.inputLimits } : {}),
+    },
     run.config,
     checkpoint as never,
   );
