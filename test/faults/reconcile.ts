@@ -79,8 +79,14 @@ export async function reconcile(
     ).rows.map((r) => r.record_key),
   );
   const letters = (
-    await pool.query<{ run_id: string; record_key: string | null; code: string; occurrences: number }>(
-      `select run_id, record_key, code, occurrences from dead_letters
+    await pool.query<{
+      run_id: string;
+      school_code: string;
+      record_key: string | null;
+      code: string;
+      occurrences: number;
+    }>(
+      `select run_id, school_code, record_key, code, occurrences from dead_letters
        where school_code = any($1) and resolved_at is null and replayed_at is null and discarded_at is null`,
       [schools],
     )
@@ -193,26 +199,35 @@ export async function reconcile(
     failures.push(`the runs counted ${created} created, the city holds ${heldKeys.size}`);
 
   // Dead letters: one open UNKNOWN_MASTER letter per unknown student the runs sent, however many
-  // runs met it (a letter counts its occurrences), and nothing else. Every refusal a run counted is
-  // one occurrence: none lost, none counted twice.
-  const wantKeys = new Set<string>();
+  // runs met it (a letter counts its occurrences), and nothing else: per school with a full run, as
+  // many open letters as students the city does not know. Every refusal a run counted is one
+  // occurrence: none lost, none counted twice.
+  const want = new Map<string, number>();
   for (const run of runs) {
-    if (run.mode === 'full') for (const key of expected.get(run.school_code)!.unknown) wantKeys.add(key);
+    if (run.mode === 'full') want.set(run.school_code, expected.get(run.school_code)!.unknown.size);
   }
   const unexpected = new Map<string, number>();
   const seen = new Map<string, number>();
+  const good = new Map<string, number>();
   let occurrences = 0;
   for (const l of letters) {
-    if (l.record_key !== null) seen.set(l.record_key, (seen.get(l.record_key) ?? 0) + 1);
+    if (l.record_key !== null) {
+      const id = `${l.school_code}\u0000${l.record_key}`;
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+    }
     if (l.code === 'UNKNOWN_MASTER' && l.record_key !== null && reviewKeys.has(l.record_key)) {
       occurrences += l.occurrences;
+      good.set(l.school_code, (good.get(l.school_code) ?? 0) + 1);
     } else {
       const what = l.record_key === null ? `${l.code} (whole batch)` : l.code;
       unexpected.set(what, (unexpected.get(what) ?? 0) + 1);
     }
   }
-  const lettersExpected = wantKeys.size;
-  const lettersMissing = [...wantKeys].filter((k) => !seen.has(k)).length;
+  const lettersExpected = [...want.values()].reduce((a, b) => a + b, 0);
+  const lettersMissing = [...want].reduce(
+    (n, [school, w]) => n + Math.max(0, w - (good.get(school) ?? 0)),
+    0,
+  );
   const refusals = runs.reduce((n, r) => n + (r.counts.refused ?? 0), 0);
   const repeated = [...seen.values()].filter((n) => n > 1).length;
   if (unexpected.size > 0)
