@@ -329,6 +329,8 @@ describe('edubridge serve', () => {
     ['CITY_EDUDB_GATEWAY_URL', { CITY_EDUDB_GATEWAY_URL: '' }],
     ['CITY_EDUDB_CONSUMER_SECRET', { CITY_EDUDB_CONSUMER_SECRET: '' }],
     ['SOURCES_FILE', { SOURCES_FILE: join(serveDir, 'missing.json') }],
+    // C06 configured without its credentials or without who asks: the variable it lacks first.
+    ['C06_', { C06_GATEWAY_URL: 'http://127.0.0.1:9' }],
   ])('refuses to start without %s, naming it in one line', (variable, change) => {
     const r = run(['serve'], '', { ...SERVE_ENV, PORT: '1', LOG_LEVEL: 'warn', DATABASE_URL: '', ...change });
     expect(r.code).not.toBe(0);

@@ -5,7 +5,7 @@
  */
 import { type Config, ConfigError, type ConfigIssue } from '../config/index.ts';
 import { loadSources } from '../pipeline/sources.ts';
-import { targetsFromConfig } from '../targets/from-config.ts';
+import { c06GatewayOptions, targetsFromConfig } from '../targets/from-config.ts';
 
 /** Throws a ConfigError naming every setting the API's routes need and cannot use. */
 export async function checkServeSettings(config: Config): Promise<void> {
@@ -15,6 +15,21 @@ export async function checkServeSettings(config: Config): Promise<void> {
     targetsFromConfig(config);
   } catch (error) {
     issues.push(issueOf(error, 'CITY_EDUDB_GATEWAY_URL'));
+  }
+  try {
+    // The identity routes' C06 checks, when C06 is configured at all.
+    if (c06GatewayOptions(config)) {
+      for (const variable of ['C06_OFFICIAL_ID', 'C06_UNIT_CODE'] as const) {
+        if (!config[variable])
+          issues.push({
+            variable,
+            expects: 'set when C06_GATEWAY_URL is: who asks C06 (MaCanBo, MaDonVi)',
+            shown: 'unset',
+          });
+      }
+    }
+  } catch (error) {
+    issues.push(issueOf(error, 'C06_GATEWAY_URL'));
   }
   try {
     await loadSources(config.SOURCES_FILE);
