@@ -47,8 +47,22 @@ describe('edubridge import', () => {
   it('--json prints the summary and each problem at its row and column, and exits 1 when a row is invalid', () => {
     const r = run([...knownArgs, '--json']);
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { summary: unknown; issues: Array<Record<string, unknown>> };
-    expect(Object.keys(out)).toEqual(['summary', 'issues']);
+    const out = JSON.parse(r.stdout) as {
+      summary: unknown;
+      issues: Array<Record<string, unknown>>;
+      tableEnds: unknown;
+    };
+    // `tableEnds` is there because rows under the table were not read: "Tổng số: 15 học sinh".
+    expect(Object.keys(out)).toEqual(['summary', 'issues', 'tableEnds']);
+    expect(out.tableEnds).toEqual([
+      {
+        file: 'students-known-errors.xlsx',
+        sheet: 'Sheet1',
+        row: 20,
+        footer: { row: 21, text: 'Tổng số…' },
+        rowsAfter: 1,
+      },
+    ]);
     expect(out.summary).toEqual(known.summary);
     expect(out.summary).toEqual({ total: 15, valid: 4, invalid: 11, warnings: 2 });
     for (const issue of out.issues) {
@@ -172,6 +186,48 @@ describe('edubridge import', () => {
     expect(header.stderr.trim().split('\n')).toHaveLength(1);
     expect(header.stderr).toContain('Mã cán bộ');
     expect(header.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('refuses in one line, exit 2, an empty file and a file with only its header, each with its own code', () => {
+    const empty = join(tmp, 'C1-HocSinh-empty.xlsx');
+    writeFileSync(empty, '');
+    const r = run(['import', empty, '--kind', 'students', '--school', '79NB0001', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('[FILE_EMPTY]');
+    expect(r.stderr).toContain('"C1-HocSinh-empty.xlsx" is empty');
+
+    const headerOnly = join(tmp, 'hs-header-only.csv');
+    writeFileSync(headerOnly, 'Mã học sinh;Họ tên;Ngày sinh;Giới tính\n');
+    const h = run(['import', headerOnly, '--kind', 'students', '--school', '79NB0001']);
+    expect(h.code).toBe(2);
+    expect(h.stderr.trim().split('\n')).toHaveLength(1);
+    expect(h.stderr).toContain('[FILE_HAS_NO_ROWS]');
+    expect(h.stderr).toContain('"hs-header-only.csv" has the header but no data rows');
+  });
+
+  it('says where the table ended when a footer follows it, and reads none of the footer as students', () => {
+    const file = join(tmp, 'hs-footer.csv');
+    writeFileSync(
+      file,
+      [
+        'STT;Mã học sinh;Họ tên;Ngày sinh;Giới tính;Họ tên mẹ',
+        '1;7900000101;Nguyễn Văn An;05/09/2014;Nam;Lê Thị Hoa',
+        '2;7900000102;Trần Thị Bình;12/03/2014;Nữ;Võ Thị Lan',
+        ';;;;;',
+        ';;Nhà Bè, ngày 20 tháng 12 năm 2025;;;',
+        ';Người lập biểu;Hiệu trưởng;;;',
+        ';Lê Văn Cường;Phạm Thị Dung;;;',
+        '',
+      ].join('\n'),
+    );
+    const r = run(['import', file, '--kind', 'students', '--school', '79NB0001', '--as-of', '2026-11-27']);
+    expect(r.stdout).toContain('Dòng / Rows: 2   hợp lệ / valid: 2   lỗi / invalid: 0');
+    expect(r.stdout).toContain(
+      'hs-footer: Bảng dữ liệu kết thúc ở dòng 3 (sau đó là phần chân trang từ dòng 5: "Nhà Bè, ngày…"; 3 dòng không đọc) / The table was taken to end at row 3 (what follows is a footer from row 5: "Nhà Bè, ngày…"; 3 rows not read)',
+    );
+    expect(r.stdout).not.toContain('Lê Văn Cường');
   });
 
   it('refuses a zip bomb in one line, exit 2, naming the file, what went over and the setting that raises it', async () => {

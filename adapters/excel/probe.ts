@@ -2,25 +2,40 @@
  * A quick look at a file, for check() and discover(): is it there, readable, and does a sheet have
  * the header its kind needs? Only each sheet's first rows are read.
  */
-import { AdapterError, type CheckProblem, fold, type InputLimits } from '../../src/sdk/index.ts';
-import type { SheetRow } from './cells.ts';
+import {
+  AdapterError,
+  type CheckProblem,
+  fold,
+  type InputLimits,
+  type PermanentError,
+} from '../../src/sdk/index.ts';
+import { rowTexts, type SheetRow } from './cells.ts';
 import type { ExcelConfig, FileSpec } from './config.ts';
 import { findHeader, HEADER_SCAN_ROWS, headerMissing } from './header.ts';
 import { gridOf } from './layouts/timetable.ts';
-import { headerIndexOf, TABULAR_LAYOUTS } from './read-file.ts';
-import { fileNameOf, openSheets } from './sheets.ts';
+import { fileHasNoRows, headerIndexOf, TABULAR_LAYOUTS } from './read-file.ts';
+import { fileEmpty, fileNameOf, openSheets } from './sheets.ts';
 import { readTitles, type TitleFacts } from './titles.ts';
 
 export type Probe = { ok: true; sheet: string; titles: TitleFacts } | { ok: false; problem: CheckProblem };
 
-async function firstRows(batches: AsyncIterable<SheetRow[]>, until: number): Promise<SheetRow[]> {
-  const out: SheetRow[] = [];
+/** A sheet's rows up to `until`; `whole` when the sheet has no row after them. */
+async function firstRows(
+  batches: AsyncIterable<SheetRow[]>,
+  until: number,
+): Promise<{ rows: SheetRow[]; whole: boolean }> {
+  const rows: SheetRow[] = [];
   for await (const batch of batches) {
-    for (const row of batch) if (row.n <= until) out.push(row);
-    if (batch.length > 0 && batch.at(-1)!.n >= until) break;
+    for (const row of batch) if (row.n <= until) rows.push(row);
+    if (batch.length > 0 && batch.at(-1)!.n >= until) return { rows, whole: false };
   }
-  return out;
+  return { rows, whole: true };
 }
+
+const problemOf = (error: PermanentError): Probe => ({
+  ok: false,
+  problem: { code: error.code, message: error.message },
+});
 
 /**
  * Probes one file of the config.
@@ -40,14 +55,30 @@ export async function probeFile(
   const index = layout ? headerIndexOf(layout, config) : null;
   const headerRow = config.profile.headerRow;
   const sheets: string[] = [];
+  /** Whether any sheet looked at holds a cell; sheets whose header has nothing under it. */
+  let cells = false;
+  const headerOnly: string[] = [];
   let best: { row: number; columns: Map<string, number>; sheet: string } | null = null;
   try {
     for await (const sheet of openSheets(file.path, signal, limits)) {
       sheets.push(sheet.name);
       if (file.sheet ? fold(sheet.name) !== fold(file.sheet) : sheet.hidden) continue;
-      const rows = await firstRows(sheet.rows, headerRow !== undefined ? headerRow + 1 : HEADER_SCAN_ROWS);
+      const { rows, whole } = await firstRows(
+        sheet.rows,
+        headerRow !== undefined ? headerRow + 1 : HEADER_SCAN_ROWS,
+      );
+      if (rows.some((r) => rowTexts(r).length > 0)) cells = true;
       if (index) {
         const search = findHeader(rows, index, headerRow);
+        // A sheet read to its end with nothing under its header: another sheet may have rows.
+        if (
+          search.found &&
+          whole &&
+          !rows.some((r) => r.n >= search.header.dataRow && rowTexts(r).length > 0)
+        ) {
+          headerOnly.push(sheet.name);
+          continue;
+        }
         if (search.found) {
           const titles = readTitles(
             rows.filter((r) => r.n < search.header.row),
@@ -73,6 +104,8 @@ export async function probeFile(
         },
       };
     }
+    if (!cells && !file.sheet) return problemOf(fileEmpty(fileName));
+    if (headerOnly.length > 0) return problemOf(fileHasNoRows(fileName, headerOnly));
     if (index) {
       const error = headerMissing(fileName, best?.sheet ?? file.sheet, index, best);
       return { ok: false, problem: { code: error.code, message: error.message } };

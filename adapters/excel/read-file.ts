@@ -14,7 +14,7 @@ import {
   recordSource,
   VIETNAMESE_DATE_FORMATS,
 } from '../../src/sdk/index.ts';
-import { columnLetter, type SheetRow } from './cells.ts';
+import { columnLetter, rowTexts, type SheetRow } from './cells.ts';
 import { SubjectNames } from './codes.ts';
 import type { ExcelConfig, FileKind, FileSpec } from './config.ts';
 import { findHeader, HEADER_SCAN_ROWS, HeaderIndex, headerMissing } from './header.ts';
@@ -26,7 +26,8 @@ import { studentsLayout } from './layouts/students.ts';
 import { teachersLayout } from './layouts/teachers.ts';
 import { readTimetableSheet } from './layouts/timetable.ts';
 import { type Mapped, RowView, type SheetEnv, textDateParser } from './rows.ts';
-import { fileNameOf, openSheets, type Sheet } from './sheets.ts';
+import { fileEmpty, fileNameOf, openSheets, type Sheet } from './sheets.ts';
+import { TableEnd } from './table-end.ts';
 import { readTitles } from './titles.ts';
 
 export const TABULAR_LAYOUTS: Record<Exclude<FileKind, 'timetable'>, TabularLayout> = {
@@ -58,6 +59,10 @@ export interface FileSummary {
   sheets: string[];
   /** Sheets whose header was found. */
   read: string[];
+  /** Whether any row under a header was a record (or a rejection). */
+  records: boolean;
+  /** Whether any sheet holds any cell at all. */
+  cells: boolean;
 }
 
 export function dateFormatsOf(config: ExcelConfig): readonly DateFormat[] {
@@ -89,6 +94,32 @@ export function canonicalField(field: string): string {
 function sheetWanted(file: FileSpec, sheet: Sheet): boolean {
   if (file.sheet) return fold(sheet.name) === fold(file.sheet);
   return !sheet.hidden;
+}
+
+/** A file with a header and no row under it. */
+export function fileHasNoRows(file: string, sheets: readonly string[]): PermanentError {
+  const where = sheets.join(', ');
+  return new PermanentError(
+    'FILE_HAS_NO_ROWS',
+    `Tệp "${file}" chỉ có dòng tiêu đề, không có dòng dữ liệu nào (trang tính: ${where}); có thể đã xuất nhầm mẫu trống: hãy xuất lại từ phần mềm của trường / "${file}" has the header but no data rows (sheets: ${where}); perhaps an empty template was exported: export it again from the school's software`,
+  );
+}
+
+/** The sheet, noting in `seen` once any of its rows holds a cell with something in it. */
+function withCells(sheet: Sheet, seen: { cells: boolean }): Sheet {
+  if (seen.cells) return sheet;
+  const rows = sheet.rows;
+  return {
+    ...sheet,
+    rows: {
+      async *[Symbol.asyncIterator]() {
+        for await (const batch of rows) {
+          if (!seen.cells && batch.some((row) => rowTexts(row).length > 0)) seen.cells = true;
+          yield batch;
+        }
+      },
+    },
+  };
 }
 
 /** Reads a sheet's first batches, enough to find its header; returns every row they hold. */
@@ -128,7 +159,10 @@ async function* readTabularSheet(
   fileName: string,
   env: FileReadEnv,
   subjects: SubjectNames,
-): AsyncGenerator<Mapped[], { found: boolean; best: { row: number; columns: Map<string, number> } | null }> {
+): AsyncGenerator<
+  Mapped[],
+  { found: boolean; best: { row: number; columns: Map<string, number> } | null; records?: boolean }
+> {
   const iterator = sheet.rows[Symbol.asyncIterator]();
   try {
     const first = await head(iterator, env.config.profile.headerRow);
@@ -169,13 +203,14 @@ async function* readTabularSheet(
       ),
     });
     const mapper = layout.start(sheetEnv);
+    const end = new TableEnd(header);
     let skipped = 0;
     const map = (rows: readonly SheetRow[]): Mapped[] => {
       const out: Mapped[] = [];
       for (const row of rows) {
         if (row.n < header.dataRow) continue;
         const view = new RowView(sheetEnv, row);
-        if (!view.hasData()) {
+        if (end.classify(view) !== 'record') {
           skipped++;
           continue;
         }
@@ -203,9 +238,14 @@ async function* readTabularSheet(
         file: fileName,
         sheet: sheet.name,
         rows: skipped,
+        ...(end.interior > 0 ? { subtotals: end.interior } : {}),
       });
     }
-    return { found: true, best: null };
+    const facts = end.facts();
+    // Where the table was taken to end, and the footer after it: `edubridge import` prints it
+    // when rows after the table were left unread.
+    if (facts) env.logger.info('excel table end', { file: fileName, sheet: sheet.name, ...facts });
+    return { found: true, best: null, records: facts !== undefined };
   } finally {
     await iterator.return?.();
   }
@@ -224,24 +264,25 @@ export async function* readFileRecords(
 ): AsyncGenerator<Mapped[], FileSummary> {
   const fileName = fileNameOf(file.path);
   const subjects = new SubjectNames(env.config.profile.subjects);
-  const summary: FileSummary = { sheets: [], read: [] };
+  const summary: FileSummary = { sheets: [], read: [], records: false, cells: false };
   const layout = file.kind === 'timetable' ? null : TABULAR_LAYOUTS[file.kind];
   const index = layout ? headerIndexOf(layout, env.config) : null;
   let best: { row: number; columns: Map<string, number>; sheet: string } | null = null;
   for await (const sheet of openSheets(file.path, env.signal, env.limits)) {
     summary.sheets.push(sheet.name);
     if (!sheetWanted(file, sheet)) continue;
+    const rows = withCells(sheet, summary);
     if (layout && index) {
-      const result = yield* readTabularSheet(layout, index, sheet, fileName, env, subjects);
+      const result = yield* readTabularSheet(layout, index, rows, fileName, env, subjects);
       if (result.found) summary.read.push(sheet.name);
-      else if (result.best && (!best || result.best.columns.size > best.columns.size)) {
+      if (result.records) summary.records = true;
+      if (!result.found && result.best && (!best || result.best.columns.size > best.columns.size)) {
         best = { ...result.best, sheet: sheet.name };
       }
     } else {
-      const iterator = sheet.rows[Symbol.asyncIterator]();
+      const iterator = rows.rows[Symbol.asyncIterator]();
       try {
-        const rows = oneByOne(await head(iterator, undefined), iterator);
-        const result = yield* readTimetableSheet(rows, {
+        const lessons = readTimetableSheet(oneByOne(await head(iterator, undefined), iterator), {
           fileName,
           sheet: sheet.name,
           titles: readTitles([], sheet.name),
@@ -252,7 +293,12 @@ export async function* readFileRecords(
           parseText: textDateParser(dateFormatsOf(env.config)),
           source: sourceFactory(env),
         });
-        if (result.found) summary.read.push(sheet.name);
+        let next = await lessons.next();
+        for (; !next.done; next = await lessons.next()) {
+          if (next.value.length > 0) summary.records = true;
+          yield next.value;
+        }
+        if (next.value.found) summary.read.push(sheet.name);
       } finally {
         await iterator.return?.();
       }
@@ -264,6 +310,8 @@ export async function* readFileRecords(
       `Tệp "${fileName}" không có trang tính "${file.sheet}" (có: ${summary.sheets.join(', ')}) / "${fileName}" has no sheet "${file.sheet}" (it has: ${summary.sheets.join(', ')})`,
     );
   }
+  // A file with nothing in it is said as such, not as a file without the columns.
+  if (!summary.cells && !file.sheet) throw fileEmpty(fileName);
   if (summary.read.length === 0) {
     if (index) throw headerMissing(fileName, best?.sheet ?? file.sheet, index, best);
     throw new PermanentError(
@@ -271,5 +319,8 @@ export async function* readFileRecords(
       `Không tìm thấy bảng thời khóa biểu trong "${fileName}": cần một dòng tiêu đề "Thứ 2 … Thứ 7" (hoặc "Tiết 1 … Tiết 5", hoặc "Thứ | Tiết | 6A1 | 6A2 …") / No timetable grid in "${fileName}": a header row "Thứ 2 … Thứ 7" (or "Tiết 1 … Tiết 5", or "Thứ | Tiết | 6A1 | 6A2 …") is needed`,
     );
   }
+  // A header with no row under it: most often the wrong export (a template, a filter left on).
+  // Reading it as "no records" would have a sync delete every record the file fed before.
+  if (!summary.records) throw fileHasNoRows(fileName, summary.read);
   return summary;
 }

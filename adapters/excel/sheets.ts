@@ -38,12 +38,22 @@ const OLE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
 /** The name people know the file by (no directories): `C1-HocSinh.xlsx`. */
 export const fileNameOf = (path: string): string => basename(path);
 
+/** A file with nothing in it: no bytes, or a workbook without a cell holding anything. */
+export function fileEmpty(file: string): PermanentError {
+  return new PermanentError(
+    'FILE_EMPTY',
+    `Tệp "${file}" trống: không có ô nào có nội dung; hãy xuất lại tệp từ phần mềm của trường / "${file}" is empty: no cell holds anything; export the file again from the school's software`,
+  );
+}
+
 /** Checks the file is there, readable and of a format we read; returns the format. */
 export async function formatOf(path: string): Promise<FileFormat> {
   const file = fileNameOf(path);
+  let size: number;
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new Error('not a file');
+    size = info.size;
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException)?.code;
     if (code === 'EACCES' || code === 'EPERM') {
@@ -59,6 +69,7 @@ export async function formatOf(path: string): Promise<FileFormat> {
       cause,
     });
   }
+  if (size === 0) throw fileEmpty(file);
   const ext = extname(path).toLowerCase();
   let head = Buffer.alloc(0);
   try {

@@ -34,6 +34,7 @@ import {
 import { badOption, EXIT, printJson, printLine, usageError } from '../io.ts';
 import { createProgressBar } from '../progress.ts';
 import { parseIsoDateOption } from './id.ts';
+import { type TableEndNote, tableEndLine, tableEndNote } from './import-notes.ts';
 
 /** What a file holds, and the adapter stream its records come on. */
 export const IMPORT_KINDS = {
@@ -74,6 +75,8 @@ export interface ImportResult {
   issues: ImportIssue[];
   /** The sheet of each issue (same order), for people: a grade book has a sheet per subject. */
   issueSheets: string[];
+  /** Sheets whose table ended before their last rows (a footer): where, and what was left unread. */
+  tableEnds: TableEndNote[];
 }
 
 export interface ImportOptions {
@@ -197,9 +200,12 @@ async function finishOut(partial: string, out: string, dropKeys: ReadonlySet<str
 export async function importFile(adapter: Adapter, options: ImportOptions): Promise<ImportResult> {
   const sheets = new Map<string, SheetColumns>();
   let totalRows = 0;
+  const tableEnds: TableEndNote[] = [];
   const logger: AdapterLogger = {
     debug() {},
     info(msg, data) {
+      const end = tableEndNote(msg, data);
+      if (end) tableEnds.push(end);
       if (msg !== 'excel header' || !data) return;
       const key = `${String(data.file)}!${String(data.sheet)}`;
       if (!sheets.has(key)) {
@@ -334,6 +340,7 @@ export async function importFile(adapter: Adapter, options: ImportOptions): Prom
     },
     issues: issues.map(({ sheet: _sheet, ...issue }) => issue),
     issueSheets: issues.map((i) => i.sheet),
+    tableEnds,
   };
 }
 
@@ -355,6 +362,7 @@ function renderText(result: ImportResult, options: ImportOptions, dryRun: boolea
   const lines = [
     `NHẬP TỆP / IMPORT: ${basename(options.file)} — ${KIND_VI[options.kind]} / ${options.kind} — trường / school ${options.schoolCode}${dryRun ? ' (chỉ kiểm tra / dry run)' : ''}`,
     `Dòng / Rows: ${num(summary.total)}   hợp lệ / valid: ${num(summary.valid)}   lỗi / invalid: ${num(summary.invalid)}   cảnh báo / warnings: ${num(summary.warnings)}`,
+    ...result.tableEnds.map(tableEndLine),
   ];
   if (result.issues.length > 0) {
     lines.push(
@@ -470,7 +478,11 @@ export function registerImportCommand(
       bar?.done();
       setExitCode(result.summary.invalid > 0 ? EXIT.invalid : EXIT.ok);
       if (opts.json) {
-        printJson({ summary: result.summary, issues: result.issues });
+        printJson({
+          summary: result.summary,
+          issues: result.issues,
+          ...(result.tableEnds.length > 0 ? { tableEnds: result.tableEnds } : {}),
+        });
         return;
       }
       printLine(renderText(result, options, Boolean(opts.dryRun)));

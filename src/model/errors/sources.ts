@@ -363,6 +363,36 @@ export const SOURCE_ERRORS = {
       en: 'Open the file in Excel and save it again as .xlsx (or CSV UTF-8), then put it back',
     },
   },
+  FILE_EMPTY: {
+    kind: 'bad-input',
+    status: 422,
+    actor: 'school',
+    title: { vi: 'Tệp của trường trống', en: "The school's file is empty" },
+    message: {
+      vi: 'Tệp "{file}" trống: không có ô nào có nội dung',
+      en: '"{file}" is empty: no cell holds anything',
+    },
+    values: ['file'],
+    action: {
+      vi: 'Xuất lại tệp từ phần mềm của trường (tệp 0 byte thường là lần tải hoặc sao chép bị hỏng), rồi đặt lại vào thư mục',
+      en: "Export the file again from the school's software (a 0-byte file is usually a failed download or copy), then put it back",
+    },
+  },
+  FILE_HAS_NO_ROWS: {
+    kind: 'bad-input',
+    status: 422,
+    actor: 'school',
+    title: { vi: 'Tệp chỉ có dòng tiêu đề', en: 'File with a header and no rows' },
+    message: {
+      vi: 'Tệp "{file}" chỉ có dòng tiêu đề, không có dòng dữ liệu nào (trang tính: {sheets})',
+      en: '"{file}" has the header but no data rows (sheets: {sheets})',
+    },
+    values: ['file', 'sheets'],
+    action: {
+      vi: 'Có thể đã xuất nhầm mẫu trống: xuất lại danh sách có dữ liệu từ phần mềm của trường. Tệp như vậy không được đọc thành "không còn bản ghi nào", để lần đồng bộ không xoá những gì tệp trước đã gửi',
+      en: 'Perhaps an empty template was exported: export the list with its rows from the school\'s software. Such a file is not read as "no records left", so that a sync does not delete what the file sent before',
+    },
+  },
   FORMAT_UNSUPPORTED: {
     kind: 'bad-input',
     status: 422,
