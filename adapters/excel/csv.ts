@@ -3,6 +3,10 @@
  * semicolon or tab between fields (found from the file's first lines), quoted fields that may hold
  * line breaks. Row numbers count records, blank lines included, as Excel numbers its rows.
  *
+ * Excel's "Unicode Text (*.txt)" is UTF-16 little-endian with a BOM (FF FE), tab-separated, often
+ * renamed `.csv`: it is decoded as it streams (a BOM FE FF is big-endian; a file without a BOM
+ * whose every other byte is zero is taken as UTF-16 too) and read as any other text.
+ *
  * A record is bounded while it is parsed (`InputLimitError`, FILE_LIMIT_EXCEEDED): csv-parse's
  * `max_record_size` counts the characters of its fields, but empty fields cost nothing there, and a
  * line of a million commas is a million-cell array; so the raw bytes of the record in progress
@@ -73,6 +77,46 @@ async function readSample(path: string): Promise<Buffer> {
   }
 }
 
+/** The text encodings a CSV is read in. */
+export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/**
+ * The encoding of a sample: a UTF-16 BOM, else UTF-16 without one when most of the bytes at even
+ * (big-endian) or odd (little-endian) offsets are zero (Vietnamese and ASCII text in UTF-16 has a
+ * zero high byte for every ASCII letter, digit and separator), else UTF-8.
+ *
+ * @example
+ * csvEncodingOf(Buffer.from([0xff, 0xfe, 0x4d, 0x00])) // 'utf-16le'
+ */
+export function csvEncodingOf(sample: Buffer): CsvEncoding {
+  if (sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
+  if (sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
+  const pairs = Math.floor(Math.min(sample.length, 4096) / 2);
+  if (pairs < 2) return 'utf-8';
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (sample[2 * i] === 0) evenZeros++;
+    if (sample[2 * i + 1] === 0) oddZeros++;
+  }
+  if (oddZeros >= pairs * 0.6 && evenZeros === 0) return 'utf-16le';
+  if (evenZeros >= pairs * 0.6 && oddZeros === 0) return 'utf-16be';
+  return 'utf-8';
+}
+
+/** UTF-16 bytes in, UTF-8 bytes out (the BOM dropped), one chunk at a time. */
+function utf16ToUtf8(encoding: 'utf-16le' | 'utf-16be'): Transform {
+  const decoder = new TextDecoder(encoding, { fatal: false });
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      done(null, Buffer.from(decoder.decode(chunk, { stream: true }), 'utf8'));
+    },
+    flush(done: TransformCallback) {
+      done(null, Buffer.from(decoder.decode(), 'utf8'));
+    },
+  });
+}
+
 function encodingProblem(file: string): PermanentError {
   return new PermanentError(
     'ENCODING_UNSUPPORTED',
@@ -81,18 +125,19 @@ function encodingProblem(file: string): PermanentError {
 }
 
 /** Checks the encoding and finds the delimiter. */
-export async function sniffCsv(path: string, file: string): Promise<{ delimiter: string }> {
+export async function sniffCsv(
+  path: string,
+  file: string,
+): Promise<{ delimiter: string; encoding: CsvEncoding }> {
   const sample = await readSample(path);
-  if ((sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff)) {
-    throw encodingProblem(file);
-  }
-  // A multi-byte character cut at the end of a full sample is not an encoding fault (streaming
-  // decoding holds it back); a whole small file is decoded to its last letter ("… Tốt\n").
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(sample, {
+  const encoding = csvEncodingOf(sample);
+  // A character cut at the end of a full sample is not an encoding fault (streaming decoding holds
+  // it back); a whole small file is decoded to its last letter ("… Tốt\n").
+  const text = new TextDecoder(encoding, { fatal: false }).decode(sample, {
     stream: sample.length === SAMPLE_BYTES,
   });
   if (text.includes('\ufffd')) throw encodingProblem(file);
-  return { delimiter: detectDelimiter(text.replace(/^\ufeff/, '')) };
+  return { delimiter: detectDelimiter(text.replace(/^\ufeff/, '')), encoding };
 }
 
 const rowAt = (n: number) => ({ vi: `dòng ${n}`, en: `row ${n}` });
@@ -109,7 +154,7 @@ export async function* readCsvRows(
   signal: AbortSignal,
   limits: InputLimits,
 ): AsyncGenerator<SheetRow[]> {
-  const { delimiter } = await sniffCsv(path, file);
+  const { delimiter, encoding } = await sniffCsv(path, file);
   const { maxCsvRecordBytes, maxCellsPerRow } = limits;
   /** Records the parser has completed, and the byte where the last one ended. */
   let completed = 0;
@@ -164,7 +209,13 @@ export async function* readCsvRows(
   });
   input.on('error', (e) => parser.destroy(e));
   meter.on('error', (e) => parser.destroy(e));
-  input.pipe(meter).pipe(parser);
+  const decoder = encoding === 'utf-8' ? null : utf16ToUtf8(encoding);
+  if (decoder) {
+    decoder.on('error', (e) => parser.destroy(e));
+    input.pipe(decoder).pipe(meter).pipe(parser);
+  } else {
+    input.pipe(meter).pipe(parser);
+  }
   let n = 0;
   let batch: SheetRow[] = [];
   try {
@@ -200,6 +251,7 @@ export async function* readCsvRows(
   } finally {
     parser.destroy();
     meter.destroy();
+    decoder?.destroy();
     input.destroy();
   }
 }

@@ -436,11 +436,9 @@ describe('check and discover', () => {
     await writeFile(renamed, 'Mã học sinh,Họ tên\n7901,An\n');
     const truncated = join(tmp, 'truncated.xlsx');
     await writeFile(truncated, (await readFile(fixture('students-c1.xlsx'))).subarray(0, 4000));
-    const utf16 = join(tmp, 'unicode.csv');
-    await writeFile(
-      utf16,
-      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Mã học sinh,Họ tên\n', 'utf16le')]),
-    );
+    // Saved in a legacy code page (Windows-1252/1258, TCVN3), not UTF-8: "Mã" as 4D E3.
+    const legacy = join(tmp, 'windows-1258.csv');
+    await writeFile(legacy, Buffer.from('M\u00e3 h\u00f4c sinh,H\u00f4 t\u00ean\n', 'latin1'));
     const config = parseAdapterConfig(
       excel.configSchema,
       {
@@ -448,7 +446,7 @@ describe('check and discover', () => {
         files: [
           { path: renamed, kind: 'students' },
           { path: truncated, kind: 'students' },
-          { path: utf16, kind: 'students' },
+          { path: legacy, kind: 'students' },
         ],
       },
       'excel',

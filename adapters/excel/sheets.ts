@@ -1,13 +1,19 @@
 /**
  * A spreadsheet file as a sequence of sheets of rows, whatever its format: an `.xlsx` workbook's
- * worksheets, or a `.csv` as the one sheet Excel shows (named after the file).
+ * worksheets, or a `.csv` as the one sheet Excel shows (named after the file), or what school
+ * systems export under an Excel name: an HTML table or an Excel 2003 XML spreadsheet saved as
+ * `.xls` (markup.ts), a text file saved as `.xls`.
+ *
+ * The format is told by the file's first bytes, not only its name: a real Excel 97-2003 file
+ * (D0 CF 11 E0) is refused with how to resave it, an `.xls` that is a zip is an `.xlsx` renamed.
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { type InputLimits, PermanentError } from '../../src/sdk/index.ts';
 import type { SheetRow } from './cells.ts';
-import { readCsvRows } from './csv.ts';
+import { csvEncodingOf, readCsvRows } from './csv.ts';
+import { type MarkupKind, markupKindOf, readMarkupSheets } from './markup.ts';
 import { readXlsxSheets } from './xlsx.ts';
 
 export interface Sheet {
@@ -31,7 +37,20 @@ async function lineCount(path: string): Promise<number> {
   return last === 0x0a ? lines : lines + 1;
 }
 
-export type FileFormat = 'xlsx' | 'csv';
+export type FileFormat = 'xlsx' | 'csv' | MarkupKind;
+
+/** Bytes read to tell a file's format (an HTML page's start in UTF-16 too). */
+const HEAD_BYTES = 8192;
+
+/** Extensions under which an HTML page or an XML spreadsheet is looked for. */
+const MARKUP_EXTENSIONS = new Set(['.xls', '.xlsx', '.xlsm', '.htm', '.html', '.xml']);
+
+/** Text, not binary: no NUL byte (UTF-8) or UTF-16 by its bytes, and no control character but tab and line ends. */
+function isText(head: Buffer): boolean {
+  if (csvEncodingOf(head) !== 'utf-8') return true;
+  for (const byte of head) if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
+  return true;
+}
 
 const OLE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
 
@@ -48,6 +67,11 @@ export function fileEmpty(file: string): PermanentError {
 
 /** Checks the file is there, readable and of a format we read; returns the format. */
 export async function formatOf(path: string): Promise<FileFormat> {
+  return (await sniff(path)).format;
+}
+
+/** The format of a file, and its first bytes. */
+async function sniff(path: string): Promise<{ format: FileFormat; head: Buffer }> {
   const file = fileNameOf(path);
   let size: number;
   try {
@@ -75,8 +99,8 @@ export async function formatOf(path: string): Promise<FileFormat> {
   try {
     const handle = await open(path, 'r');
     try {
-      const buffer = Buffer.alloc(4);
-      const { bytesRead } = await handle.read(buffer, 0, 4, 0);
+      const buffer = Buffer.alloc(HEAD_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
       head = buffer.subarray(0, bytesRead);
     } finally {
       await handle.close();
@@ -86,25 +110,37 @@ export async function formatOf(path: string): Promise<FileFormat> {
       cause,
     });
   }
-  if (ext === '.xls' || head.equals(OLE)) {
+  const zip = head[0] === 0x50 && head[1] === 0x4b;
+  if (head.subarray(0, 4).equals(OLE)) {
     throw new PermanentError(
       'FORMAT_UNSUPPORTED',
       `"${file}" là tệp Excel 97-2003 (.xls); hãy mở bằng Excel và lưu thành .xlsx / "${file}" is an Excel 97-2003 file (.xls); open it in Excel and save it as .xlsx`,
     );
   }
+  // "Export to Excel" of many school systems: an HTML table, or Excel 2003's XML, named .xls.
+  const markup = MARKUP_EXTENSIONS.has(ext) ? markupKindOf(head) : undefined;
+  if (markup) return { format: markup, head };
+  if (ext === '.xls') {
+    if (zip) return { format: 'xlsx', head }; // an .xlsx renamed .xls
+    if (isText(head)) return { format: 'csv', head }; // tab-separated text named .xls
+    throw new PermanentError(
+      'FORMAT_UNSUPPORTED',
+      `"${file}" mang đuôi .xls nhưng không phải tệp Excel, trang HTML hay văn bản đọc được; hãy mở bằng Excel và lưu thành .xlsx / "${file}" has an .xls extension but is not an Excel file, an HTML page or readable text; open it in Excel and save it as .xlsx`,
+    );
+  }
   if (ext === '.xlsx' || ext === '.xlsm') {
-    if (head.length > 0 && !(head[0] === 0x50 && head[1] === 0x4b)) {
+    if (head.length > 0 && !zip) {
       throw new PermanentError(
         'FILE_UNREADABLE',
-        `"${file}" không phải tệp .xlsx hợp lệ (có thể là CSV hoặc HTML đổi đuôi) / "${file}" is not a valid .xlsx (perhaps a CSV or HTML file renamed)`,
+        `"${file}" không phải tệp .xlsx hợp lệ (có thể là CSV đổi đuôi) / "${file}" is not a valid .xlsx (perhaps a CSV file renamed)`,
       );
     }
-    return 'xlsx';
+    return { format: 'xlsx', head };
   }
-  if (ext === '.csv' || ext === '.txt') return 'csv';
+  if (ext === '.csv' || ext === '.txt') return { format: 'csv', head };
   throw new PermanentError(
     'FORMAT_UNSUPPORTED',
-    `"${file}": chỉ đọc được .xlsx và .csv / only .xlsx and .csv files are read`,
+    `"${file}": chỉ đọc được .xlsx, .csv (hoặc .txt) và trang HTML hay XML mà phần mềm xuất ra dưới tên .xls / only .xlsx, .csv (or .txt) and the HTML or XML pages school software exports as .xls are read`,
   );
 }
 
@@ -119,8 +155,12 @@ export async function* openSheets(
   signal: AbortSignal,
   limits: InputLimits,
 ): AsyncGenerator<Sheet> {
-  const format = await formatOf(path);
+  const { format, head } = await sniff(path);
   const file = fileNameOf(path);
+  if (format === 'html' || format === 'spreadsheetml') {
+    yield* readMarkupSheets(path, format, file, signal, limits, head);
+    return;
+  }
   if (format === 'csv') {
     yield {
       name: basename(path, extname(path)),

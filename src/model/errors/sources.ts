@@ -424,15 +424,15 @@ export const SOURCE_ERRORS = {
     kind: 'bad-input',
     status: 422,
     actor: 'school',
-    title: { vi: 'Tệp CSV không phải UTF-8', en: 'CSV file not UTF-8' },
+    title: { vi: 'Tệp văn bản không phải UTF-8 hay UTF-16', en: 'Text file neither UTF-8 nor UTF-16' },
     message: {
       vi: 'Tệp "{file}" không phải CSV UTF-8',
       en: '"{file}" is not UTF-8 CSV',
     },
     values: ['file'],
     action: {
-      vi: 'Trong Excel chọn Lưu thành "CSV UTF-8 (Comma delimited)"',
-      en: 'In Excel use Save As "CSV UTF-8 (Comma delimited)"',
+      vi: 'Tệp đang ở bảng mã cũ (Windows-1258, TCVN3 …): trong Excel chọn Lưu thành "CSV UTF-8 (Comma delimited)" hoặc .xlsx',
+      en: 'The file is in a legacy code page (Windows-1258, TCVN3 …): in Excel use Save As "CSV UTF-8 (Comma delimited)" or .xlsx',
     },
   },
   SHEET_NOT_FOUND: {
