@@ -98,6 +98,73 @@ describe('checkPersonalId', () => {
     expect(codes('99213012345')).toEqual(['PERSONAL_ID_FORMAT']);
   });
 
+  it('restores two leading zeros dropped by Excel (provinces 001–009: Hà Nội 001), with a warning', () => {
+    // 001 213 012345: Hà Nội, male, born 2013; Excel keeps 1213012345.
+    const check = checkPersonalId(1213012345, { asOf, birthDate: '2013-04-02', gender: 'male' });
+    expect(check.valid).toBe(true);
+    expect(check.normalized).toBe('001213012345');
+    expect(check.problems).toMatchObject([
+      { code: 'PERSONAL_ID_LEADING_ZERO_RESTORED', severity: 'warning' },
+    ]);
+    expect(check.problems[0]!.message.en).toContain('two leading zeros');
+    expect(check.problems[0]!.message.en).toContain('format the column as Text before typing or pasting');
+    expect(checkPersonalId('8313012345', { asOf }).normalized).toBe('008313012345'); // Tuyên Quang
+  });
+
+  it('restores two zeros only into a well-formed number, and checks it against the birth date after', () => {
+    // 003… and 009… are no province; 0.0.9.2… would be born in 2092.
+    for (const tenDigits of ['3213012345', '9213012345', '1292012345']) {
+      expect(codes(tenDigits)).toEqual(['PERSONAL_ID_FORMAT']);
+    }
+    expect(checkPersonalId('3213012345', { asOf }).problems[0]!.message.en).toMatch(
+      /10 digits, 2 short: were Excel to have dropped leading zeros, putting them back still gives no valid number/,
+    );
+    // Restored, but two digits typed short rather than dropped by Excel: the birth year says so.
+    expect(codes('1213012345', { birthDate: '2010-01-01', gender: 'male' })).toEqual([
+      'PERSONAL_ID_LEADING_ZERO_RESTORED',
+      'PERSONAL_ID_BIRTH_YEAR',
+    ]);
+  });
+
+  it('explains an 11-digit number that a zero does not make valid', () => {
+    const check = checkPersonalId('99213012345', { asOf });
+    expect(check.problems[0]!.message.en).toMatch(/11 digits, 1 short.*format the column as Text/);
+  });
+
+  it('removes the ".0" of a number stored as a decimal, then restores the zero Excel dropped', () => {
+    const check = checkPersonalId('79213012345.0', { asOf });
+    expect(check.normalized).toBe('079213012345');
+    expect(check.problems.map((p) => p.code)).toEqual([
+      'PERSONAL_ID_DECIMAL_REMOVED',
+      'PERSONAL_ID_LEADING_ZERO_RESTORED',
+    ]);
+    expect(checkPersonalId('079213012345,00', { asOf }).normalized).toBe('079213012345');
+    expect(checkPersonalId('79,213,012,345.00', { asOf }).normalized).toBe('079213012345');
+  });
+
+  it('removes thousands separators (comma, dot or space) and restores the zero they hid', () => {
+    for (const grouped of ['79,213,012,345', '79.213.012.345', '79 213 012 345']) {
+      const check = checkPersonalId(grouped, { asOf });
+      expect(check.normalized, grouped).toBe('079213012345');
+      expect(check.problems.map((p) => p.code)).toEqual([
+        'PERSONAL_ID_SEPARATORS_REMOVED',
+        'PERSONAL_ID_LEADING_ZERO_RESTORED',
+      ]);
+    }
+  });
+
+  it('says the digits of a number in scientific notation are lost, whichever decimal mark', () => {
+    for (const sci of ['7.92E+11', '7,92134E+11', '7.92134e11']) {
+      const check = checkPersonalId(sci, { asOf });
+      expect(
+        check.problems.map((p) => p.code),
+        sci,
+      ).toEqual(['PERSONAL_ID_FORMAT']);
+      expect(check.problems[0]!.message.en).toMatch(/scientific notation .* cannot be restored/);
+      expect(check.problems[0]!.message.vi).toContain('định dạng cột là Text');
+    }
+  });
+
   it('removes spaces and dots with a warning', () => {
     const check = checkPersonalId('079 213 012 345', { asOf });
     expect(check.normalized).toBe('079213012345');
@@ -107,6 +174,9 @@ describe('checkPersonalId', () => {
   it('never quotes the number in its messages', () => {
     const all = [
       ...checkPersonalId('79213012345', { asOf }).problems,
+      ...checkPersonalId('1213012345', { asOf }).problems,
+      ...checkPersonalId('3213012345', { asOf }).problems,
+      ...checkPersonalId('79,213,012,345.0', { asOf }).problems,
       ...checkPersonalId('079213012345', { asOf, gender: 'female', birthDate: '1999-01-01' }).problems,
     ];
     expect(all.length).toBeGreaterThan(1);

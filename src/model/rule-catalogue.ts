@@ -86,13 +86,28 @@ export const RULES = {
   },
   PERSONAL_ID_LEADING_ZERO_RESTORED: {
     severity: 'warning',
-    vi: 'Số 11 chữ số do Excel bỏ số 0 đầu đã được khôi phục',
-    en: 'An 11-digit number whose leading zero Excel dropped was restored',
+    vi: 'Số 11 (hoặc 10, mã tỉnh 001–009) chữ số do Excel bỏ số 0 đầu đã được khôi phục',
+    en: 'An 11-digit (or 10-digit, provinces 001–009) number whose leading zeros Excel dropped was restored',
   },
   PERSONAL_ID_SEPARATORS_REMOVED: {
     severity: 'warning',
-    vi: 'Đã bỏ dấu cách, dấu chấm hoặc gạch trong số định danh',
-    en: 'Spaces, dots or dashes were removed from a personal ID',
+    vi: 'Đã bỏ dấu cách, dấu chấm, dấu phẩy hoặc gạch (dấu phân cách hàng nghìn) trong số định danh',
+    en: 'Spaces, dots, commas or dashes (thousands separators) were removed from a personal ID',
+  },
+  PERSONAL_ID_DECIMAL_REMOVED: {
+    severity: 'warning',
+    vi: 'Đã bỏ phần thập phân ",0" của số định danh được lưu thành số thực',
+    en: 'The decimal ".0" of a personal ID stored as a decimal number was removed',
+  },
+  PHONE_LEADING_ZERO_RESTORED: {
+    severity: 'warning',
+    vi: 'Số điện thoại Excel bỏ mất số 0 đầu (9 chữ số bắt đầu bằng 3, 5, 7, 8, 9; hoặc 10 chữ số bắt đầu bằng 2) đã được thêm lại số 0',
+    en: 'A phone number whose leading 0 Excel dropped (9 digits starting 3, 5, 7, 8, 9; or 10 starting 2) got its 0 back',
+  },
+  PHONE_DECIMAL_REMOVED: {
+    severity: 'warning',
+    vi: 'Đã bỏ phần thập phân ",0" của số điện thoại được lưu thành số thực',
+    en: 'The decimal ".0" of a phone number stored as a decimal number was removed',
   },
   PERSONAL_ID_DUPLICATE: {
     severity: 'error',

@@ -16,6 +16,7 @@ import {
 } from './grading.ts';
 import { checkName } from './names.ts';
 import { checkPersonalId, type Gender, readPersonalIdFacts } from './personal-id.ts';
+import { checkPhone } from './phone.ts';
 import { atField, error, hasErrors, type Problem, warning } from './problem.ts';
 import {
   type Assessment,
@@ -141,9 +142,10 @@ interface PersonLike {
   fullName: string;
   birthDate?: string | undefined;
   gender?: Gender | undefined;
+  phone?: string | undefined;
 }
 
-/** Normalises name and ID number in place; returns the problems. */
+/** Normalises name, ID number and phone in place; returns the problems. */
 function checkPersonFields<T extends PersonLike>(person: T, ctx: RuleContext, prefix = ''): Problem[] {
   const problems: Problem[] = [];
   const name = checkName(person.fullName);
@@ -158,6 +160,11 @@ function checkPersonFields<T extends PersonLike>(person: T, ctx: RuleContext, pr
     });
     problems.push(...atField(prefix, id.problems));
     if (id.normalized) person.personalId = id.normalized;
+  }
+  if (person.phone !== undefined) {
+    const phone = checkPhone(person.phone, 'phone');
+    problems.push(...atField(prefix, phone.problems));
+    person.phone = phone.normalized;
   }
   problems.push(...atField(prefix, birthDateProblems(person.birthDate, ctx)));
   return problems;

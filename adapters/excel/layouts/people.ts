@@ -60,21 +60,27 @@ export function ethnicityOf(view: RowView): string | undefined {
 const PHONE = /^\+?[0-9 .-]{8,15}$/;
 
 /**
- * A phone number: Excel's number 912345678 gets its leading zero back; of "0912… / 0987…" the
- * first is kept. Undefined for an empty cell; a rejection for anything else that is not a number.
+ * A phone number: of "0912… / 0987…" the first is kept. Excel's number 912345678 is kept as its
+ * digits: the model's rule puts the 0 back with a warning (PHONE_LEADING_ZERO_RESTORED), as it
+ * does an ID's. Undefined for an empty cell; a rejection for anything else that is not a number,
+ * saying what Excel did when it shows (scientific notation).
  */
 export function phoneOf(view: RowView, field: string, canonical: string): string | undefined {
   const value = view.get(field);
   if (isBlank(value)) return undefined;
-  let text = idText(value);
-  if (typeof value === 'number' && /^[1-9]\d{8}$/.test(text)) text = `0${text}`;
+  const text = idText(value);
   const first = text.split(/[/,;]|\s{2,}/)[0]!.trim();
   if (PHONE.test(first)) return first;
+  const scientific = /^\d+(?:[.,]\d+)?e[+-]?\d+$/i.test(text);
   throw view.fail(
     'PHONE_INVALID',
     field,
-    `"${view.label(field)}" không phải số điện thoại (8–15 chữ số)`,
-    `"${view.label(field)}" is not a phone number (8–15 digits)`,
+    scientific
+      ? `"${view.label(field)}" ở dạng khoa học do Excel tạo (ví dụ 9,12E+08): các chữ số cuối đã mất; nhập lại số — trong Excel, định dạng cột là Text (Văn bản) trước khi nhập hoặc dán`
+      : `"${view.label(field)}" không phải số điện thoại (8–15 chữ số)`,
+    scientific
+      ? `"${view.label(field)}" is in Excel's scientific notation (e.g. 9.12E+08): its last digits are lost; re-enter the number — in Excel, format the column as Text before typing or pasting`
+      : `"${view.label(field)}" is not a phone number (8–15 digits)`,
     canonical,
   );
 }
