@@ -8,6 +8,7 @@ import { type DateFormat, parseDate, RecordError } from '../../src/sdk/index.ts'
 import { type CellValue, cellAt, columnLetter, isBlank, type SheetRow, textOf } from './cells.ts';
 import type { SubjectNames } from './codes.ts';
 import type { ExcelConfig } from './config.ts';
+import { dateHint, relaxedDate } from './dates.ts';
 import type { HeaderMap } from './header.ts';
 import type { TitleFacts } from './titles.ts';
 
@@ -116,7 +117,12 @@ export class RowView {
     return text;
   }
 
-  /** An ISO date from the cell, or undefined when the cell is empty and `required` is false. */
+  /**
+   * An ISO date from the cell, or undefined when the cell is empty and `required` is false. A text
+   * the sheet's formats do not read is tried in the shapes that say one date only (a time after
+   * it, year first, in words: dates.ts); a cell still unread is rejected with what Excel probably
+   * did to it.
+   */
   date(field: string, canonical: string, required: boolean): string | undefined {
     const value = this.get(field);
     if (!required && isBlank(value)) return undefined;
@@ -129,15 +135,20 @@ export class RowView {
     } catch (error) {
       if (!(error instanceof RecordError)) throw error;
       const missing = error.code === 'DATE_MISSING';
+      if (!missing && typeof value === 'string') {
+        const relaxed = relaxedDate(value.trim(), (text) => this.env.parseText(text, canonical));
+        if (relaxed) return relaxed;
+      }
+      const why = missing ? null : dateHint(value, this.env.config.profile.dateFormat === 'MM/dd/yyyy');
       throw this.fail(
         error.code,
         field,
-        missing
-          ? `Thiếu ngày ở cột "${this.label(field)}"`
-          : `"${this.label(field)}" không phải ngày hợp lệ (dd/mm/yyyy)`,
-        missing
-          ? `"${this.label(field)}" has no date`
-          : `"${this.label(field)}" is not a valid date (dd/mm/yyyy)`,
+        why
+          ? `"${this.label(field)}" không phải ngày hợp lệ (dd/mm/yyyy): ${why.vi}`
+          : `Thiếu ngày ở cột "${this.label(field)}"`,
+        why
+          ? `"${this.label(field)}" is not a valid date (dd/mm/yyyy): ${why.en}`
+          : `"${this.label(field)}" has no date`,
         canonical,
       );
     }
