@@ -1,10 +1,12 @@
 /**
  * Rules across records of one school's data: no two people share a personal ID, no two records
- * share a key, no two students share a student code. Records arrive as a stream, so the checker
- * keeps only compact numeric fingerprints (a few dozen bytes per person), never the records.
+ * share a key, no two students share a student code, no student code is short of the zeros Excel
+ * drops. Records arrive as a stream, so the checker keeps only compact numeric fingerprints (a few
+ * dozen bytes per person), never the records; and for the codes, a count per length and the
+ * caller's references to at most 50 records per length.
  */
 import { NumberTable } from './number-table.ts';
-import { error, type Problem } from './problem.ts';
+import { error, type Problem, warning } from './problem.ts';
 import type { CanonicalRecord } from './records.ts';
 import { ageOn } from './rules.ts';
 
@@ -52,10 +54,23 @@ function unpack(value: number): Holder {
   };
 }
 
-class SchoolState {
+/** Student codes made of digits, of one length: how many, how many start with 0, a few others. */
+interface CodeLength<Ref> {
+  count: number;
+  zeroLed: number;
+  /** The first records whose code does not start with 0 (those a lost zero may have shortened). */
+  others: Array<Ref | undefined>;
+}
+
+/** Records of a code length kept to be told about a lost zero: more is another code scheme. */
+const SHORT_CODES_KEPT = 50;
+
+class SchoolState<Ref> {
   readonly personalIds = new NumberTable();
   /** Fingerprints of record keys and of student codes (told apart by a prefix). */
   readonly seen = new NumberTable();
+  /** Digit-only student codes by length (at most 20 lengths). */
+  readonly codeLengths = new Map<number, CodeLength<Ref>>();
 }
 
 const ADULT_AGE = 18;
@@ -72,7 +87,7 @@ export interface LateProblem<Ref> {
  * known at the end, from `finish()`.
  */
 export class DatasetChecker<Ref = undefined> {
-  private readonly schools = new Map<string, SchoolState>();
+  private readonly schools = new Map<string, SchoolState<Ref>>();
   /** Students named by a guardianship record (fingerprints of their keys). */
   private readonly guarded = new NumberTable();
   /** Minors with no guardian on their record and no guardianship seen yet. */
@@ -83,7 +98,7 @@ export class DatasetChecker<Ref = undefined> {
     this.asOf = options.asOf ?? new Date();
   }
 
-  private school(code: string): SchoolState {
+  private school(code: string): SchoolState<Ref> {
     let state = this.schools.get(code);
     if (!state) {
       state = new SchoolState();
@@ -121,6 +136,7 @@ export class DatasetChecker<Ref = undefined> {
         );
       }
       state.seen.set(codeHash, 1);
+      this.countCode(state, record.studentCode, ref);
       // A minor's guardians may come inline or as guardianship records, before or after the student.
       if (record.guardians.length === 0 && ageOn(record.birthDate, this.asOf) < ADULT_AGE) {
         const studentHash = fingerprint(`student\u0000${record.key}`);
@@ -146,9 +162,9 @@ export class DatasetChecker<Ref = undefined> {
     return problems;
   }
 
-  /** Problems that only the whole data set shows: minors left without any guardian. */
+  /** Problems that only the whole data set shows: minors left without any guardian, codes short of zeros. */
   finish(): Array<LateProblem<Ref | undefined>> {
-    return [...this.unguarded.values()].map((ref) => ({
+    const late: Array<LateProblem<Ref | undefined>> = [...this.unguarded.values()].map((ref) => ({
       ref,
       problem: error(
         'STUDENT_GUARDIAN_MISSING',
@@ -157,6 +173,20 @@ export class DatasetChecker<Ref = undefined> {
         'A student under 18 must have at least one parent or guardian',
       ),
     }));
+    for (const state of this.schools.values()) late.push(...shortCodes(state.codeLengths));
+    return late;
+  }
+
+  private countCode(state: SchoolState<Ref>, code: string, ref: Ref | undefined): void {
+    if (!/^\d{4,20}$/.test(code)) return;
+    let entry = state.codeLengths.get(code.length);
+    if (!entry) {
+      entry = { count: 0, zeroLed: 0, others: [] };
+      state.codeLengths.set(code.length, entry);
+    }
+    entry.count++;
+    if (code.startsWith('0')) entry.zeroLed++;
+    else if (entry.others.length < SHORT_CODES_KEPT) entry.others.push(ref);
   }
 
   /**
@@ -165,7 +195,7 @@ export class DatasetChecker<Ref = undefined> {
    * or one student entered twice under two keys, is a duplicate.
    */
   private claim(
-    state: SchoolState,
+    state: SchoolState<Ref>,
     personalId: string | undefined,
     fullName: string,
     keyHash: number,
@@ -201,4 +231,38 @@ export class DatasetChecker<Ref = undefined> {
       ),
     ];
   }
+}
+
+/**
+ * Student codes one or two digits shorter than the school's usual length (the most common length
+ * of its digit-only codes, held by at least 5 codes and half of them), when codes of that length
+ * start with 0: what Excel leaves of a code typed into a General column. Said as a warning,
+ * never restored: a student code is the school's own (its structure is not known), and the record's
+ * key is made from it.
+ */
+function shortCodes<Ref>(lengths: ReadonlyMap<number, CodeLength<Ref>>): Array<LateProblem<Ref | undefined>> {
+  let total = 0;
+  let usual: [number, CodeLength<Ref>] | undefined;
+  for (const entry of lengths) {
+    total += entry[1].count;
+    if (!usual || entry[1].count > usual[1].count) usual = entry;
+  }
+  if (!usual) return [];
+  const [length, { count, zeroLed }] = usual;
+  if (count < 5 || count < total / 2 || zeroLed === 0) return [];
+  const late: Array<LateProblem<Ref | undefined>> = [];
+  for (const lost of [1, 2]) {
+    for (const ref of lengths.get(length - lost)?.others ?? []) {
+      late.push({
+        ref,
+        problem: warning(
+          'STUDENT_CODE_LEADING_ZERO',
+          'studentCode',
+          `Mã học sinh có ${length - lost} chữ số, các mã khác của trường có ${length} và có mã bắt đầu bằng 0: có thể Excel đã bỏ ${lost === 1 ? 'số 0' : 'hai số 0'} đầu; đối chiếu mã và sửa — trong Excel, định dạng cột là Text (Văn bản) trước khi nhập hoặc dán`,
+          `The student code has ${length - lost} digits where the school's others have ${length}, some starting with 0: Excel may have dropped ${lost === 1 ? 'a leading zero' : 'two leading zeros'}; check the code and fix it — in Excel, format the column as Text before typing or pasting`,
+        ),
+      });
+    }
+  }
+  return late;
 }

@@ -104,6 +104,11 @@ export const RULES = {
     vi: 'Số điện thoại Excel bỏ mất số 0 đầu (9 chữ số bắt đầu bằng 3, 5, 7, 8, 9; hoặc 10 chữ số bắt đầu bằng 2) đã được thêm lại số 0',
     en: 'A phone number whose leading 0 Excel dropped (9 digits starting 3, 5, 7, 8, 9; or 10 starting 2) got its 0 back',
   },
+  STUDENT_CODE_LEADING_ZERO: {
+    severity: 'warning',
+    vi: 'Mã học sinh ngắn hơn các mã khác của trường 1–2 chữ số trong khi các mã ấy bắt đầu bằng 0: có thể Excel đã bỏ số 0 đầu',
+    en: "A student code 1–2 digits shorter than the school's others, which start with 0: Excel may have dropped leading zeros",
+  },
   PHONE_DECIMAL_REMOVED: {
     severity: 'warning',
     vi: 'Đã bỏ phần thập phân ",0" của số điện thoại được lưu thành số thực',

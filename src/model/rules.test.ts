@@ -405,6 +405,57 @@ describe('dataset rules', () => {
     expect(dataset.finish()).toEqual([]);
   });
 
+  it('warns of a student code a zero or two shorter than the school’s, whose codes start with 0', () => {
+    const dataset = new DatasetChecker<string>({ asOf: ctx.asOf });
+    const add = (code: string, i: number) =>
+      dataset.check(
+        valid(
+          student({
+            key: `x:${code}`,
+            studentCode: code,
+            personalId: `0792130045${String(i).padStart(2, '0')}`,
+          }),
+        ),
+        `row ${i}`,
+      );
+    // Hà Nội's codes start 01…: typed as numbers, Excel leaves 9 digits (or 8).
+    ['0100000001', '0100000002', '0100000003', '0100000004', '0100000005', '0100000006'].forEach(add);
+    add('100000007', 7);
+    add('10000008', 8);
+    expect(dataset.finish()).toMatchObject([
+      {
+        ref: 'row 7',
+        problem: { code: 'STUDENT_CODE_LEADING_ZERO', severity: 'warning', field: 'studentCode' },
+      },
+      { ref: 'row 8', problem: { code: 'STUDENT_CODE_LEADING_ZERO' } },
+    ]);
+  });
+
+  it('says nothing of short codes when no code of the school starts with 0, or lengths vary', () => {
+    const codes = (list: string[]) => {
+      const dataset = new DatasetChecker<string>({ asOf: ctx.asOf });
+      list.forEach((code, i) =>
+        dataset.check(
+          valid(
+            student({
+              key: `x:${code}`,
+              studentCode: code,
+              personalId: `0792130045${String(i).padStart(2, '0')}`,
+            }),
+          ),
+          `row ${i}`,
+        ),
+      );
+      return dataset.finish().map((l) => l.problem.code);
+    };
+    expect(
+      codes(['7900000001', '7900000002', '7900000003', '7900000004', '7900000005', '790000006']),
+    ).toEqual([]);
+    expect(
+      codes(['0100000001', '0100000002', '12345', '123456', '1234567', '12345678', '123456789']),
+    ).toEqual([]);
+  });
+
   it('keeps schools apart', () => {
     const dataset = new DatasetChecker();
     dataset.check(valid(student()));
