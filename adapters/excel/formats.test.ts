@@ -216,6 +216,18 @@ describe('an HTML table saved as .xls', () => {
     expect(width.message).toContain('SHEET_MAX_CELLS_PER_ROW');
   });
 
+  it('bounds a cell made of many small pieces, and a line of text outside any table, as they grow', async () => {
+    const limits = { ...DEFAULT_INPUT_LIMITS, maxRowCharacters: 10_000 };
+    const pieces = join(tmp, 'pieces.xls');
+    await writeFile(pieces, `<table><tr><td>${'<b>xy</b>'.repeat(6000)}</td></tr></table>`);
+    const cell = await failure({ path: pieces, kind: 'students' }, limits);
+    expect(cell.code).toBe('FILE_LIMIT_EXCEEDED');
+    expect(cell.message).toContain('XLSX_MAX_ROW_CHARACTERS');
+    const prose = join(tmp, 'prose.xls');
+    await writeFile(prose, `<html><body>${'<i>lorem</i> '.repeat(3000)}</body></html>`);
+    expect((await failure({ path: prose, kind: 'students' }, limits)).code).toBe('FILE_LIMIT_EXCEEDED');
+  });
+
   it('decodes character references and tells markup from other files', () => {
     expect(decodeEntities('L&#7898;P 6A1 &amp; N&#x103;m &Aacute; &bogus; &#0;')).toBe(
       'LỚP 6A1 & Năm Á &bogus; &#0;',

@@ -360,15 +360,21 @@ class RowBuilder {
     }
   }
 
-  set(col: number, value: unknown, length: number): void {
-    this.characters += length;
-    if (this.characters > this.limits.maxRowCharacters) {
+  /** Checks the row's texts and `pending` characters more (a cell in progress) are within bounds. */
+  check(pending = 0): void {
+    const measured = this.characters + pending;
+    if (measured > this.limits.maxRowCharacters) {
       throw fileLimitError(
         this.file,
-        { limit: 'maxRowCharacters', measured: this.characters, max: this.limits.maxRowCharacters },
+        { limit: 'maxRowCharacters', measured, max: this.limits.maxRowCharacters },
         this.where(),
       );
     }
+  }
+
+  set(col: number, value: unknown, length: number): void {
+    this.characters += length;
+    this.check();
     this.raw[col] = value;
   }
 }
@@ -456,8 +462,15 @@ async function* htmlRows(
     const token = stream.take();
     if (token.kind === 'text') {
       const text = decodeEntities(token.text).replace(/[ \t\r\n\f]+/g, ' ');
-      if (cell) cell.text += text;
-      else if (tables === 0) outside += text;
+      // A cell or a line is held whole until it ends: bounded as it grows (`<b>x</b>` a million times).
+      if (cell) {
+        cell.text += text;
+        row!.check(cell.text.length);
+      } else if (tables === 0) {
+        outside += text;
+        if (outside.length > limits.maxRowCharacters)
+          new RowBuilder(file, limits, where).check(outside.length);
+      }
     } else if (token.kind === 'open') {
       switch (token.name) {
         case 'table':

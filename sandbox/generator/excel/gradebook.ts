@@ -1,7 +1,9 @@
 /**
  * Grade books (sổ điểm) as vnEdu and SMAS export them: one workbook per class, a sheet per subject
- * and semester ("Toán HK1"), the subject, class, semester and year in the title rows, and a
- * two-row header whose "ĐĐGtx" cell is merged over the regular-assessment columns numbered 1–4.
+ * and semester ("Toán HK1"), the subject, class, semester and year in the title rows, a two-row
+ * header whose "ĐĐGtx" cell is merged over the regular-assessment columns numbered 1–4, and the
+ * footer they are printed with under the table: a blank row, the class size, the place and date,
+ * who signs ("Giáo viên bộ môn", "Hiệu trưởng") in the table's own columns, "(Ký, ghi rõ họ tên)".
  */
 import type Excel from 'exceljs';
 import type { Assessment } from '../../../src/model/records.ts';
@@ -23,6 +25,7 @@ function writeSheet(
   name: string,
   records: ReadonlyArray<{ a: Assessment; fullName: string }>,
   onRow: (a: Assessment, cell: GradeCell) => void,
+  created: Date,
 ): void {
   const first = records[0]!.a;
   const commented = first.evaluation === 'commented';
@@ -78,6 +81,18 @@ function writeSheet(
     ]).commit();
     onRow(a, { sheet: name, row: FIRST_DATA_ROW + i, columns });
   });
+  const signs = 4 + regular;
+  const pad = (col: number, text: string) => [...Array(col - 1).fill(null), text];
+  ws.addRow([]).commit();
+  ws.addRow([`Sĩ số: ${records.length}`]).commit();
+  ws.addRow(
+    pad(
+      signs,
+      `Nhà Bè, ngày ${created.getUTCDate()} tháng ${created.getUTCMonth() + 1} năm ${created.getUTCFullYear()}`,
+    ),
+  ).commit();
+  ws.addRow([null, 'Giáo viên bộ môn', ...pad(signs - 2, 'Hiệu trưởng')]).commit();
+  ws.addRow([null, '(Ký, ghi rõ họ tên)', ...pad(signs - 2, '(Ký, ghi rõ họ tên, đóng dấu)')]).commit();
   ws.commit();
 }
 
@@ -103,6 +118,6 @@ export async function writeGradeBook(options: {
   }
   const ordered = [...sheets.entries()].sort(([, a], [, b]) => a[0]!.a.semester - b[0]!.a.semester);
   const wb = openWorkbook(options.output, { created: options.created });
-  for (const [name, records] of ordered) writeSheet(wb, name, records, options.onRow);
+  for (const [name, records] of ordered) writeSheet(wb, name, records, options.onRow, options.created);
   await wb.commit();
 }

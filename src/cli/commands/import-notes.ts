@@ -47,3 +47,18 @@ export function tableEndLine(note: TableEndNote): string {
     : `${note.rowsAfter} ${rows} after it not read`;
   return `${note.sheet}: Bảng dữ liệu kết thúc ở dòng ${note.row} (${vi}) / The table was taken to end at row ${note.row} (${en})`;
 }
+
+/** Sheets whose table end is told one by one; beyond, the rest are counted (a grade book has 20). */
+const TABLE_ENDS_LISTED = 3;
+
+/** The report's lines about where tables ended: the first sheets', then how many more. */
+export function tableEndLines(notes: readonly TableEndNote[]): string[] {
+  const lines = notes.slice(0, TABLE_ENDS_LISTED).map(tableEndLine);
+  const more = notes.length - TABLE_ENDS_LISTED;
+  if (more > 0) {
+    lines.push(
+      `… và ${more} trang tính khác cũng kết thúc trước phần chân trang (dùng --json để xem) / … and ${more} more sheets also end before a footer (use --json to see them)`,
+    );
+  }
+  return lines;
+}

@@ -34,7 +34,7 @@ import {
 import { badOption, EXIT, printJson, printLine, usageError } from '../io.ts';
 import { createProgressBar } from '../progress.ts';
 import { parseIsoDateOption } from './id.ts';
-import { type TableEndNote, tableEndLine, tableEndNote } from './import-notes.ts';
+import { type TableEndNote, tableEndLines, tableEndNote } from './import-notes.ts';
 
 /** What a file holds, and the adapter stream its records come on. */
 export const IMPORT_KINDS = {
@@ -362,7 +362,7 @@ function renderText(result: ImportResult, options: ImportOptions, dryRun: boolea
   const lines = [
     `NHẬP TỆP / IMPORT: ${basename(options.file)} — ${KIND_VI[options.kind]} / ${options.kind} — trường / school ${options.schoolCode}${dryRun ? ' (chỉ kiểm tra / dry run)' : ''}`,
     `Dòng / Rows: ${num(summary.total)}   hợp lệ / valid: ${num(summary.valid)}   lỗi / invalid: ${num(summary.invalid)}   cảnh báo / warnings: ${num(summary.warnings)}`,
-    ...result.tableEnds.map(tableEndLine),
+    ...tableEndLines(result.tableEnds),
   ];
   if (result.issues.length > 0) {
     lines.push(
