@@ -419,7 +419,16 @@ describe('dataset rules', () => {
         `row ${i}`,
       );
     // Hà Nội's codes start 01…: typed as numbers, Excel leaves 9 digits (or 8).
-    ['0100000001', '0100000002', '0100000003', '0100000004', '0100000005', '0100000006'].forEach(add);
+    for (const [i, code] of [
+      '0100000001',
+      '0100000002',
+      '0100000003',
+      '0100000004',
+      '0100000005',
+      '0100000006',
+    ].entries()) {
+      add(code, i);
+    }
     add('100000007', 7);
     add('10000008', 8);
     expect(dataset.finish()).toMatchObject([
@@ -434,7 +443,7 @@ describe('dataset rules', () => {
   it('says nothing of short codes when no code of the school starts with 0, or lengths vary', () => {
     const codes = (list: string[]) => {
       const dataset = new DatasetChecker<string>({ asOf: ctx.asOf });
-      list.forEach((code, i) =>
+      for (const [i, code] of list.entries()) {
         dataset.check(
           valid(
             student({
@@ -444,8 +453,8 @@ describe('dataset rules', () => {
             }),
           ),
           `row ${i}`,
-        ),
-      );
+        );
+      }
       return dataset.finish().map((l) => l.problem.code);
     };
     expect(
