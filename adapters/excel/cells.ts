@@ -66,10 +66,16 @@ export function textOf(value: CellValue): string {
 export const isBlank = (value: CellValue): boolean =>
   value === undefined || (typeof value === 'string' && value.trim() === '');
 
-/** Every non-blank cell of a row as text, in column order, with its column. */
+/**
+ * Every non-blank cell of a row as text, in column order, with its column. Only the cells present
+ * are visited: a row holding one cell in column XFD costs one cell, not 16,384 (an array's index
+ * keys come in ascending order).
+ */
 export function rowTexts(row: SheetRow): Array<{ col: number; text: string }> {
   const out: Array<{ col: number; text: string }> = [];
-  for (let c = 1; c < row.raw.length; c++) {
+  for (const key in row.raw) {
+    const c = Number(key);
+    if (!(c >= 1)) continue;
     const text = textOf(cellAt(row, c));
     if (text !== '') out.push({ col: c, text });
   }

@@ -338,6 +338,15 @@ async function* decoded(path: string, encoding: CsvEncoding, file: string): Asyn
 
 const BATCH = 256;
 
+/**
+ * Columns that rowspans cover below their row at one time. Each row steps past the columns they
+ * cover: without a bound, one row of 16,000 cells spanning a billion rows would make every later
+ * row cost 16,000 steps. Header cells spanning two rows, a class merged down its students: a real
+ * export has a few dozen. Beyond, a rowspan is read as 1 (the cell is kept; the rows under it are
+ * not shifted).
+ */
+const MAX_ROWSPANS = 256;
+
 /** The cells of a row in progress, bounded as they are placed. */
 class RowBuilder {
   raw: unknown[] = [];
@@ -417,9 +426,10 @@ async function* htmlRows(
   let row: RowBuilder | null = null;
   let next = 1;
   let cell: { col: number; text: string } | null = null;
-  /** Columns a rowspan covers, with the rows it still covers after this one. */
-  let covered = new Map<number, number>();
-  let coveredNext = new Map<number, number>();
+  /** Columns a rowspan covers below its row, with the last row number it covers. */
+  const covered = new Map<number, number>();
+  /** Whether column `c` of the row being built (number n + 1) is under a rowspan from above. */
+  const isCovered = (c: number) => (covered.get(c) ?? 0) > n;
   let outside = '';
   const where = () => ({ vi: `dòng ${n + 1}`, en: `row ${n + 1}` });
 
@@ -438,11 +448,6 @@ async function* htmlRows(
     endCell();
     emit(row.raw);
     row = null;
-    const still = new Map<number, number>();
-    for (const [col, rows] of covered) if (rows > 1) still.set(col, rows - 1);
-    for (const [col, rows] of coveredNext) still.set(col, rows);
-    covered = still;
-    coveredNext = new Map();
   };
   const startRow = () => {
     endRow();
@@ -488,11 +493,22 @@ async function* htmlRows(
           endCell();
           const colspan = Math.max(1, Number.parseInt(attribute(token.attrs, 'colspan') ?? '1', 10) || 1);
           const rowspan = Math.max(1, Number.parseInt(attribute(token.attrs, 'rowspan') ?? '1', 10) || 1);
-          while (covered.has(next)) next++;
+          while (isCovered(next)) {
+            next++;
+            row!.width(next);
+          }
           const last = next + colspan - 1;
           row!.width(last);
           cell = { col: next, text: '' };
-          if (rowspan > 1) for (let c = next; c <= last; c++) coveredNext.set(c, rowspan - 1);
+          if (rowspan > 1) {
+            if (covered.size + colspan > MAX_ROWSPANS) {
+              for (const [c, until] of covered) if (until <= n) covered.delete(c);
+            }
+            if (covered.size + colspan <= MAX_ROWSPANS) {
+              // This row is number n + 1; the span covers the rows after it.
+              for (let c = next; c <= last; c++) covered.set(c, n + rowspan);
+            }
+          }
           next = last + 1;
           break;
         }
