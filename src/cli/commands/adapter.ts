@@ -70,6 +70,7 @@ export function registerAdapterCommands(program: Command, setExitCode: (code: nu
       formatIfPossible(result.dir);
       printLine(`Đã tạo / Created ${result.dir}`);
       for (const f of result.files) printLine(`  ${f}`);
-      printLine(`Chạy thử / Try it: npx vitest run ${opts.dir ?? `adapters/${id}`}`);
+      printLine('Chạy thử / Try it:');
+      printLine(`  cd ${opts.dir ?? `adapters/${id}`} && npm install --offline && npm test`);
     });
 }

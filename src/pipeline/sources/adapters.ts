@@ -54,7 +54,11 @@ async function packageFolder(name: string, from: string): Promise<string | undef
 }
 
 const isPath = (reference: string) =>
-  reference.startsWith('./') || reference.startsWith('../') || isAbsolute(reference);
+  reference === '.' ||
+  reference === '..' ||
+  reference.startsWith('./') ||
+  reference.startsWith('../') ||
+  isAbsolute(reference);
 
 /**
  * The specifier of a reference, or the problem with it. A package is looked for beside the sources
