@@ -68,7 +68,7 @@ export interface ServeOptions {
   personality: LgspPersonality;
   /** The address every server listens on. */
   host: string;
-  /** 0: any free ports; else `SERVE_PORT_ORDER` from this port on. */
+  /** 0: any free ports; else one port each from this one on, in `SERVE_PORT_ORDER` (serve-ports.ts). */
   portBase: number;
   /** Where the hub will be: VNeID's registered redirect URI and PUBLIC_URL come from it. */
   hubUrl: string;
@@ -123,7 +123,7 @@ export interface ServedSandbox {
 export async function startServedSandbox(options: ServeOptions): Promise<ServedSandbox> {
   const closers: Array<() => Promise<unknown>> = [];
   const closeAll = async () => {
-    // Last started, first closed: the gateways before what they front.
+    // Last started, first closed: the control server first, the city side last.
     for (const close of closers.splice(0).reverse()) await close().catch(() => {});
   };
   try {
@@ -224,8 +224,8 @@ async function startAll(
   // One per start: the hub's SSO cookies signed under it stay good while this sandbox runs.
   const cookieKey = randomBytes(24).toString('base64url');
   const settings = (files: { sourcesFile?: string }): EnvSection[] => {
-    const gatewayEntries = (prefix: string, options: object) =>
-      gatewaySettings(prefix, options as GatewayClientLike);
+    const gatewayEntries = (prefix: string, client: object) =>
+      gatewaySettings(prefix, client as GatewayClientLike);
     return [
       {
         title: `Cổng LGSP → CSDL ngành / LGSP gateway → city Education DB (service ${CITY_EDUDB_SERVICE})`,
