@@ -202,8 +202,9 @@ function printSummary(
   if (files.sourcesFile) printLine(`Nguồn dữ liệu / Sources (SOURCES_FILE): ${files.sourcesFile}`);
   if (files.envFile) {
     printLine(`Thiết lập của hub / The hub's settings: ${files.envFile}`);
+    // Exported, not copied to .env: the sources file's {"env": …} references read the environment.
     printLine(
-      `  chép vào .env của hub rồi chạy / copy into the hub's .env, then run: npx edubridge serve (and npx edubridge worker)`,
+      `  chạy hub với các thiết lập này / run the hub with them: set -a && . ${shellQuote(files.envFile)} && set +a && npx edubridge serve`,
     );
   } else {
     printLine(
@@ -215,4 +216,9 @@ function printSummary(
         '# SOURCES_FILE: dùng --env-out hoặc --sources-file để ghi nguồn dữ liệu / use --env-out or --sources-file to write the sources',
       );
   }
+}
+
+/** A path as one shell word. */
+function shellQuote(path: string): string {
+  return /^[A-Za-z0-9_./:@+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }

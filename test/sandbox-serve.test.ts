@@ -1,8 +1,9 @@
 /**
  * `edubridge sandbox serve` as a vendor or district IT runs it: the real `bin/edubridge.js` in a
- * child process. Its env file alone (no other variable) is a configuration the hub accepts and
- * with which the hub's own clients reach every simulator; every URL it describes answers; a fault
- * knob works; and SIGTERM closes it with exit code 0.
+ * child process. Its env file alone (no other variable) is a configuration the hub accepts, its
+ * sources file one the hub's loader and the rest adapter take, and with them the hub's own clients
+ * reach every simulator; every URL it describes answers; a fault knob works; and SIGTERM closes it
+ * with exit code 0.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,6 +27,8 @@ const loadModules = async () => ({
   ...(await import('../src/targets/ssc.ts')),
   ...(await import('../sandbox/city-edudb/index.ts')),
   ...(await import('../sandbox/serve.ts')),
+  ...(await import('../src/pipeline/sources/index.ts')),
+  ...(await import('../adapters/index.ts')),
 });
 let modules: Promise<Awaited<ReturnType<typeof loadModules>>> | undefined;
 const hub = () => {
@@ -84,6 +87,11 @@ describe('edubridge sandbox serve', () => {
   let config: Config;
   let described: Described;
   let m: Awaited<ReturnType<typeof hub>>;
+  // Every built-in adapter, as `edubridge serve` has them.
+  const catalogue = () =>
+    m.createAdapterCatalogue(
+      Object.fromEntries(m.BUILT_IN_ADAPTERS.map((id) => [id, () => m.loadBuiltInAdapter(id)])),
+    );
 
   beforeAll(async () => {
     child = spawn(process.execPath, [BIN, 'sandbox', 'serve', '--schools', '1', '--env-out', envFile], {
@@ -128,8 +136,17 @@ describe('edubridge sandbox serve', () => {
     expect(config.SSO_DISTRICT_ADMINS).toEqual({ [env.C06_OFFICIAL_ID!]: described.schools });
   });
 
-  it('is a configuration `edubridge serve` starts with (targets, C06, sources, SSO)', async () => {
-    await expect(m.checkServeSettings(config)).resolves.toBeUndefined();
+  it('is a configuration `edubridge serve` starts with, every school’s source usable (targets, C06, sources, SSO)', async () => {
+    // As the README says to start the hub: the file exported into its environment, where the
+    // sources file's `{"env": …}` references are read.
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      await expect(m.checkServeSettings(config, catalogue())).resolves.toEqual([]);
+    } finally {
+      for (const name of Object.keys(env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
     expect(m.upstreamFromConfig(config)).toMatchObject({
       personality: 'dvcqg',
       issuer: env.VNEID_ISSUER,
@@ -213,6 +230,10 @@ describe('edubridge sandbox serve', () => {
     expect((await fetch(students)).status).toBe(401);
     const res = await fetch(students, { headers: { 'x-api-key': env[source.config.auth.key.env]! } });
     expect(res.status).toBe(200);
+    // The hub's loader reads the key by reference, and the rest adapter takes the config.
+    const loaded = await m.loadSources(env.SOURCES_FILE!, { adapters: catalogue(), env });
+    expect(loaded[code]).toMatchObject({ adapter: 'rest', referenced: ['auth.key'] });
+    expect(loaded[code]!.problem).toBeUndefined();
   });
 
   it('serves every simulator it describes, each answering HTTP at its URL', async () => {
