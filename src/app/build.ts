@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { apiV1 } from '../api/index.ts';
 import type { IdentityRuntime } from '../api/routes/identity.ts';
-import { apiDocsOn, type Config, inputLimitsOf } from '../config/index.ts';
+import { apiDocsOn, type Config, environment, inputLimitsOf } from '../config/index.ts';
 import { createIdentityQueue } from '../identity/queue.ts';
 import type { SsoRelay } from '../identity/sso/index.ts';
 import { createRunQueue, producerConnection, type queueConnection } from '../pipeline/queue.ts';
@@ -192,7 +192,10 @@ const lazyRunService = (
         keyring,
         queue,
         sources: () =>
-          loadSources(config.SOURCES_FILE, adapters.adapters ? { adapters: adapters.adapters } : {}),
+          loadSources(config.SOURCES_FILE, {
+            env: environment(),
+            ...(adapters.adapters ? { adapters: adapters.adapters } : {}),
+          }),
         targets: () => targetsFromConfig(config),
         holdThreshold: config.HOLD_THRESHOLD,
         pushAttempts: config.PUSH_ATTEMPTS,

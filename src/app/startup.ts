@@ -3,7 +3,7 @@
  * missing one is a one-line start-up error naming the variable, not a 500 on the first request
  * that needs it (a run asked for, a sync scheduled).
  */
-import { type Config, ConfigError, type ConfigIssue } from '../config/index.ts';
+import { type Config, ConfigError, type ConfigIssue, environment } from '../config/index.ts';
 import { type AdapterCatalogue, loadSources } from '../pipeline/sources/index.ts';
 import { c06GatewayOptions, targetsFromConfig } from '../targets/from-config.ts';
 
@@ -47,7 +47,10 @@ export async function checkServeSettings(
     issues.push(issueOf(error, 'C06_GATEWAY_URL'));
   }
   try {
-    const sources = await loadSources(config.SOURCES_FILE, adapters ? { adapters } : {});
+    const sources = await loadSources(config.SOURCES_FILE, {
+      env: environment(),
+      ...(adapters ? { adapters } : {}),
+    });
     for (const [school, source] of Object.entries(sources)) {
       if (source.problem)
         problems.push({ school, code: source.problem.code, message: source.problem.message });

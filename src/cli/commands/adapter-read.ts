@@ -132,11 +132,11 @@ export function registerAdapterReadCommand(
         }
         const stream = opts.stream as StreamName;
         const asOf = parseIsoDateOption(opts.asOf, '--as-of');
-        const { loadConfig } = await import('../../config/index.ts');
+        const { environment, loadConfig } = await import('../../config/index.ts');
         const { loadSources } = await import('../../pipeline/sources/index.ts');
         const config = loadConfig();
         const path = file ?? config.SOURCES_FILE;
-        const sources = await loadSources(path, { adapters, only: [opts.school] });
+        const sources = await loadSources(path, { adapters, only: [opts.school], env: environment() });
         const source = sources[opts.school];
         if (!source) throw usageError('SCHOOL_UNKNOWN', { school: opts.school, file: path });
         if (source.problem) throw source.problem;

@@ -150,10 +150,14 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, adapt
         opts: { school?: string[]; timeout: string; connect: boolean; json?: boolean },
       ) => {
         const timeoutMs = integerOption(opts.timeout, '--timeout', 1, 600) * 1000;
-        const { loadConfig } = await import('../../config/index.ts');
+        const { environment, loadConfig } = await import('../../config/index.ts');
         const { loadSources } = await import('../../pipeline/sources/index.ts');
         const path = file ?? loadConfig().SOURCES_FILE;
-        const loaded = await loadSources(path, { adapters, ...(opts.school ? { only: opts.school } : {}) });
+        const loaded = await loadSources(path, {
+          adapters,
+          env: environment(),
+          ...(opts.school ? { only: opts.school } : {}),
+        });
         const schools = Object.keys(loaded)
           .filter((s) => !opts.school || opts.school.includes(s))
           .sort();

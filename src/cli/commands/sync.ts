@@ -34,7 +34,7 @@ export function registerSyncCommand(
           `does not know "${unknown.join(', ')}"; choose from ${STREAM_NAMES.join(', ')}`,
         );
       }
-      const { inputLimitsOf, loadConfig } = await import('../../config/index.ts');
+      const { environment, inputLimitsOf, loadConfig } = await import('../../config/index.ts');
       const { createDatabase, loadKeyring, migrateToLatest } = await import('../../store/index.ts');
       const { loadSources } = await import('../../pipeline/sources/index.ts');
       const { runSync } = await import('../../pipeline/sync.ts');
@@ -42,7 +42,11 @@ export function registerSyncCommand(
       const config = loadConfig();
       // Only this school's adapter is loaded and its config checked: another school's typo is not
       // this run's business.
-      const sources = await loadSources(config.SOURCES_FILE, { adapters, only: [opts.school] });
+      const sources = await loadSources(config.SOURCES_FILE, {
+        adapters,
+        only: [opts.school],
+        env: environment(),
+      });
       const source = sources[opts.school];
       if (!source) {
         throw usageError('SCHOOL_UNKNOWN', { school: opts.school, file: config.SOURCES_FILE });

@@ -14,7 +14,7 @@ export function registerWorkerCommand(program: Command, adapters: AdapterCatalog
     .option('--concurrency <n>', 'số lần chạy cùng lúc / runs at once', '2')
     .action(async (opts: { concurrency: string }) => {
       const concurrency = integerOption(opts.concurrency, '--concurrency', 1, 64);
-      const { inputLimitsOf, loadConfig } = await import('../../config/index.ts');
+      const { environment, inputLimitsOf, loadConfig } = await import('../../config/index.ts');
       const { createDatabase, loadKeyring } = await import('../../store/index.ts');
       const { createRunQueue, queueConnection } = await import('../../pipeline/queue.ts');
       const { startSyncWorkers } = await import('../../pipeline/workers.ts');
@@ -72,7 +72,7 @@ export function registerWorkerCommand(program: Command, adapters: AdapterCatalog
         db,
         keyring,
         queue: runQueue,
-        sources: () => loadSources(config.SOURCES_FILE, { adapters }),
+        sources: () => loadSources(config.SOURCES_FILE, { adapters, env: environment() }),
         targets: () => targetsFromConfig(config),
         loadAdapter: (specifier) => adapters.load(specifier),
         holdThreshold: config.HOLD_THRESHOLD,
@@ -89,7 +89,7 @@ export function registerWorkerCommand(program: Command, adapters: AdapterCatalog
       // Each school's adapter and config, checked now so a mistake shows at start, named; the
       // other schools sync regardless (and the broken one's runs fail with the same words).
       try {
-        const sources = await loadSources(config.SOURCES_FILE, { adapters });
+        const sources = await loadSources(config.SOURCES_FILE, { adapters, env: environment() });
         for (const [school, source] of Object.entries(sources)) {
           if (source.problem) {
             logger.error('school source unusable', {
