@@ -41,6 +41,8 @@ const DISTRICT_SHAPE = { classesPerGrade: 2, classSize: 30 } as const;
 
 /** The variable the sources file names the vendor API key by (`{"env": …}`). */
 export const VENDOR_KEY_VARIABLE = 'SANDBOX_VENDOR_API_KEY';
+/** Where the REST school system is, for a vendor's sources file (`{"env": …}`). */
+export const REST_URL_VARIABLE = 'SANDBOX_REST_SCHOOL_URL';
 /** Where the control server is, for scripts that turn the knobs (not a hub setting). */
 export const CONTROL_URL_VARIABLE = 'SANDBOX_CONTROL_URL';
 const VENDOR_API_KEY = 'sandbox-vendor-key';
@@ -274,6 +276,9 @@ async function startAll(
         entries: [
           ...(files.sourcesFile ? ([['SOURCES_FILE', files.sourcesFile]] as Array<[string, string]>) : []),
           [VENDOR_KEY_VARIABLE, VENDOR_API_KEY],
+          // For a vendor's own sources file: {"env": "SANDBOX_REST_SCHOOL_URL"} is the school system.
+          [REST_URL_VARIABLE, rest.url],
+          ['SANDBOX_SCHOOL_CODES', schoolCodes.join(',')],
         ],
       },
       {
