@@ -118,7 +118,10 @@ describe('a vendor’s adapter from scaffold to the city', () => {
 
     const sync = hub(['sync', '--school', school, '--streams', 'students', '--full', '--json'], sourcesEnv);
     expect(sync.status, sync.stdout + sync.stderr).toBe(0);
-    const result = JSON.parse(sync.stdout) as { state: string; counts: Record<string, number> };
+    const result = JSON.parse(sync.stdout) as {
+      state: string;
+      counts: { pulled: number; valid: number; created: number; refused: number };
+    };
     expect(result.state).toBe('succeeded');
     expect(result.counts.pulled).toBeGreaterThan(100);
     // Every student the school system holds reached the city, less those the city refuses (a
