@@ -145,6 +145,39 @@ describe('writeMarkedCopy of an .xlsx', () => {
   });
 });
 
+describe('writeMarkedCopy of a workbook saved by a streaming writer', () => {
+  it('copies every sheet of a 26-sheet grade book under its name, in order, and marks the 25th', async () => {
+    // Sheets first, then the shared strings and the workbook part: what exceljs's own streaming
+    // reader loses sheets of (17 to 20 of 26) and names "Sheet1" ….
+    const input = join(dir, 'SoDiem-6A1.xlsx');
+    const names = Array.from({ length: 26 }, (_, i) => `Môn ${i + 1} HK${i < 13 ? 1 : 2}`);
+    const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: input, useSharedStrings: true });
+    for (const name of names) {
+      const ws = writer.addWorksheet(name);
+      ws.addRow(['Mã học sinh', 'Họ tên', 'TX1']).commit();
+      ws.addRow(['7900000101', 'Nguyễn Văn An', name === 'Môn 25 HK2' ? 11 : 7.5]).commit();
+      ws.commit();
+    }
+    await writer.commit();
+    const out = join(dir, 'SoDiem-6A1.loi.xlsx');
+    const result = await writeMarkedCopy({
+      input,
+      out,
+      findings: [
+        finding({ sheet: 'Môn 25 HK2', row: 2, column: 'C', code: 'SCORE_RANGE', field: 'regular.0' }),
+      ],
+    });
+    expect(result).toEqual({ copied: true, sheets: 26, cells: 1, findings: 1 });
+    const wb = await readBack(out);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([...names, FINDINGS_SHEET]);
+    const marked = wb.getWorksheet('Môn 25 HK2')!;
+    expect(marked.getCell('C2').value).toBe(11);
+    expect(fillOf(marked.getCell('C2'))).toBe(RED);
+    expect(marked.getCell('B2').value).toBe('Nguyễn Văn An');
+    expect(fillOf(wb.getWorksheet('Môn 24 HK2')!.getCell('C2'))).toBeUndefined();
+  });
+});
+
 describe('writeMarkedCopy of a .csv', () => {
   it('writes the rows as text (IDs keep their zero) in a sheet named after the file, marked', async () => {
     const input = join(dir, 'hoc-sinh.csv');

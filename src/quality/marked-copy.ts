@@ -20,14 +20,16 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { basename, extname } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import type { Severity } from '../model/index.ts';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../sdk/limits.ts';
 import type { Finding } from './findings.ts';
 import { maskPersonalText } from './mask.ts';
+import { type PartLimits, XlsxParts, ZipPartsError } from './xlsx-parts.ts';
 
 export const FINDINGS_SHEET = 'Lỗi - Findings';
 
@@ -38,8 +40,10 @@ export interface MarkedCopyOptions {
   out: string;
   /** Every finding of the import, in sheet and row order. */
   findings: readonly Finding[];
-  /** The bounds of a CSV record (the import's); the defaults without it. */
-  limits?: Pick<InputLimits, 'maxCsvRecordBytes'>;
+  /** The bounds of a CSV record and of a workbook part (the import's); the defaults without them. */
+  limits?: Pick<InputLimits, 'maxCsvRecordBytes' | 'maxInflatedBytes' | 'maxZipEntries'>;
+  /** Called as rows are copied, with the rows copied so far, for a progress bar. */
+  onProgress?: (rows: number) => void;
 }
 
 export interface MarkedCopyResult {
@@ -116,12 +120,37 @@ function markRow(row: ExcelJS.Row, findings: readonly Finding[]): number {
   return byColumn.size;
 }
 
-/** The parts of exceljs's streaming sheet reader used here (its typings lack them). */
-interface SheetReader extends AsyncIterable<ExcelJS.Row> {
-  name: string;
-  state?: string;
-  columns: Array<{ width?: number }> | null;
+/**
+ * exceljs's streaming reader, driven part by part (`xlsx-parts.ts`) rather than through its own
+ * walk of the zip: the methods that parse one part each, and the sheet reader. exceljs is pinned
+ * (4.4.0) and these are its internals: the marked copy's tests read every sheet of a grade book
+ * and a workbook whose workbook part comes last, so a change shows.
+ */
+interface ReaderInternals {
+  options: ExcelJS.stream.xlsx.WorkbookStreamReaderOptions;
+  model?: { sheets?: Array<{ id: number; name: string; rId: string; state?: string }> };
+  workbookRels?: Array<{ Id: string; Target: string }>;
+  _parseRels(part: Readable): Promise<void>;
+  _parseWorkbook(part: Readable): Promise<void>;
+  _parseStyles(part: Readable): Promise<void>;
+  _parseSharedStrings(part: Readable): AsyncIterable<unknown>;
 }
+
+interface SheetRowsReader extends AsyncIterable<ExcelJS.Row> {}
+type SheetReaderClass = new (options: {
+  workbook: ReaderInternals;
+  id: number;
+  iterator: AsyncIterable<string>;
+  options: ExcelJS.stream.xlsx.WorkbookStreamReaderOptions;
+}) => SheetRowsReader;
+
+const WorksheetReader = createRequire(import.meta.url)(
+  'exceljs/lib/stream/xlsx/worksheet-reader.js',
+) as SheetReaderClass;
+
+/** `worksheets/sheet1.xml` or `/xl/worksheets/sheet1.xml` → `xl/worksheets/sheet1.xml`. */
+const partPath = (target: string): string =>
+  target.startsWith('/') ? target.slice(1) : `xl/${target.replace(/^\.\//, '')}`;
 
 type CellValue = ExcelJS.CellValue;
 
@@ -176,6 +205,7 @@ class SheetCopy {
   constructor(
     private readonly sheet: ExcelJS.Worksheet,
     private readonly marks: Map<number, Finding[]> | undefined,
+    private readonly progress: () => void = () => {},
   ) {}
 
   add(row: SourceRow): void {
@@ -222,6 +252,7 @@ class SheetCopy {
     if (found) this.cells += markRow(out, found);
     out.commit();
     this.next = row.n + 1;
+    this.progress();
   }
 
   /** Marks the rows before `n` that the file does not hold but a finding names. */
@@ -242,22 +273,46 @@ async function copyXlsx(
   input: string,
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   marks: Map<string, Map<number, Finding[]>>,
+  limits: PartLimits,
+  progress: () => void,
 ): Promise<Copy> {
+  const zip = await XlsxParts.open(input, limits);
+  const need = async (path: string): Promise<Readable> => {
+    const part = await zip.open(path);
+    if (!part) throw new ZipPartsError(`${input}: no ${path}`);
+    return part;
+  };
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache',
     hyperlinks: 'ignore',
     entries: 'ignore',
-  });
+  }) as unknown as ReaderInternals;
+  await reader._parseRels(await need('xl/_rels/workbook.xml.rels'));
+  await reader._parseWorkbook(await need('xl/workbook.xml'));
+  const styles = await zip.open('xl/styles.xml');
+  if (styles) await reader._parseStyles(styles);
+  const strings = await zip.open('xl/sharedStrings.xml');
+  if (strings) for await (const _ of reader._parseSharedStrings(strings));
+  const targets = new Map((reader.workbookRels ?? []).map((r) => [r.Id, partPath(r.Target)]));
   const copy: Copy = { sheets: 0, cells: 0, names: [] };
-  for await (const source of reader as unknown as AsyncIterable<SheetReader>) {
-    const name = source.name;
-    const sheet = workbook.addWorksheet(name, source.state === 'hidden' ? { state: 'hidden' } : {});
+  for (const entry of reader.model?.sheets ?? []) {
+    const path = targets.get(entry.rId);
+    const part = path ? await zip.open(path) : undefined;
+    if (!part) continue;
+    const hidden = entry.state === 'hidden' || entry.state === 'veryHidden';
+    const sheet = workbook.addWorksheet(entry.name, hidden ? { state: 'hidden' } : {});
     copy.sheets++;
-    copy.names.push(name);
-    const target = new SheetCopy(sheet, marks.get(name));
-    for await (const row of source) {
+    copy.names.push(entry.name);
+    const target = new SheetCopy(sheet, marks.get(entry.name), progress);
+    const rows = new WorksheetReader({
+      workbook: reader,
+      id: entry.id,
+      iterator: part,
+      options: reader.options,
+    });
+    for await (const row of rows) {
       const cells: SourceRow['cells'] = [];
       row.eachCell({ includeEmpty: false }, (cell, col) => {
         const style = cell.style && Object.keys(cell.style).length > 0 ? cell.style : undefined;
@@ -331,6 +386,7 @@ async function copyCsv(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   marks: Map<string, Map<number, Finding[]>>,
   limits: Pick<InputLimits, 'maxCsvRecordBytes'>,
+  progress: () => void,
 ): Promise<Copy> {
   // The excel adapter names a CSV's one sheet after the file, as Excel does.
   const name = basename(input, extname(input));
@@ -350,7 +406,7 @@ async function copyCsv(
   source.on('error', (e) => parser.destroy(e));
   decode.on('error', (e) => parser.destroy(e));
   source.pipe(decode).pipe(parser);
-  const target = new SheetCopy(sheet, rows);
+  const target = new SheetCopy(sheet, rows, progress);
   let n = 0;
   for await (const record of parser as AsyncIterable<string[]>) {
     n++;
@@ -435,11 +491,13 @@ async function writeWorkbook(
   workbook.creator = 'EduBridge';
   const marks = indexFindings(options.findings);
   const limits = options.limits ?? DEFAULT_INPUT_LIMITS;
+  let copied = 0;
+  const progress = () => options.onProgress?.(++copied);
   const copy =
     format === 'xlsx'
-      ? await copyXlsx(options.input, workbook, marks)
+      ? await copyXlsx(options.input, workbook, marks, limits, progress)
       : format === 'csv'
-        ? await copyCsv(options.input, workbook, marks, limits)
+        ? await copyCsv(options.input, workbook, marks, limits, progress)
         : { sheets: 0, cells: 0, names: [] };
   writeFindingsSheet(workbook, findingsSheetName(copy.names), options.findings);
   await workbook.commit();

@@ -562,12 +562,15 @@ export function registerImportCommand(
       if (opts.xlsx) {
         // exceljs is loaded only when a marked copy is asked for.
         const { writeMarkedCopy } = await import('../../quality/marked-copy.ts');
+        const writing = opts.json ? null : createProgressBar('Đang ghi tệp đánh dấu / Marking the file');
         marked = await writeMarkedCopy({
           input: file,
           out: opts.xlsx,
           findings: findingsOf(result),
           limits: inputLimits,
+          onProgress: (rows) => writing?.update(rows, result.summary.total, `${num(rows)} dòng/rows`),
         });
+        writing?.done();
       }
       setExitCode(result.summary.invalid > 0 ? EXIT.invalid : EXIT.ok);
       if (opts.json) {
