@@ -4,7 +4,9 @@
  * with unzipper, and loses parts of a workbook whose sheets come before its shared strings (as
  * Excel and streaming writers save them): a 26-sheet grade book came out with 17 to 20 sheets, a
  * different number each run, and sheets named "Sheet1", "Sheet2" … when the workbook part comes
- * last. Reading the directory first gives every part, in the workbook's order, by its name.
+ * last (exceljs#2790, #3064). Reading the directory first gives every part, in the workbook's
+ * order, by its name: what the excel adapter does too (`adapters/excel/xlsx.ts`, which src/ may not
+ * import; a shared reader could move to the SDK).
  *
  * Bounded as the import is: the parts opened share one budget of inflated bytes
  * (`maxInflatedBytes`); the directory is read from the end of the file and refused past 4 MiB or
