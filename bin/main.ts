@@ -3,15 +3,17 @@
  * (generator, demo), which live outside src/ because the hub itself never depends on simulators,
  * and the built-in adapters of adapters/, which src/ reaches only through the SDK contract.
  */
-import { BUILT_IN_ADAPTERS, type BuiltInAdapterId, loadBuiltInAdapter } from '../adapters/index.ts';
+import { BUILT_IN_ADAPTERS, loadBuiltInAdapter } from '../adapters/index.ts';
 import { registerSandboxCommands } from '../sandbox/cli.ts';
 import { registerDemoCommand } from '../sandbox/demo.ts';
+import { registerAdapterReadCommand } from '../src/cli/commands/adapter-read.ts';
 import { registerImportCommand } from '../src/cli/commands/import.ts';
 import { registerServeCommand } from '../src/cli/commands/serve.ts';
+import { registerSourcesCommands } from '../src/cli/commands/sources.ts';
 import { registerSyncCommand } from '../src/cli/commands/sync.ts';
 import { registerWorkerCommand } from '../src/cli/commands/worker.ts';
-import { usageError } from '../src/cli/io.ts';
 import { buildProgram, type CliContext, runProgram } from '../src/cli/program.ts';
+import { createAdapterCatalogue } from '../src/pipeline/sources/adapters.ts';
 
 const ctx: CliContext = { exitCode: 0 };
 const program = buildProgram(ctx);
@@ -23,25 +25,23 @@ registerImportCommand(
   },
   { excel: () => loadBuiltInAdapter('excel') },
 );
-const builtInAdapters = {
-  load: (id: string) => {
-    if (!(BUILT_IN_ADAPTERS as string[]).includes(id)) {
-      throw usageError('ADAPTER_UNKNOWN', { adapter: id, known: BUILT_IN_ADAPTERS.join(', ') });
-    }
-    return loadBuiltInAdapter(id as BuiltInAdapterId);
-  },
-};
+// Every adapter a sources file may name: the built-in ones by id, any other by path or package.
+const adapters = createAdapterCatalogue(
+  Object.fromEntries(BUILT_IN_ADAPTERS.map((id) => [id, () => loadBuiltInAdapter(id)])),
+);
 registerSyncCommand(
   program,
   (code) => {
     ctx.exitCode = code;
   },
-  builtInAdapters,
+  adapters,
 );
-registerWorkerCommand(program, builtInAdapters);
-registerServeCommand(program, builtInAdapters);
+registerWorkerCommand(program, adapters);
+registerServeCommand(program, adapters);
+registerSourcesCommands(program, ctx, adapters);
+registerAdapterReadCommand(program, ctx, adapters);
 registerSandboxCommands(program, ctx);
-registerDemoCommand(program, ctx, builtInAdapters.load);
+registerDemoCommand(program, ctx, (id) => adapters.load(id));
 const code = await runProgram(program, ctx);
 // Let stdout drain before leaving, so piped JSON is never cut short.
 process.stdout.write('', () => process.exit(code));

@@ -11,6 +11,7 @@ import type { CliContext } from '../src/cli/program.ts';
 import { createProgressBar } from '../src/cli/progress.ts';
 import type { DataQualityReport } from '../src/quality/report.ts';
 import { RECORD_STREAMS, type RecordStreamName } from './generator/streams.ts';
+import { SERVE_PORT_ORDER } from './serve-ports.ts';
 
 function rateOption(value: string): number {
   const n = Number(value);
@@ -165,4 +166,55 @@ export function registerSandboxCommands(program: Command, ctx: CliContext): void
       for (const d of missed.slice(0, 10)) printLine(`  BỎ SÓT / MISSED ${d.file}:${d.line} ${d.code}`);
       ctx.exitCode = missed.length === 0 ? EXIT.ok : EXIT.invalid;
     });
+
+  sandbox
+    .command('serve')
+    .description(
+      'Chạy riêng các hệ thống giả lập của một xã giả lập, in địa chỉ và thông tin đăng nhập, ghi thiết lập cho hub / Serve the simulators of a generated district on their own, print their URLs and credentials, write the settings the hub needs',
+    )
+    .option('--schools <n>', 'số trường / number of schools', '3')
+    .option('--seed <n>', 'hạt giống / seed', '2026')
+    .option(
+      '--port-base <n>',
+      `cổng đầu tiên, các cổng liền nhau theo thứ tự / first port, the next ones in order: ${SERVE_PORT_ORDER.map(([, label]) => label).join(', ')}; 0 = cổng trống bất kỳ / any free ports`,
+      '0',
+    )
+    .option(
+      '--personality <name>',
+      'kiểu cổng LGSP / LGSP gateway personality: wso2, vnpt-lgsp, xroad',
+      'wso2',
+    )
+    .option('--host <address>', 'địa chỉ lắng nghe / address to listen on', '127.0.0.1')
+    .option(
+      '--hub-url <url>',
+      'địa chỉ của hub (PUBLIC_URL, redirect URI ở VNeID) / where the hub will be (PUBLIC_URL, the redirect URI at VNeID)',
+      'http://127.0.0.1:8080',
+    )
+    .option('--env-out <file>', 'ghi thiết lập của hub vào tệp này / write the hub’s settings to this file')
+    // Node reads a `--env-file` anywhere in its arguments, the script's included, and stops when
+    // the file is missing (nodejs/node#54232): the name works only once the file exists.
+    .option(
+      '--env-file <file>',
+      'như --env-out, nhưng Node dừng nếu tệp chưa có / as --env-out, but Node stops when the file does not exist yet',
+    )
+    .option(
+      '--sources-file <file>',
+      'tệp nguồn dữ liệu các trường (mặc định: edubridge.sources.json cạnh tệp thiết lập) / the schools’ sources file (default: edubridge.sources.json beside the settings file)',
+    )
+    .action(async (opts: ServeCommandOptions) => {
+      const { serveSandbox } = await import('./serve-command.ts');
+      ctx.exitCode = await serveSandbox(opts);
+    });
+}
+
+export interface ServeCommandOptions {
+  schools: string;
+  seed: string;
+  portBase: string;
+  personality: string;
+  host: string;
+  hubUrl: string;
+  envOut?: string;
+  envFile?: string;
+  sourcesFile?: string;
 }

@@ -39,3 +39,13 @@ export async function reservePort(host = '127.0.0.1', preferred = 0): Promise<Po
   if (!any) throw new Error(`no free port on ${host}`);
   return any;
 }
+
+/**
+ * The host to put in a URL for a server listening on `host`: a wildcard address (every
+ * interface) is reached on loopback from this machine; an IPv6 address goes in brackets.
+ */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}

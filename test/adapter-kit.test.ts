@@ -1,9 +1,11 @@
 /**
  * The vendor's tools as a vendor runs them: `edubridge adapter test` on an adapter module with a
- * suite file, and `edubridge adapter new` producing a folder whose own conformance test passes.
+ * suite file, and `edubridge adapter new` producing, outside the repository, a package that installs
+ * offline and whose own `npm test` passes.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -54,23 +56,38 @@ describe('edubridge adapter test', () => {
 });
 
 describe('edubridge adapter new', () => {
-  const id = `zz-scaffold-${process.pid}`;
-  const dir = join(ROOT, 'adapters', id);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // Outside the repository, as a vendor works: nothing of the hub's own tree is on its path.
+  const outside = mkdtempSync(join(tmpdir(), 'edubridge-vendor-'));
+  afterAll(() => rmSync(outside, { recursive: true, force: true }));
 
-  it('writes an adapter whose conformance test passes as generated', () => {
-    const made = run(['adapter', 'new', id]);
+  it('writes a package that installs offline and whose own npm test passes as generated', () => {
+    const dir = join(outside, 'acme-sis');
+    const made = run(['adapter', 'new', 'acme-sis', '--dir', dir]);
     expect(made.status).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['README.md', 'fixtures', 'index.ts', `${id}.test.ts`].sort());
-    const vitest = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-    const test = spawnSync(process.execPath, [vitest, 'run', `adapters/${id}`], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(test.stdout + test.stderr).toMatch(/1 passed/);
-    expect(test.status).toBe(0);
-  }, 90_000);
+    expect(readdirSync(dir).sort()).toEqual(
+      ['README.md', 'conformance.suite.ts', 'fixtures', 'index.ts', 'package.json', 'tsconfig.json'].sort(),
+    );
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    // The hub is linked by a path relative to the package, and is a peer for whoever installs it.
+    expect(manifest.devDependencies.edubridge).toMatch(/^file:\.\.\//);
+    expect(manifest.peerDependencies).toEqual({ edubridge: '>=0.1.0' });
+    // Only the public entry points, never the hub's files.
+    const source =
+      readFileSync(join(dir, 'index.ts'), 'utf8') + readFileSync(join(dir, 'conformance.suite.ts'), 'utf8');
+    expect(source.match(/from '[^']+'/g)?.sort()).toEqual(["from 'edubridge/kit'", "from 'edubridge/sdk'"]);
+    const npm = (args: string[]) =>
+      spawnSync('npm', args, {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' },
+      });
+    const install = npm(['install', '--offline']);
+    expect(install.status, install.stderr).toBe(0);
+    const test = npm(['test']);
+    expect(test.stdout).toMatch(/13 đạt \/ passed, 0 không đạt \/ failed/);
+    expect(test.status, test.stderr).toBe(0);
+  }, 180_000);
 
   it('refuses to overwrite a folder and a bad id, in one line', () => {
     const again = run(['adapter', 'new', 'excel', '--dir', 'fixtures/kit']);

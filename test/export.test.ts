@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FileKind, KIND_STREAMS } from '../adapters/excel/config.ts';
 import excel from '../adapters/excel/index.ts';
@@ -422,6 +423,120 @@ describe('edubridge export --target city-edudb --template KetQuaHocTap', () => {
     const summary = exportFile('KetQuaHocTap', 'KetQuaHocTap-HK1.xlsx', ['--period', 'HK1']);
     expect(summary.rows).toBe(original.students.length);
     await expectRoundTrip(summary.out, 'semester1');
+  });
+});
+
+/** A workbook's sheets, and the data sheet's dropdowns by cell (exceljs reads them cell by cell). */
+async function workbookOf(path: string) {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(path);
+  const data = wb.worksheets[0]!;
+  const validations = (
+    data as unknown as { dataValidations: { model: Record<string, ExcelJS.DataValidation> } }
+  ).dataValidations.model;
+  /** The values of a list formula such as `DM_DanToc!$B$2:$B$57`. */
+  const listValues = (formula: string): unknown[] => {
+    const m = /^(\w+)!\$([A-Z])\$(\d+):\$[A-Z]\$(\d+)$/.exec(formula)!;
+    const sheet = wb.getWorksheet(m[1]!)!;
+    const values: unknown[] = [];
+    for (let r = Number(m[3]); r <= Number(m[4]); r++) values.push(sheet.getCell(`${m[2]}${r}`).value);
+    return values;
+  };
+  /** The header row's cells by text, and the data rows below it. */
+  const headerRow = [...Array(data.rowCount).keys()]
+    .map((i) => i + 1)
+    .find((r) => data.getCell(`A${r}`).value === 'STT')!;
+  const columnOf = (header: string) => {
+    const row = data.getRow(headerRow);
+    for (let c = 1; c <= row.cellCount; c++)
+      if (row.getCell(c).value === header) return data.getColumn(c).letter;
+    throw new Error(`no column ${header}`);
+  };
+  return { wb, data, validations, listValues, headerRow, columnOf };
+}
+
+describe('edubridge export: the code-list sheets and dropdowns the MOET templates carry', () => {
+  it("C1-HocSinh carries DM_DanToc, DM_TinhThanh and the lists its columns take, each column's dropdown pointing at its list, every value written one of the list's", async () => {
+    const summary = exportFile('C1-HocSinh', 'C1-HocSinh-lists.xlsx');
+    const { wb, data, validations, listValues, headerRow, columnOf } = await workbookOf(summary.out);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      'Sheet1',
+      'DM_Lop',
+      'DM_GioiTinh',
+      'DM_TrangThaiHS',
+      'DM_DanToc',
+      'DM_TinhThanh',
+    ]);
+    const ethnicities = wb.getWorksheet('DM_DanToc')!;
+    expect(ethnicities.getRow(1).values).toEqual([undefined, 'Mã', 'Tên dân tộc']);
+    expect(ethnicities.getRow(2).values).toEqual([undefined, '01', 'Kinh']);
+    expect(ethnicities.rowCount).toBe(1 + 56);
+    expect(wb.getWorksheet('DM_TinhThanh')!.rowCount).toBe(1 + 63);
+    const lastRow = headerRow + summary.rows;
+    for (const [header, sheet] of [
+      ['Mã lớp', 'DM_Lop'],
+      ['Giới tính', 'DM_GioiTinh'],
+      ['Trạng thái HS', 'DM_TrangThaiHS'],
+      ['Dân tộc', 'DM_DanToc'],
+    ]) {
+      const col = columnOf(header!);
+      const first = validations[`${col}${headerRow + 1}`];
+      expect(first, header).toMatchObject({ type: 'list', allowBlank: true, showErrorMessage: true });
+      expect(first!.formulae[0]).toMatch(new RegExp(`^${sheet}!`));
+      // Spare rows below the data keep the dropdown, for a student added in Excel.
+      expect(validations[`${col}${lastRow + 100}`]).toEqual(first);
+      const allowed = listValues(first!.formulae[0] as string);
+      for (let r = headerRow + 1; r <= lastRow; r++) {
+        const value = data.getCell(`${col}${r}`).value;
+        if (value !== null) expect(allowed, `${header} ${col}${r}`).toContain(value);
+      }
+    }
+    // A column no code list fills has none.
+    expect(validations[`${columnOf('Họ tên')}${headerRow + 1}`]).toBeUndefined();
+  });
+
+  it('KetQuaHocTap checks each score from 0 to 10, takes Đ/CĐ and the levels from their lists', async () => {
+    const summary = exportFile('KetQuaHocTap', 'KetQuaHocTap-lists.xlsx');
+    const { wb, validations, listValues, headerRow, columnOf } = await workbookOf(summary.out);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      'KetQuaHocTap',
+      'DM_Lop',
+      'DM_GioiTinh',
+      'DM_MonHoc',
+      'DM_MucDanhGia',
+      'DM_NhanXet',
+    ]);
+    const row = headerRow + 1;
+    expect(validations[`${columnOf('Toán')}${row}`]).toMatchObject({
+      type: 'decimal',
+      operator: 'between',
+      formulae: [0, 10],
+      errorStyle: 'stop',
+    });
+    const commented = validations[`${columnOf('Giáo dục thể chất')}${row}`]!;
+    expect(listValues(commented.formulae[0] as string)).toEqual(['Đ', 'CĐ']);
+    const level = validations[`${columnOf('Kết quả học tập')}${row}`]!;
+    expect(listValues(level.formulae[0] as string)).toEqual(['Tốt', 'Khá', 'Đạt', 'Chưa đạt']);
+  });
+
+  it('CSDL_GiaoVien carries DM_DanToc, DM_TinhThanh, the statuses and the subjects', async () => {
+    const summary = exportFile('CSDL_GiaoVien', 'CSDL_GiaoVien-lists.xlsx');
+    const { wb, validations, headerRow, columnOf } = await workbookOf(summary.out);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      'CSDL_GiaoVien',
+      'DM_GioiTinh',
+      'DM_DanToc',
+      'DM_TinhThanh',
+      'DM_TrangThaiCB',
+      'DM_MonHoc',
+    ]);
+    // Labels not confirmed against MOET's catalogue: a value outside the list is questioned, not refused.
+    expect(validations[`${columnOf('Trạng thái CB')}${headerRow + 1}`]).toMatchObject({
+      type: 'list',
+      errorStyle: 'warning',
+    });
+    // Môn dạy holds a list of subjects: no dropdown.
+    expect(validations[`${columnOf('Môn dạy')}${headerRow + 1}`]).toBeUndefined();
   });
 });
 

@@ -6,8 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeXlsxBomb } from '../sandbox/generator/excel/bomb.ts';
+import { jsonlLines, writeStudentsWorkbook } from '../sandbox/generator/excel/index.ts';
+import { generateDistrict } from '../sandbox/generator/index.ts';
+import type { Student } from '../src/model/index.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'fixtures', 'excel');
@@ -43,17 +47,30 @@ const knownArgs = [
   known.asOf,
 ];
 
+interface Group {
+  code: string;
+  level: string;
+  column: string | null;
+  header?: string;
+  field: string;
+  count: number;
+  message: string;
+  samples: Array<{ sheet: string; row: number; value?: string; message?: string }>;
+}
+
+/** What the known-errors file's impossible birth date (30/02) is told, with how to fix it in Excel. */
+const BAD_DAY = {
+  vi: 'tháng đó không có ngày này (ví dụ 31/04, 29/02 năm không nhuận); ghi ngày dạng ngày/tháng/năm đủ 4 chữ số năm (dd/mm/yyyy); trong Excel, định dạng cột là Text (Văn bản) trước khi nhập hoặc dán, hoặc là Date kiểu Việt Nam',
+  en: 'the month has no such day (e.g. 31/04, 29/02 in a common year); write it day/month/year with a four-digit year (dd/mm/yyyy); in Excel, format the column as Text before typing or pasting, or as a Vietnamese Date',
+};
+
 describe('edubridge import', () => {
-  it('--json prints the summary and each problem at its row and column, and exits 1 when a row is invalid', () => {
+  it('--json prints the summary and the problems grouped by rule and column, each at its rows, and exits 1 when a row is invalid', () => {
     const r = run([...knownArgs, '--json']);
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as {
-      summary: unknown;
-      issues: Array<Record<string, unknown>>;
-      tableEnds: unknown;
-    };
-    // `tableEnds` is there because rows under the table were not read: "Tổng số: 15 học sinh".
-    expect(Object.keys(out)).toEqual(['summary', 'issues', 'tableEnds']);
+    const out = JSON.parse(r.stdout) as { summary: unknown; groups: Group[]; tableEnds: unknown };
+    // `tableEnds` is there because a row under the table was not read: "Tổng số: 15 học sinh".
+    expect(Object.keys(out)).toEqual(['summary', 'groups', 'tableEnds']);
     expect(out.tableEnds).toEqual([
       {
         file: 'students-known-errors.xlsx',
@@ -64,6 +81,42 @@ describe('edubridge import', () => {
       },
     ]);
     expect(out.summary).toEqual(known.summary);
+    for (const group of out.groups) {
+      expect(Object.keys(group)).toEqual(
+        group.header === undefined
+          ? ['code', 'level', 'column', 'field', 'count', 'message', 'samples']
+          : ['code', 'level', 'column', 'header', 'field', 'count', 'message', 'samples'],
+      );
+      expect(group.message).toMatch(/\S \/ \S/);
+    }
+    // Each known problem is one row of its group: rule, column and row as the school opens them.
+    const placed = out.groups.flatMap((g) =>
+      g.samples.map((s) => `${s.row} ${g.column} ${g.code} ${g.level}`),
+    );
+    expect(placed.sort()).toEqual(
+      known.problems.map(({ row, column, code, level }) => `${row} ${column} ${code} ${level}`).sort(),
+    );
+    expect(out.groups.find((g) => g.code === 'DATE_UNPARSEABLE')).toEqual({
+      code: 'DATE_UNPARSEABLE',
+      level: 'error',
+      column: 'E',
+      header: 'Ngày sinh',
+      field: 'birthDate',
+      count: 1,
+      message: `"Ngày sinh" không phải ngày hợp lệ (dd/mm/yyyy): ${BAD_DAY.vi} / "Ngày sinh" is not a valid date (dd/mm/yyyy): ${BAD_DAY.en}`,
+      samples: [{ sheet: 'Sheet1', row: 7 }],
+    });
+    // A value the rules read is shown as an example, masked: the age is wrong, the birth date is personal.
+    expect(out.groups.find((g) => g.code === 'STUDENT_AGE_GRADE')?.samples).toEqual([
+      { sheet: 'Sheet1', row: 20, value: '2005-**-**' },
+    ]);
+  });
+
+  it('--json --all adds each problem at its row and column', () => {
+    const r = run([...knownArgs, '--json', '--all']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { summary: unknown; issues: Array<Record<string, unknown>> };
+    expect(Object.keys(out)).toEqual(['summary', 'groups', 'issues', 'tableEnds']);
     expect(out.summary).toEqual({ total: 15, valid: 4, invalid: 11, warnings: 2 });
     for (const issue of out.issues) {
       expect(Object.keys(issue)).toEqual(['row', 'column', 'field', 'code', 'level', 'message']);
@@ -126,7 +179,7 @@ describe('edubridge import', () => {
         '',
       ].join('\n'),
     );
-    const r = run(['import', file, '--kind', 'results', '--school', '79NB0001', '--json']);
+    const r = run(['import', file, '--kind', 'results', '--school', '79NB0001', '--json', '--all']);
     const out = JSON.parse(r.stdout) as {
       summary: { total: number };
       issues: Array<{ row: number; column: string | null; field: string; code: string }>;
@@ -153,13 +206,20 @@ describe('edubridge import', () => {
     expect(r.stdout).toContain('KẾT QUẢ: không có lỗi / RESULT: no errors');
   });
 
-  it('--dry-run checks and reports but writes nothing, even with --out', () => {
-    const out = join(tmp, 'dry.jsonl');
-    const r = run([...knownArgs, '--dry-run', '--out', out]);
+  it('--dry-run checks and reports', () => {
+    const r = run([...knownArgs, '--dry-run']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('(chỉ kiểm tra / dry run)');
     expect(r.stdout).toContain('DATE_UNPARSEABLE');
-    expect(existsSync(out)).toBe(false);
+  });
+
+  it('prints one line a group: a rule at a column, its count and first rows', () => {
+    const r = run(knownArgs);
+    expect(r.stdout).toContain(
+      `  LỖI/ERROR  E (Ngày sinh)  birthDate  DATE_UNPARSEABLE  × 1  dòng/rows Sheet1!7 — "Ngày sinh" không phải ngày hợp lệ (dd/mm/yyyy): ${BAD_DAY.vi} / "Ngày sinh" is not a valid date (dd/mm/yyyy): ${BAD_DAY.en}`,
+    );
+    expect(r.stdout.split('\n').filter((l) => / × \d/.test(l))).toHaveLength(known.problems.length);
+    expect(r.stdout).toContain('--xlsx <report.xlsx>');
   });
 
   it('refuses in one line, exit 2, a missing file, a bad --kind, and a file without the columns the kind needs', () => {
@@ -251,4 +311,221 @@ describe('edubridge import', () => {
     expect(bySize.stderr.trim().split('\n')).toHaveLength(1);
     expect(bySize.stderr).toContain('over the limit of 4,194,304 bytes (raised by XLSX_MAX_INFLATED_BYTES)');
   });
+});
+
+/** One line on stderr, exit 2, nothing on stdout: a usage error, Vietnamese first and English beside. */
+function expectUsageError(r: ReturnType<typeof run>, line: RegExp | string) {
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  if (typeof line === 'string') expect(r.stderr.trim()).toBe(line);
+  else expect(r.stderr.trim()).toMatch(line);
+  expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+}
+
+describe('edubridge import: flags that contradict each other, and other usage mistakes', () => {
+  it('refuses --dry-run with --out, which would write nothing, and writes nothing', () => {
+    const out = join(tmp, 'dry.jsonl');
+    expectUsageError(
+      run([...knownArgs, '--dry-run', '--out', out]),
+      'Lỗi / Error [OPTIONS_CONFLICT]: Không dùng được --dry-run cùng với --out: chạy thử không ghi bản ghi nào, nên --out sẽ không có tác dụng; bỏ --dry-run để ghi, hoặc bỏ --out / --dry-run cannot be used with --out: a dry run writes no records, so --out would do nothing; drop --dry-run to write them, or drop --out',
+    );
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(`${out}.partial`)).toBe(false);
+  });
+
+  it('refuses --all without --json, and an output that would overwrite the school’s file or the other output', () => {
+    expectUsageError(
+      run([...knownArgs, '--all']),
+      /^Lỗi \/ Error \[OPTION_INVALID\]: --all chỉ dùng cùng --json .* \/ --all applies to --json only/,
+    );
+    const input = knownArgs[1]!;
+    expectUsageError(
+      run([...knownArgs, '--xlsx', input]),
+      /\[OPTION_INVALID\]: --xlsx trùng với tệp đang nhập .* \/ --xlsx is the file being imported/,
+    );
+    expectUsageError(
+      run([...knownArgs, '--out', input]),
+      /\[OPTION_INVALID\]: --out trùng với tệp đang nhập/,
+    );
+    const both = join(tmp, 'both.xlsx');
+    expectUsageError(
+      run([...knownArgs, '--out', both, '--xlsx', both]),
+      /\[OPTIONS_CONFLICT\]: Không dùng được --out cùng với --xlsx/,
+    );
+    expectUsageError(
+      run([...knownArgs, '--xlsx', join(tmp, 'report.csv')]),
+      /\[OPTION_INVALID\]: --xlsx phải là tệp \.xlsx .* \/ --xlsx must be an \.xlsx file/,
+    );
+    expectUsageError(run([...knownArgs, '--xlsx', join(tmp, 'no-dir', 'r.xlsx')]), /\[OUT_DIR_NOT_FOUND\]/);
+  });
+
+  it("says commander's own mistakes in both languages: a missing option, an unknown one, a missing file argument", () => {
+    const file = knownArgs[1]!;
+    expectUsageError(
+      run(['import', file, '--kind', 'students']),
+      'Lỗi / Error [OPTION_MISSING]: Thiếu --school <code> / Missing --school <code>',
+    );
+    expectUsageError(
+      run(['import', file, '--school', 'X']),
+      'Lỗi / Error [OPTION_MISSING]: Thiếu --kind (một trong: students, teachers, grades, results, timetable, fees) / Missing --kind (one of: students, teachers, grades, results, timetable, fees)',
+    );
+    expectUsageError(
+      run([...knownArgs, '--outt', 'x.jsonl']),
+      'Lỗi / Error [OPTION_UNKNOWN]: Lệnh không có tuỳ chọn --outt (có phải ý bạn là --out?) / Unknown option --outt (did you mean --out?)',
+    );
+    expectUsageError(
+      run(['import', '--kind', 'students', '--school', 'X']),
+      'Lỗi / Error [ARGUMENT_MISSING]: Thiếu đối số file / Missing argument file',
+    );
+    expectUsageError(
+      run([...knownArgs, '--school']),
+      'Lỗi / Error [OPTION_INVALID]: --school <code> cần một giá trị / --school <code> needs a value',
+    );
+  });
+});
+
+const fillOf = (cell: ExcelJS.Cell) => (cell.fill as ExcelJS.FillPattern | undefined)?.fgColor?.argb;
+const noteOf = (cell: ExcelJS.Cell) =>
+  typeof cell.note === 'string' ? cell.note : (cell.note?.texts ?? []).map((t) => t.text).join('');
+
+describe('edubridge import --xlsx', () => {
+  it("gives the school's file back with each problem cell marked and noted, and the findings listed on their own sheet", async () => {
+    const report = join(tmp, 'students-known-errors.loi.xlsx');
+    const r = run([...knownArgs, '--xlsx', report]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `Đã ghi tệp đánh dấu 13 ô có vấn đề và trang "Lỗi - Findings" (14 vấn đề) vào / Wrote the file with 13 problem cells marked and a "Lỗi - Findings" sheet (14 findings) to ${report}`,
+    );
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(report);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Sheet1', 'Lỗi - Findings']);
+    const sheet = wb.getWorksheet('Sheet1')!;
+    for (const p of known.problems) {
+      const cell = sheet.getCell(`${p.column}${p.row}`);
+      expect(fillOf(cell), `${p.column}${p.row}`).toBe(p.level === 'error' ? 'FFFFC7CE' : 'FFFFEB9C');
+      expect(noteOf(cell)).toContain(p.code);
+    }
+    expect(noteOf(sheet.getCell('E7'))).toBe(
+      `[LỖI / ERROR] DATE_UNPARSEABLE\n"Ngày sinh" không phải ngày hợp lệ (dd/mm/yyyy): ${BAD_DAY.vi}\n"Ngày sinh" is not a valid date (dd/mm/yyyy): ${BAD_DAY.en}`,
+    );
+    // The school's values are as they were, a clean row unmarked.
+    expect(sheet.getCell('E7').value).toBe('31/02/2014');
+    expect(fillOf(sheet.getCell('D6'))).toBeUndefined();
+    const findings = wb.getWorksheet('Lỗi - Findings')!;
+    expect(findings.rowCount).toBe(1 + known.problems.length);
+    expect(findings.getRow(2).values).toEqual([
+      undefined,
+      'Sheet1',
+      7,
+      'E',
+      'birthDate',
+      'DATE_UNPARSEABLE',
+      'Lỗi / Error',
+      `"Ngày sinh" không phải ngày hợp lệ (dd/mm/yyyy): ${BAD_DAY.vi}`,
+      `"Ngày sinh" is not a valid date (dd/mm/yyyy): ${BAD_DAY.en}`,
+    ]);
+  });
+
+  it('is a report, not a write of records: allowed with --dry-run, and the marked copy imports as the original did', () => {
+    const report = join(tmp, 'dry-report.xlsx');
+    const r = run([...knownArgs, '--dry-run', '--xlsx', report, '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { groups: unknown; xlsx: unknown };
+    expect(out.xlsx).toEqual({ path: report, copied: true, sheets: 1, cells: 13, findings: 14 });
+    const again = run(['import', report, ...knownArgs.slice(2), '--json']);
+    expect(JSON.parse(again.stdout).groups).toEqual(out.groups);
+  });
+
+  it('writes a CSV back as a workbook, its one sheet named as the import names it', async () => {
+    const file = join(tmp, 'hs-lop6.csv');
+    writeFileSync(
+      file,
+      [
+        'Mã lớp;Mã học sinh;Họ tên;Ngày sinh;Giới tính;Số định danh',
+        '6A1;7900000201;Nguyễn Văn An;12/03/2014;Nam;079214000201',
+        '6A1;7900000202;Trần Thị Bình;31/02/2014;Nữ;079314000202',
+        '',
+      ].join('\n'),
+    );
+    const report = join(tmp, 'hs-lop6.loi.xlsx');
+    const r = run([
+      'import',
+      file,
+      '--kind',
+      'students',
+      '--school',
+      '79NB0001',
+      '--as-of',
+      '2026-11-27',
+      '--json',
+      '--xlsx',
+      report,
+    ]);
+    expect(r.code).toBe(1);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(report);
+    const sheet = wb.getWorksheet('hs-lop6')!;
+    expect(sheet.getCell('F2').value).toBe('079214000201');
+    expect(fillOf(sheet.getCell('D3'))).toBe('FFFFC7CE');
+    expect(noteOf(sheet.getCell('D3'))).toContain('DATE_UNPARSEABLE');
+  });
+});
+
+describe('edubridge import of a 10,000-row file with one systematic fault', () => {
+  const file = join(tmp, 'C1-HocSinh-10000.xlsx');
+  const args = ['import', file, '--kind', 'students', '--school', '79NB0001', '--as-of', '2026-01-15'];
+  let rows = 0;
+
+  beforeAll(async () => {
+    const district = join(tmp, 'district-10000');
+    await generateDistrict({ outDir: district, schools: 8, seed: 7, streams: ['students'] });
+    async function* students() {
+      for await (const { record } of jsonlLines<Student>(join(district, 'students.jsonl'))) {
+        if (rows === 10_000) return;
+        rows++;
+        // The school's software wrote the ID column as numbers: Excel dropped every leading zero.
+        yield record.personalId ? { ...record, personalId: record.personalId.slice(1) } : record;
+      }
+    }
+    await writeStudentsWorkbook({
+      students: students(),
+      output: file,
+      schoolName: 'THCS Nguyễn Bình Khiêm',
+      schoolYear: '2025-2026',
+      statusDate: '2025-09-05',
+      created: new Date('2026-01-01T00:00:00Z'),
+    });
+  }, 120_000);
+
+  it('--json gives one group with its count and 10 masked examples, in a few KB instead of megabytes', () => {
+    const r = run([...args, '--json']);
+    const out = JSON.parse(r.stdout) as { summary: { total: number; warnings: number }; groups: Group[] };
+    expect(out.summary.total).toBe(10_000);
+    const group = out.groups.find((g) => g.code === 'PERSONAL_ID_LEADING_ZERO_RESTORED')!;
+    expect(group).toMatchObject({
+      level: 'warning',
+      column: 'K',
+      header: 'Số định danh cá nhân',
+      field: 'personalId',
+    });
+    expect(group.count).toBe(out.summary.warnings);
+    expect(group.count).toBeGreaterThan(9_000);
+    expect(group.samples.map((s) => s.row)).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    for (const s of group.samples) expect(s.value).toMatch(/^0\d\*{8}\d\d$/);
+    // Every finding listed was 2.8 MB of JSON (10,000 issues); the groups are under 4 KB.
+    expect(Buffer.byteLength(r.stdout)).toBeLessThan(4_000);
+    expect(r.stdout).not.toMatch(/\d{11}/);
+  }, 120_000);
+
+  it('prints the fault as one line', () => {
+    const r = run(args);
+    const lines = r.stdout.split('\n').filter((l) => l.includes('PERSONAL_ID_LEADING_ZERO_RESTORED'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      // Every row: the IDs of provinces 001–009 lost two zeros, which are restored too.
+      /^ {2}CẢNH BÁO\/WARNING {2}K \(Số định danh cá nhân\) {2}personalId {2}PERSONAL_ID_LEADING_ZERO_RESTORED {2}× 10,000 {2}dòng\/rows Sheet1!6, 7, 8, 9, 10, … — /,
+    );
+    expect(r.stdout.split('\n').length).toBeLessThan(20);
+  }, 120_000);
 });

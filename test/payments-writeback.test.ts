@@ -20,7 +20,7 @@ import type { FeeItem, Receivable } from '../src/model/index.ts';
 import { writeBackPayments } from '../src/pipeline/payment-writeback.ts';
 import { createRunQueue, queueConnection } from '../src/pipeline/queue.ts';
 import { RunService } from '../src/pipeline/service.ts';
-import type { Sources } from '../src/pipeline/sources.ts';
+import type { Sources } from '../src/pipeline/sources/index.ts';
 import {
   createApiKey,
   createDatabase,

@@ -66,7 +66,7 @@ beforeAll(async () => {
   const queueRedis = queueConnection(config.REDIS_URL);
   const workerRedis = queueConnection(config.REDIS_URL);
   connections.push(queueRedis, workerRedis);
-  const { loadSources } = await import('../src/pipeline/sources.ts');
+  const { loadSources } = await import('../src/pipeline/sources/index.ts');
   service = new RunService({
     db,
     keyring: loadKeyring({ NODE_ENV: 'test' }),

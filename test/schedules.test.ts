@@ -29,7 +29,7 @@ import {
   syncSchedulers,
 } from '../src/pipeline/schedules.ts';
 import { RunService } from '../src/pipeline/service.ts';
-import { loadSources } from '../src/pipeline/sources.ts';
+import { loadSources } from '../src/pipeline/sources/index.ts';
 import { type SyncWorkers, startSyncWorkers } from '../src/pipeline/workers.ts';
 import {
   createApiKey,

@@ -25,6 +25,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { urlHost } from '../ports.ts';
 
 export const SOAP_ENVELOPE_NAMESPACE = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const C06_REQUEST_NAMESPACE = 'http://dancuquocgia.bca';
@@ -522,7 +523,7 @@ export async function startC06Sandbox(options: C06SandboxOptions): Promise<C06Sa
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const host = urlHost(address.address);
   const url = `http://${host}:${address.port}/c06`;
   return {
     url,

@@ -192,6 +192,20 @@ export interface CitySandboxOptions {
    * behind a gateway of its own in the X-Road personality, as the national exchange (NDXP) is.
    */
   c06?: boolean | PopulationOptions;
+  /** The address every server listens on (default 127.0.0.1). */
+  host?: string;
+  /** Fixed ports per server (default 0 each: any free port). */
+  ports?: CitySandboxPorts;
+}
+
+export interface CitySandboxPorts {
+  /** The LGSP gateway in front of the city Education DB and SSC. */
+  gateway?: number;
+  city?: number;
+  ssc?: number;
+  /** The X-Road (NDXP) gateway in front of C06. */
+  c06Gateway?: number;
+  c06?: number;
 }
 
 export interface C06Side {
@@ -300,18 +314,26 @@ export async function startCitySandbox(options: CitySandboxOptions = {}): Promis
       ...(cityOnly === undefined ? {} : { cityOnly }),
     });
   }
+  const ports = options.ports ?? {};
+  const at = (port: number | undefined) => ({
+    ...(options.host ? { host: options.host } : {}),
+    ...(port ? { port } : {}),
+  });
   const city = await startCityEduDb({
     roster: seed.roster,
     ...(options.cityFaults ? { faults: options.cityFaults } : {}),
+    ...at(ports.city),
   });
   const ssc = options.ssc
     ? await startSsc({
+        ...at(ports.ssc),
         ...(options.ssc === true ? {} : options.ssc),
         ...(options.sscFaults ? { faults: options.sscFaults } : {}),
       })
     : undefined;
   const credentials = SANDBOX_CREDENTIALS[personality];
   const common = {
+    ...at(ports.gateway),
     routes: { [CITY_EDUDB_SERVICE]: city.upstreamUrl, ...(ssc ? { [SSC_SERVICE]: ssc.upstreamUrl } : {}) },
     ...(options.gatewayFaults ? { faults: options.gatewayFaults } : {}),
     ...(options.tokenTtlSeconds ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
@@ -325,8 +347,11 @@ export async function startCitySandbox(options: CitySandboxOptions = {}): Promis
       [...records.values()].flat(),
       options.c06 === true ? {} : options.c06,
     );
-    const sandbox = await startC06Sandbox({ population: population.citizens });
-    const c06Gateway = await startSandboxGateway('xroad', { routes: { c06: sandbox.url } });
+    const sandbox = await startC06Sandbox({ population: population.citizens, ...at(ports.c06) });
+    const c06Gateway = await startSandboxGateway('xroad', {
+      routes: { c06: sandbox.url },
+      ...at(ports.c06Gateway),
+    });
     c06 = {
       sandbox,
       gateway: c06Gateway,

@@ -113,6 +113,8 @@ export interface CityEduDbOptions {
   roster?: Iterable<CityMasterRecord>;
   faults?: CityFaultPlan;
   port?: number;
+  /** The address to listen on (default 127.0.0.1). */
+  host?: string;
 }
 
 export interface CityEduDb {
@@ -435,7 +437,7 @@ export async function startCityEduDb(options: CityEduDbOptions = {}): Promise<Ci
     return out;
   }
 
-  const url = await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   return {
     url,
     upstreamUrl: `${url}/api`,

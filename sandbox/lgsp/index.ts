@@ -86,6 +86,8 @@ type Common = {
   routes?: Record<string, GatewayHandler | string>;
   faults?: LgspFaultPlan;
   port?: number;
+  /** The address to listen on (default 127.0.0.1). */
+  host?: string;
   /**
    * Listen on https with this certificate and key. With `requestCert`, mutual TLS as the real
    * gateways require it: a client without a certificate `ca` signed is refused at the handshake.
@@ -475,7 +477,7 @@ export async function startLgspGateway(options: LgspGatewayOptions): Promise<Lgs
     return reply.code(result.status ?? 200).send(result.body);
   });
 
-  selfUrl = await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  selfUrl = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   return {
     url: selfUrl,
     personality: options.personality,

@@ -80,6 +80,8 @@ export type SscSchoolProfile = EInvoiceSeller;
 export interface SscOptions {
   faults?: SscFaultPlan;
   port?: number;
+  /** The address to listen on (default 127.0.0.1). */
+  host?: string;
   /** Seller details per school code; a school not listed gets a made-up profile. */
   schools?: Record<string, SscSchoolProfile>;
   /** What `xuatchungtu` issues when the call does not say: default `BIEN_LAI` (e-receipt). */
@@ -859,7 +861,7 @@ export async function startSsc(options: SscOptions = {}): Promise<Ssc> {
     return { payments: payNotices(o.data) };
   });
 
-  const url = await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   return {
     url,
     upstreamUrl: `${url}/api`,

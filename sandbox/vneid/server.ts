@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
+import { urlHost } from '../ports.ts';
 import type { Routes, SigningKeys, VneidContext } from './context.ts';
 import { directRoutes } from './direct.ts';
 import { dvcqgRoutes } from './dvcqg.ts';
@@ -123,7 +124,7 @@ export async function startVneidSandbox(options: VneidSandboxOptions): Promise<V
     });
   });
   const { port } = server.address() as AddressInfo;
-  ctx.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  ctx.url = `http://${urlHost(host)}:${port}`;
   ctx.issuer = personality === 'dvcqg' ? `${ctx.url}/oauth2/token` : ctx.url;
 
   return {

@@ -5,13 +5,13 @@ import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { apiV1 } from '../api/index.ts';
 import type { IdentityRuntime } from '../api/routes/identity.ts';
-import { apiDocsOn, type Config, inputLimitsOf } from '../config/index.ts';
+import { apiDocsOn, type Config, environment, inputLimitsOf } from '../config/index.ts';
 import { createIdentityQueue } from '../identity/queue.ts';
 import type { SsoRelay } from '../identity/sso/index.ts';
 import { createRunQueue, producerConnection, type queueConnection } from '../pipeline/queue.ts';
 import { createScheduleQueue, ScheduleService } from '../pipeline/schedules.ts';
 import { RunService } from '../pipeline/service.ts';
-import { loadSources } from '../pipeline/sources.ts';
+import { type AdapterCatalogue, loadSources } from '../pipeline/sources/index.ts';
 import type { Adapter } from '../sdk/index.ts';
 import { createDatabase, type Database, type Keyring, loadKeyring, migrateToLatest } from '../store/index.ts';
 import { targetsFromConfig } from '../targets/from-config.ts';
@@ -47,8 +47,14 @@ export interface AppDeps {
   logStream?: DestinationStream;
   /** Queues and decides runs; made from the config on first use (and closed with the app) if absent. */
   runService?: RunService;
-  /** Loads a school's adapter (reconciliation reads the school's source); given by the composition root. */
-  loadAdapter?: (id: string) => Promise<Adapter>;
+  /**
+   * The adapters the sources file may name (reconciliation and payment write-back read a school's
+   * source); given by the composition root. With it, loading the sources file checks each school's
+   * adapter and config.
+   */
+  adapters?: AdapterCatalogue;
+  /** Loads a school's adapter by specifier, when no catalogue is given (tests hand one adapter). */
+  loadAdapter?: (specifier: string) => Promise<Adapter>;
   /** Identity checks (service and queue); made from the config on first use if absent. */
   identity?: IdentityRuntime;
   /** The SSO relay, closed by the caller; made from the config (SSO_UPSTREAM) if absent; null: none. */
@@ -109,9 +115,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       prefix: '/v1',
       database,
       keyring,
-      runs: deps.runService
-        ? () => deps.runService!
-        : lazyRunService(app, config, database, keyring, deps.loadAdapter),
+      runs: deps.runService ? () => deps.runService! : lazyRunService(app, config, database, keyring, deps),
       schedules: lazyScheduleService(app, config, database),
       identity: deps.identity ? () => deps.identity! : lazyIdentity(app, config, database, keyring),
       guard,
@@ -176,7 +180,7 @@ const lazyRunService = (
   config: Config,
   database: Database,
   keyring: Keyring,
-  loadAdapter: ((id: string) => Promise<Adapter>) | undefined,
+  adapters: Pick<AppDeps, 'adapters' | 'loadAdapter'>,
 ) =>
   lazyQueueService(
     app,
@@ -187,7 +191,11 @@ const lazyRunService = (
         db: database,
         keyring,
         queue,
-        sources: () => loadSources(config.SOURCES_FILE),
+        sources: () =>
+          loadSources(config.SOURCES_FILE, {
+            env: environment(),
+            ...(adapters.adapters ? { adapters: adapters.adapters } : {}),
+          }),
         targets: () => targetsFromConfig(config),
         holdThreshold: config.HOLD_THRESHOLD,
         pushAttempts: config.PUSH_ATTEMPTS,
@@ -198,7 +206,11 @@ const lazyRunService = (
         batchSize: config.SYNC_BATCH_SIZE,
         observeRecords: identityObserver(database, keyring),
         observeKeyChanges: identityRenamer(database),
-        ...(loadAdapter ? { loadAdapter } : {}),
+        ...(adapters.adapters
+          ? { loadAdapter: (specifier: string) => adapters.adapters!.load(specifier) }
+          : adapters.loadAdapter
+            ? { loadAdapter: adapters.loadAdapter }
+            : {}),
       }),
   );
 

@@ -1,7 +1,7 @@
 export { type App, type AppDeps, buildApp, REDACT_PATHS } from './build.ts';
 export { closeRedis, createRedis } from './dependencies.ts';
 export type { FieldError } from './errors.ts';
-export { generateOpenApi, toStableJson } from './openapi.ts';
+export { generateOpenApi, toStableJson, withOfflineApp } from './openapi.ts';
 export {
   PROBLEM_CONTENT_TYPE,
   type Problem,

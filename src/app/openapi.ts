@@ -2,20 +2,33 @@ import { Redis } from 'ioredis';
 import { Kysely, PostgresDialect } from 'kysely';
 import { type Config, loadConfig } from '../config/index.ts';
 import type { Database, Tables } from '../store/index.ts';
-import { buildApp } from './build.ts';
+import { type App, buildApp } from './build.ts';
 
 /**
  * The hub's OpenAPI document, built from the routes without touching Redis or a database: the
- * dependencies are stand-ins that fail if anything calls them.
+ * dependencies are stand-ins that fail if anything calls them. Its `servers` come from the config
+ * (PUBLIC_URL; `/` without it), never from the machine's environment or a request.
  */
 export async function generateOpenApi(config?: Config): Promise<object> {
+  return withOfflineApp(config, async (app) => app.swagger());
+}
+
+/**
+ * Builds the hub's app on stand-ins for Redis and the database (see `generateOpenApi`), hands it
+ * to `use` once ready, and closes it. For what needs the routes but no store: the OpenAPI document,
+ * served or generated.
+ */
+export async function withOfflineApp<T>(
+  config: Config | undefined,
+  use: (app: App) => Promise<T>,
+): Promise<T> {
   // The machine's environment must not change the published contract.
   const settings = { ...(config ?? loadConfig({}, { envFile: false })), LOG_LEVEL: 'silent' as const };
   const redis = new Redis({ lazyConnect: true, enableOfflineQueue: false });
   const app = await buildApp(settings, { redis, database: offlineDatabase() });
   try {
     await app.ready();
-    return app.swagger();
+    return await use(app);
   } finally {
     await app.close();
     redis.disconnect();

@@ -16,7 +16,7 @@ import type { Redis } from 'ioredis';
 import type { ApiLimits, Limit } from '../api/limits.ts';
 import type { Config } from '../config/index.ts';
 import { audit, type Database } from '../store/index.ts';
-import { problem } from './problem.ts';
+import { PROBLEM_CONTENT_TYPE, problem, problemSchema } from './problem.ts';
 
 const WINDOW_MS = 60_000;
 const BLOCKED_SOURCES_KEPT = 10_000;
@@ -162,9 +162,24 @@ async function auditOncePerWindow(
  * client secrets would be tried.
  */
 export function limitSso(app: FastifyInstance, limits: Pick<EdgeLimits, 'sso' | 'ssoToken'>): void {
+  // Every documented /sso route (registered after this) may answer 429: the OpenAPI document says so.
+  app.addHook('onRoute', (route) => {
+    if (!isSsoPath(route.url) || !route.schema || route.schema.hide) return;
+    route.schema = {
+      ...route.schema,
+      response: {
+        ...(route.schema.response as Record<string, unknown> | undefined),
+        429: {
+          description:
+            'Quá nhiều yêu cầu đăng nhập từ địa chỉ này (`RATE_LIMITED`) / Too many sign-in requests from this address (`RATE_LIMITED`); `Retry-After` says when to try again',
+          content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
+        },
+      },
+    };
+  });
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?', 1)[0] ?? '';
-    if (path !== '/sso' && !path.startsWith('/sso/')) return;
+    if (!isSsoPath(path)) return;
     const limited =
       (await limits.sso.hit(request.ip)) ??
       (path === '/sso/token'
@@ -173,6 +188,8 @@ export function limitSso(app: FastifyInstance, limits: Pick<EdgeLimits, 'sso' | 
     if (limited) throw limited;
   });
 }
+
+const isSsoPath = (path: string) => path === '/sso' || path.startsWith('/sso/');
 
 /** The client id of an HTTP Basic `Authorization` (client_secret_basic), bounded; `-` without one. */
 function basicClientId(request: FastifyRequest): string {

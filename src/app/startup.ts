@@ -3,12 +3,27 @@
  * missing one is a one-line start-up error naming the variable, not a 500 on the first request
  * that needs it (a run asked for, a sync scheduled).
  */
-import { type Config, ConfigError, type ConfigIssue } from '../config/index.ts';
-import { loadSources } from '../pipeline/sources.ts';
+import { type Config, ConfigError, type ConfigIssue, environment } from '../config/index.ts';
+import { type AdapterCatalogue, loadSources } from '../pipeline/sources/index.ts';
 import { c06GatewayOptions, targetsFromConfig } from '../targets/from-config.ts';
 
-/** Throws a ConfigError naming every setting the API's routes need and cannot use. */
-export async function checkServeSettings(config: Config): Promise<void> {
+/** A school whose adapter or config cannot be used: the hub serves the others and says so. */
+export interface SchoolSourceProblem {
+  school: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * Throws a ConfigError naming every setting the API's routes need and cannot use. With the
+ * adapters, each school's adapter is loaded and its config checked; the problems found are
+ * returned, not thrown: one school's typo must not keep the district's hub down.
+ */
+export async function checkServeSettings(
+  config: Config,
+  adapters?: AdapterCatalogue,
+): Promise<SchoolSourceProblem[]> {
+  const problems: SchoolSourceProblem[] = [];
   const issues: ConfigIssue[] = [];
   try {
     // Builds each configured target's gateway client: a missing URL or credential says so here.
@@ -32,7 +47,14 @@ export async function checkServeSettings(config: Config): Promise<void> {
     issues.push(issueOf(error, 'C06_GATEWAY_URL'));
   }
   try {
-    await loadSources(config.SOURCES_FILE);
+    const sources = await loadSources(config.SOURCES_FILE, {
+      env: environment(),
+      ...(adapters ? { adapters } : {}),
+    });
+    for (const [school, source] of Object.entries(sources)) {
+      if (source.problem)
+        problems.push({ school, code: source.problem.code, message: source.problem.message });
+    }
   } catch (error) {
     issues.push({
       variable: 'SOURCES_FILE',
@@ -42,6 +64,7 @@ export async function checkServeSettings(config: Config): Promise<void> {
     });
   }
   if (issues.length > 0) throw new ConfigError(issues);
+  return problems;
 }
 
 /** The variable a target's settings error names (`… CITY_EDUDB_API_KEY is missing`), else `fallback`. */

@@ -8,6 +8,7 @@ import { ConfigError } from '../config/errors.ts';
 import { describeError } from '../model/error-catalogue.ts';
 import { InputError } from '../quality/errors.ts';
 import { AdapterError } from '../sdk/errors.ts';
+import { commanderUsageError } from './commander-errors.ts';
 import { registerAdapterCommands } from './commands/adapter.ts';
 import { registerApiKeyCommands } from './commands/apikey.ts';
 import { registerAuditCommands } from './commands/audit.ts';
@@ -40,13 +41,20 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      outputError: (message, write) =>
+      // commander's own messages are English: the usual ones are put in the catalogue's words.
+      outputError: (message, write) => {
+        const known = commanderUsageError(message);
         write(
-          `Lỗi / Error: ${message
-            .replace(/^error: /, '')
-            .trim()
-            .replace(/\s*\n\s*/g, ' ')}\n`,
-        ),
+          `${
+            known
+              ? errorLine(known)
+              : `Lỗi / Error: ${message
+                  .replace(/^error: /, '')
+                  .trim()
+                  .replace(/\s*\n\s*/g, ' ')}`
+          }\n`,
+        );
+      },
     });
   const setExitCode = (code: number) => {
     ctx.exitCode = code;

@@ -44,6 +44,17 @@ export function loadSettings<S extends z.ZodObject>(
   return parseSettings(schema, { ...fromFile, ...env });
 }
 
+/**
+ * The environment as the hub sees it: `env` over the `.env` file, as `loadConfig` reads settings.
+ * Values the sources file takes by reference (`{"env": "NAME"}`) are read from it, so a secret kept
+ * in `.env` beside the settings resolves the same way.
+ */
+export function environment(env: Env = process.env, options: LoadConfigOptions = {}): Env {
+  const fromFile =
+    options.envFile === false ? {} : readEnvFile(options.cwd ?? process.cwd(), options.envFile);
+  return { ...fromFile, ...env };
+}
+
 /** Validates `env` against any object schema of settings; exported for schemas other than the hub's. */
 export function parseSettings<S extends z.ZodObject>(schema: S, env: Env): z.output<S> {
   const raw: Env = {};

@@ -55,7 +55,7 @@ import {
 } from './queue.ts';
 import { type CityRosterSource, reconcileSchool } from './reconcile.ts';
 import { decideHeldRun } from './release.ts';
-import type { Sources } from './sources.ts';
+import { requireSource, type Sources } from './sources/index.ts';
 
 export interface RunServiceDeps {
   db: Database;
@@ -170,10 +170,8 @@ export class RunService {
     input: RunRequest,
     idempotency?: IdempotentRequest,
   ): Promise<{ runId: string; adapterId: string; replayed: boolean }> {
-    const source = (await this.deps.sources())[input.schoolCode];
-    if (!source) {
-      throw hubError('SCHOOL_NOT_CONFIGURED', { school: input.schoolCode });
-    }
+    // A school whose adapter or config has a problem is refused here, in words, not at the pull.
+    const source = requireSource(await this.deps.sources(), input.schoolCode);
     const run = {
       schoolCode: input.schoolCode,
       adapterId: source.adapter,
@@ -249,11 +247,9 @@ export class RunService {
       await completeOutbox(db, 'run.pull', runId);
       return { kind: 'done' };
     }
-    const source = (await this.deps.sources())[run.school_code];
-    if (!source || !this.deps.loadAdapter) {
-      throw hubError('SCHOOL_NOT_CONFIGURED', { school: run.school_code });
-    }
-    const adapter = await this.deps.loadAdapter(source.adapter);
+    if (!this.deps.loadAdapter) throw hubError('ADAPTERS_UNAVAILABLE', {});
+    const source = requireSource(await this.deps.sources(), run.school_code);
+    const adapter = await this.deps.loadAdapter(source.specifier ?? source.adapter);
     const claim = await claimPull(db, runId, adapter.version, { leaseMs: this.leaseMs, owner: leaseOwner() });
     if (!claim.claimed) {
       if (claim.reason === 'busy')
@@ -444,7 +440,9 @@ export class RunService {
       throw error;
     }
     if (!source) return undefined;
-    const adapter = await this.deps.loadAdapter(source.adapter);
+    // Not "no destination": the payments wait for the school's source to be fixed.
+    if (source.problem) throw source.problem;
+    const adapter = await this.deps.loadAdapter(source.specifier ?? source.adapter);
     return canWrite(adapter, 'payments') ? { adapter, config: source.config } : undefined;
   }
 
@@ -478,10 +476,7 @@ export class RunService {
 
   /** Cross-target reconciliation of a school, read fresh from its source (see reconcile.ts). */
   async reconcile(schoolCode: string, options: { limit?: number } = {}) {
-    const source = (await this.deps.sources())[schoolCode];
-    if (!source) {
-      throw hubError('SCHOOL_NOT_CONFIGURED', { school: schoolCode });
-    }
+    const source = requireSource(await this.deps.sources(), schoolCode);
     if (!this.deps.loadAdapter) {
       throw hubError('ADAPTERS_UNAVAILABLE', {});
     }
@@ -492,7 +487,7 @@ export class RunService {
     const keyring = this.deps.keyring;
     return reconcileSchool({
       db: this.deps.db,
-      adapter: await this.deps.loadAdapter(source.adapter),
+      adapter: await this.deps.loadAdapter(source.specifier ?? source.adapter),
       adapterConfig: source.config,
       schoolCode,
       ...(this.deps.inputLimits ? { inputLimits: this.deps.inputLimits } : {}),

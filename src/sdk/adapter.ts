@@ -19,6 +19,7 @@ import type { CanonicalRecord, Payment, RecordType } from '../model/index.ts';
 import { scrubSecrets } from './config.ts';
 import { AdapterError, type RecordError } from './errors.ts';
 import type { InputLimits } from './limits.ts';
+import { SDK_VERSION } from './version.ts';
 
 /** The streams an adapter may offer; each carries records of the listed canonical types. */
 export const STREAMS = {
@@ -198,6 +199,12 @@ export interface AdapterDefinition<S extends z.ZodType, N extends StreamName = S
   name: string;
   /** Semantic version of the adapter; the hub records it with every run. */
   version: string;
+  /**
+   * The SDK version the adapter was built for (`SDK_VERSION` when it was written). The hub loads
+   * it only when the major versions match and its own minor is no older; left out, it is the
+   * version of the SDK that `defineAdapter` comes from.
+   */
+  sdkVersion?: string;
   description?: string;
   configSchema: S;
   streams: Record<N, StreamDefinition>;
@@ -249,6 +256,7 @@ export type DefinedAdapter<
   N extends StreamName = StreamName,
 > = AdapterDefinition<S, N> & {
   readonly kind: 'edubridge-adapter';
+  readonly sdkVersion: string;
 };
 
 /**
@@ -261,6 +269,8 @@ export interface Adapter {
   id: string;
   name: string;
   version: string;
+  /** The SDK version the adapter was built for; `defineAdapter` always sets it. */
+  sdkVersion?: string;
   description?: string;
   configSchema: z.ZodType;
   streams: Partial<Record<StreamName, StreamDefinition>>;
@@ -319,9 +329,13 @@ export function defineAdapter<S extends z.ZodType, N extends StreamName>(
       );
     }
   }
+  const sdkVersion = definition.sdkVersion ?? SDK_VERSION;
+  if (!SEMVER.test(sdkVersion)) {
+    throw new TypeError(`adapter ${definition.id}: sdkVersion "${sdkVersion}" must be semantic (1.0.0)`);
+  }
   const problem = writeDeclarationProblem(definition);
   if (problem) throw new TypeError(`adapter ${definition.id}: ${problem}`);
-  return { ...definition, kind: 'edubridge-adapter' };
+  return { ...definition, sdkVersion, kind: 'edubridge-adapter' };
 }
 
 /**

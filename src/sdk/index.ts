@@ -2,6 +2,10 @@
  * The EduBridge adapter SDK: everything a vendor needs to connect a school system. See
  * `docs/adapters.md` for a walk-through.
  */
+
+// The zod the SDK's schemas are made with, so an adapter's config schema needs no copy of its own.
+export { z } from 'zod';
+export type { CanonicalRecord, Class, Guardianship, Student, Teacher } from '../model/index.ts';
 export * from './adapter.ts';
 export {
   parseAdapterConfig,
@@ -21,3 +25,4 @@ export * from './records.ts';
 export { type ScaffoldResult, scaffoldAdapter } from './scaffold.ts';
 export { sleep } from './sleep.ts';
 export * from './transforms.ts';
+export { SDK_VERSION } from './version.ts';

@@ -8,6 +8,11 @@
  * the files). Rows are written through exceljs's streaming WorkbookWriter and committed one by
  * one, into a temporary file renamed into place at the end, so a failed export leaves no half file.
  * A record that cannot become a row is returned with its key, field and reason, never dropped.
+ *
+ * After the data sheet come the code-list sheets the template carries (`DM_DanToc`, `DM_TinhThanh`,
+ * the statuses, the school's classes …, `templates/code-lists.ts`), and the data sheet's columns
+ * that take a listed value get a dropdown pointing at their list (a score column a 0–10 check),
+ * on the rows written and VALIDATED_SPARE_ROWS more for rows a school adds in Excel.
  */
 import { createReadStream } from 'node:fs';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
@@ -15,6 +20,7 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import ExcelJS from 'exceljs';
 import {
+  type CodeListSheet,
   type ResultPeriod,
   SchoolRecords,
   type SkippedRecord,
@@ -246,9 +252,87 @@ const HEADER_FILL = { type: 'pattern' as const, pattern: 'solid' as const, fgCol
 const THIN = { style: 'thin' as const };
 const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
 
+/** Rows below the last written one that keep the dropdowns, for rows a school adds in Excel. */
+export const VALIDATED_SPARE_ROWS = 200;
+
+/** `1` → `A`, `27` → `AA`. */
+function columnLetter(col: number): string {
+  let n = col;
+  let s = '';
+  while (n > 0) {
+    s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+    n = Math.floor((n - 1) / 26);
+  }
+  return s;
+}
+
+/** A dropdown of a code-list sheet's values. Excel bounds the title to 32 characters, the text to 255. */
+function listValidation(list: CodeListSheet): ExcelJS.DataValidation {
+  const col = columnLetter(list.valueColumn);
+  return {
+    type: 'list',
+    allowBlank: true,
+    formulae: [`${list.sheet}!$${col}$2:$${col}$${list.rows.length + 1}`],
+    showErrorMessage: true,
+    errorStyle: list.errorStyle ?? 'stop',
+    errorTitle: 'Không có trong danh mục',
+    error: `Chọn ${list.title.vi} trong danh sách (trang ${list.sheet}) / Choose a ${list.title.en} from the list (sheet ${list.sheet})`,
+  };
+}
+
+function scoreValidation({ min, max }: { min: number; max: number }): ExcelJS.DataValidation {
+  return {
+    type: 'decimal',
+    operator: 'between',
+    allowBlank: true,
+    formulae: [min, max],
+    showErrorMessage: true,
+    errorStyle: 'stop',
+    errorTitle: 'Điểm không hợp lệ',
+    error: `Điểm là số từ ${min} đến ${max}, ví dụ 7,5 / A score is a number from ${min} to ${max}, e.g. 7.5`,
+  };
+}
+
+/** The dropdowns (and score checks) of the data rows, and of spare rows below them. */
+function addValidations(
+  ws: ExcelJS.Worksheet,
+  columns: readonly TemplateColumn[],
+  firstRow: number,
+  lastRow: number,
+): void {
+  // The sheet's data validations, which exceljs 4.4 has but its typings do not declare.
+  const { dataValidations } = ws as unknown as {
+    dataValidations: { add(range: string, validation: ExcelJS.DataValidation): void };
+  };
+  columns.forEach((c, i) => {
+    const letter = columnLetter(i + 1);
+    const range = `${letter}${firstRow}:${letter}${lastRow}`;
+    if (c.list) dataValidations.add(range, listValidation(c.list));
+    else if (c.between) dataValidations.add(range, scoreValidation(c.between));
+  });
+}
+
+/** A code-list sheet: its header (bold, frozen), then a row per value. */
+function writeCodeList(workbook: ExcelJS.stream.xlsx.WorkbookWriter, list: CodeListSheet): void {
+  const ws = workbook.addWorksheet(list.sheet, { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = list.header.map((h, i) => ({
+    width: Math.min(60, Math.max(h.length, ...list.rows.map((r) => (r[i] ?? '').length)) + 2),
+  }));
+  const header = ws.addRow([...list.header]);
+  header.eachCell((cell) => {
+    cell.font = BOLD;
+    cell.fill = HEADER_FILL;
+    cell.border = BORDER;
+  });
+  header.commit();
+  for (const row of list.rows) ws.addRow([...row]).commit();
+  ws.commit();
+}
+
 /**
  * Writes the workbook: title rows merged across the table, a blank row, the bold header (frozen),
- * then the rows as they come. Returns the rows written and the records skipped on the way.
+ * then the rows as they come, with dropdowns on the columns a code list fills; then the code-list
+ * sheets. Returns the rows written and the records skipped on the way.
  */
 async function writeWorkbook(
   path: string,
@@ -256,6 +340,7 @@ async function writeWorkbook(
   titles: readonly string[],
   columns: readonly TemplateColumn[],
   rows: Iterable<{ cells: ReadonlyArray<string | number | null> } | { skipped: SkippedRecord }>,
+  codeLists: readonly CodeListSheet[],
   created: Date,
 ): Promise<{ rows: number; skipped: SkippedRecord[] }> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
@@ -301,7 +386,9 @@ async function writeWorkbook(
     r.commit();
     written++;
   }
+  addValidations(ws, columns, headerRow + 1, headerRow + written + VALIDATED_SPARE_ROWS);
   ws.commit();
+  for (const list of codeLists) writeCodeList(workbook, list);
   await workbook.commit();
   return { rows: written, skipped };
 }
@@ -348,6 +435,7 @@ export async function exportExcelTemplate(options: ExcelExportOptions): Promise<
       template.titles(ctx),
       template.columns(school, ctx),
       template.rows(school, ctx),
+      template.codeLists(school, ctx),
       options.created ?? new Date(),
     );
     await rename(partial, options.out);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commentedSemesterResult, semesterAverage } from '../../../src/model/grading.ts';
 import { generateDistrict } from '../../generator/index.ts';
+import { urlHost } from '../../ports.ts';
 import { buildDataset, GRADEBOOK_PATH, ROSTERING_PATH, type SourceRecords } from './dataset.ts';
 import { type Fault, FaultQueue } from './faults.ts';
 import { injectReferenceDefects, type ReferenceDefect } from './reference.ts';
@@ -51,8 +52,10 @@ export interface OneRosterProviderOptions {
   maxLimit?: number;
   /** The provider's clock: `dateLastModified` of changes, token expiry, the `Date` header. */
   now?: () => Date;
-  /** Default 0: any free port on 127.0.0.1. */
+  /** Default 0: any free port. */
   port?: number;
+  /** The address to listen on (default 127.0.0.1). */
+  host?: string;
 }
 
 export interface Mutation {
@@ -145,7 +148,7 @@ function pick(pool: readonly User[], which: number | readonly string[] | undefin
 }
 
 /**
- * Starts the provider on 127.0.0.1.
+ * Starts the provider (on 127.0.0.1 unless `host` says otherwise).
  *
  * @example
  * const provider = await startOneRosterProvider({ schools: 1, classSize: 8 });
@@ -176,10 +179,11 @@ export async function startOneRosterProvider(
     stats,
     tokens,
   });
-  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('the OneRoster sandbox has no TCP address');
-  const url = `http://127.0.0.1:${address.port}`;
+  const url = `http://${urlHost(host)}:${address.port}`;
 
   const stamp = () => now().toISOString();
   const byId = <T extends { sourcedId: string }>(rows: readonly T[]) =>

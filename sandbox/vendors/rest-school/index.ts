@@ -47,6 +47,8 @@ export interface RestSchoolOptions extends VendorDataOptions {
   maxPageSize?: number;
   faults?: FaultPlan;
   port?: number;
+  /** The address to listen on (default 127.0.0.1). */
+  host?: string;
 }
 
 export interface RestSchoolState {
@@ -285,6 +287,6 @@ export async function startRestSchool(options: RestSchoolOptions = {}): Promise<
     send(request, reply, JSON.stringify({ tongSo: data.schools.length, duLieu: data.schools })),
   );
 
-  const url = await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   return { url, close: () => app.close(), state };
 }

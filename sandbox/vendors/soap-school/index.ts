@@ -41,6 +41,8 @@ export interface SoapSchoolOptions extends VendorDataOptions {
   faults?: FaultPlan;
   maxPageSize?: number;
   port?: number;
+  /** The address to listen on (default 127.0.0.1). */
+  host?: string;
 }
 
 export interface SoapSchoolState {
@@ -277,7 +279,7 @@ export async function startSoapSchool(options: SoapSchoolOptions = {}): Promise<
     }
   });
 
-  const url = await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   location = `${url}${SOAP_PATH}`;
   return { url, wsdlUrl: `${location}?wsdl`, endpoint: location, close: () => app.close(), state };
 }

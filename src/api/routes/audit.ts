@@ -29,7 +29,8 @@ export const auditRoutes: FastifyPluginAsyncZod<{ database: Database }> = async 
     '/audit',
     {
       schema: {
-        tags: ['auth'],
+        operationId: 'listAuditEntries',
+        tags: ['audit'],
         summary: 'Nhật ký kiểm toán gần đây / Recent audit log entries',
         description:
           'City keys see every entry; district keys see the entries about their schools. Newest first.',

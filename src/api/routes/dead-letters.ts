@@ -97,7 +97,8 @@ export const deadLettersRoutes: FastifyPluginAsyncZod<{
     '/dead-letters',
     {
       schema: {
-        tags: ['runs'],
+        operationId: 'listDeadLetters',
+        tags: ['dead-letters'],
         summary: 'Bản ghi bị từ chối chờ xử lý / Dead letters',
         description:
           'Records a target refused or that exhausted their attempts, open ones by default. City keys see every school; district and school keys see their own. Page with `after` (the last id seen).',
@@ -149,7 +150,8 @@ export const deadLettersRoutes: FastifyPluginAsyncZod<{
     '/dead-letters/replay',
     {
       schema: {
-        tags: ['runs'],
+        operationId: 'replayDeadLetters',
+        tags: ['dead-letters'],
         summary: 'Gửi lại bản ghi bị từ chối / Replay dead letters',
         description:
           'Sends open dead letters again: the given ids, or those matching school, target and code, or `all` of the caller’s schools. The body sent is the newest one a run mapped for the record (its mapping version). The answer says what became of each letter: accepted, refused again (with the reason now), or not delivered.',
@@ -202,7 +204,8 @@ export const deadLettersRoutes: FastifyPluginAsyncZod<{
     '/dead-letters/:id',
     {
       schema: {
-        tags: ['runs'],
+        operationId: 'discardDeadLetter',
+        tags: ['dead-letters'],
         summary: 'Bỏ một bản ghi bị từ chối / Discard a dead letter',
         description: 'Marks an open dead letter discarded: it will not be replayed.',
         security: SECURED,

@@ -35,6 +35,7 @@ export const eventsRoutes: FastifyPluginAsyncZod<{
     '/runs/:id/events',
     {
       schema: {
+        operationId: 'streamRunEvents',
         tags: ['runs'],
         summary: 'Tiến trình của một lần đồng bộ (SSE) / A run’s progress as server-sent events',
         description: DESCRIPTION,

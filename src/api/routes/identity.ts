@@ -106,6 +106,7 @@ export const identityRoutes: FastifyPluginAsyncZod<{
     {
       config: QUEUES_WORK,
       schema: {
+        operationId: 'requestIdentityChecks',
         tags: ['identity'],
         summary: 'Tra cứu C06 / Check people against the national population database (C06)',
         description:
@@ -168,6 +169,7 @@ export const identityRoutes: FastifyPluginAsyncZod<{
     {
       config: QUEUES_WORK,
       schema: {
+        operationId: 'checkIdentityOffline',
         tags: ['identity'],
         summary: 'Kiểm tra bằng thẻ CCCD tại trường / Check a card read at school (QR or chip)',
         description:
@@ -222,6 +224,7 @@ export const identityRoutes: FastifyPluginAsyncZod<{
     '/identity/people/:id/status',
     {
       schema: {
+        operationId: 'getIdentityStatus',
         tags: ['identity'],
         summary: 'Trạng thái xác thực của một người / A person’s verification status',
         description:
@@ -324,6 +327,7 @@ export const identityRoutes: FastifyPluginAsyncZod<{
     '/schools/:code/identity-coverage',
     {
       schema: {
+        operationId: 'getIdentityCoverage',
         tags: ['identity'],
         summary: 'Độ phủ xác thực danh tính / A school’s identity coverage',
         description:

@@ -132,6 +132,7 @@ export const paymentsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: (
     '/schools/:code/payments',
     {
       schema: {
+        operationId: 'listPayments',
         tags: ['payments'],
         summary: 'Các khoản đã nộp qua SSC / Payments SSC reported for a school',
         description:
@@ -177,6 +178,7 @@ export const paymentsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: (
     '/schools/:code/payments/pull',
     {
       schema: {
+        operationId: 'pullPayments',
         tags: ['payments'],
         summary: 'Lấy các khoản nộp mới từ SSC / Pull a school’s new payments from SSC',
         description:
@@ -200,6 +202,7 @@ export const paymentsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: (
     '/schools/:code/payments/:paymentId/receipt',
     {
       schema: {
+        operationId: 'issuePaymentReceipt',
         tags: ['payments'],
         summary: 'Biên lai / hóa đơn điện tử của một khoản nộp / The e-receipt or e-invoice of a payment',
         description:
@@ -259,6 +262,7 @@ export const paymentsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: (
     '/schools/:code/reconciliation',
     {
       schema: {
+        operationId: 'getReconciliation',
         tags: ['payments'],
         summary: 'Đối soát học sinh – phiếu thu – thanh toán / A school’s reconciliation',
         description:

@@ -32,7 +32,8 @@ export const recordsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: ()
     '/records/:stream/:key/history',
     {
       schema: {
-        tags: ['runs'],
+        operationId: 'getRecordHistory',
+        tags: ['records'],
         summary: 'Lịch sử gửi một bản ghi / A record’s delivery history',
         description:
           'Every time a run sent the record to a target: source, adapter and mapping versions, run, gateway message id and the target’s answer. With ?body=true (district keys only), the body as sent while it is kept (LINEAGE_BODY_DAYS, sealed at rest); that reading of personal data is audited.',

@@ -48,9 +48,11 @@ const runSchema = z
         'Milliseconds per step, so a slow run says why: pullAndDiffMs (the pull step) with readMs (waiting for the school system), checkMs (rules), observeMs (identity registration) and diffMs (mapping, ledgerMs, stageMs), which overlap; pushMs (first push to last answer) with pushLoadMs, pushSendMs (the target through the gateway) and pushRecordMs summed over the batches',
       ),
     hold: z
-      .unknown()
+      .record(z.string(), z.unknown())
       .nullable()
-      .describe('Why the run is held: per target and stream, the share and a sample of keys'),
+      .describe(
+        'Why the run is held: per target and stream, the share and a sample of keys; null unless held',
+      ),
     failure: z
       .object({ code: z.string(), message: z.string() })
       .nullable()
@@ -128,6 +130,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
     {
       config: QUEUES_WORK,
       schema: {
+        operationId: 'requestRun',
         tags: ['runs'],
         summary: 'Yêu cầu một lần đồng bộ / Request a sync run',
         description:
@@ -183,6 +186,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
     {
       config: QUEUES_WORK,
       schema: {
+        operationId: 'requestDistrictRuns',
         tags: ['runs'],
         summary: 'Đồng bộ mọi trường trong phạm vi / Request a run of every school in scope',
         description:
@@ -253,6 +257,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
     '/runs',
     {
       schema: {
+        operationId: 'listRuns',
         tags: ['runs'],
         summary: 'Các lần đồng bộ gần đây / Recent runs',
         security: SECURED,
@@ -277,13 +282,16 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
     '/runs/:id',
     {
       schema: {
+        operationId: 'getRun',
         tags: ['runs'],
         summary: 'Một lần đồng bộ và báo cáo chất lượng dữ liệu / A run with its data-quality report',
         security: SECURED,
         params: z.object({ id: z.uuid() }),
         response: {
           200: runSchema.extend({
-            report: z.unknown().nullable(),
+            // Any JSON value, null before the run ends: `z.unknown()` already takes null, and `.nullable()`
+            // would only add an `anyOf` with an empty schema to the document.
+            report: z.unknown().describe('The data-quality report; null until the run has one'),
             batches: z
               .object({
                 batches: z.number().int(),
@@ -324,6 +332,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
     {
       config: QUEUES_WORK,
       schema: {
+        operationId: 'releaseRun',
         tags: ['runs'],
         summary: 'Cho phép hoặc hủy một lần chạy bị tạm giữ / Release or discard a held run',
         security: SECURED,

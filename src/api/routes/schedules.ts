@@ -85,6 +85,7 @@ export const schedulesRoutes: FastifyPluginAsyncZod<{
     '/schools/:code/schedule',
     {
       schema: {
+        operationId: 'getSchedule',
         tags: ['schedules'],
         summary: 'Lịch đồng bộ của một trường / A school’s schedule',
         security: SECURED,
@@ -106,6 +107,7 @@ export const schedulesRoutes: FastifyPluginAsyncZod<{
     {
       config: QUEUES_WORK,
       schema: {
+        operationId: 'setSchedule',
         tags: ['schedules'],
         summary: 'Đặt lịch đồng bộ cho một trường / Set a school’s schedule',
         description:
@@ -139,6 +141,7 @@ export const schedulesRoutes: FastifyPluginAsyncZod<{
     {
       config: QUEUES_WORK,
       schema: {
+        operationId: 'deleteSchedule',
         tags: ['schedules'],
         summary: 'Xoá lịch đồng bộ của một trường / Delete a school’s schedule',
         security: SECURED,

@@ -19,6 +19,7 @@ export const whoamiRoutes: FastifyPluginAsyncZod = async (app) => {
     '/whoami',
     {
       schema: {
+        operationId: 'getWhoami',
         tags: ['auth'],
         summary: 'Khoá API đang dùng / The API key making the request',
         security: SECURED,

@@ -18,8 +18,11 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
     '/healthz',
     {
       schema: {
+        operationId: 'getLiveness',
         tags: ['health'],
         summary: 'Liveness: the process answers / the process is alive',
+        // Probes need no key: orchestrators and load balancers call them.
+        security: [],
         description: 'Touches no dependency, so a Redis or database outage never restarts the hub.',
         response: { 200: z.object({ status: z.literal('ok') }).describe('The process is alive') },
       },
@@ -31,8 +34,10 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
     '/readyz',
     {
       schema: {
+        operationId: 'getReadiness',
         tags: ['health'],
         summary: 'Readiness: Redis and the database answer / dependencies answer',
+        security: [],
         response: {
           200: z
             .object({ status: z.literal('ready'), checks: checksSchema })

@@ -1,13 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { EXIT, printJson, printLine } from '../io.ts';
 import { parseIsoDateOption } from './id.ts';
 
-/** Formats the new files with the project's Biome when it is installed, so they pass `npm run lint`. */
+/** This hub's own folder (where its package.json is), wherever the command is run from. */
+const HUB_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** Formats the new files with the hub's Biome when it is installed (a checkout, not a deployment). */
 function formatIfPossible(dir: string): void {
-  const biome = join(process.cwd(), 'node_modules', '@biomejs', 'biome', 'bin', 'biome');
+  const biome = join(HUB_ROOT, 'node_modules', '@biomejs', 'biome', 'bin', 'biome');
   if (!existsSync(biome)) return;
   spawnSync(process.execPath, [biome, 'format', '--write', dir], { stdio: 'ignore' });
 }
@@ -65,11 +69,13 @@ export function registerAdapterCommands(program: Command, setExitCode: (code: nu
       const result = await scaffoldAdapter({
         id,
         dir: opts.dir ?? `adapters/${id}`,
-        projectRoot: process.cwd(),
+        // The package links the hub the command runs from, not the folder it is run in.
+        projectRoot: HUB_ROOT,
       });
       formatIfPossible(result.dir);
       printLine(`Đã tạo / Created ${result.dir}`);
       for (const f of result.files) printLine(`  ${f}`);
-      printLine(`Chạy thử / Try it: npx vitest run ${opts.dir ?? `adapters/${id}`}`);
+      printLine('Chạy thử / Try it:');
+      printLine(`  cd ${opts.dir ?? `adapters/${id}`} && npm install --offline && npm test`);
     });
 }

@@ -1,8 +1,11 @@
 /**
  * `edubridge import <file> --kind … --school …`: reads a school's spreadsheet through the excel
  * adapter, checks every record with the model's rules, and reports each problem at the row and
- * column a person opens to fix it. With `--out`, the records that passed (warnings included) are
- * written as canonical JSONL.
+ * column a person opens to fix it. Problems are reported grouped by rule and column (one fault
+ * made on every row is one group with its count and first rows, `src/quality/findings.ts`);
+ * `--json --all` adds each finding (capped), `--xlsx` gives the school's file back with the
+ * problem cells marked (`src/quality/marked-copy.ts`). With `--out`, the records that passed
+ * (warnings included) are written as canonical JSONL.
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, type WriteStream } from 'node:fs';
@@ -20,6 +23,10 @@ import {
   type TextLimits,
 } from '../../model/index.ts';
 import { InputError } from '../../quality/errors.ts';
+import { type Finding, type FindingGroup, FindingGroups } from '../../quality/findings.ts';
+import type { MarkedCopyResult } from '../../quality/marked-copy.ts';
+import { maskPersonalText, maskValue, personalDataClassOf, valueAtPath } from '../../quality/mask.ts';
+import { renderFindingGroups } from '../../quality/render-findings.ts';
 import {
   type Adapter,
   type AdapterLogger,
@@ -34,6 +41,7 @@ import {
 import { badOption, EXIT, printJson, printLine, usageError } from '../io.ts';
 import { createProgressBar } from '../progress.ts';
 import { parseIsoDateOption } from './id.ts';
+import { refuseContradictions } from './import-flags.ts';
 import { type TableEndNote, tableEndLines, tableEndNote } from './import-notes.ts';
 
 /** What a file holds, and the adapter stream its records come on. */
@@ -66,15 +74,20 @@ export interface ImportIssue {
   field: string;
   code: string;
   level: 'error' | 'warning';
-  /** Vietnamese / English. */
+  /** Vietnamese / English, ID and phone numbers masked. */
   message: string;
 }
 
 export interface ImportResult {
   summary: { total: number; valid: number; invalid: number; warnings: number };
+  /** Every finding, in sheet then row order. */
   issues: ImportIssue[];
   /** The sheet of each issue (same order), for people: a grade book has a sheet per subject. */
   issueSheets: string[];
+  /** Each issue's message in Vietnamese and English apart (same order), unmasked: for `findingsOf`. */
+  issueMessages: Array<{ vi: string; en: string }>;
+  /** The findings grouped by rule and column, each with its count and first rows. */
+  groups: FindingGroup[];
   /** Sheets whose table ended before their last rows (a footer): where, and what was left unread. */
   tableEnds: TableEndNote[];
 }
@@ -92,19 +105,26 @@ export interface ImportOptions {
   inputLimits?: InputLimits;
   /** Where to write the valid records (JSONL); nothing is written without it. */
   out?: string;
+  /** Rows kept as examples of each group of findings (default 10). */
+  samples?: number;
   onProgress?: (progress: { rows: number; totalRows: number }) => void;
 }
 
 /** Issues with their sheet, for ordering (the JSON shape has no sheet). */
 interface PlacedIssue extends ImportIssue {
   sheet: string;
+  /** Both messages (the marked copy shows them apart). */
+  text: { vi: string; en: string };
 }
 
 /** Where a record is: `C1-HocSinh.xlsx!Sheet1 row 12 col D (Ngày sinh)`. */
 const LOCATION = /^(.*!(.*?)) row (\d+)(?: col ([A-Z]+))?/;
 
 interface SheetColumns {
+  /** Column letter by canonical field. */
   columns: Record<string, string>;
+  /** Header text by column letter. */
+  headers: Map<string, string>;
 }
 
 /** Looks up the column of a field in the header the adapter reported for the sheet. */
@@ -151,9 +171,36 @@ const toIssue = (p: Problem, row: number | null, column: string | null, sheet: s
   field: p.field,
   code: p.code,
   level: p.severity,
-  message: formatMessage(p),
+  message: maskPersonalText(formatMessage(p)),
   sheet,
+  text: p.message,
 });
+
+/** An adapter's message ("vi / en") as its two halves, for the marked copy's columns. */
+function splitMessage(message: string): { vi: string; en: string } {
+  const at = message.indexOf(' / ');
+  return at < 0 ? { vi: message, en: message } : { vi: message.slice(0, at), en: message.slice(at + 3) };
+}
+
+/** Issues as findings at their place, for the marked copy. */
+export function findingsOf(result: ImportResult): Finding[] {
+  return result.issues.map((i, n) => ({
+    sheet: result.issueSheets[n] ?? '',
+    row: i.row,
+    column: i.column,
+    field: i.field,
+    code: i.code,
+    level: i.level,
+    message: result.issueMessages[n] ?? splitMessage(i.message),
+  }));
+}
+
+/** A field's value in a record as an example may show it (masked where personal). */
+function sampleValue(record: { type: string } | null | undefined, field: string): string | undefined {
+  if (!record) return undefined;
+  const value = valueAtPath(record, field);
+  return value === undefined ? undefined : maskValue(value, personalDataClassOf(record.type, field));
+}
 
 /** Writes lines with backpressure. */
 class JsonlOut {
@@ -199,6 +246,7 @@ async function finishOut(partial: string, out: string, dropKeys: ReadonlySet<str
  */
 export async function importFile(adapter: Adapter, options: ImportOptions): Promise<ImportResult> {
   const sheets = new Map<string, SheetColumns>();
+  const headersBySheet = new Map<string, Map<string, string>>();
   let totalRows = 0;
   const tableEnds: TableEndNote[] = [];
   const logger: AdapterLogger = {
@@ -209,7 +257,15 @@ export async function importFile(adapter: Adapter, options: ImportOptions): Prom
       if (msg !== 'excel header' || !data) return;
       const key = `${String(data.file)}!${String(data.sheet)}`;
       if (!sheets.has(key)) {
-        sheets.set(key, { columns: (data.columns ?? {}) as Record<string, string> });
+        const columns = (data.columns ?? {}) as Record<string, string>;
+        const texts = (data.headers ?? {}) as Record<string, string | undefined>;
+        const headers = new Map<string, string>();
+        for (const [field, letter] of Object.entries(columns)) {
+          const text = texts[field];
+          if (text) headers.set(letter, text.replace(/\s+/g, ' ').trim());
+        }
+        sheets.set(key, { columns, headers });
+        headersBySheet.set(String(data.sheet), headers);
         if (typeof data.lastRow === 'number') totalRows += data.lastRow;
       }
     },
@@ -238,6 +294,13 @@ export async function importFile(adapter: Adapter, options: ImportOptions): Prom
     asOf: options.asOf,
   });
   const issues: PlacedIssue[] = [];
+  const groups = new FindingGroups(options.samples, (sheet, column) =>
+    headersBySheet.get(sheet)?.get(column),
+  );
+  const report = (issue: PlacedIssue, value?: () => string | undefined) => {
+    issues.push(issue);
+    groups.add({ ...issue, message: issue.text }, value);
+  };
   /** Sheets in the order their rows came, to list problems sheet by sheet. */
   const sheetOrder = new Map<string, number>();
   let total = 0;
@@ -271,14 +334,15 @@ export async function importFile(adapter: Adapter, options: ImportOptions): Prom
         const at = place(error.location);
         total++;
         invalid++;
-        issues.push({
+        report({
           row: at.row,
           column: at.column,
           field: error.field ?? '',
           code: error.code,
           level: 'error',
-          message: error.message,
+          message: maskPersonalText(error.message),
           sheet: at.sheet,
+          text: splitMessage(error.message),
         });
       } else {
         total++;
@@ -295,7 +359,7 @@ export async function importFile(adapter: Adapter, options: ImportOptions): Prom
           // A lesson's location names its own cell; other records are found by their field.
           const column =
             at.column && item.type === 'timetableSlot' ? at.column : columnOf(sheet, p.field, check.record);
-          issues.push(toIssue(p, at.row, column, at.sheet));
+          report(toIssue(p, at.row, column, at.sheet), () => sampleValue(check.record ?? item, p.field));
         }
         if (out && !ref.invalid && check.record) await out.line(JSON.stringify(check.record));
       }
@@ -316,7 +380,7 @@ export async function importFile(adapter: Adapter, options: ImportOptions): Prom
       dropped.add(ref.key);
     }
     const sheetKey = [...sheets.keys()].find((k) => k.endsWith(`!${ref.sheet}`));
-    issues.push(
+    report(
       toIssue(
         problem,
         ref.row,
@@ -338,8 +402,10 @@ export async function importFile(adapter: Adapter, options: ImportOptions): Prom
       invalid,
       warnings: issues.filter((i) => i.level === 'warning').length,
     },
-    issues: issues.map(({ sheet: _sheet, ...issue }) => issue),
+    issues: issues.map(({ sheet: _sheet, text: _text, ...issue }) => issue),
     issueSheets: issues.map((i) => i.sheet),
+    issueMessages: issues.map((i) => i.text),
+    groups: groups.build(),
     tableEnds,
   };
 }
@@ -353,7 +419,12 @@ interface ImportCliOptions {
   json?: boolean;
   out?: string;
   asOf?: string;
+  all?: boolean;
+  xlsx?: string;
 }
+
+/** Findings `--json --all` lists at most, so its JSON stays bounded whatever the file. */
+export const MAX_LISTED_ISSUES = 100_000;
 
 const num = (n: number) => n.toLocaleString('en-US');
 
@@ -364,25 +435,12 @@ function renderText(result: ImportResult, options: ImportOptions, dryRun: boolea
     `Dòng / Rows: ${num(summary.total)}   hợp lệ / valid: ${num(summary.valid)}   lỗi / invalid: ${num(summary.invalid)}   cảnh báo / warnings: ${num(summary.warnings)}`,
     ...tableEndLines(result.tableEnds),
   ];
-  if (result.issues.length > 0) {
+  if (result.groups.length > 0) {
     lines.push(
       '',
-      'Chi tiết / Details (trang tính!dòng  cột  trường  mã — thông báo / sheet!row  column  field  code — message)',
+      'Vấn đề theo quy tắc / Findings by rule (mức  cột  trường  mã  × số lần  dòng — thông báo / level  column  field  code  × count  rows — message)',
+      ...renderFindingGroups(result.groups, maxListed),
     );
-    result.issues.slice(0, maxListed).forEach((i, n) => {
-      const level = i.level === 'error' ? 'LỖI/ERROR' : 'CẢNH BÁO/WARNING';
-      // A grade book has a sheet per subject: the row alone does not find the cell.
-      const at = `${result.issueSheets[n]}!${i.row ?? '-'}`;
-      lines.push(
-        `  ${at.padEnd(12)}  ${(i.column ?? '-').padEnd(3)}  ${i.field || '-'}  ${level} ${i.code} — ${i.message}`,
-      );
-    });
-    const more = result.issues.length - Math.min(maxListed, result.issues.length);
-    if (more > 0) {
-      lines.push(
-        `  … và ${num(more)} vấn đề khác (dùng --json để xem) / … and ${num(more)} more (use --json to see them)`,
-      );
-    }
   }
   lines.push('');
   lines.push(
@@ -393,9 +451,28 @@ function renderText(result: ImportResult, options: ImportOptions, dryRun: boolea
   return lines.join('\n');
 }
 
+/** `--json --all`: every finding, at most MAX_LISTED_ISSUES of them, and how many more there were. */
+function listedIssues(result: ImportResult): { issues: ImportIssue[]; issuesNotListed?: number } {
+  const more = result.issues.length - MAX_LISTED_ISSUES;
+  return more > 0
+    ? { issues: result.issues.slice(0, MAX_LISTED_ISSUES), issuesNotListed: more }
+    : { issues: result.issues };
+}
+
+function markedCopyLine(path: string, marked: MarkedCopyResult): string {
+  return marked.copied
+    ? `Đã ghi tệp đánh dấu ${num(marked.cells)} ô có vấn đề và trang "Lỗi - Findings" (${num(marked.findings)} vấn đề) vào / Wrote the file with ${num(marked.cells)} problem cells marked and a "Lỗi - Findings" sheet (${num(marked.findings)} findings) to ${path}`
+    : `Không chép được dữ liệu của tệp; chỉ ghi trang "Lỗi - Findings" (${num(marked.findings)} vấn đề) vào / The file's data could not be copied; wrote the "Lỗi - Findings" sheet alone (${num(marked.findings)} findings) to ${path}`;
+}
+
 function kindOption(value: string | undefined): ImportKind {
   const kinds = Object.keys(IMPORT_KINDS);
-  if (!value || !kinds.includes(value)) {
+  if (value === undefined) {
+    throw usageError('OPTION_MISSING', {
+      option: { vi: `--kind (một trong: ${kinds.join(', ')})`, en: `--kind (one of: ${kinds.join(', ')})` },
+    });
+  }
+  if (!kinds.includes(value)) {
     throw badOption(
       '--kind',
       `phải là một trong: ${kinds.join(', ')}${value ? ` (nhận được "${value}")` : ''}`,
@@ -423,19 +500,32 @@ export function registerImportCommand(
       'Nhập tệp Excel/CSV của trường, kiểm tra và báo lỗi theo dòng, cột / Import a school spreadsheet, check it and report problems by row and column',
     )
     .argument('<file>', 'tệp .xlsx hoặc .csv / an .xlsx or .csv file')
-    .requiredOption(
-      '--kind <kind>',
-      `loại dữ liệu / what the file holds: ${Object.keys(IMPORT_KINDS).join('|')}`,
-    )
+    // Checked in the action, so that a missing --kind lists the kinds.
+    .option('--kind <kind>', `loại dữ liệu / what the file holds: ${Object.keys(IMPORT_KINDS).join('|')}`)
     .requiredOption('--school <code>', 'mã trường / the school code')
     .option('--school-year <yyyy-yyyy>', 'năm học khi tệp không ghi / school year when the file does not say')
     .option('--sheet <name>', 'chỉ đọc trang tính này / read only this sheet')
-    .option('--dry-run', 'chỉ kiểm tra, không ghi gì / check and report, write nothing')
-    .option('--json', 'in kết quả dạng JSON / print the result as JSON')
+    .option(
+      '--dry-run',
+      'chỉ kiểm tra, không ghi bản ghi (không dùng cùng --out; --xlsx vẫn được) / check and report, write no records (not with --out; --xlsx is fine)',
+    )
+    .option(
+      '--json',
+      'in kết quả dạng JSON: tổng hợp và các nhóm vấn đề / print the result as JSON: the summary and the groups of findings',
+    )
+    .option(
+      '--all',
+      `với --json: thêm từng vấn đề (tối đa ${num(MAX_LISTED_ISSUES)}) / with --json: add each finding (at most ${num(MAX_LISTED_ISSUES)})`,
+    )
+    .option(
+      '--xlsx <report.xlsx>',
+      'ghi lại tệp của trường, đánh dấu từng ô có vấn đề, kèm trang "Lỗi - Findings" / write the school’s file back with each problem cell marked and a "Lỗi - Findings" sheet',
+    )
     .option('--out <file>', 'ghi bản ghi hợp lệ ra JSONL / write the valid records as JSONL')
     .option('--as-of <YYYY-MM-DD>', 'ngày tham chiếu cho tuổi / reference date for ages')
     .action(async (file: string, opts: ImportCliOptions) => {
       const kind = kindOption(opts.kind);
+      refuseContradictions(file, opts);
       const schoolCode = opts.school?.trim() ?? '';
       if (schoolCode === '') {
         throw badOption('--school', 'không được để trống', 'must not be empty');
@@ -468,7 +558,7 @@ export function registerImportCommand(
         asOf: asOf ? new Date(`${asOf}T00:00:00Z`) : new Date(),
         ...(TEXT_LIMITS ? { textLimits: TEXT_LIMITS } : {}),
         inputLimits,
-        ...(opts.out && !opts.dryRun ? { out: opts.out } : {}),
+        ...(opts.out ? { out: opts.out } : {}),
         // A sheet's size is known for Excel's own files (and CSV); otherwise the bar only counts.
         onProgress: ({ rows, totalRows }) =>
           bar?.update(rows, totalRows > 0 ? Math.max(totalRows, rows) : 0, `${num(rows)} dòng/rows`),
@@ -476,12 +566,28 @@ export function registerImportCommand(
       const excel = typeof adapters.excel === 'function' ? await adapters.excel() : adapters.excel;
       const result = await importFile(excel, options);
       bar?.done();
+      let marked: MarkedCopyResult | null = null;
+      if (opts.xlsx) {
+        // exceljs is loaded only when a marked copy is asked for.
+        const { writeMarkedCopy } = await import('../../quality/marked-copy.ts');
+        const writing = opts.json ? null : createProgressBar('Đang ghi tệp đánh dấu / Marking the file');
+        marked = await writeMarkedCopy({
+          input: file,
+          out: opts.xlsx,
+          findings: findingsOf(result),
+          limits: inputLimits,
+          onProgress: (rows) => writing?.update(rows, result.summary.total, `${num(rows)} dòng/rows`),
+        });
+        writing?.done();
+      }
       setExitCode(result.summary.invalid > 0 ? EXIT.invalid : EXIT.ok);
       if (opts.json) {
         printJson({
           summary: result.summary,
-          issues: result.issues,
+          groups: result.groups,
+          ...(opts.all ? listedIssues(result) : {}),
           ...(result.tableEnds.length > 0 ? { tableEnds: result.tableEnds } : {}),
+          ...(marked && opts.xlsx ? { xlsx: { path: opts.xlsx, ...marked } } : {}),
         });
         return;
       }
@@ -489,6 +595,12 @@ export function registerImportCommand(
       if (options.out) {
         printLine(
           `Đã ghi ${num(result.summary.valid)} bản ghi hợp lệ vào / Wrote ${num(result.summary.valid)} valid records to ${options.out}`,
+        );
+      }
+      if (marked && opts.xlsx) printLine(markedCopyLine(opts.xlsx, marked));
+      else if (result.issues.length > 0) {
+        printLine(
+          'Để xem từng ô có vấn đề ngay trong tệp: --xlsx <báo-cáo.xlsx> / To see each problem cell in the file itself: --xlsx <report.xlsx>',
         );
       }
     });

@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
-import type { Adapter } from '../../sdk/index.ts';
+import type { AdapterCatalogue } from '../../pipeline/sources/index.ts';
 
 /** `adapters` lets the API read a school's source (reconciliation); the composition root gives it. */
-export function registerServeCommand(
-  program: Command,
-  adapters?: { load(id: string): Promise<Adapter> },
-): void {
+export function registerServeCommand(program: Command, adapters?: AdapterCatalogue): void {
   program
     .command('serve')
     .description('Chạy máy chủ API EduBridge / Run the EduBridge API server')
@@ -16,8 +13,11 @@ export function registerServeCommand(
       const { buildApp } = await import('../../app/index.ts');
       const { checkServeSettings } = await import('../../app/startup.ts');
       const config = loadConfig();
-      await checkServeSettings(config);
-      const app = await buildApp(config, adapters ? { loadAdapter: (id) => adapters.load(id) } : {});
+      const problems = await checkServeSettings(config, adapters);
+      const app = await buildApp(config, adapters ? { adapters } : {});
+      for (const p of problems) {
+        app.log.error({ school: p.school, code: p.code }, `school source unusable: ${p.message}`);
+      }
       // The command lives as long as the server: it resolves when the server closes, which a
       // SIGINT or SIGTERM asks for after in-flight requests finish.
       let signalled = false;

@@ -3,7 +3,8 @@
  * process, from the adapter its source names to the configured targets.
  */
 import type { Command } from 'commander';
-import type { Adapter, StreamName } from '../../sdk/index.ts';
+import type { AdapterCatalogue } from '../../pipeline/sources/index.ts';
+import type { StreamName } from '../../sdk/index.ts';
 import { STREAM_NAMES } from '../../sdk/index.ts';
 import { badOption, EXIT, printJson, printLine, usageError } from '../io.ts';
 import { createProgressBar } from '../progress.ts';
@@ -14,7 +15,7 @@ export const EXIT_HELD = 4;
 export function registerSyncCommand(
   program: Command,
   setExitCode: (code: number) => void,
-  adapters: { load(id: string): Promise<Adapter> },
+  adapters: AdapterCatalogue,
 ): void {
   program
     .command('sync')
@@ -33,18 +34,25 @@ export function registerSyncCommand(
           `does not know "${unknown.join(', ')}"; choose from ${STREAM_NAMES.join(', ')}`,
         );
       }
-      const { inputLimitsOf, loadConfig } = await import('../../config/index.ts');
+      const { environment, inputLimitsOf, loadConfig } = await import('../../config/index.ts');
       const { createDatabase, loadKeyring, migrateToLatest } = await import('../../store/index.ts');
-      const { loadSources } = await import('../../pipeline/sources.ts');
+      const { loadSources } = await import('../../pipeline/sources/index.ts');
       const { runSync } = await import('../../pipeline/sync.ts');
       const { targetsFromConfig } = await import('../../targets/from-config.ts');
       const config = loadConfig();
-      const sources = await loadSources(config.SOURCES_FILE);
+      // Only this school's adapter is loaded and its config checked: another school's typo is not
+      // this run's business.
+      const sources = await loadSources(config.SOURCES_FILE, {
+        adapters,
+        only: [opts.school],
+        env: environment(),
+      });
       const source = sources[opts.school];
       if (!source) {
         throw usageError('SCHOOL_UNKNOWN', { school: opts.school, file: config.SOURCES_FILE });
       }
-      const adapter = await adapters.load(source.adapter);
+      if (source.problem) throw source.problem;
+      const adapter = await adapters.load(source.specifier ?? source.adapter, source.reference);
       const db = await createDatabase(config);
       try {
         await migrateToLatest(db);

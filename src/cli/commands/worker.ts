@@ -4,26 +4,23 @@
  * killed outright leaves its jobs locked until WORKER_LOCK_MS passes, then another takes them.
  */
 import type { Command } from 'commander';
-import type { Adapter } from '../../sdk/index.ts';
+import type { AdapterCatalogue } from '../../pipeline/sources/index.ts';
 import { integerOption, printLine } from '../io.ts';
 
-export function registerWorkerCommand(
-  program: Command,
-  adapters: { load(id: string): Promise<Adapter> },
-): void {
+export function registerWorkerCommand(program: Command, adapters: AdapterCatalogue): void {
   program
     .command('worker')
     .description('Chạy các lần đồng bộ trong hàng đợi / Carry out queued sync runs')
     .option('--concurrency <n>', 'số lần chạy cùng lúc / runs at once', '2')
     .action(async (opts: { concurrency: string }) => {
       const concurrency = integerOption(opts.concurrency, '--concurrency', 1, 64);
-      const { inputLimitsOf, loadConfig } = await import('../../config/index.ts');
+      const { environment, inputLimitsOf, loadConfig } = await import('../../config/index.ts');
       const { createDatabase, loadKeyring } = await import('../../store/index.ts');
       const { createRunQueue, queueConnection } = await import('../../pipeline/queue.ts');
       const { startSyncWorkers } = await import('../../pipeline/workers.ts');
       const { warnUnlessNoEviction } = await import('../../pipeline/redis-check.ts');
       const { RunService } = await import('../../pipeline/service.ts');
-      const { loadSources } = await import('../../pipeline/sources.ts');
+      const { loadSources } = await import('../../pipeline/sources/index.ts');
       const { createScheduleQueue, startScheduleWorker, syncSchedulers } = await import(
         '../../pipeline/schedules.ts'
       );
@@ -75,9 +72,9 @@ export function registerWorkerCommand(
         db,
         keyring,
         queue: runQueue,
-        sources: () => loadSources(config.SOURCES_FILE),
+        sources: () => loadSources(config.SOURCES_FILE, { adapters, env: environment() }),
         targets: () => targetsFromConfig(config),
-        loadAdapter: (id) => adapters.load(id),
+        loadAdapter: (specifier) => adapters.load(specifier),
         holdThreshold: config.HOLD_THRESHOLD,
         pushAttempts: config.PUSH_ATTEMPTS,
         outageMaxMs: config.PUSH_OUTAGE_MAX_MS,
@@ -89,6 +86,22 @@ export function registerWorkerCommand(
         observeKeyChanges: identityRenamer(db),
         logger,
       });
+      // Each school's adapter and config, checked now so a mistake shows at start, named; the
+      // other schools sync regardless (and the broken one's runs fail with the same words).
+      try {
+        const sources = await loadSources(config.SOURCES_FILE, { adapters, env: environment() });
+        for (const [school, source] of Object.entries(sources)) {
+          if (source.problem) {
+            logger.error('school source unusable', {
+              school,
+              code: source.problem.code,
+              message: source.problem.message,
+            });
+          }
+        }
+      } catch (error) {
+        logger.error('sources file unusable', { message: (error as Error).message });
+      }
       const workers = await startSyncWorkers({
         connect: () => queueConnection(config.REDIS_URL),
         prefix: config.REDIS_PREFIX,

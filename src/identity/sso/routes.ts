@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Interaction } from 'oidc-provider';
+import { z } from 'zod';
 import { type RefusalReason, SsoRefusal } from './errors.ts';
 import { errorFields } from './log.ts';
 import { internalErrorPage, refusalPage } from './pages.ts';
@@ -32,10 +33,13 @@ export async function registerRoutes(app: FastifyInstance, relay: RelayContext):
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
 
-    scope.get<{ Params: { uid: string } }>(`${MOUNT_PATH}/interaction/:uid`, (request, reply) =>
-      guarded(relay, request, reply, () => interaction(relay, request, reply)),
+    // Steps a browser takes during a sign-in, not calls a program makes: out of the OpenAPI document.
+    scope.get<{ Params: { uid: string } }>(
+      `${MOUNT_PATH}/interaction/:uid`,
+      { schema: { hide: true } },
+      (request, reply) => guarded(relay, request, reply, () => interaction(relay, request, reply)),
     );
-    scope.get(`${MOUNT_PATH}/callback`, (request, reply) =>
+    scope.get(`${MOUNT_PATH}/callback`, { schema: { hide: true } }, (request, reply) =>
       guarded(relay, request, reply, () => callback(relay, request, reply)),
     );
 
@@ -58,10 +62,37 @@ export async function registerRoutes(app: FastifyInstance, relay: RelayContext):
       raw.url = rest.startsWith('/') ? rest : `/${rest}`;
       await handle(raw, reply.raw);
     };
-    scope.all(MOUNT_PATH, passthrough);
-    scope.all(`${MOUNT_PATH}/*`, passthrough);
+    // The provider's one endpoint in the OpenAPI document: it names all the others (authorization,
+    // token, userinfo, JWKS …), which OpenID Connect clients read from it.
+    scope.get(`${MOUNT_PATH}/.well-known/openid-configuration`, { schema: DISCOVERY_SCHEMA }, passthrough);
+    scope.all(MOUNT_PATH, { schema: { hide: true } }, passthrough);
+    scope.all(`${MOUNT_PATH}/*`, { schema: { hide: true } }, passthrough);
   });
 }
+
+/**
+ * OpenID Connect discovery, as the OpenAPI document shows it: public (school applications read it
+ * without an API key). The provider answers it (the route only passes the request on), so nothing
+ * here validates or shapes the answer; the app adds its 429 (rate limits).
+ */
+const DISCOVERY_SCHEMA = {
+  operationId: 'getOpenIdConfiguration',
+  tags: ['sso'],
+  summary: 'Cấu hình OpenID Connect của SSO / OpenID Connect discovery',
+  description:
+    'The OpenID Provider metadata of the hub’s single sign-on (issuer `<PUBLIC_URL>/sso`): its endpoints, signing keys, scopes and claims.',
+  security: [],
+  response: {
+    200: z
+      .looseObject({
+        issuer: z.string(),
+        authorization_endpoint: z.string(),
+        token_endpoint: z.string(),
+        jwks_uri: z.string(),
+      })
+      .describe('OpenID Provider metadata (OpenID Connect Discovery 1.0)'),
+  },
+};
 
 /**
  * oidc-provider (Koa) makes every URL it gives out (discovery's endpoints, redirects) and decides

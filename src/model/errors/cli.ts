@@ -29,6 +29,57 @@ export const CLI_ERRORS = {
       en: 'Add the option named (edubridge <command> --help)',
     },
   },
+  OPTION_UNKNOWN: {
+    kind: 'bad-input',
+    status: 400,
+    actor: 'district-it',
+    title: { vi: 'Không có tuỳ chọn này', en: 'Unknown option' },
+    message: { vi: 'Lệnh không có tuỳ chọn {option}{hint}', en: 'Unknown option {option}{hint}' },
+    values: ['option', 'hint'],
+    action: {
+      vi: 'Sửa tên tuỳ chọn (edubridge <lệnh> --help liệt kê các tuỳ chọn)',
+      en: 'Fix the option’s name (edubridge <command> --help lists the options)',
+    },
+  },
+  OPTIONS_CONFLICT: {
+    kind: 'bad-input',
+    status: 400,
+    actor: 'district-it',
+    title: { vi: 'Các tuỳ chọn mâu thuẫn nhau', en: 'Options contradict each other' },
+    message: {
+      vi: 'Không dùng được {option} cùng với {other}: {reason}',
+      en: '{option} cannot be used with {other}: {reason}',
+    },
+    values: ['option', 'other', 'reason'],
+    action: {
+      vi: 'Bỏ một trong hai tuỳ chọn (edubridge <lệnh> --help)',
+      en: 'Drop one of the two options (edubridge <command> --help)',
+    },
+  },
+  ARGUMENT_MISSING: {
+    kind: 'bad-input',
+    status: 400,
+    actor: 'district-it',
+    title: { vi: 'Thiếu đối số', en: 'Argument missing' },
+    message: { vi: 'Thiếu đối số {argument}', en: 'Missing argument {argument}' },
+    values: ['argument'],
+    action: {
+      vi: 'Thêm đối số được nêu (edubridge <lệnh> --help)',
+      en: 'Add the argument named (edubridge <command> --help)',
+    },
+  },
+  COMMAND_UNKNOWN: {
+    kind: 'bad-input',
+    status: 400,
+    actor: 'district-it',
+    title: { vi: 'Không có lệnh này', en: 'Unknown command' },
+    message: { vi: 'Không có lệnh {command}{hint}', en: 'Unknown command {command}{hint}' },
+    values: ['command', 'hint'],
+    action: {
+      vi: 'Sửa tên lệnh (edubridge --help liệt kê các lệnh)',
+      en: 'Fix the command’s name (edubridge --help lists the commands)',
+    },
+  },
   ARGUMENT_INVALID: {
     kind: 'bad-input',
     status: 400,

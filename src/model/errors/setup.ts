@@ -140,6 +140,66 @@ export const SETUP_ERRORS = {
       en: 'Fix the sources file where named (JSON: school → adapter and config)',
     },
   },
+  SOURCE_ADAPTER_UNAVAILABLE: {
+    kind: 'configuration',
+    status: 500,
+    actor: 'district-it',
+    title: { vi: 'Không nạp được adapter của trường', en: "School's adapter cannot be loaded" },
+    message: {
+      vi: 'Trường {school}: không nạp được adapter "{adapter}": {reason}',
+      en: 'School {school}: cannot load adapter "{adapter}": {reason}',
+    },
+    values: ['school', 'adapter', 'reason'],
+    action: {
+      vi: 'Sửa "adapter" của trường trong SOURCES_FILE: mã adapter có sẵn, đường dẫn (./…, tương đối với tệp) tới module, hoặc tên gói npm đã cài',
+      en: 'Fix the school\'s "adapter" in SOURCES_FILE: a built-in id, a path (./…, relative to the file) to a module, or an installed npm package\'s name',
+    },
+  },
+  SOURCE_ADAPTER_INCOMPATIBLE: {
+    kind: 'configuration',
+    status: 500,
+    actor: 'vendor',
+    title: { vi: 'Adapter viết cho phiên bản SDK khác', en: 'Adapter built for another SDK version' },
+    message: {
+      vi: 'Trường {school}: adapter {adapter} viết cho SDK {adapterSdk}, hub này dùng SDK {hubSdk}',
+      en: 'School {school}: adapter {adapter} was built for SDK {adapterSdk}; this hub runs SDK {hubSdk}',
+    },
+    values: ['school', 'adapter', 'adapterSdk', 'hubSdk'],
+    action: {
+      vi: 'Dùng phiên bản adapter viết cho SDK của hub (cùng số chính, số phụ không mới hơn), hoặc nâng cấp hub',
+      en: "Use a version of the adapter built for the hub's SDK (same major, minor no newer), or upgrade the hub",
+    },
+  },
+  SOURCE_SECRET_UNRESOLVED: {
+    kind: 'configuration',
+    status: 500,
+    actor: 'district-it',
+    title: { vi: 'Không đọc được giá trị tham chiếu', en: 'Referenced value cannot be read' },
+    message: {
+      vi: 'Trường {school}, adapter {adapter}, trường cấu hình {field}: {reason}',
+      en: 'School {school}, adapter {adapter}, config field {field}: {reason}',
+    },
+    values: ['school', 'adapter', 'field', 'reason'],
+    action: {
+      vi: 'Đặt biến môi trường, hoặc tạo tệp, mà tham chiếu nêu; rồi chạy lại',
+      en: 'Set the environment variable, or create the file, that the reference names; then run again',
+    },
+  },
+  SOURCE_CONFIG_INVALID: {
+    kind: 'configuration',
+    status: 500,
+    actor: 'district-it',
+    title: { vi: 'Cấu hình adapter của trường sai', en: "School's adapter config invalid" },
+    message: {
+      vi: 'Trường {school}, adapter {adapter}: {issues}',
+      en: 'School {school}, adapter {adapter}: {issues}',
+    },
+    values: ['school', 'adapter', 'issues'],
+    action: {
+      vi: 'Sửa "config" của trường trong SOURCES_FILE ở trường cấu hình được nêu (xem docs/adapters.md)',
+      en: 'Fix the school\'s "config" in SOURCES_FILE at the field named (see docs/adapters.md)',
+    },
+  },
   SCHOOL_NOT_CONFIGURED: {
     kind: 'configuration',
     status: 404,

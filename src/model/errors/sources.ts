@@ -477,6 +477,21 @@ export const SOURCE_ERRORS = {
       en: 'Point at an adapter folder whose index.ts exports an adapter made with defineAdapter',
     },
   },
+  RECORDING_UNAVAILABLE: {
+    kind: 'configuration',
+    status: 500,
+    actor: 'vendor',
+    title: { vi: 'Không phát lại được API đã ghi', en: 'Recorded API cannot be replayed' },
+    message: {
+      vi: 'Không phát lại được API đã ghi: {reason}',
+      en: 'Cannot replay the recorded API: {reason}',
+    },
+    values: ['reason'],
+    action: {
+      vi: 'Sửa điều được nêu (tệp ghi API trong fixtures/, hoặc gói nock), rồi chạy lại npm test',
+      en: 'Fix what is named (the recording in fixtures/, or the nock package), then run npm test again',
+    },
+  },
   SUITE_NOT_FOUND: {
     kind: 'bad-input',
     status: 404,

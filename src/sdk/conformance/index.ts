@@ -1,4 +1,5 @@
 export { type LoadedSuite, loadAdapter, loadSuite } from './load.ts';
+export { type Replay, replayRecording } from './replay.ts';
 export {
   type CheckOutcome,
   type CheckStatus,

@@ -4,7 +4,7 @@
  * starts a test source and returns `{ suite, close }`).
  */
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Adapter, isAdapter } from '../adapter.ts';
 import { hubError } from '../errors.ts';
@@ -17,28 +17,89 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Imports an adapter from a folder (its index.ts or index.js) or a module file. */
-export async function loadAdapter(path: string): Promise<Adapter> {
-  let file = resolve(path);
-  if ((await stat(file).catch(() => undefined))?.isDirectory()) {
-    const candidates = ['index.ts', 'index.js', 'index.mjs'].map((f) => join(file, f));
-    const found = [];
-    for (const c of candidates) if (await exists(c)) found.push(c);
-    if (!found[0]) {
+/** What a package.json says its main module is: `exports["."]` (import or default), else `main`. */
+function packageEntry(pkg: { exports?: unknown; main?: unknown }): string | undefined {
+  let entry: unknown = pkg.exports;
+  if (entry && typeof entry === 'object' && '.' in entry) entry = (entry as Record<string, unknown>)['.'];
+  // Conditions, in the order Node picks them for an import.
+  for (let depth = 0; entry && typeof entry === 'object' && depth < 4; depth++) {
+    const conditions = entry as Record<string, unknown>;
+    entry = conditions.import ?? conditions.node ?? conditions.default;
+  }
+  if (typeof entry === 'string') return entry;
+  return typeof pkg.main === 'string' ? pkg.main : undefined;
+}
+
+/** The module file of a folder: its package.json's entry, else index.ts, index.js or index.mjs. */
+async function moduleOfFolder(dir: string, shown: string): Promise<string> {
+  const manifest = join(dir, 'package.json');
+  if (await exists(manifest)) {
+    let entry: string | undefined;
+    try {
+      entry = packageEntry(JSON.parse(await readFile(manifest, 'utf8')) as Record<string, unknown>);
+    } catch {
       throw hubError('ADAPTER_NOT_FOUND', {
-        path,
-        reason: { vi: 'thư mục không có index.ts', en: 'the folder has no index.ts' },
+        path: shown,
+        reason: { vi: 'package.json không phải JSON hợp lệ', en: 'its package.json is not valid JSON' },
       });
     }
-    file = found[0];
-  } else if (!(await exists(file))) {
-    throw hubError('ADAPTER_NOT_FOUND', { path, reason: { vi: 'không tìm thấy', en: 'not found' } });
+    if (entry) {
+      const file = resolve(dir, entry);
+      // An entry outside the package is refused: a package names its own files.
+      if (!file.startsWith(`${dir}${sep}`) || !(await exists(file))) {
+        throw hubError('ADAPTER_NOT_FOUND', {
+          path: shown,
+          reason: {
+            vi: `package.json chỉ tới "${entry}", không có trong gói`,
+            en: `its package.json names "${entry}", which the package does not hold`,
+          },
+        });
+      }
+      return file;
+    }
   }
-  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  for (const name of ['index.ts', 'index.js', 'index.mjs']) {
+    if (await exists(join(dir, name))) return join(dir, name);
+  }
+  throw hubError('ADAPTER_NOT_FOUND', {
+    path: shown,
+    reason: {
+      vi: 'thư mục không có package.json chỉ tới module, cũng không có index.ts',
+      en: 'the folder has neither a package.json naming its module nor an index.ts',
+    },
+  });
+}
+
+/**
+ * Imports an adapter from a module file, or a folder (a package: its package.json's entry; else
+ * its index.ts). `shown` is how errors name it (the path as the person wrote it).
+ */
+export async function loadAdapter(path: string, shown = path): Promise<Adapter> {
+  let file = resolve(path);
+  const found = await stat(file).catch(() => undefined);
+  if (!found) {
+    throw hubError('ADAPTER_NOT_FOUND', { path: shown, reason: { vi: 'không tìm thấy', en: 'not found' } });
+  }
+  if (found.isDirectory()) file = await moduleOfFolder(file, shown);
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (cause) {
+    // A module that fails to load is the vendor's to fix: say so in words, keep the cause for logs.
+    const said = (cause as Error)?.message?.split('\n')[0] ?? String(cause);
+    throw hubError(
+      'ADAPTER_NOT_FOUND',
+      {
+        path: shown,
+        reason: { vi: `không nạp được module (${said})`, en: `the module fails to load: ${said}` },
+      },
+      { cause },
+    );
+  }
   const adapter = [module.default, ...Object.values(module)].find(isAdapter);
   if (!adapter) {
     throw hubError('ADAPTER_NOT_FOUND', {
-      path,
+      path: shown,
       reason: {
         vi: 'không xuất adapter tạo bằng defineAdapter',
         en: 'it exports no adapter made with defineAdapter',

@@ -9,6 +9,7 @@
  * (addresses, birthplace, occupations): the hub does not collect them (Decree 356/2025).
  */
 import type { Enrollment, Guardian, Student } from '../../../../src/model/index.ts';
+import { classesOf, DM_DAN_TOC, DM_GIOI_TINH, DM_TINH_THANH, DM_TRANG_THAI_HS } from './code-lists.ts';
 import {
   byClassName,
   departmentTitle,
@@ -41,10 +42,10 @@ export const C1_COLUMNS: readonly TemplateColumn[] = [
   { header: 'Mã học sinh', width: 14 },
   { header: 'Họ tên', width: 26 },
   { header: 'Ngày sinh', width: 12 },
-  { header: 'Giới tính', width: 9 },
-  { header: 'Trạng thái HS', width: 14 },
+  { header: 'Giới tính', width: 9, list: DM_GIOI_TINH },
+  { header: 'Trạng thái HS', width: 14, list: DM_TRANG_THAI_HS },
   { header: 'Ngày nhập trạng thái', width: 12 },
-  { header: 'Dân tộc', width: 10 },
+  { header: 'Dân tộc', width: 10, list: DM_DAN_TOC },
   { header: 'Loại khuyết tật', width: 12 },
   { header: 'Số định danh cá nhân', width: 15 },
   ...RELATIONS.flatMap(({ vi }) => [
@@ -240,6 +241,16 @@ export const c1HocSinh: ExportTemplate = {
   description: 'Danh sách học sinh / Student list',
   recordTypes: ['student', 'enrollment', 'class', 'guardianship', 'person'],
   titles: (ctx) => [departmentTitle(ctx.school), schoolTitle(ctx), `DANH SÁCH HỌC SINH${yearTitle(ctx)}`],
-  columns: () => [...C1_COLUMNS],
+  columns: (school, ctx) => {
+    const classes = classesOf(school, ctx);
+    return C1_COLUMNS.map((c) => (c.header === 'Mã lớp' && classes ? { ...c, list: classes } : c));
+  },
+  codeLists: (school, ctx) => [
+    ...[classesOf(school, ctx)].filter((c) => c !== undefined),
+    DM_GIOI_TINH,
+    DM_TRANG_THAI_HS,
+    DM_DAN_TOC,
+    DM_TINH_THANH,
+  ],
   rows: c1Rows,
 };

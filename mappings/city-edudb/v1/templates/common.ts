@@ -15,6 +15,7 @@ import {
 import genders from '../../../codes/genders.json' with { type: 'json' };
 import subjects from '../../../codes/subjects.json' with { type: 'json' };
 import teacherStatuses from '../../../codes/teacher-statuses.json' with { type: 'json' };
+import type { CodeListSheet } from './code-lists.ts';
 import type { SchoolRecords } from './school.ts';
 
 /** A cell as the templates hold it: text (codes, dates as dd/mm/yyyy), a score, or nothing. */
@@ -26,6 +27,10 @@ export interface TemplateColumn {
   width?: number;
   /** Excel number format, e.g. `0.0` for scores. */
   numFmt?: string;
+  /** The code-list sheet the column's values come from: a dropdown pointing at it. */
+  list?: CodeListSheet;
+  /** A score: a decimal from `min` to `max`, checked as it is typed. */
+  between?: { min: number; max: number };
 }
 
 /** The period a learning-result sheet covers (the canonical `LearningResult.period`). */
@@ -77,6 +82,8 @@ export interface ExportTemplate {
   titles(ctx: TemplateContext): string[];
   /** The header; a learning-result sheet has a column per subject the school teaches. */
   columns(school: SchoolRecords, ctx: TemplateContext): TemplateColumn[];
+  /** The code-list sheets written after the data sheet (every column's `list` among them). */
+  codeLists(school: SchoolRecords, ctx: TemplateContext): CodeListSheet[];
   /** Every row in the order the template lists them, or the record that could not be written. */
   rows(school: SchoolRecords, ctx: TemplateContext): Iterable<RowOutcome>;
 }
@@ -185,6 +192,14 @@ export function subjectListName(key: string, code: string, field: string): strin
 
 /** A subject's column header in a learning-result sheet: the curriculum's name. */
 export const subjectHeader = (code: string): string => SUBJECT_NAMES.get(code) ?? code;
+
+const SUBJECT_EVALUATION = new Map<string, string>();
+for (const s of subjects.items)
+  if (!SUBJECT_EVALUATION.has(s.code)) SUBJECT_EVALUATION.set(s.code, s.evaluation);
+
+/** How Circular 22 assesses a subject: by scores, or by comments (Đ/CĐ); undefined if unknown. */
+export const subjectEvaluation = (code: string): 'scored' | 'commented' | undefined =>
+  SUBJECT_EVALUATION.get(code) as 'scored' | 'commented' | undefined;
 
 const CLASS_ORDER = new Intl.Collator('vi', { numeric: true, sensitivity: 'base' });
 

@@ -5,6 +5,7 @@
  * name, comma-separated ("Toán, Tin học").
  */
 import type { Teacher } from '../../../../src/model/index.ts';
+import { DM_DAN_TOC, DM_GIOI_TINH, DM_MON_HOC, DM_TINH_THANH, DM_TRANG_THAI_CB } from './code-lists.ts';
 import {
   attempt,
   departmentTitle,
@@ -31,12 +32,12 @@ export const TEACHER_COLUMNS: readonly TemplateColumn[] = [
   { header: 'Mã cán bộ', width: 14 },
   { header: 'Họ và tên', width: 26 },
   { header: 'Ngày sinh', width: 12 },
-  { header: 'Giới tính', width: 9 },
-  { header: 'Dân tộc', width: 10 },
+  { header: 'Giới tính', width: 9, list: DM_GIOI_TINH },
+  { header: 'Dân tộc', width: 10, list: DM_DAN_TOC },
   { header: 'Số định danh cá nhân', width: 15 },
   { header: 'Email', width: 34 },
   { header: 'Số điện thoại', width: 13 },
-  { header: 'Trạng thái CB', width: 15 },
+  { header: 'Trạng thái CB', width: 15, list: DM_TRANG_THAI_CB },
   { header: 'Vị trí việc làm', width: 26 },
   { header: 'Môn dạy', width: 24 },
 ];
@@ -99,5 +100,7 @@ export const csdlGiaoVien: ExportTemplate = {
     `DANH SÁCH CÁN BỘ, GIÁO VIÊN${yearTitle(ctx)}`,
   ],
   columns: () => [...TEACHER_COLUMNS],
+  // Môn dạy holds a list ("Toán, Tin học"): DM_MonHoc names the subjects, without a dropdown.
+  codeLists: () => [DM_GIOI_TINH, DM_DAN_TOC, DM_TINH_THANH, DM_TRANG_THAI_CB, DM_MON_HOC],
   rows: teacherRows,
 };

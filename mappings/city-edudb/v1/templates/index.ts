@@ -29,6 +29,19 @@ export {
   studentLinks,
 } from './c1-hoc-sinh.ts';
 export {
+  type CodeListSheet,
+  classesOf,
+  classList,
+  DM_DAN_TOC,
+  DM_GIOI_TINH,
+  DM_MON_HOC,
+  DM_MUC_DANH_GIA,
+  DM_NHAN_XET,
+  DM_TINH_THANH,
+  DM_TRANG_THAI_CB,
+  DM_TRANG_THAI_HS,
+} from './code-lists.ts';
+export {
   dmy,
   type ExportTemplate,
   type ResultPeriod,

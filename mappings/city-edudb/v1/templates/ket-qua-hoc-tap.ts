@@ -26,6 +26,7 @@ import {
   subjectsOfGrade,
   yearAverage,
 } from '../../../../src/model/index.ts';
+import { classesOf, DM_GIOI_TINH, DM_MON_HOC, DM_MUC_DANH_GIA, DM_NHAN_XET } from './code-lists.ts';
 import {
   byClassName,
   bySubjectOrder,
@@ -36,6 +37,7 @@ import {
   type ResultPeriod,
   type RowOutcome,
   schoolTitle,
+  subjectEvaluation,
   subjectHeader,
   type TemplateCell,
   type TemplateColumn,
@@ -72,12 +74,20 @@ const HEAD_COLUMNS: readonly TemplateColumn[] = [
   { header: 'Mã học sinh', width: 14 },
   { header: 'Họ tên', width: 26 },
   { header: 'Ngày sinh', width: 12 },
-  { header: 'Giới tính', width: 9 },
+  { header: 'Giới tính', width: 9, list: DM_GIOI_TINH },
 ];
 const TAIL_COLUMNS: readonly TemplateColumn[] = [
-  { header: 'Kết quả học tập', width: 12 },
-  { header: 'Kết quả rèn luyện', width: 12 },
+  { header: 'Kết quả học tập', width: 12, list: DM_MUC_DANH_GIA },
+  { header: 'Kết quả rèn luyện', width: 12, list: DM_MUC_DANH_GIA },
 ];
+
+/** A subject's column: a score from 0 to 10, or Đ/CĐ for a subject assessed by comments. */
+function subjectColumn(code: string): TemplateColumn {
+  const header = subjectHeader(code);
+  return subjectEvaluation(code) === 'commented'
+    ? { header, width: 10, list: DM_NHAN_XET }
+    : { header, width: 10, numFmt: '0.0', between: { min: 0, max: 10 } };
+}
 
 /** A semester's result in one subject: ĐTBmhk, or Đ/CĐ (Art. 9(1)). */
 function semesterValue(a: Assessment, grade: number): number | Comment {
@@ -319,16 +329,27 @@ export const ketQuaHocTap: ExportTemplate = {
   id: 'KetQuaHocTap',
   sheet: KET_QUA_HOC_TAP_SHEET,
   description: 'Kết quả học tập theo Thông tư 22 / Learning results (Circular 22)',
-  recordTypes: ['student', 'enrollment', 'assessment', 'learningResult'],
+  // Classes only for the class column's dropdown (DM_Lop).
+  recordTypes: ['student', 'enrollment', 'assessment', 'learningResult', 'class'],
   titles: (ctx) => [
     departmentTitle(ctx.school),
     schoolTitle(ctx),
     `KẾT QUẢ HỌC TẬP ${PERIOD_TITLE[ctx.period]}${ctx.schoolYear ? ` - NĂM HỌC ${ctx.schoolYear}` : ''}`,
   ],
-  columns: (school, ctx) => [
-    ...HEAD_COLUMNS,
-    ...resultSubjects(school, ctx).map((code) => ({ header: subjectHeader(code), width: 10, numFmt: '0.0' })),
-    ...TAIL_COLUMNS,
+  columns: (school, ctx) => {
+    const classes = classesOf(school, ctx);
+    return [
+      ...HEAD_COLUMNS.map((c) => (c.header === 'Mã lớp' && classes ? { ...c, list: classes } : c)),
+      ...resultSubjects(school, ctx).map(subjectColumn),
+      ...TAIL_COLUMNS,
+    ];
+  },
+  codeLists: (school, ctx) => [
+    ...[classesOf(school, ctx)].filter((c) => c !== undefined),
+    DM_GIOI_TINH,
+    DM_MON_HOC,
+    DM_MUC_DANH_GIA,
+    DM_NHAN_XET,
   ],
   rows: resultRows,
 };

@@ -8,6 +8,12 @@ import {
   yearAverage,
 } from '../../../../src/model/index.ts';
 import {
+  DM_DAN_TOC,
+  DM_GIOI_TINH,
+  DM_MUC_DANH_GIA,
+  DM_NHAN_XET,
+  DM_TINH_THANH,
+  DM_TRANG_THAI_HS,
   type RowOutcome,
   SchoolRecords,
   studentLinks,
@@ -272,5 +278,95 @@ describe('KetQuaHocTap results', () => {
     const headers = TEMPLATES.KetQuaHocTap.columns(s, { ...ctx, period: 'semester1' }).map((c) => c.header);
     expect(headers.slice(6, 9)).toEqual(['Ngữ văn', 'Toán', 'Ngoại ngữ 1']);
     expect(headers.slice(-2)).toEqual(['Kết quả học tập', 'Kết quả rèn luyện']);
+  });
+
+  it('check a scored subject as a score from 0 to 10 and take Đ/CĐ for a commented one from its list', () => {
+    const s = school(student, ...book(1, 7));
+    const columns = TEMPLATES.KetQuaHocTap.columns(s, { ...ctx, period: 'semester1' });
+    const byHeader = new Map(columns.map((c) => [c.header, c]));
+    expect(byHeader.get('Toán')).toMatchObject({ between: { min: 0, max: 10 }, numFmt: '0.0' });
+    expect(byHeader.get('Toán')?.list).toBeUndefined();
+    expect(byHeader.get('Giáo dục thể chất')?.list).toBe(DM_NHAN_XET);
+    expect(byHeader.get('Kết quả học tập')?.list).toBe(DM_MUC_DANH_GIA);
+    expect(byHeader.get('Kết quả rèn luyện')?.list).toBe(DM_MUC_DANH_GIA);
+    expect(TEMPLATES.KetQuaHocTap.codeLists(s, ctx)).toEqual(
+      expect.arrayContaining([DM_NHAN_XET, DM_MUC_DANH_GIA]),
+    );
+  });
+});
+
+describe('code-list sheets', () => {
+  const classRecord = (className: string): CanonicalRecord => ({
+    type: 'class',
+    key: `smas-nbk:L-${className}`,
+    ...head,
+    schoolYear: '2025-2026',
+    className,
+    grade: Number.parseInt(className, 10),
+  });
+
+  it('come with every template, each column with a dropdown pointing at one of its sheets', () => {
+    const s = school(student, enrollment('6A1'), classRecord('6A1'));
+    for (const template of Object.values(TEMPLATES)) {
+      const sheets = template.codeLists(s, ctx);
+      for (const column of template.columns(s, ctx)) {
+        if (column.list) expect(sheets, `${template.id} ${column.header}`).toContainEqual(column.list);
+      }
+      expect(new Set(sheets.map((l) => l.sheet)).size).toBe(sheets.length);
+      for (const list of sheets) {
+        expect(list.sheet).toMatch(/^DM_\w+$/);
+        for (const row of list.rows) expect(row).toHaveLength(list.header.length);
+      }
+    }
+  });
+
+  it('hold ethnic groups and provinces for the student and staff lists, by the names the templates write', () => {
+    const s = school(student);
+    for (const id of ['C1-HocSinh', 'CSDL_GiaoVien'] as const) {
+      expect(TEMPLATES[id].codeLists(s, ctx)).toEqual(expect.arrayContaining([DM_DAN_TOC, DM_TINH_THANH]));
+    }
+    expect(DM_DAN_TOC.rows).toContainEqual(['01', 'Kinh']);
+    expect(DM_DAN_TOC.rows).toHaveLength(56);
+    expect(DM_TINH_THANH.rows).toContainEqual(['79', 'TP. Hồ Chí Minh']);
+    expect(DM_TINH_THANH.rows).toHaveLength(63);
+    // What a row holds is a value of its column's list.
+    const [row] = [...TEMPLATES['C1-HocSinh'].rows(school(student, enrollment('6A1')), ctx)];
+    const cells = 'cells' in row! ? row.cells : [];
+    const columns = TEMPLATES['C1-HocSinh'].columns(s, ctx);
+    const valuesOf = (header: string) => {
+      const list = columns.find((c) => c.header === header)!.list!;
+      return list.rows.map((r) => r[list.valueColumn - 1]);
+    };
+    const cellOf = (header: string) => cells[columns.findIndex((c) => c.header === header)];
+    for (const [header, list] of [
+      ['Giới tính', DM_GIOI_TINH],
+      ['Dân tộc', DM_DAN_TOC],
+      ['Trạng thái HS', DM_TRANG_THAI_HS],
+    ] as const) {
+      expect(columns.find((c) => c.header === header)?.list).toBe(list);
+      expect(valuesOf(header)).toContain(cellOf(header));
+    }
+  });
+
+  it("give the class column the school's classes of the year when its class records list them", () => {
+    const without = school(student, enrollment('6A1'));
+    expect(
+      TEMPLATES['C1-HocSinh'].columns(without, ctx).find((c) => c.header === 'Mã lớp')?.list,
+    ).toBeUndefined();
+    expect(TEMPLATES['C1-HocSinh'].codeLists(without, ctx).map((l) => l.sheet)).not.toContain('DM_Lop');
+    const withClasses = school(
+      student,
+      enrollment('6A1'),
+      classRecord('6A10'),
+      classRecord('6A2'),
+      classRecord('6A1'),
+    );
+    const list = TEMPLATES['C1-HocSinh'].columns(withClasses, ctx).find((c) => c.header === 'Mã lớp')?.list;
+    expect(list?.sheet).toBe('DM_Lop');
+    expect(list?.rows).toEqual([
+      ['1', '6A1'],
+      ['2', '6A2'],
+      ['3', '6A10'],
+    ]);
   });
 });
