@@ -296,10 +296,12 @@ export async function scaffoldAdapter(options: {
   const toSdk = relative(dir, join(resolve(options.projectRoot), 'src', 'sdk'))
     .split('\\')
     .join('/');
-  const sdk = `${toSdk.startsWith('.') ? toSdk : `./${toSdk}`}/index.ts`;
+  const sdkDir = toSdk.startsWith('.') ? toSdk : `./${toSdk}`;
+  const sdk = `${sdkDir}/index.ts`;
+  const kit = `${sdkDir}/conformance/index.ts`;
   const files: Record<string, string> = {
     'index.ts': adapterSource(options.id, sdk),
-    [`${options.id}.test.ts`]: testSource(options.id, sdk),
+    [`${options.id}.test.ts`]: testSource(options.id, kit),
     'fixtures/api.nock.json': recording(),
     'README.md': readme(options.id),
   };

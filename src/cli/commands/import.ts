@@ -20,6 +20,7 @@ import {
   type TextLimits,
 } from '../../model/index.ts';
 import { InputError } from '../../quality/errors.ts';
+import { readContext } from '../../sdk/adapter.ts';
 import {
   type Adapter,
   type AdapterLogger,
@@ -28,7 +29,6 @@ import {
   PermanentError,
   parseAdapterConfig,
   type RecordError,
-  readContext,
   type StreamName,
 } from '../../sdk/index.ts';
 import { badOption, EXIT, printJson, printLine, usageError } from '../io.ts';
