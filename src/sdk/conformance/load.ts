@@ -17,7 +17,14 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Imports an adapter from a folder (its index.ts or index.js) or a module file. */
+/**
+ * Imports an adapter from a folder (its index.ts or index.js) or a module file.
+ *
+ * @example
+ * ```ts
+ * const adapter = await loadAdapter('adapters/smas-rest');
+ * ```
+ */
 export async function loadAdapter(path: string): Promise<Adapter> {
   let file = resolve(path);
   if ((await stat(file).catch(() => undefined))?.isDirectory()) {
@@ -48,12 +55,23 @@ export async function loadAdapter(path: string): Promise<Adapter> {
   return adapter;
 }
 
+/** A suite as `loadSuite` found it, with what stops its test source. */
 export interface LoadedSuite {
+  /** The suite. */
   suite: ConformanceSuite;
+  /** Stops what the suite's module started (a sandbox); does nothing for JSON. */
   close: () => Promise<void>;
 }
 
-/** Reads a suite from JSON or from a module (which may start a sandbox and return `close`). */
+/**
+ * Reads a suite from JSON or from a module (which may start a sandbox and return `close`).
+ *
+ * @example
+ * ```ts
+ * const { suite, close } = await loadSuite('suite.json');
+ * try { console.log(renderConformanceReport(await runConformance(adapter, suite))); } finally { await close(); }
+ * ```
+ */
 export async function loadSuite(path: string): Promise<LoadedSuite> {
   const file = resolve(path);
   if (!(await exists(file))) {
