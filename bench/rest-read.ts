@@ -36,7 +36,8 @@ async function serve(): Promise<void> {
 
 async function readOnce(url: string): Promise<void> {
   const { default: adapter } = await import('../adapters/rest/index.ts');
-  const { isSignal, parseAdapterConfig, readContext, silentLogger } = await import('../src/sdk/index.ts');
+  const { isSignal, parseAdapterConfig } = await import('../src/sdk/index.ts');
+  const { readContext, silentLogger } = await import('../src/sdk/conformance/index.ts');
   const config = parseAdapterConfig(
     adapter.configSchema,
     {

@@ -351,7 +351,8 @@ async function main(): Promise<void> {
 
     // Raw limits of two layers, alone, on records of this district.
     const rawRecords: unknown[] = [];
-    const { readContext, silentLogger, parseAdapterConfig, isSignal } = await import('../src/sdk/index.ts');
+    const { readContext, silentLogger } = await import('../src/sdk/conformance/index.ts');
+    const { parseAdapterConfig, isSignal } = await import('../src/sdk/index.ts');
     const cfg = parseAdapterConfig(
       rest.configSchema,
       {

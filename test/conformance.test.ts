@@ -12,7 +12,7 @@ import { BUILT_IN_ADAPTERS, type BuiltInAdapterId, loadBuiltInAdapter } from '..
 import { oneRosterSuite } from '../adapters/oneroster/conformance.ts';
 import { restSuite } from '../adapters/rest/conformance.ts';
 import { soapSuite } from '../adapters/soap/conformance.ts';
-import { type ConformanceSuite, runConformance } from '../src/sdk/index.ts';
+import { type ConformanceSuite, runConformance } from '../src/sdk/conformance/index.ts';
 
 const tmp = await mkdtemp(join(tmpdir(), 'edubridge-conformance-'));
 afterAll(() => rm(tmp, { recursive: true, force: true }));

@@ -40,7 +40,8 @@ import {
   type Teacher,
   yearAverage,
 } from '../src/model/index.ts';
-import { isSignal, parseAdapterConfig, readContext, silentLogger } from '../src/sdk/index.ts';
+import { readContext, silentLogger } from '../src/sdk/conformance/index.ts';
+import { isSignal, parseAdapterConfig } from '../src/sdk/index.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'edubridge.js');

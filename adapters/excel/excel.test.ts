@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanonicalRecord } from '../../src/model/index.ts';
+import { readContext, silentLogger } from '../../src/sdk/conformance/index.ts';
 import {
   type Checkpoint,
   isSignal,
@@ -15,8 +16,6 @@ import {
   parseAdapterConfig,
   type ReadItem,
   type RecordError,
-  readContext,
-  silentLogger,
 } from '../../src/sdk/index.ts';
 import { amountOf, columnLetter, decimalOf } from './cells.ts';
 import { detectDelimiter } from './csv.ts';

@@ -16,14 +16,13 @@ import {
   writeZip,
 } from '../../sandbox/generator/excel/bomb.ts';
 import { C1_COLUMNS } from '../../sandbox/generator/excel/students.ts';
+import { readContext, silentLogger } from '../../src/sdk/conformance/index.ts';
 import {
   DEFAULT_INPUT_LIMITS,
   type InputLimitError,
   type InputLimits,
   isSignal,
   parseAdapterConfig,
-  readContext,
-  silentLogger,
 } from '../../src/sdk/index.ts';
 import excel from './index.ts';
 

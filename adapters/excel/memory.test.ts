@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { isSignal, parseAdapterConfig, readContext, silentLogger } from '../../src/sdk/index.ts';
+import { readContext, silentLogger } from '../../src/sdk/conformance/index.ts';
+import { isSignal, parseAdapterConfig } from '../../src/sdk/index.ts';
 import { LARGE_ROWS, writeLargeWorkbook } from './conformance.ts';
 import excel from './index.ts';
 

@@ -1,4 +1,4 @@
-import type { ConformanceSuite } from '../../src/sdk/index.ts';
+import type { ConformanceSuite } from '../../src/sdk/conformance/index.ts';
 /**
  * The conformance suite of the OneRoster adapter: starts three sandbox providers (a small district,
  * one with known broken records, a large one without gradebook) and says what the kit should
@@ -10,7 +10,7 @@ import type { ConformanceSuite } from '../../src/sdk/index.ts';
 import { startOneRosterProvider } from '../../sandbox/vendors/oneroster/index.ts';
 import { sandboxConfig } from './testing.ts';
 
-export type { ConformanceSuite } from '../../src/sdk/index.ts';
+export type { ConformanceSuite } from '../../src/sdk/conformance/index.ts';
 
 const key = (kind: string, id: string) => `oneroster-sandbox:${kind}-${id}`;
 

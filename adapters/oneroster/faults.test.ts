@@ -8,7 +8,8 @@ import {
   SCOPES,
   startOneRosterProvider,
 } from '../../sandbox/vendors/oneroster/index.ts';
-import { isSignal, PermanentError, RetryableError, readContext } from '../../src/sdk/index.ts';
+import { readContext } from '../../src/sdk/conformance/index.ts';
+import { isSignal, PermanentError, RetryableError } from '../../src/sdk/index.ts';
 import adapter from './index.ts';
 import { baseContext, collect, parse, sandboxConfig } from './testing.ts';
 

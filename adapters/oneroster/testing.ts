@@ -3,14 +3,13 @@
  * into records and signals.
  */
 import type { CanonicalRecord } from '../../src/model/index.ts';
+import { readContext, silentLogger } from '../../src/sdk/conformance/index.ts';
 import {
   type BaseContext,
   type Checkpoint,
   isSignal,
   parseAdapterConfig,
   type RecordError,
-  readContext,
-  silentLogger,
 } from '../../src/sdk/index.ts';
 import type { OneRosterConfig } from './config.ts';
 import adapter from './index.ts';

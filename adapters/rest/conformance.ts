@@ -1,4 +1,4 @@
-import type { ConformanceSuite } from '../../src/sdk/index.ts';
+import type { ConformanceSuite } from '../../src/sdk/conformance/index.ts';
 /**
  * The conformance suite of the REST adapter: sandbox school systems on loopback (a small one, one
  * with records that cannot be mapped, and a large one), and the configs the kit needs.
@@ -10,7 +10,7 @@ import type { ConformanceSuite } from '../../src/sdk/index.ts';
 
 import { type RestSchool, startRestSchool } from '../../sandbox/vendors/rest-school/index.ts';
 
-export type { ConformanceSuite } from '../../src/sdk/index.ts';
+export type { ConformanceSuite } from '../../src/sdk/conformance/index.ts';
 
 const API_KEY = 'conformance-api-key';
 const SMALL = { seed: 11, schools: 1, classesPerGrade: 2, classSize: 20 };

@@ -17,7 +17,8 @@ import {
   type Receivable,
   type Student,
 } from '../../src/model/index.ts';
-import { parseAdapterConfig, RecordError, RetryableError, readContext } from '../../src/sdk/index.ts';
+import { readContext } from '../../src/sdk/conformance/index.ts';
+import { parseAdapterConfig, RecordError, RetryableError } from '../../src/sdk/index.ts';
 import adapter from './index.ts';
 import sandboxProfile from './profiles/sandbox-school.json' with { type: 'json' };
 import { baseContext, memoryLogger, readAll, TEST_NOW } from './testing.ts';

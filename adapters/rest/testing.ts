@@ -3,6 +3,7 @@
  * out. Used by this adapter's tests and the SOAP adapter's.
  */
 import type { CanonicalRecord } from '../../src/model/index.ts';
+import { readContext, silentLogger } from '../../src/sdk/conformance/index.ts';
 import {
   type Adapter,
   type AdapterLogger,
@@ -11,9 +12,7 @@ import {
   isSignal,
   parseAdapterConfig,
   type RecordError,
-  readContext,
   type StreamName,
-  silentLogger,
 } from '../../src/sdk/index.ts';
 
 export interface ReadOutcome {

@@ -13,10 +13,9 @@
  */
 import soap from 'soap';
 import { errorMessage } from '../../src/model/index.ts';
+import { hubError } from '../../src/sdk/errors.ts';
 import {
   type AdapterLogger,
-  formatLimitValue,
-  hubError,
   INPUT_LIMIT_SETTINGS,
   InputLimitError,
   type InputLimits,
@@ -31,6 +30,7 @@ import {
   retryPage,
   sleep,
 } from '../../src/sdk/index.ts';
+import { formatLimitValue } from '../../src/sdk/limits.ts';
 import type { SoapConfig } from './config.ts';
 
 /** What a call for one page adds: which page it is, and how to read it out of the result. */

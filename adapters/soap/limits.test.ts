@@ -9,12 +9,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSoapSchool } from '../../sandbox/vendors/soap-school/index.ts';
+import { readContext } from '../../src/sdk/conformance/index.ts';
 import {
   DEFAULT_INPUT_LIMITS,
   type InputLimitError,
   type InputLimits,
   parseAdapterConfig,
-  readContext,
 } from '../../src/sdk/index.ts';
 import { baseContext } from '../rest/testing.ts';
 import adapter from './index.ts';

@@ -9,7 +9,8 @@ import {
   startSoapSchool,
 } from '../../sandbox/vendors/soap-school/index.ts';
 import { checkRecord, type Student, type Teacher } from '../../src/model/index.ts';
-import { PermanentError, parseAdapterConfig, RetryableError, readContext } from '../../src/sdk/index.ts';
+import { readContext } from '../../src/sdk/conformance/index.ts';
+import { PermanentError, parseAdapterConfig, RetryableError } from '../../src/sdk/index.ts';
 import { baseContext, memoryLogger, readAll, TEST_NOW } from '../rest/testing.ts';
 import adapter from './index.ts';
 import { rawXmlParser } from './read.ts';

@@ -47,7 +47,9 @@ function unwrap(schema: z.ZodType): z.ZodType {
  * Every marked field of an object schema, by dotted path (`guardians[].personalId`).
  *
  * @example
+ * ```ts
  * personalDataFields(StudentSchema)['ethnicityCode'] // { class: 'sensitive', … }
+ * ```
  */
 export function personalDataFields(schema: z.ZodType, prefix = ''): Record<string, PersonalDataMark> {
   const out: Record<string, PersonalDataMark> = {};

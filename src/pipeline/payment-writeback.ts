@@ -8,14 +8,13 @@
  * double entry in the school's books.
  */
 import type { Payment } from '../model/index.ts';
+import { canWrite, silentLogger } from '../sdk/adapter.ts';
 import {
   type Adapter,
   AdapterError,
   type AdapterLogger,
-  canWrite,
   parseAdapterConfig,
   scrubSecrets,
-  silentLogger,
   WRITE_NOT_CONFIGURED,
   type WriteContext,
 } from '../sdk/index.ts';

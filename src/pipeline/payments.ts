@@ -10,8 +10,9 @@
  * adapter writes payments (payment-writeback.ts).
  */
 import type { Payment } from '../model/index.ts';
+import { hubError } from '../sdk/errors.ts';
 import type { AdapterLogger, RecordError } from '../sdk/index.ts';
-import { AdapterError, hubError } from '../sdk/index.ts';
+import { AdapterError } from '../sdk/index.ts';
 import {
   type Database,
   type Keyring,

@@ -24,15 +24,14 @@ import {
   type Receivable,
   type Student,
 } from '../model/index.ts';
+import { readContext, silentLogger } from '../sdk/adapter.ts';
 import {
   type Adapter,
   AdapterError,
   type InputLimits,
   isSignal,
   parseAdapterConfig,
-  readContext,
   type StreamName,
-  silentLogger,
 } from '../sdk/index.ts';
 import { type Database, paidByReceivable } from '../store/index.ts';
 

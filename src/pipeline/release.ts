@@ -2,7 +2,10 @@
  * Deciding on a held run: release it (push what it staged, as it would have) or discard it
  * (drop what it staged; the school's data stays as the targets hold it). Audited by the caller.
  */
-import { type AdapterLogger, hubError, silentLogger } from '../sdk/index.ts';
+
+import { silentLogger } from '../sdk/adapter.ts';
+import { hubError } from '../sdk/errors.ts';
+import type { AdapterLogger } from '../sdk/index.ts';
 import {
   type Database,
   discardStagedBatches,

@@ -5,8 +5,10 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type CanonicalRecord, errorMessage, type TextLimits } from '../model/index.ts';
+import { canWrite, silentLogger } from '../sdk/adapter.ts';
+import { hubError } from '../sdk/errors.ts';
 import type { Adapter, AdapterLogger, InputLimits, StreamName } from '../sdk/index.ts';
-import { AdapterError, canWrite, hubError, PermanentError, silentLogger } from '../sdk/index.ts';
+import { AdapterError, PermanentError } from '../sdk/index.ts';
 import {
   claimPull,
   completeOutbox,

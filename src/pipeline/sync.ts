@@ -9,7 +9,9 @@
  */
 import { errorMessage } from '../model/index.ts';
 import type { DataQualityReport } from '../quality/report.ts';
-import { type AdapterLogger, hubError, RetryableError, silentLogger } from '../sdk/index.ts';
+import { silentLogger } from '../sdk/adapter.ts';
+import { hubError } from '../sdk/errors.ts';
+import { type AdapterLogger, RetryableError } from '../sdk/index.ts';
 import { sleep } from '../sdk/sleep.ts';
 import {
   type ClaimOutcome,

@@ -6,7 +6,8 @@
  */
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type AdapterLogger, silentLogger } from '../sdk/index.ts';
+import { silentLogger } from '../sdk/adapter.ts';
+import type { AdapterLogger } from '../sdk/index.ts';
 import { purgeBatchBodies } from '../store/index.ts';
 import { type BreakerOptions, CircuitBreaker } from './breaker.ts';
 import type { PushStepOutcome } from './push.ts';

@@ -36,7 +36,9 @@ export const STREAMS = {
   invoices: ['invoice'],
 } as const satisfies Record<string, readonly RecordType[]>;
 
+/** The name of a stream: `students`, `classes`, `fees` … (the keys of `STREAMS`). */
 export type StreamName = keyof typeof STREAMS;
+/** Every stream name, in the order of `STREAMS`. */
 export const STREAM_NAMES = Object.keys(STREAMS) as StreamName[];
 
 /**
@@ -45,13 +47,17 @@ export const STREAM_NAMES = Object.keys(STREAMS) as StreamName[];
  * account), so a school's fee book learns of them only through the hub.
  */
 export interface WritableRecords {
+  /** Payments parents made through SSC, for the school's fee book. */
   payments: Payment;
 }
+/** A stream the hub can write back to a school's software (`payments`). */
 export type WritableStream = keyof WritableRecords & StreamName;
+/** Every writable stream. */
 export const WRITABLE_STREAMS: readonly WritableStream[] = ['payments'];
 
 /** What the source said of one record `write` was given, by the record's canonical key. */
 export interface WriteRecordResult {
+  /** The record's canonical key, as `write` was given it. */
   key: string;
   /** `written`: the source holds it now (or held it already: a repeat is not a refusal). */
   status: 'written' | 'refused';
@@ -63,6 +69,7 @@ export interface WriteRecordResult {
 
 /** `write`'s answer: one result per record given, in any order. */
 export interface WriteResult {
+  /** One result per record. */
   results: WriteRecordResult[];
 }
 
@@ -73,6 +80,7 @@ export interface WriteResult {
  */
 export const WRITE_NOT_CONFIGURED = 'WRITE_NOT_CONFIGURED';
 
+/** What an adapter says of one stream it offers. */
 export interface StreamDefinition {
   /** Canonical fields that identify a record within the stream; `['key']` for most. */
   primaryKey: readonly string[];
@@ -80,14 +88,19 @@ export interface StreamDefinition {
   incremental: boolean;
   /** True when the source reports deletions (an incremental read then yields `deleted`). */
   reportsDeletions?: boolean;
+  /** What the stream holds in this source, for people. */
   description?: string;
 }
 
 /** Where the adapter writes what it has to say; secrets and personal data never go in. */
 export interface AdapterLogger {
+  /** Detail for whoever debugs the adapter. */
   debug(msg: string, data?: Record<string, unknown>): void;
+  /** What a run did (a page read, a file opened). */
   info(msg: string, data?: Record<string, unknown>): void;
+  /** Something odd the read got past (a retried page, a skipped sheet). */
   warn(msg: string, data?: Record<string, unknown>): void;
+  /** A failure, just before the adapter throws. */
   error(msg: string, data?: Record<string, unknown>): void;
 }
 
@@ -96,32 +109,52 @@ export type Checkpoint = string | number | boolean | null | Checkpoint[] | { [ke
 
 /** Records the source says were deleted, by canonical key. */
 export interface DeletedSignal {
+  /** Tells the signal apart. */
   kind: 'deleted';
+  /** Canonical keys of the deleted records. */
   keys: string[];
 }
 /** A record that kept its identity but changed key (a student code corrected, a merge). */
 export interface KeyChangedSignal {
+  /** Tells the signal apart. */
   kind: 'keyChanged';
+  /** The record's old canonical key. */
   from: string;
+  /** Its new one. */
   to: string;
 }
 /** Everything before this point is read: an incremental read may resume from `checkpoint`. */
 export interface CheckpointSignal {
+  /** Tells the signal apart. */
   kind: 'checkpoint';
+  /** Where the next incremental read starts, given back as `ctx.checkpoint`. */
   checkpoint: Checkpoint;
 }
 /** One record could not be mapped; the stream goes on. */
 export interface RejectedSignal {
+  /** Tells the signal apart. */
   kind: 'rejected';
+  /** Why the record could not be mapped, and where it is. */
   error: RecordError;
 }
+/** What `read` says besides records: deletions, key changes, checkpoints and rejections. */
 export type ReadSignal = DeletedSignal | KeyChangedSignal | CheckpointSignal | RejectedSignal;
 /** What `read` yields: canonical records (with `type`) and signals (with `kind`). */
 export type ReadItem = CanonicalRecord | ReadSignal;
 
+/**
+ * True for a signal, false for a canonical record.
+ *
+ * @example
+ * ```ts
+ * for await (const item of adapter.read('students', ctx)) if (!isSignal(item)) records.push(item);
+ * ```
+ */
 export const isSignal = (item: ReadItem): item is ReadSignal => 'kind' in item;
 
+/** What the hub gives every verb: a logger, a cancel signal, the clock and its input bounds. */
 export interface BaseContext {
+  /** Where to log; never secrets or personal data. */
   logger: AdapterLogger;
   /** Aborted when the run is cancelled or times out: stop promptly and return. */
   signal: AbortSignal;
@@ -134,14 +167,19 @@ export interface BaseContext {
   limits?: Partial<InputLimits>;
 }
 
+/** What `read` receives: the parsed config, the last checkpoint, and makers of the signals it yields. */
 export interface ReadContext<C> extends BaseContext {
+  /** The adapter's config, parsed by its `configSchema`. */
   config: C;
   /** The last checkpoint of a previous read, or undefined for a full read. */
   checkpoint: Checkpoint | undefined;
-  /** Signals to yield from `read`. */
+  /** Signals to yield from `read`: these records were deleted at the source. */
   deleted(keys: string[]): DeletedSignal;
+  /** This record changed key. */
   keyChanged(from: string, to: string): KeyChangedSignal;
+  /** Everything so far is read; resume from `checkpoint`. */
   checkpointAt(checkpoint: Checkpoint): CheckpointSignal;
+  /** This record could not be mapped. */
   rejected(error: RecordError): RejectedSignal;
 }
 
@@ -150,7 +188,9 @@ export interface ReadContext<C> extends BaseContext {
  * `UNREACHABLE`), its message with no secret of the config in it.
  *
  * @example
+ * ```ts
  * catch (error) { return { ok: false, problems: [checkProblemOf(error, configSchema, config)] }; }
+ * ```
  */
 export function checkProblemOf(error: unknown, schema: z.ZodType, config: unknown): CheckProblem {
   if (isAdapterErrorLike(error)) {
@@ -174,6 +214,7 @@ function isAdapterErrorLike(error: unknown): error is AdapterError {
   return error instanceof AdapterError;
 }
 
+/** A problem `check` found, for the person who configures the source. */
 export interface CheckProblem {
   /** Stable code, e.g. `AUTH_REFUSED`, `UNREACHABLE`. */
   code: string;
@@ -181,21 +222,33 @@ export interface CheckProblem {
   message: string;
 }
 
+/** What `check` returns: the source can be read, or the problems a person can act on. */
 export type CheckResult = { ok: true } | { ok: false; problems: CheckProblem[] };
 
+/** What `write` receives. */
 export interface WriteContext<C> extends BaseContext {
+  /** The adapter's config, parsed by its `configSchema`. */
   config: C;
 }
 
+/** What `discover` returns: what the source holds. */
 export interface Discovery {
+  /** Streams this source has data for, with a count when it is cheap to know. */
   streams: Array<{ name: StreamName; count?: number }>;
+  /** Schools the source holds, by the sector's school code. */
   schools?: Array<{ schoolCode: string; name?: string }>;
+  /** School years it holds (`2025-2026`). */
   schoolYears?: string[];
 }
 
+/**
+ * What a vendor passes to `defineAdapter`: who the adapter is, its config schema, its streams, and
+ * its verbs. `S` is the config schema, `N` the streams it offers.
+ */
 export interface AdapterDefinition<S extends z.ZodType, N extends StreamName = StreamName> {
   /** Lower-case id, used in record keys' source and in `source.adapter`: `excel`, `smas-rest`. */
   id: string;
+  /** Name for people: `SMAS (REST)`. */
   name: string;
   /** Semantic version of the adapter; the hub records it with every run. */
   version: string;
@@ -205,11 +258,17 @@ export interface AdapterDefinition<S extends z.ZodType, N extends StreamName = S
    * version of the SDK that `defineAdapter` comes from.
    */
   sdkVersion?: string;
+  /** What the adapter connects, for people. */
   description?: string;
+  /** The config's zod schema; mark secrets with `secret()`. */
   configSchema: S;
+  /** The streams it reads, each with its key and whether it is incremental. */
   streams: Record<N, StreamDefinition>;
+  /** Can the source be reached and read with this config? Problems a person can act on, never a crash. */
   check(config: z.output<S>, ctx: BaseContext): Promise<CheckResult>;
+  /** What the source holds: streams, schools, school years. */
   discover(config: z.output<S>, ctx: BaseContext): Promise<Discovery>;
+  /** Streams the canonical records of one stream, with signals, from `ctx.checkpoint` when incremental. */
   read(stream: N, ctx: ReadContext<z.output<S>>): AsyncIterable<ReadItem>;
   /**
    * The streams `write` accepts (of `WRITABLE_STREAMS`): the hub writes back only to an adapter
@@ -230,6 +289,7 @@ export interface AdapterDefinition<S extends z.ZodType, N extends StreamName = S
    * keeps every record not `written` and offers it again at its next pull.
    *
    * @example
+   * ```ts
    * writes: ['payments'],
    * async write(ctx, stream, payments) {
    *   const http = createHttpClient({ baseUrl: ctx.config.baseUrl, signal: ctx.signal, logger: ctx.logger });
@@ -242,6 +302,7 @@ export interface AdapterDefinition<S extends z.ZodType, N extends StreamName = S
    *       : { key: p.key, status: 'refused', code: r?.error ?? 'NO_ANSWER', message: 'SMAS did not take the payment' };
    *   }) };
    * },
+   * ```
    */
   write?(
     ctx: WriteContext<z.output<S>>,
@@ -265,22 +326,34 @@ export type DefinedAdapter<
  * `configSchema` before calling them.
  */
 export interface Adapter {
+  /** Set by `defineAdapter`. */
   readonly kind: 'edubridge-adapter';
+  /** See `AdapterDefinition`. */
   id: string;
+  /** See `AdapterDefinition`. */
   name: string;
+  /** See `AdapterDefinition`. */
   version: string;
   /** The SDK version the adapter was built for; `defineAdapter` always sets it. */
   sdkVersion?: string;
+  /** See `AdapterDefinition`. */
   description?: string;
+  /** See `AdapterDefinition`. */
   configSchema: z.ZodType;
+  /** See `AdapterDefinition`. */
   streams: Partial<Record<StreamName, StreamDefinition>>;
+  /** See `AdapterDefinition`. */
   // biome-ignore lint/suspicious/noExplicitAny: the config was parsed by configSchema before the call
   check(config: any, ctx: BaseContext): Promise<CheckResult>;
+  /** See `AdapterDefinition`. */
   // biome-ignore lint/suspicious/noExplicitAny: as above
   discover(config: any, ctx: BaseContext): Promise<Discovery>;
+  /** See `AdapterDefinition`. */
   // biome-ignore lint/suspicious/noExplicitAny: as above
   read(stream: StreamName, ctx: ReadContext<any>): AsyncIterable<ReadItem>;
+  /** See `AdapterDefinition`. */
   writes?: readonly WritableStream[];
+  /** See `AdapterDefinition`. */
   write?(
     // biome-ignore lint/suspicious/noExplicitAny: as above
     ctx: WriteContext<any>,
@@ -297,6 +370,7 @@ const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
  * loads, not in the middle of a night's sync.
  *
  * @example
+ * ```ts
  * export default defineAdapter({
  *   id: 'smas-rest', name: 'SMAS REST', version: '1.0.0',
  *   configSchema: z.object({ baseUrl: z.url(), apiKey: secret(z.string()) }),
@@ -308,6 +382,7 @@ const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
  *     yield ctx.checkpointAt(new Date().toISOString());
  *   },
  * });
+ * ```
  */
 export function defineAdapter<S extends z.ZodType, N extends StreamName>(
   definition: AdapterDefinition<S, N>,
@@ -378,7 +453,17 @@ export function isAdapter(value: unknown): value is Adapter {
   );
 }
 
-/** Builds the context `read` receives, with its signal helpers. */
+/**
+ * Builds the context `read` receives, with its signal helpers: what the hub does before it calls
+ * `read`, and what a vendor's unit test does to call `read` itself.
+ *
+ * @example
+ * ```ts
+ * const ctx = readContext({ logger: silentLogger, signal: AbortSignal.timeout(10_000), now: () => new Date() },
+ *   parseAdapterConfig(adapter.configSchema, config, adapter.id), undefined);
+ * for await (const item of adapter.read('students', ctx)) items.push(item);
+ * ```
+ */
 export function readContext<C>(
   base: BaseContext,
   config: C,

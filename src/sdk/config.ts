@@ -12,7 +12,9 @@ export const secretRegistry = z.registry<{ secret: true }>();
  * and API answers.
  *
  * @example
+ * ```ts
  * const configSchema = z.object({ baseUrl: z.url(), apiKey: secret(z.string().min(1)) });
+ * ```
  */
 export function secret<T extends z.ZodType>(schema: T): T {
   secretRegistry.add(schema, { secret: true });
@@ -48,7 +50,14 @@ export function secretFields(schema: z.ZodType, prefix = ''): string[] {
   );
 }
 
-/** A copy of `config` with every secret replaced by `***`, safe to log or show. */
+/**
+ * A copy of `config` with every secret replaced by `***`, safe to log or show.
+ *
+ * @example
+ * ```ts
+ * ctx.logger.info('config', redactConfig(configSchema, config)); // { baseUrl: 'https://…', apiKey: '***' }
+ * ```
+ */
 export function redactConfig<T>(schema: z.ZodType, config: T): T {
   const copy = structuredClone(config) as Record<string, unknown>;
   for (const path of secretFields(schema)) {
@@ -73,6 +82,11 @@ export function secretValues(schema: z.ZodType, config: unknown): string[] {
 /**
  * Parses an adapter's config, throwing one `PermanentError` (`CONFIG_INVALID`) that names each
  * wrong field and what it expects, never the values (they may be secrets).
+ *
+ * @example
+ * ```ts
+ * const config = parseAdapterConfig(adapter.configSchema, JSON.parse(text), adapter.id);
+ * ```
  */
 export function parseAdapterConfig<S extends z.ZodType>(
   schema: S,
@@ -89,7 +103,14 @@ export function parseAdapterConfig<S extends z.ZodType>(
   });
 }
 
-/** `message` with every secret value of `config` replaced by `***`. */
+/**
+ * `message` with every secret value of `config` replaced by `***`.
+ *
+ * @example
+ * ```ts
+ * throw new PermanentError('AUTH_REFUSED', scrubSecrets(`SMAS refused ${url}`, configSchema, config));
+ * ```
+ */
 export function scrubSecrets(message: string, schema: z.ZodType, config: unknown): string {
   let out = message;
   for (const value of secretValues(schema, config)) if (value.length > 0) out = out.split(value).join('***');

@@ -20,6 +20,7 @@ import {
 export abstract class AdapterError extends Error {
   /** Stable code, e.g. `HTTP_429`, `AUTH_REFUSED`, `FIELD_UNMAPPABLE`. */
   readonly code: string;
+  /** True for the errors the hub tries again later. */
   abstract readonly retryable: boolean;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
@@ -34,10 +35,14 @@ export abstract class AdapterError extends Error {
  * when the source said how long (HTTP `Retry-After`).
  *
  * @example
+ * ```ts
  * throw new RetryableError('HTTP_503', 'Máy chủ trường bận / The school server is busy', { retryAfterMs: 30_000 });
+ * ```
  */
 export class RetryableError extends AdapterError {
+  /** Always true: the hub tries again later. */
   readonly retryable = true;
+  /** How long the source asked to wait before the next try, if it said. */
   readonly retryAfterMs: number | undefined;
 
   constructor(code: string, message: string, options: { retryAfterMs?: number; cause?: unknown } = {}) {
@@ -54,7 +59,9 @@ export class RetryableError extends AdapterError {
  * yourself for a quota your source reports otherwise.
  *
  * @example
+ * ```ts
  * throw new ThrottledError('HTTP_429', 'SMAS giới hạn tốc độ / SMAS is rate limiting', { retryAfterMs: 60_000 });
+ * ```
  */
 export class ThrottledError extends RetryableError {}
 
@@ -63,9 +70,12 @@ export class ThrottledError extends RetryableError {}
  * longer answers in the agreed format. The run stops and a person is told `message`.
  *
  * @example
+ * ```ts
  * throw new PermanentError('AUTH_REFUSED', 'Máy chủ SMAS từ chối khóa API / SMAS refused the API key');
+ * ```
  */
 export class PermanentError extends AdapterError {
+  /** Always false: a person must act first. */
   readonly retryable = false;
 }
 
@@ -74,12 +84,17 @@ export class PermanentError extends AdapterError {
  * run's report with its `location` (file, sheet, row, column, or page) and `field`.
  *
  * @example
+ * ```ts
  * throw new RecordError('DATE_UNPARSEABLE', 'Ngày sinh "31/02/2013" không tồn tại / Birth date "31/02/2013" does not exist',
  *   { location: 'HocSinh.xlsx!Sheet1 row 12 col D', field: 'birthDate' });
+ * ```
  */
 export class RecordError extends AdapterError {
+  /** Always false: the same row fails the same way until the source is fixed. */
   readonly retryable = false;
+  /** Where a person finds the record: file, sheet, row and column, or the page. */
   readonly location: string | undefined;
+  /** The canonical field that could not be mapped, e.g. `birthDate`. */
   readonly field: string | undefined;
 
   constructor(
@@ -93,6 +108,14 @@ export class RecordError extends AdapterError {
   }
 }
 
+/**
+ * True for an error of the SDK's classes (whatever its code).
+ *
+ * @example
+ * ```ts
+ * catch (error) { if (isAdapterError(error) && !error.retryable) return { ok: false, problems: [{ code: error.code, message: error.message }] }; throw error; }
+ * ```
+ */
 export const isAdapterError = (error: unknown): error is AdapterError => error instanceof AdapterError;
 
 /** What `hubError` passes on to the error it makes. */
@@ -109,8 +132,10 @@ export interface HubErrorOptions {
  * family's values; a code the catalogue lacks is permanent.
  *
  * @example
+ * ```ts
  * throw hubError('SCHOOL_NOT_CONFIGURED', { school: '79NB0001' });
  * throw hubError(`HTTP_${status}`, { system: 'SMAS', status, where: '/students' }, { retryAfterMs });
+ * ```
  */
 export function hubError<C extends ErrorCode>(
   code: C,

@@ -10,15 +10,20 @@ import { hubError, RetryableError } from './errors.ts';
 import { type PageRef, pageProblem, pageUrl, retryPage } from './pages.ts';
 import { sleep } from './sleep.ts';
 
+/** How the client authenticates: nothing, an API key header, HTTP basic, or OAuth2 client credentials. */
 export type HttpAuth =
   | { type: 'none' }
   | { type: 'apiKey'; header: string; key: string }
   | { type: 'basic'; username: string; password: string }
   | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string };
 
+/** What `createHttpClient` needs: where, how to authenticate, and how patient to be. */
 export interface HttpClientOptions {
+  /** The source's base URL; request paths are relative to it. */
   baseUrl: string;
+  /** Default: none. */
   auth?: HttpAuth;
+  /** Sent with every request. */
   headers?: Record<string, string>;
   /** Per request (default 30 s). */
   timeoutMs?: number;
@@ -33,15 +38,21 @@ export interface HttpClientOptions {
   backoffMs?: number;
   /** Longest wait the client accepts from a Retry-After before handing the retry to the hub. */
   maxRetryAfterMs?: number;
+  /** Aborts requests and waits (pass `ctx.signal`). */
   signal?: AbortSignal;
+  /** Where retries are logged (pass `ctx.logger`). */
   logger?: AdapterLogger;
   /** Name of the source in messages: "SMAS of THCS Nguyễn Bình Khiêm". */
   sourceName?: string;
 }
 
+/** A successful answer: its status, headers and parsed JSON body. */
 export interface HttpResponse<T> {
+  /** HTTP status (2xx: anything else was thrown as an SDK error). */
   status: number;
+  /** The answer's headers (`Link`, counts …). */
   headers: Headers;
+  /** The parsed JSON, typed as the caller says (not checked). */
   body: T;
 }
 
@@ -56,12 +67,15 @@ export interface PageRequest {
   check?: (body: unknown, headers: Headers) => void;
 }
 
+/** A JSON HTTP client for one source, made by `createHttpClient`. */
 export interface HttpClient {
+  /** GETs a JSON document; `page` names a page of a list and judges it. */
   getJson<T = unknown>(
     path: string,
     query?: Record<string, string | number | undefined>,
     page?: PageRequest,
   ): Promise<HttpResponse<T>>;
+  /** Any method, with a JSON body; retried as `getJson` is (make writes idempotent). */
   request<T = unknown>(
     method: string,
     path: string,
@@ -75,7 +89,14 @@ export interface HttpClient {
   resetToken(): void;
 }
 
-/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
+/**
+ * Parses `Retry-After` (seconds or an HTTP date) into milliseconds.
+ *
+ * @example
+ * ```ts
+ * throw new RetryableError('HTTP_503', 'busy', { retryAfterMs: retryAfterMs(response.headers.get('retry-after')) });
+ * ```
+ */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
@@ -96,6 +117,7 @@ function buildUrl(baseUrl: string, path: string, query?: Record<string, string |
  * Creates a JSON HTTP client for one source.
  *
  * @example
+ * ```ts
  * const http = createHttpClient({ baseUrl: config.baseUrl, auth: { type: 'apiKey', header: 'X-Api-Key', key: config.apiKey },
  *   signal: ctx.signal, logger: ctx.logger, sourceName: 'SMAS' });
  * const { body } = await http.getJson<{ items: unknown[] }>('/students', { page: 1 });
@@ -105,6 +127,7 @@ function buildUrl(baseUrl: string, path: string, query?: Record<string, string |
  *   check: (b) => checkPage({ items: (b as { items: unknown[] }).items.length, position: 200,
  *     total: (b as { total: number }).total, pageSize: 100 }),
  * });
+ * ```
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const source = options.sourceName ?? new URL(options.baseUrl).host;

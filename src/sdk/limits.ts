@@ -14,6 +14,7 @@ import { PermanentError } from './errors.ts';
 
 const MIB = 1024 * 1024;
 
+/** The hub's bounds on what an adapter parses from a school's file or a vendor's answer. */
 export interface InputLimits {
   /** Bytes inflated out of one `.xlsx`, every part read counted together. */
   maxInflatedBytes: number;
@@ -41,8 +42,10 @@ export interface InputLimits {
   maxSoapResponseBytes: number;
 }
 
+/** The name of one bound, e.g. `maxInflatedBytes`. */
 export type InputLimitName = keyof InputLimits;
 
+/** The hub's default bounds, used for any the context leaves out. */
 export const DEFAULT_INPUT_LIMITS: Readonly<InputLimits> = {
   // Issue 14 asked for 200 MB. A 200,000-row C1-HocSinh workbook (a whole district in one sheet,
   // far beyond any one school) inflates to 176 MB: the bound passes it and stops a bomb early.
@@ -102,7 +105,9 @@ export const INPUT_LIMIT_SETTINGS: Readonly<Record<InputLimitName, string>> = {
  * The bounds a context carries, each one it leaves out at its default.
  *
  * @example
+ * ```ts
  * const { maxInflatedBytes } = inputLimits(ctx);
+ * ```
  */
 export function inputLimits(ctx: { limits?: Partial<InputLimits> | undefined }): InputLimits {
   return { ...DEFAULT_INPUT_LIMITS, ...ctx.limits };
@@ -110,6 +115,7 @@ export function inputLimits(ctx: { limits?: Partial<InputLimits> | undefined }):
 
 /** What went over a bound, as an `InputLimitError` carries it. */
 export interface InputLimitBreach {
+  /** Which bound. */
   limit: InputLimitName;
   /** What was counted when the read stopped; absent when the other side's client only says "more". */
   measured?: number;
@@ -123,11 +129,16 @@ export interface InputLimitBreach {
  * fields say which bound, the value counted, and the setting that raises it.
  *
  * @example
+ * ```ts
  * throw fileLimitError('C1-HocSinh.xlsx', { limit: 'maxInflatedBytes', measured: 209_731_584, max: 209_715_200 });
+ * ```
  */
 export class InputLimitError extends PermanentError {
+  /** Which bound. */
   readonly limit: InputLimitName;
+  /** What was counted, when known. */
   readonly measured: number | undefined;
+  /** The bound. */
   readonly max: number;
   /** The hub setting that raises the bound (`XLSX_MAX_INFLATED_BYTES`). */
   readonly setting: string;
@@ -189,7 +200,9 @@ export function formatLimitValue(limit: InputLimitName, value: number): ErrorVal
  * (`where` adds the sheet and row), the value counted, the bound, and the setting.
  *
  * @example
+ * ```ts
  * throw fileLimitError('hs.csv', { limit: 'maxCellsPerRow', measured: 20_000, max: 16_384 }, { vi: 'dòng 7', en: 'row 7' });
+ * ```
  */
 export function fileLimitError(
   file: string,

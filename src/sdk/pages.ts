@@ -35,7 +35,9 @@ export type PageRef = { number: number } | { offset: number } | { cursor: string
 
 /** A text in Vietnamese and in English. */
 export interface Bilingual {
+  /** In Vietnamese. */
   vi: string;
+  /** In English. */
   en: string;
 }
 
@@ -46,10 +48,13 @@ const DEFAULT_DETAIL: Record<PageProblem, Bilingual> = {
   empty: { vi: 'trống dù nguồn báo còn dữ liệu', en: 'empty although the source says more follows' },
 };
 
+/** What a `PageError` says about the page. */
 export interface PageErrorOptions {
+  /** What was wrong, in each language (default: the problem's own words). */
   detail?: Bilingual;
   /** Path and query of the page (see `pageUrl`), never with credentials. */
   url?: string;
+  /** Which page. */
   page?: PageRef;
   /** The source's name, first in the message ("SMAS"). */
   source?: string;
@@ -85,10 +90,15 @@ function pageMessage(problem: PageProblem, o: PageErrorOptions): string {
  * `retryPage` asks for the page again and, after the last try, throws one with `tries` set.
  */
 export class PageError extends RetryableError {
+  /** What was wrong. */
   readonly problem: PageProblem;
+  /** What was wrong, in words. */
   readonly detail: Bilingual;
+  /** The page's path and query, secrets masked. */
   readonly url: string | undefined;
+  /** Which page. */
   readonly page: PageRef | undefined;
+  /** Tries made, on the error thrown after the last one. */
   readonly tries: number | undefined;
 
   constructor(problem: PageProblem, options: PageErrorOptions = {}) {
@@ -105,7 +115,9 @@ export class PageError extends RetryableError {
  * The error to throw from a page check: `retryPage` adds the URL and the page.
  *
  * @example
+ * ```ts
  * if (items.length === 0 && next) throw pageProblem('empty', { vi: 'trang rỗng dù còn trang sau', en: 'empty although a next page is linked' });
+ * ```
  */
 export function pageProblem(problem: PageProblem, detail?: Bilingual): PageError {
   return new PageError(problem, detail ? { detail } : {});
@@ -134,7 +146,9 @@ export interface PageCounts {
  * or a next link says more follows, or (with `pageSize`) fewer than the total leaves for it.
  *
  * @example
+ * ```ts
  * checkPage({ items: body.items.length, position: (page - 1) * 100, total: body.total, pageSize: 100 });
+ * ```
  */
 export function checkPage(counts: PageCounts): void {
   const { items, position, total, pageSize, more } = counts;
@@ -160,7 +174,15 @@ export function checkPage(counts: PageCounts): void {
   }
 }
 
-/** A total as a source writes it (a number, or digits as text); undefined when it is neither. */
+/**
+ * A total as a source writes it (a number, or digits as text); undefined when it is neither.
+ *
+ * @example
+ * ```ts
+ * totalOf('120') // 120
+ * totalOf('n/a') // undefined
+ * ```
+ */
 export function totalOf(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
@@ -168,7 +190,14 @@ export function totalOf(value: unknown): number | undefined {
 
 const SECRET_PARAM = /key|token|secret|passw|signature|^sig$|auth|credential|session/i;
 
-/** Query parameters as text, the values of secret-looking ones (`api_key`, `token` …) masked. */
+/**
+ * Query parameters as text, the values of secret-looking ones (`api_key`, `token` …) masked.
+ *
+ * @example
+ * ```ts
+ * maskedQuery({ page: 2, api_key: 'k' }) // 'page=2&api_key=***'
+ * ```
+ */
 export function maskedQuery(params: URLSearchParams | Record<string, unknown>): string {
   const entries =
     params instanceof URLSearchParams
@@ -184,7 +213,9 @@ export function maskedQuery(params: URLSearchParams | Record<string, unknown>): 
  * values of secret-looking parameters masked.
  *
  * @example
+ * ```ts
  * pageUrl(new URL('https://u:p@smas.vn/api/hs?page=3&api_key=k')) // '/api/hs?page=3&api_key=***'
+ * ```
  */
 export function pageUrl(url: URL | string): string {
   const u = typeof url === 'string' ? new URL(url, 'http://x') : url;
@@ -192,6 +223,7 @@ export function pageUrl(url: URL | string): string {
   return query ? `${u.pathname}?${query}` : u.pathname;
 }
 
+/** How patient to be with a broken page. */
 export interface PagePolicy {
   /** Tries in all for a broken page (default 3). */
   maxAttempts?: number;
@@ -199,15 +231,21 @@ export interface PagePolicy {
   backoffMs?: number;
 }
 
+/** What `retryPage` needs besides the fetch: what to name in messages, a signal, a logger. */
 export interface RetryPageOptions extends PagePolicy {
   /** The page's path and query (`pageUrl`), or what names the call (a SOAP operation). */
   url: string;
+  /** Which page, named in the error. */
   page?: PageRef | undefined;
+  /** The source's name, first in the message. */
   source?: string | undefined;
+  /** Stops the retries (pass `ctx.signal`). */
   signal?: AbortSignal | undefined;
+  /** Where retries are logged (pass `ctx.logger`). */
   logger?: AdapterLogger | undefined;
 }
 
+/** Tries in all for a broken page, unless the adapter's config says otherwise. */
 export const DEFAULT_PAGE_ATTEMPTS = 3;
 const DEFAULT_PAGE_BACKOFF_MS = 200;
 
@@ -228,11 +266,13 @@ const DEFAULT_PAGE_BACKOFF_MS = 200;
  * through too: tries never multiply.
  *
  * @example
+ * ```ts
  * const items = await retryPage(async () => {
  *   const { body } = await http.getJson<Page>('/students', { page: 3 });
  *   checkPage({ items: body.items.length, position: 200, total: body.total, pageSize: 100 });
  *   return body.items;
  * }, { url: '/students?page=3', page: { number: 3 }, signal: ctx.signal, logger: ctx.logger });
+ * ```
  */
 export async function retryPage<T>(
   fetchPage: (attempt: number) => Promise<T>,

@@ -4,7 +4,9 @@
  * stops between pages when the signal aborts.
  */
 
+/** What every pagination helper takes besides the fetch. */
 export interface PageOptions {
+  /** Stops between pages (pass `ctx.signal`). */
   signal?: AbortSignal;
   /** Refuse to loop forever on a source that never says it is done. */
   maxPages?: number;
@@ -21,7 +23,9 @@ function guard(page: number, options: PageOptions): void {
  * Page numbers: `?page=1&size=100`, until a page comes back shorter than `pageSize` (or empty).
  *
  * @example
+ * ```ts
  * for await (const row of byPageNumber((page) => fetchRows({ page, size: 100 }), { pageSize: 100 })) …
+ * ```
  */
 export async function* byPageNumber<T>(
   fetchPage: (page: number) => Promise<readonly T[]>,
@@ -39,7 +43,9 @@ export async function* byPageNumber<T>(
  * Offsets: `?limit=100&offset=200` (OneRoster), until a short page, or `total` when the source says it.
  *
  * @example
+ * ```ts
  * byOffset(async (offset, limit) => { const r = await get({ offset, limit }); return { items: r.users, total: r.total }; }, { limit: 100 })
+ * ```
  */
 export async function* byOffset<T>(
   fetchPage: (offset: number, limit: number) => Promise<{ items: readonly T[]; total?: number | undefined }>,
@@ -59,7 +65,9 @@ export async function* byOffset<T>(
  * Cursors: each page returns the cursor of the next, `null` or absent at the end.
  *
  * @example
+ * ```ts
  * byCursor(async (cursor) => { const r = await get({ cursor }); return { items: r.data, next: r.nextCursor }; })
+ * ```
  */
 export async function* byCursor<T>(
   fetchPage: (
@@ -82,7 +90,9 @@ export async function* byCursor<T>(
  * use `nextLinkFromHeader`).
  *
  * @example
+ * ```ts
  * byNextLink('/students?page=1', async (url) => { const r = await http.getJson(url); return { items: r.body.items, next: r.body.next }; })
+ * ```
  */
 export async function* byNextLink<T>(
   first: string,
@@ -101,7 +111,14 @@ export async function* byNextLink<T>(
   }
 }
 
-/** The `rel="next"` target of an RFC 8288 `Link` header, if any. */
+/**
+ * The `rel="next"` target of an RFC 8288 `Link` header, if any.
+ *
+ * @example
+ * ```ts
+ * nextLinkFromHeader('<https://smas.vn/api/hs?page=2>; rel="next"') // 'https://smas.vn/api/hs?page=2'
+ * ```
+ */
 export function nextLinkFromHeader(link: string | null): string | undefined {
   if (!link) return undefined;
   for (const part of link.split(',')) {

@@ -9,7 +9,9 @@ import { RecordError } from './errors.ts';
  * The `source` block every canonical record carries.
  *
  * @example
+ * ```ts
  * const source = recordSource(adapter, '79NB0001', ctx.now(), 'HocSinh.xlsx!Sheet1 row 12');
+ * ```
  */
 export function recordSource(
   adapter: { id: string; version: string },
@@ -31,7 +33,9 @@ export function recordSource(
  * signal so the stream goes on; any other error ends the read, as it should.
  *
  * @example
+ * ```ts
  * yield* mapEach(rows, (row) => toStudent(row), ctx);
+ * ```
  */
 export async function* mapEach<T>(
   rows: AsyncIterable<T> | Iterable<T>,

@@ -2,6 +2,11 @@
  * Waits `ms`, or less when `signal` aborts: then it rejects with the signal's reason, so a run
  * that is cancelled stops waiting between retries at once and says why. (Node's
  * `timers/promises` rejects with its own AbortError instead of the reason.)
+ *
+ * @example
+ * ```ts
+ * await sleep(error.retryAfterMs ?? 1_000, ctx.signal);
+ * ```
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {

@@ -8,7 +8,9 @@ import { RecordError } from './errors.ts';
  * Folds text for comparison: NFC, lower case, no diacritics (đ → d), single spaces, no punctuation.
  *
  * @example
+ * ```ts
  * fold('  Số định danh  cá nhân ') // 'so dinh danh ca nhan'
+ * ```
  */
 export function fold(text: string): string {
   return text
@@ -25,8 +27,10 @@ export function fold(text: string): string {
  * Returns the field, or undefined when no alias matches.
  *
  * @example
+ * ```ts
  * const aliases = { personalId: ['Số định danh cá nhân', 'Mã định danh', 'CCCD'] };
  * matchHeader('SO DINH DANH CA NHAN', aliases) // 'personalId'
+ * ```
  */
 export function matchHeader(
   header: string,
@@ -51,6 +55,7 @@ function iso(y: number, m: number, d: number): string | undefined {
   return date.toISOString().slice(0, 10);
 }
 
+/** A date layout `parseDate` understands (`excelSerial`: Excel's day number). */
 export type DateFormat =
   | 'dd/MM/yyyy'
   | 'yyyy-MM-dd'
@@ -105,8 +110,10 @@ function tryFormat(value: string | number | Date, format: DateFormat): string | 
  * (`DATE_UNPARSEABLE`, or `DATE_MISSING` when empty) naming the field and place.
  *
  * @example
+ * ```ts
  * parseDate('05/09/2013', { field: 'birthDate' })   // '2013-09-05' (day first, as in Viet Nam)
  * parseDate(41526, { field: 'birthDate' })          // '2013-09-08' (Excel serial number)
+ * ```
  */
 export function parseDate(
   value: unknown,
@@ -134,8 +141,10 @@ export function parseDate(
  * canonical codes, or throws a RecordError (`CODE_UNKNOWN`) listing what it accepts.
  *
  * @example
+ * ```ts
  * const gender = codeList({ male: ['Nam', 'M', '1'], female: ['Nữ', 'F', '2'] }, 'gender');
  * gender('NỮ') // 'female'
+ * ```
  */
 export function codeList<T extends string>(
   table: Readonly<Record<T, readonly string[]>>,
@@ -170,7 +179,9 @@ export const genderCode = codeList(
  * Reads a value at a JSON pointer (RFC 6901) in a source record: `/hocSinh/ngaySinh`.
  *
  * @example
+ * ```ts
  * atPointer({ hs: { ma: 'HS1' } }, '/hs/ma') // 'HS1'
+ * ```
  */
 export function atPointer(value: unknown, pointer: string): unknown {
   if (pointer === '' || pointer === '/') return value;

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import excel from '../../../adapters/excel/index.ts';
 import { importFile } from '../../../src/cli/commands/import.ts';
-import { isSignal, parseAdapterConfig, readContext, silentLogger } from '../../../src/sdk/index.ts';
+import { readContext, silentLogger } from '../../../src/sdk/conformance/index.ts';
+import { isSignal, parseAdapterConfig } from '../../../src/sdk/index.ts';
 import { generateDistrict } from '../index.ts';
 import { type ExcelDefect, type ExcelDistrictSummary, writeDistrictExcel } from './index.ts';
 

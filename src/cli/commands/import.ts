@@ -27,6 +27,7 @@ import { type Finding, type FindingGroup, FindingGroups } from '../../quality/fi
 import type { MarkedCopyResult } from '../../quality/marked-copy.ts';
 import { maskPersonalText, maskValue, personalDataClassOf, valueAtPath } from '../../quality/mask.ts';
 import { renderFindingGroups } from '../../quality/render-findings.ts';
+import { readContext } from '../../sdk/adapter.ts';
 import {
   type Adapter,
   type AdapterLogger,
@@ -35,7 +36,6 @@ import {
   PermanentError,
   parseAdapterConfig,
   type RecordError,
-  readContext,
   type StreamName,
 } from '../../sdk/index.ts';
 import { badOption, EXIT, printJson, printLine, usageError } from '../io.ts';

@@ -15,14 +15,13 @@
  */
 import { type CanonicalRecord, DatasetChecker, type TextLimits } from '../../model/index.ts';
 import { type DataQualityReport, ReportBuilder } from '../../quality/report.ts';
+import { readContext, silentLogger } from '../../sdk/adapter.ts';
 import {
   type Adapter,
   type AdapterLogger,
   type InputLimits,
   parseAdapterConfig,
-  readContext,
   type StreamName,
-  silentLogger,
 } from '../../sdk/index.ts';
 import {
   type Database,

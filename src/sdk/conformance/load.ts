@@ -73,6 +73,11 @@ async function moduleOfFolder(dir: string, shown: string): Promise<string> {
 /**
  * Imports an adapter from a module file, or a folder (a package: its package.json's entry; else
  * its index.ts). `shown` is how errors name it (the path as the person wrote it).
+ *
+ * @example
+ * ```ts
+ * const adapter = await loadAdapter('../acme-sis');
+ * ```
  */
 export async function loadAdapter(path: string, shown = path): Promise<Adapter> {
   let file = resolve(path);
@@ -109,12 +114,23 @@ export async function loadAdapter(path: string, shown = path): Promise<Adapter> 
   return adapter;
 }
 
+/** A suite as `loadSuite` found it, with what stops its test source. */
 export interface LoadedSuite {
+  /** The suite. */
   suite: ConformanceSuite;
+  /** Stops what the suite's module started (a sandbox); does nothing for JSON. */
   close: () => Promise<void>;
 }
 
-/** Reads a suite from JSON or from a module (which may start a sandbox and return `close`). */
+/**
+ * Reads a suite from JSON or from a module (which may start a sandbox and return `close`).
+ *
+ * @example
+ * ```ts
+ * const { suite, close } = await loadSuite('suite.json');
+ * try { console.log(renderConformanceReport(await runConformance(adapter, suite))); } finally { await close(); }
+ * ```
+ */
 export async function loadSuite(path: string): Promise<LoadedSuite> {
   const file = resolve(path);
   if (!(await exists(file))) {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { hubError } from '../errors.ts';
 
+/** A recording being replayed; `close()` it when the suite is done. */
 export interface Replay {
   /** Ends the replay: recorded answers are dropped and the network is allowed again. */
   close(): Promise<void>;
@@ -16,8 +17,10 @@ export interface Replay {
  * Starts answering the requests recorded in `file`, for as long as the suite runs.
  *
  * @example
+ * ```ts
  * const replay = await replayRecording(new URL('./fixtures/api.nock.json', import.meta.url));
  * try { … } finally { await replay.close(); }
+ * ```
  */
 export async function replayRecording(file: string | URL): Promise<Replay> {
   const path = typeof file === 'string' ? file : fileURLToPath(file);

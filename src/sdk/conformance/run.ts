@@ -24,21 +24,34 @@ import { parseAdapterConfig, secretValues } from '../config.ts';
 import { AdapterError, RecordError } from '../errors.ts';
 import type { ConformanceSuite } from './suite.ts';
 
+/** How one check ended (`skipped`: the suite gave nothing to check it with). */
 export type CheckStatus = 'passed' | 'failed' | 'skipped';
 
+/** One check of the kit and how it ended. */
 export interface CheckOutcome {
+  /** Stable id, e.g. `read.abort`. */
   id: string;
+  /** What the check asks, for people. */
   title: string;
+  /** How it ended. */
   status: CheckStatus;
+  /** What was expected and what happened (or why it was skipped). */
   detail: string;
+  /** How long it took. */
   ms: number;
 }
 
+/** What `runConformance` returns: every check's outcome, and the counts. */
 export interface ConformanceReport {
+  /** The adapter the kit ran against. */
   adapter: { id: string; name: string; version: string };
+  /** Every check, in the order run. */
   checks: CheckOutcome[];
+  /** Checks passed. */
   passed: number;
+  /** Checks failed: the adapter does not keep the contract when above 0. */
   failed: number;
+  /** Checks skipped. */
   skipped: number;
 }
 
@@ -69,6 +82,7 @@ interface ReadOutcome {
   count: number;
 }
 
+/** How `runConformance` runs, besides the suite. */
 export interface RunOptions {
   /** Reference date for the model's rules (ages, future dates). */
   asOf?: Date;
@@ -81,8 +95,10 @@ export interface RunOptions {
  * adapter's failure (that is a failed check).
  *
  * @example
+ * ```ts
  * const report = await runConformance(adapter, { config: { baseUrl: 'http://127.0.0.1:4010', apiKey: 'k' } });
  * if (report.failed > 0) process.exitCode = 1;
+ * ```
  */
 export async function runConformance(
   adapter: Adapter,
@@ -540,7 +556,14 @@ export async function runConformance(
   };
 }
 
-/** The report as people read it. */
+/**
+ * The report as people read it: one line per check, then the counts.
+ *
+ * @example
+ * ```ts
+ * console.log(renderConformanceReport(await runConformance(adapter, suite)));
+ * ```
+ */
 export function renderConformanceReport(report: ConformanceReport): string {
   const mark = { passed: '✓', failed: '✗', skipped: '–' } as const;
   const lines = [

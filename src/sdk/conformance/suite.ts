@@ -5,14 +5,17 @@
  */
 import type { StreamName, WritableStream } from '../adapter.ts';
 
+/** A rejection a reference input must produce. */
 export interface ExpectedRejection {
   /** The RecordError code, e.g. `DATE_UNPARSEABLE`. */
   code: string;
   /** Substring of the error's location, e.g. `row 7`. */
   location?: string;
+  /** The canonical field named by the error, e.g. `birthDate`. */
   field?: string;
 }
 
+/** What the kit runs against an adapter: configs, and what reading and writing must give. */
 export interface ConformanceSuite {
   /** A config that works against the test source. */
   config: unknown;
