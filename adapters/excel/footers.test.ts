@@ -3,20 +3,20 @@
  * book (place and date, who signs, signatures, totals), blank rows inside and after the table, and
  * files with nothing in them or nothing under the header.
  */
+
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanonicalRecord } from '../../src/model/index.ts';
+import { readContext, silentLogger } from '../../src/sdk/conformance/index.ts';
 import {
   isSignal,
   PermanentError,
   parseAdapterConfig,
   type ReadItem,
   type RecordError,
-  readContext,
-  silentLogger,
 } from '../../src/sdk/index.ts';
 import excel from './index.ts';
 

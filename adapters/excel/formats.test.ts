@@ -3,11 +3,13 @@
  * "Unicode Text" (UTF-16, tab-separated), an HTML table saved as `.xls` (the "export to Excel" of
  * many school systems), Excel 2003's XML spreadsheet, a tab-separated text named `.xls`.
  */
+
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanonicalRecord, Student, Teacher } from '../../src/model/index.ts';
+import { readContext, silentLogger } from '../../src/sdk/conformance/index.ts';
 import {
   DEFAULT_INPUT_LIMITS,
   type InputLimits,
@@ -16,8 +18,6 @@ import {
   parseAdapterConfig,
   type ReadItem,
   type RecordError,
-  readContext,
-  silentLogger,
 } from '../../src/sdk/index.ts';
 import { csvEncodingOf } from './csv.ts';
 import excel from './index.ts';

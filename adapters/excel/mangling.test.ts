@@ -3,20 +3,20 @@
  * each value either read as the one it was (the model's rules saying what was restored), or
  * rejected with what Excel probably did and how to fix it in Excel.
  */
+
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CanonicalRecord, checkRecord, type Student } from '../../src/model/index.ts';
+import { readContext, silentLogger } from '../../src/sdk/conformance/index.ts';
 import {
   isSignal,
   parseAdapterConfig,
   parseDate,
   type ReadItem,
   type RecordError,
-  readContext,
-  silentLogger,
 } from '../../src/sdk/index.ts';
 import { dateHint, relaxedDate } from './dates.ts';
 import excel from './index.ts';
