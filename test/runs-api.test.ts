@@ -29,6 +29,7 @@ import {
 import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
 
 const SCHOOL = '79NB0001';
+const UNUSABLE = '79NB0009';
 const DISTRICT = { schools: 1, seed: 11, classesPerGrade: 1, classSize: 20 };
 const PREFIX = `edubridge-test-${randomUUID().slice(0, 8)}`;
 
@@ -56,6 +57,15 @@ beforeAll(async () => {
       [SCHOOL]: {
         adapter: 'rest',
         config: { baseUrl: school.url, profile: 'sandbox-school', auth: { type: 'apiKey', key: 'k' } },
+      },
+      // Its key is a reference to a variable nobody set: the school cannot be synced as configured.
+      [UNUSABLE]: {
+        adapter: 'rest',
+        config: {
+          baseUrl: school.url,
+          profile: 'sandbox-school',
+          auth: { type: 'apiKey', key: { env: 'EDUBRIDGE_TEST_NEVER_SET' } },
+        },
       },
     }),
   );
@@ -86,7 +96,7 @@ beforeAll(async () => {
     sweepEveryMs: 0,
   });
   app = await buildApp(config, { database: db, runService: service });
-  districtKey = (await createApiKey(db, { role: 'district', schools: [SCHOOL] })).key;
+  districtKey = (await createApiKey(db, { role: 'district', schools: [SCHOOL, UNUSABLE] })).key;
   otherKey = (await createApiKey(db, { role: 'district', schools: ['79HP0002'] })).key;
 }, 60_000);
 
@@ -216,12 +226,15 @@ describe('/v1/runs', () => {
       method: 'POST',
       url: '/v1/runs/district',
       headers: as(districtKey),
-      payload: { schools: [SCHOOL, '79HP0002'], streams: ['students'], mode: 'incremental' },
+      payload: { schools: [UNUSABLE, SCHOOL, '79HP0002'], streams: ['students'], mode: 'incremental' },
     });
     expect(res.statusCode).toBe(202);
     const body = res.json() as { runs: Array<{ id: string; schoolCode: string }>; skipped: unknown[] };
     expect(body.runs.map((r) => r.schoolCode)).toEqual([SCHOOL]);
-    expect(body.skipped).toEqual([{ schoolCode: '79HP0002', code: 'OUT_OF_SCOPE' }]);
+    expect(body.skipped).toEqual([
+      { schoolCode: UNUSABLE, code: 'SOURCE_SECRET_UNRESOLVED' },
+      { schoolCode: '79HP0002', code: 'OUT_OF_SCOPE' },
+    ]);
     expect((await waitForRun(body.runs[0]!.id, districtKey)).state).toBe('succeeded');
   });
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problem } from '../../app/problem.ts';
 import { IdempotencyKeyReusedError, type RunService } from '../../pipeline/service.ts';
-import { STREAM_NAMES, type StreamName } from '../../sdk/index.ts';
+import { AdapterError, STREAM_NAMES, type StreamName } from '../../sdk/index.ts';
 import {
   batchProgress,
   contentHash,
@@ -15,6 +15,15 @@ import {
 import { authorize, SECURED } from '../auth.ts';
 import { problemResponses } from '../responses.ts';
 import { QUEUES_WORK } from '../stores.ts';
+
+/** The codes of a school's source that loading found unusable (see pipeline/sources). */
+const SOURCE_PROBLEMS = new Set([
+  'SOURCE_ADAPTER_UNAVAILABLE',
+  'SOURCE_ADAPTER_INCOMPATIBLE',
+  'SOURCE_SECRET_UNRESOLVED',
+  'SOURCE_CONFIG_INVALID',
+  'ADAPTER_NOT_FOUND',
+]);
 
 const countsSchema = z.object({
   pulled: z.number(),
@@ -244,6 +253,12 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
         } catch (error) {
           if (error instanceof IdempotencyKeyReusedError) {
             throw problem('IDEMPOTENCY_KEY_REUSED', { run: error.runId }, { cause: error });
+          }
+          // A school whose adapter or config cannot be used is skipped with its code; the
+          // district's other schools are still queued.
+          if (error instanceof AdapterError && SOURCE_PROBLEMS.has(error.code)) {
+            skipped.push({ schoolCode, code: error.code });
+            continue;
           }
           throw error;
         }
