@@ -184,6 +184,13 @@ describe('GET /v1/runs/:id/events', () => {
       counts: { pulled: number };
     };
     expect(counts.counts.pulled).toBe(school.state.data.students.size);
+    // Connecting again after the end: the state's time is when the run finished, not now.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const again = await readEvents(`${baseUrl}/v1/runs/${id}/events`, districtKey);
+    const finished = (await getRun(db, id))!.finished_at!;
+    expect(again.events.filter((e) => e.event === 'state').map((e) => e.data)).toEqual([
+      { runId: id, state: 'succeeded', at: new Date(finished).toISOString() },
+    ]);
   }, 40_000);
 
   it('refuses a key outside the run’s school with 403', async () => {

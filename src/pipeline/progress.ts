@@ -34,7 +34,7 @@ export async function* watchRun(
     const nextCounts = JSON.stringify(run.counts);
     if (run.state !== state) {
       state = run.state;
-      yield { event: 'state', data: { runId, state, at: new Date().toISOString() } };
+      yield { event: 'state', data: { runId, state, at: stateEnteredAt(run).toISOString() } };
     }
     if (nextCounts !== counts) {
       counts = nextCounts;
@@ -43,6 +43,26 @@ export async function* watchRun(
     if (FINISHED_STATES.has(run.state)) return;
     await sleep(interval, options.signal);
   }
+}
+
+/**
+ * When the run entered its present state, as far as the row records it: a client that connects late
+ * (or again) learns when the run finished, not when it asked. A state the row keeps no time for
+ * (held, pulling after a take-over) is dated by when it was seen.
+ */
+function stateEnteredAt(run: NonNullable<Awaited<ReturnType<typeof getRun>>>): Date {
+  const pushing = (run.carry as { pushStartedAt?: string } | null)?.pushStartedAt;
+  const at =
+    run.state === 'queued'
+      ? run.created_at
+      : run.state === 'pulling'
+        ? run.started_at
+        : run.state === 'pushing' && pushing
+          ? new Date(pushing)
+          : FINISHED_STATES.has(run.state)
+            ? run.finished_at
+            : null;
+  return at ? new Date(at) : new Date();
 }
 
 /** One event in the `text/event-stream` format. */
