@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_ADAPTERS, loadBuiltInAdapter } from '../adapters/index.ts';
-import { createAdapterCatalogue, loadSources, requireSource } from '../src/pipeline/sources/index.ts';
+import {
+  createAdapterCatalogue,
+  loadSources,
+  requireSource,
+  sourcesLoader,
+} from '../src/pipeline/sources/index.ts';
 import { SDK_VERSION, sdkCompatible } from '../src/sdk/version.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'edubridge-sources-'));
@@ -230,5 +235,25 @@ describe('SDK compatibility', () => {
     expect(sdkCompatible('2.0.0', '1.2.0')).toBe(false);
     expect(sdkCompatible('0.9.0', '1.2.0')).toBe(false);
     expect(sdkCompatible('one', '1.2.0')).toBe(false);
+  });
+});
+
+describe('sourcesLoader', () => {
+  it('answers from memory within its time, then reads the file again', async () => {
+    const path = sourcesFile('ttl.json', { '79NB0001': { adapter: 'rest', config: {} } });
+    const sources = sourcesLoader(path, () => ({}), 200);
+    const first = await sources();
+    writeFileSync(path, JSON.stringify({ '79NB0002': { adapter: 'excel', config: {} } }));
+    expect(await sources()).toBe(first);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(Object.keys(await sources())).toEqual(['79NB0002']);
+  });
+
+  it('does not keep a failed read', async () => {
+    const path = join(dir, 'appears-later.json');
+    const sources = sourcesLoader(path, () => ({}), 60_000);
+    await expect(sources()).rejects.toMatchObject({ code: 'SOURCES_NOT_FOUND' });
+    writeFileSync(path, JSON.stringify({ '79NB0003': { adapter: 'soap', config: {} } }));
+    expect(Object.keys(await sources())).toEqual(['79NB0003']);
   });
 });

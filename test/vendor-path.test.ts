@@ -113,6 +113,7 @@ describe('a vendor’s adapter from scaffold to the city', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(records).toHaveLength(3);
+    expect(read.stderr).not.toContain('[object Object]');
     for (const r of records)
       expect(r).toMatchObject({ type: 'student', schoolCode: school, source: { adapter: 'acme-sis' } });
 

@@ -11,7 +11,7 @@ import type { SsoRelay } from '../identity/sso/index.ts';
 import { createRunQueue, producerConnection, type queueConnection } from '../pipeline/queue.ts';
 import { createScheduleQueue, ScheduleService } from '../pipeline/schedules.ts';
 import { RunService } from '../pipeline/service.ts';
-import { type AdapterCatalogue, loadSources } from '../pipeline/sources/index.ts';
+import { type AdapterCatalogue, sourcesLoader } from '../pipeline/sources/index.ts';
 import type { Adapter } from '../sdk/index.ts';
 import { createDatabase, type Database, type Keyring, loadKeyring, migrateToLatest } from '../store/index.ts';
 import { targetsFromConfig } from '../targets/from-config.ts';
@@ -191,11 +191,10 @@ const lazyRunService = (
         db: database,
         keyring,
         queue,
-        sources: () =>
-          loadSources(config.SOURCES_FILE, {
-            env: environment(),
-            ...(adapters.adapters ? { adapters: adapters.adapters } : {}),
-          }),
+        sources: sourcesLoader(config.SOURCES_FILE, () => ({
+          env: environment(),
+          ...(adapters.adapters ? { adapters: adapters.adapters } : {}),
+        })),
         targets: () => targetsFromConfig(config),
         holdThreshold: config.HOLD_THRESHOLD,
         pushAttempts: config.PUSH_ATTEMPTS,

@@ -6,9 +6,9 @@
  * unless `--unmasked`, which is written to the audit log with who asked.
  */
 import type { Command } from 'commander';
-import { checkRecord, RECORD_SCHEMAS, type RecordType } from '../../model/index.ts';
-import { personalDataFields } from '../../model/personal-data.ts';
+import { checkRecord, formatMessage } from '../../model/index.ts';
 import type { AdapterCatalogue } from '../../pipeline/sources/index.ts';
+import { maskPersonalText, maskValue, personalDataClassOf } from '../../quality/mask.ts';
 import {
   type AdapterLogger,
   isSignal,
@@ -21,55 +21,24 @@ import { badOption, EXIT, integerOption, usageError } from '../io.ts';
 import type { CliContext } from '../program.ts';
 import { parseIsoDateOption } from './id.ts';
 
-/** A value shown without showing it: its shape stays (length, first and last characters). */
-export function maskValue(value: unknown): unknown {
-  if (typeof value === 'string') {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value.slice(0, 4)}-••-••`;
-    if (value.length < 6) return '•••';
-    return `${value.slice(0, 2)}${'•'.repeat(value.length - 4)}${value.slice(-2)}`;
-  }
-  if (value === undefined || value === null) return value;
-  return '•••';
-}
-
-const fieldsByType = new Map<string, string[]>();
-
-/** Dotted paths of the personal and sensitive fields of a record type (`guardians[].personalId`). */
-function personalPaths(type: string): string[] {
-  let paths = fieldsByType.get(type);
-  if (!paths) {
-    const schema = RECORD_SCHEMAS[type as RecordType];
-    paths = schema ? Object.keys(personalDataFields(schema)) : [];
-    fieldsByType.set(type, paths);
-  }
-  return paths;
-}
-
-function maskAt(node: unknown, parts: readonly string[]): void {
-  if (node === null || typeof node !== 'object') return;
-  const [head, ...rest] = parts;
-  if (head === undefined) return;
-  const array = head.endsWith('[]');
-  const key = array ? head.slice(0, -2) : head;
-  const record = node as Record<string, unknown>;
-  if (!(key in record)) return;
-  if (array) {
-    const items = record[key];
-    if (!Array.isArray(items)) return;
-    if (rest.length === 0) record[key] = items.map(maskValue);
-    else for (const item of items) maskAt(item, rest);
-  } else if (rest.length === 0) {
-    record[key] = maskValue(record[key]);
-  } else {
-    maskAt(record[key], rest);
-  }
-}
-
-/** A copy of a canonical record with every field the model marks personal or sensitive masked. */
+/**
+ * A copy of a canonical record with every field the model marks personal or sensitive masked as the
+ * import's report masks it (`src/quality/mask.ts`): the ends of a number, a date's year, a name's
+ * initials, a sensitive value hidden.
+ */
 export function maskRecord<T extends { type: string }>(record: T): T {
-  const copy = structuredClone(record);
-  for (const path of personalPaths(record.type)) maskAt(copy, path.split('.'));
-  return copy;
+  const walk = (value: unknown, path: string): unknown => {
+    if (Array.isArray(value)) return value.map((item, i) => walk(item, path ? `${path}.${i}` : String(i)));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, child]) => [key, walk(child, path ? `${path}.${key}` : key)]),
+      );
+    }
+    if (typeof value !== 'string' && typeof value !== 'number') return value;
+    const mark = personalDataClassOf(record.type, path);
+    return mark ? maskValue(String(value), mark) : value;
+  };
+  return walk(record, '') as T;
 }
 
 function parseCheckpoint(value: string | undefined): unknown {
@@ -176,6 +145,8 @@ export function registerAdapterReadCommand(
         );
         let records = 0;
         let problems = 0;
+        // A message may quote a value (an adapter's own words): masked like the records.
+        const said = (text: string) => (opts.unmasked ? text : maskPersonalText(text));
         const write = (line: string) =>
           new Promise<void>((resolve) => {
             if (process.stdout.write(`${line}\n`)) resolve();
@@ -186,7 +157,9 @@ export function registerAdapterReadCommand(
             if (item.kind === 'rejected') {
               problems++;
               const e = item.error;
-              process.stderr.write(`✗ ${e.location ?? '-'}  ${e.field ?? '-'}  ${e.code}  ${e.message}\n`);
+              process.stderr.write(
+                `✗ ${e.location ?? '-'}  ${e.field ?? '-'}  ${e.code}  ${said(e.message)}\n`,
+              );
             } else if (item.kind === 'checkpoint') {
               process.stderr.write(`# checkpoint ${JSON.stringify(item.checkpoint)}\n`);
             } else if (item.kind === 'deleted') {
@@ -200,7 +173,7 @@ export function registerAdapterReadCommand(
           for (const p of check.problems) {
             if (p.severity === 'error') problems++;
             process.stderr.write(
-              `${p.severity === 'error' ? '✗' : '⚠'} ${item.key}  ${p.field || '-'}  ${p.code}  ${p.message}\n`,
+              `${p.severity === 'error' ? '✗' : '⚠'} ${item.key}  ${p.field || '-'}  ${p.code}  ${said(formatMessage(p))}\n`,
             );
           }
           await write(JSON.stringify(opts.unmasked ? item : maskRecord(item)));

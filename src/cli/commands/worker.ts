@@ -20,7 +20,7 @@ export function registerWorkerCommand(program: Command, adapters: AdapterCatalog
       const { startSyncWorkers } = await import('../../pipeline/workers.ts');
       const { warnUnlessNoEviction } = await import('../../pipeline/redis-check.ts');
       const { RunService } = await import('../../pipeline/service.ts');
-      const { loadSources } = await import('../../pipeline/sources/index.ts');
+      const { loadSources, sourcesLoader } = await import('../../pipeline/sources/index.ts');
       const { createScheduleQueue, startScheduleWorker, syncSchedulers } = await import(
         '../../pipeline/schedules.ts'
       );
@@ -72,7 +72,7 @@ export function registerWorkerCommand(program: Command, adapters: AdapterCatalog
         db,
         keyring,
         queue: runQueue,
-        sources: () => loadSources(config.SOURCES_FILE, { adapters, env: environment() }),
+        sources: sourcesLoader(config.SOURCES_FILE, () => ({ adapters, env: environment() })),
         targets: () => targetsFromConfig(config),
         loadAdapter: (specifier) => adapters.load(specifier),
         holdThreshold: config.HOLD_THRESHOLD,

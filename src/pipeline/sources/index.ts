@@ -241,3 +241,28 @@ export async function loadSources(path: string, options: LoadSourcesOptions = {}
   );
   return Object.fromEntries(entries);
 }
+
+/**
+ * `loadSources` for a long-lived process, answered from memory for `ttlMs`: a district request
+ * asks once per school, and each load reads the file, resolves references and parses every
+ * school's config. An edit to the file, or a rotated secret, is seen within `ttlMs`.
+ */
+export function sourcesLoader(
+  path: string,
+  options: () => LoadSourcesOptions,
+  ttlMs = 5_000,
+): () => Promise<Sources> {
+  let cached: { at: number; sources: Promise<Sources> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!cached || now - cached.at > ttlMs) {
+      const sources = loadSources(path, options());
+      // A failed load is not kept: the next call reads the file again.
+      sources.catch(() => {
+        if (cached?.sources === sources) cached = undefined;
+      });
+      cached = { at: now, sources };
+    }
+    return cached.sources;
+  };
+}
