@@ -9,6 +9,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { deadLettersRoutes } from './routes/dead-letters.ts';
 import { eventsRoutes } from './routes/events.ts';
 import { type IdentityRuntime, identityRoutes } from './routes/identity.ts';
+import { overviewRoutes } from './routes/overview.ts';
 import { paymentsRoutes } from './routes/payments.ts';
 import { recordsRoutes } from './routes/records.ts';
 import { runsRoutes } from './routes/runs.ts';
@@ -75,6 +76,7 @@ export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (
   await app.register(eventsRoutes, { database });
   await app.register(schedulesRoutes, { runs, schedules });
   await app.register(paymentsRoutes, { database, runs });
+  await app.register(overviewRoutes, { database, runs });
   if (identity)
     await app.register(identityRoutes, { database, identity, ...(limits ? { limit: limits.identity } : {}) });
 };

@@ -88,6 +88,10 @@ export const API_TAGS = [
   { name: 'health', description: 'Kiểm tra tiến trình và các phụ thuộc / Liveness and readiness probes' },
   { name: 'auth', description: 'Khoá API đang dùng / The API key making the request' },
   {
+    name: 'overview',
+    description: 'Toàn quận và từng trường trong nháy mắt / The district and each school at a glance',
+  },
+  {
     name: 'runs',
     description: 'Các lần đồng bộ của một trường và tiến trình của chúng / Sync runs and their progress',
   },

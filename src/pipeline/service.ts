@@ -158,6 +158,28 @@ export class RunService {
     return this.targetsCache;
   }
 
+  /**
+   * The schools the sources file names, with their names and any problem loading found; none when
+   * there is no sources file (a hub that only receives API calls).
+   */
+  async configuredSchools(): Promise<
+    Array<{ code: string; name?: string; adapter: string; problem?: { code: string; message: string } }>
+  > {
+    let sources: Sources;
+    try {
+      sources = await this.deps.sources();
+    } catch (error) {
+      if (error instanceof AdapterError && error.code === 'SOURCES_NOT_FOUND') return [];
+      throw error;
+    }
+    return Object.entries(sources).map(([code, source]) => ({
+      code,
+      adapter: source.adapter,
+      ...(source.name ? { name: source.name } : {}),
+      ...(source.problem ? { problem: { code: source.problem.code, message: source.problem.message } } : {}),
+    }));
+  }
+
   /** The adapter a school's source uses, or undefined when the school has none. */
   async adapterOf(schoolCode: string): Promise<string | undefined> {
     return (await this.deps.sources())[schoolCode]?.adapter;

@@ -97,6 +97,13 @@ export {
   migrateToLatest,
   migrationStatus,
 } from './migrate.ts';
+export {
+  type DeadLetterGroup,
+  type SchoolActivity,
+  type SchoolIdentityTotals,
+  type StreamLastRun,
+  schoolActivity,
+} from './overview.ts';
 export * from './payments.ts';
 export {
   findByPersonalId,
