@@ -5,7 +5,9 @@ import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { apiV1 } from '../api/index.ts';
 import type { IdentityRuntime } from '../api/routes/identity.ts';
-import { apiDocsOn, type Config, environment, inputLimitsOf } from '../config/index.ts';
+import { apiDocsOn, type Config, environment, inputLimitsOf, publicUrlOf } from '../config/index.ts';
+import { consoleBundle } from '../console/build.ts';
+import { consoleRoutes } from '../console/routes.ts';
 import { createIdentityQueue } from '../identity/queue.ts';
 import type { SsoRelay } from '../identity/sso/index.ts';
 import { createRunQueue, producerConnection, type queueConnection } from '../pipeline/queue.ts';
@@ -129,6 +131,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       await relay.register(app);
       if (deps.sso === undefined) app.addHook('onClose', () => relay.close());
     }
+    await app.register(consoleRoutes, { publicUrl: publicUrlOf(config), sso: Boolean(relay) });
+    // Built now, not at the first visit: the first view must not wait for the bundler.
+    consoleBundle().catch((error: unknown) => app.log.error({ err: error }, 'console build failed'));
     return app;
   } catch (error) {
     await app.close();

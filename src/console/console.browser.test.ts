@@ -1,0 +1,397 @@
+/**
+ * The district console in a real browser (Debian's Chromium, driven by playwright-core) over a
+ * real hub: a district of two schools synced through BullMQ workers, the REST school sandbox, the
+ * gateway and the city simulator. The tests sign in, read every page against the API's own
+ * answers, replay dead letters, release a held run, switch language, and check contrast with
+ * axe-core. Screenshots go to CONSOLE_SCREENSHOTS (the README's are made with
+ * `CONSOLE_SCREENSHOTS=docs/screenshots`), else to a temporary folder.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import rest from '../../adapters/rest/index.ts';
+import { type CitySandbox, startCitySandbox } from '../../sandbox/city-edudb/index.ts';
+import { type RestSchool, startRestSchool } from '../../sandbox/vendors/rest-school/index.ts';
+import { type App, buildApp } from '../app/index.ts';
+import { loadConfig } from '../config/index.ts';
+import { createGatewayClient, type GatewayClientOptions } from '../gateway/index.ts';
+import { createRunQueue, queueConnection } from '../pipeline/queue.ts';
+import { RunService } from '../pipeline/service.ts';
+import { loadSources } from '../pipeline/sources/index.ts';
+import { type SyncWorkers, startSyncWorkers } from '../pipeline/workers.ts';
+import { createApiKey, createDatabase, type Database, loadKeyring, migrateToLatest } from '../store/index.ts';
+import { createCityEduDbTarget } from '../targets/city-edudb.ts';
+import { consoleBundle } from './build.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DISTRICT = { schools: 2, seed: 16, classesPerGrade: 1, classSize: 14 };
+const PREFIX = `edubridge-console-${randomUUID().slice(0, 8)}`;
+const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS;
+const NAMES: Record<string, string> = { '79NB0001': 'THCS Nguyễn Bình Khiêm', '79NB0002': 'THCS Lê Văn Tám' };
+
+let city: CitySandbox;
+let school: RestSchool;
+let db: Database;
+let app: App;
+let workers: SyncWorkers;
+let service: RunService;
+let browser: Browser;
+let base: string;
+let districtKey: string;
+let dir: string;
+let shots: string;
+const connections: Array<{ disconnect(): void }> = [];
+let schools: string[];
+const measured: Record<string, number> = {};
+
+async function get<T>(path: string): Promise<T> {
+  const response = await fetch(`${base}/v1${path}`, { headers: { 'x-api-key': districtKey } });
+  expect(response.status, path).toBe(200);
+  return (await response.json()) as T;
+}
+
+async function post<T>(path: string, body: unknown): Promise<T> {
+  const response = await fetch(`${base}/v1${path}`, {
+    method: 'POST',
+    headers: { 'x-api-key': districtKey, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status, path).toBeLessThan(300);
+  return (await response.json()) as T;
+}
+
+async function settled(runId: string): Promise<{ state: string }> {
+  for (let i = 0; i < 300; i++) {
+    const run = await get<{ state: string }>(`/runs/${runId}`);
+    if (['succeeded', 'failed', 'held', 'cancelled'].includes(run.state)) return run;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`run ${runId} did not settle`);
+}
+
+/** A new tab signed in with the district key, on the given view. */
+async function signedIn(view = '/'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+  await page.goto(`${base}/console/`);
+  await page.getByTestId('api-key').fill(districtKey);
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('who').waitFor();
+  if (view !== '/') await page.goto(`${base}/console/#${view}`);
+  return page;
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'edubridge-console-'));
+  shots = SCREENSHOTS ?? join(dir, 'screenshots');
+  await mkdir(shots, { recursive: true });
+  city = await startCitySandbox({ personality: 'wso2', district: { ...DISTRICT, unknownEvery: 7 } });
+  school = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: 'k' } });
+  schools = Object.keys(NAMES);
+  db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
+  await migrateToLatest(db);
+  const sourcesFile = join(dir, 'sources.json');
+  await writeFile(
+    sourcesFile,
+    JSON.stringify(
+      Object.fromEntries(
+        schools.map((code) => [
+          code,
+          {
+            name: NAMES[code],
+            adapter: 'rest',
+            config: { baseUrl: school.url, profile: 'sandbox-school', auth: { type: 'apiKey', key: 'k' } },
+          },
+        ]),
+      ),
+    ),
+  );
+  const config = loadConfig(
+    { REDIS_PREFIX: PREFIX, SOURCES_FILE: sourcesFile, LOG_LEVEL: 'silent' },
+    { envFile: false },
+  );
+  const queueRedis = queueConnection(config.REDIS_URL);
+  connections.push(queueRedis);
+  service = new RunService({
+    db,
+    keyring: loadKeyring({ NODE_ENV: 'test' }),
+    queue: createRunQueue(queueRedis, PREFIX),
+    sources: () => loadSources(sourcesFile),
+    targets: () => [
+      createCityEduDbTarget({
+        gateway: createGatewayClient(city.gatewayClientOptions() as unknown as GatewayClientOptions),
+      }),
+    ],
+    loadAdapter: async () => rest,
+    holdThreshold: 0.1,
+  });
+  workers = await startSyncWorkers({
+    connect: () => queueConnection(config.REDIS_URL),
+    prefix: PREFIX,
+    service,
+    sweepEveryMs: 0,
+  });
+  app = await buildApp(config, { database: db, runService: service, sso: null });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  districtKey = (await createApiKey(db, { role: 'district', schools })).key;
+
+  // The district's first sync, then a change at the first school big enough to be held.
+  const district = await post<{ runs: Array<{ id: string }> }>('/runs/district', { mode: 'full' });
+  expect(district.runs).toHaveLength(schools.length);
+  for (const run of district.runs) expect((await settled(run.id)).state).toBe('succeeded');
+  const ids = school.state.data.students.idList();
+  school.state.mutate({ students: { update: ids.slice(0, Math.ceil(ids.length * 0.4)) } });
+  const held = await post<{ id: string }>('/runs', {
+    schoolCode: schools[0],
+    mode: 'full',
+    streams: ['students'],
+  });
+  expect((await settled(held.id)).state).toBe('held');
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await workers?.close();
+  await service?.close();
+  await app?.close();
+  for (const c of connections) c.disconnect();
+  await db?.close();
+  await school?.close();
+  await city?.close();
+  if (Object.keys(measured).length > 0) {
+    // The figures for the issue's note: page weight and load times as this browser measured them.
+    console.log(`console measurements: ${JSON.stringify(measured)}`);
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the browser is real', () => {
+  it('Debian’s Chromium is installed where the tests look for it', () => {
+    expect(existsSync(CHROMIUM)).toBe(true);
+  });
+});
+
+describe('sign-in and the district overview', () => {
+  it('a wrong key is refused with the API’s words; the district key opens the overview', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/console/`);
+    await page.getByTestId('api-key').fill('eb_00000000_wrong');
+    await page.getByTestId('sign-in').click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('API_KEY_INVALID');
+    await page.close();
+  });
+
+  it('shows every school with the numbers and the reason the API gives', async () => {
+    const page = await signedIn();
+    await page.getByTestId('schools').waitFor();
+    // The first view of someone signed in: from the request of the page to the table on screen.
+    await page.reload();
+    await page.getByTestId('schools').waitFor();
+    measured.firstViewMs = Math.round(await page.evaluate(() => performance.now()));
+    const overview = await get<{
+      totals: Record<string, number>;
+      schools: Array<{
+        schoolCode: string;
+        reasons: Array<{ vi: string; en: string }>;
+        deadLetters: { open: number };
+      }>;
+    }>('/district/overview');
+    expect(await page.getByTestId('total-schools').textContent()).toBe(String(overview.totals.schools));
+    expect(await page.getByTestId('total-dead-letters').textContent()).toBe(
+      String(overview.totals.openDeadLetters),
+    );
+    expect(overview.totals.openDeadLetters).toBeGreaterThan(0);
+    for (const s of overview.schools) {
+      const row = page.locator(`tr[data-school="${s.schoolCode}"]`);
+      expect(await row.getByTestId('dead-letters').textContent()).toBe(String(s.deadLetters.open));
+      expect(await row.getByTestId('reason').textContent()).toBe(s.reasons[0]!.vi);
+    }
+    await shot(page, 'console-overview');
+
+    // Filter and search narrow the rows.
+    await page.getByTestId('search').fill(NAMES['79NB0002']!.slice(5));
+    await expect(page.locator('tbody tr').count()).resolves.toBe(1);
+    await page.close();
+  });
+
+  it('switches to English and back, the reason following the language', async () => {
+    const page = await signedIn();
+    await page.getByTestId('lang').click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('District');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    const overview = await get<{ schools: Array<{ schoolCode: string; reasons: Array<{ en: string }> }> }>(
+      '/district/overview',
+    );
+    const first = overview.schools[0]!;
+    expect(
+      await page.locator(`tr[data-school="${first.schoolCode}"]`).getByTestId('reason').textContent(),
+    ).toBe(first.reasons[0]!.en);
+    await page.getByTestId('lang').click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Toàn quận');
+    await page.close();
+  });
+
+  it('loads under 300 KB of script, every byte from the hub', async () => {
+    const page = await browser.newPage();
+    const outside: string[] = [];
+    let scriptBytes = 0;
+    page.on('request', (request) => {
+      if (!request.url().startsWith(base)) outside.push(request.url());
+    });
+    page.on('response', async (response) => {
+      if (response.request().resourceType() === 'script') scriptBytes += (await response.body()).length;
+    });
+    await page.goto(`${base}/console/`);
+    await page.getByTestId('api-key').waitFor();
+    expect(outside).toEqual([]);
+    const { weight } = await consoleBundle();
+    expect(scriptBytes).toBe(weight.script);
+    expect(scriptBytes).toBeLessThan(300 * 1024);
+    measured.scriptBytes = scriptBytes;
+    measured.styleBytes = weight.style;
+    await page.close();
+  });
+});
+
+describe('the school page', () => {
+  it('groups dead letters by reason with who acts; a replay the city now accepts empties them', async () => {
+    const code = schools[1]!;
+    const page = await signedIn(`/school/${code}`);
+    await page.getByTestId('letter-groups').waitFor();
+    const status = await get<{
+      deadLetters: { open: number; reasons: Array<{ count: number; action: { vi: string } }> };
+    }>(`/schools/${code}/status`);
+    const firstGroup = page.getByTestId('letter-groups').locator('tbody tr').first();
+    await expect(firstGroup.textContent()).resolves.toContain(status.deadLetters.reasons[0]!.action.vi);
+    await shot(page, 'console-school');
+
+    // The city approves the students on its review list; a replay now delivers them.
+    for (const entry of city.city.state.review.values()) {
+      city.city.state.rosters.get(entry.schoolCode)?.HocSinh.set(entry.masterCode, entry.record as never);
+    }
+    await page.getByTestId('replay').first().click();
+    await page.getByTestId('replay-message').waitFor();
+    const after = await get<{ deadLetters: { open: number } }>(`/schools/${code}/status`);
+    expect(after.deadLetters.open).toBe(status.deadLetters.open - status.deadLetters.reasons[0]!.count);
+    expect(await page.getByTestId('replay-message').textContent()).toContain(
+      `Đã gửi lại: ${status.deadLetters.reasons[0]!.count}`,
+    );
+    await page.close();
+  });
+
+  it('shows a held run with what caused the hold; releasing it delivers the run', async () => {
+    const code = schools[0]!;
+    const status = await get<{ heldRuns: string[] }>(`/schools/${code}/status`);
+    expect(status.heldRuns).toHaveLength(1);
+    const page = await signedIn(`/school/${code}`);
+    await page.getByTestId('held-run').waitFor();
+    await expect(page.getByTestId('hold-diff').textContent()).resolves.toContain('city-edudb');
+    await page.getByTestId('release').click();
+    const run = await settled(status.heldRuns[0]!);
+    expect(run.state).toBe('succeeded');
+    await page.close();
+  });
+
+  it('draws the run history chart from the runs the API lists', async () => {
+    const code = schools[0]!;
+    const runs = await get<{ runs: unknown[] }>(`/runs?school=${code}&limit=100`);
+    const page = await signedIn(`/school/${code}`);
+    await page.getByTestId('runs').waitFor();
+    await expect(page.getByTestId('runs').locator('tbody tr').count()).resolves.toBe(runs.runs.length);
+    await expect(page.locator('.chart canvas').count()).resolves.toBeGreaterThan(0);
+    await page.close();
+  });
+});
+
+describe('the run page', () => {
+  it('shows the run’s counts and its state events at the times the run entered them', async () => {
+    const code = schools[0]!;
+    const runs = await get<{
+      runs: Array<{ id: string; state: string; finishedAt: string; counts: { pulled: number } }>;
+    }>(`/runs?school=${code}&limit=100`);
+    const run = runs.runs.find((r) => r.state === 'succeeded')!;
+    const page = await signedIn(`/run/${run.id}`);
+    await expect(
+      page.getByTestId('run-state').locator('[data-state]').getAttribute('data-state'),
+    ).resolves.toBe(run.state);
+    await expect(page.getByTestId('run-state').textContent()).resolves.toBe('thành công');
+    await page.getByTestId('events').locator('li').first().waitFor();
+    const counts = page.getByTestId('run-counts');
+    expect(await counts.locator('[data-count="pulled"]').textContent()).toBe(String(run.counts.pulled));
+    const stateEvent = await page.getByTestId('events').locator('li').first().textContent();
+    expect(stateEvent).toContain('state: thành công');
+    const shown = new Intl.DateTimeFormat('vi-VN', { dateStyle: 'short', timeStyle: 'short' }).format(
+      new Date(run.finishedAt),
+    );
+    expect(stateEvent).toContain(shown);
+    await shot(page, 'console-run');
+    await page.close();
+  });
+});
+
+describe('accessibility', () => {
+  it('the overview and school pages have no WCAG 2.1 AA violations that axe-core finds', async () => {
+    const axe = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    // Only this context lets the test inject axe: the hub's CSP rightly refuses inline scripts.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${base}/console/`);
+    await page.getByTestId('api-key').fill(districtKey);
+    await page.getByTestId('sign-in').click();
+    await page.getByTestId('schools').waitFor();
+    for (const view of ['/', `/school/${schools[1]}`]) {
+      await page.goto(`${base}/console/#${view}`);
+      await page.locator('main h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      await page.addScriptTag({ content: axe });
+      const violations = await page.evaluate(async () => {
+        const result = await (
+          window as unknown as {
+            axe: { run(o: unknown): Promise<{ violations: Array<{ id: string; nodes: unknown[] }> }> };
+          }
+        ).axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+        return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
+      });
+      expect(violations, view).toEqual([]);
+    }
+    await context.close();
+  });
+
+  it('the sign-in form works from the keyboard alone', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/console/`);
+    await page.getByTestId('api-key').waitFor();
+    // Skip link, language, then the key field: Tab reaches it, Enter submits.
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.getByTestId('api-key').evaluate((el) => el === document.activeElement)) break;
+    }
+    await page.keyboard.type(districtKey);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('schools').waitFor();
+    await page.close();
+  });
+});
