@@ -237,6 +237,22 @@ describe('sign-in and the district overview', () => {
     await page.close();
   });
 
+  it('a school key sees its own school only, and no other school’s page', async () => {
+    const own = schools[1]!;
+    const { key } = await createApiKey(db, { role: 'school', schools: [own] });
+    const page = await browser.newPage();
+    await page.goto(`${base}/console/`);
+    await page.getByTestId('api-key').fill(key);
+    await page.getByTestId('sign-in').click();
+    await page.getByTestId('schools').waitFor();
+    await expect(
+      page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-school'))),
+    ).resolves.toEqual([own]);
+    await page.goto(`${base}/console/#/school/${schools[0]}`);
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('FORBIDDEN_SCOPE');
+    await page.close();
+  });
+
   it('switches to English and back, the reason following the language', async () => {
     const page = await signedIn();
     await page.getByTestId('lang').click();
