@@ -13,6 +13,7 @@ const BENCHES: Record<string, { file: string; flags: string[] }> = {
   bomb: { file: 'excel-bomb.ts', flags: [] },
   sync: { file: 'sync.ts', flags: [] },
   'auth-flood': { file: 'auth-flood.ts', flags: [] },
+  overview: { file: 'overview.ts', flags: [] },
 };
 
 const args = process.argv.slice(2);

@@ -257,7 +257,7 @@ describe('sign-in and the district overview', () => {
     const page = await signedIn();
     await page.getByTestId('lang').click();
     await expect(page.locator('h1').textContent()).resolves.toBe('District');
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
     const overview = await get<{ schools: Array<{ schoolCode: string; reasons: Array<{ en: string }> }> }>(
       '/district/overview',
     );
@@ -385,7 +385,7 @@ describe('accessibility', () => {
       await page.addScriptTag({ content: axe });
       const violations = await page.evaluate(async () => {
         const result = await (
-          window as unknown as {
+          globalThis as unknown as {
             axe: { run(o: unknown): Promise<{ violations: Array<{ id: string; nodes: unknown[] }> }> };
           }
         ).axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
@@ -403,7 +403,16 @@ describe('accessibility', () => {
     // Skip link, language, then the key field: Tab reaches it, Enter submits.
     for (let i = 0; i < 6; i++) {
       await page.keyboard.press('Tab');
-      if (await page.getByTestId('api-key').evaluate((el) => el === document.activeElement)) break;
+      if (
+        await page
+          .getByTestId('api-key')
+          .evaluate(
+            (el) =>
+              el ===
+              (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement,
+          )
+      )
+        break;
     }
     await page.keyboard.type(districtKey);
     await page.keyboard.press('Enter');

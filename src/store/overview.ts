@@ -4,7 +4,7 @@
  * query per kind for all schools at once, so the overview of a district of hundreds of schools costs
  * five statements, not five per school.
  */
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { type Db, kyselyOf } from './db.ts';
 import type { RunCounts, RunState, SyncMode } from './tables.ts';
 
@@ -67,7 +67,8 @@ export async function schoolActivity(db: Db, schools?: readonly string[]): Promi
       seen: [],
     };
   }
-  const scope = schools ? sql`school_code = any(${[...schools]}::text[])` : sql`true`;
+  const scope = (column: RawBuilder<unknown>) =>
+    schools ? sql`${column} = any(${[...schools]}::text[])` : sql`true`;
   const [lastRuns, success, held, letters, identity] = await Promise.all([
     sql<{
       school_code: string;
@@ -82,17 +83,23 @@ export async function schoolActivity(db: Db, schools?: readonly string[]): Promi
       started_at: Date | null;
       finished_at: Date | null;
     }>`
-      select distinct on (r.school_code, s.stream)
-        r.school_code, s.stream, r.id::text as id, r.state, r.mode, r.counts, r.mapping_versions,
+      select l.school_code, l.stream, r.id::text as id, r.state, r.mode, r.counts, r.mapping_versions,
         r.report -> 'failure' as failure, r.created_at, r.started_at, r.finished_at
-      from runs r cross join lateral unnest(r.streams) as s(stream)
-      where ${scope}
-      order by r.school_code, s.stream, r.created_at desc, r.id desc`.execute(k),
+      from stream_last_runs l join runs r on r.id = l.run_id
+      where ${scope(sql`l.school_code`)}
+      order by l.school_code, l.stream`.execute(k),
+    // Each school's last success, walking its runs newest first on their index: normally the last
+    // run itself, not a scan of the year.
     sql<{ school_code: string; at: Date }>`
-      select school_code, max(finished_at) as at from runs
-      where state = 'succeeded' and ${scope} group by school_code`.execute(k),
+      select schools.school_code, last.finished_at as at
+      from (select distinct school_code from stream_last_runs where ${scope(sql`school_code`)}) schools
+      cross join lateral (
+        select finished_at from runs r
+        where r.school_code = schools.school_code and r.state = 'succeeded'
+        order by r.created_at desc limit 1
+      ) last`.execute(k),
     sql<{ school_code: string; id: string }>`
-      select school_code, id::text as id from runs where state = 'held' and ${scope}
+      select school_code, id::text as id from runs where state = 'held' and ${scope(sql`school_code`)}
       order by created_at`.execute(k),
     sql<{
       school_code: string;
@@ -104,14 +111,14 @@ export async function schoolActivity(db: Db, schools?: readonly string[]): Promi
     }>`
       select school_code, target, stream, code, answer ->> 'message' as message, count(*) as n
       from dead_letters
-      where replayed_at is null and discarded_at is null and resolved_at is null and ${scope}
+      where replayed_at is null and discarded_at is null and resolved_at is null and ${scope(sql`school_code`)}
       group by school_code, target, stream, code, answer ->> 'message'
       order by count(*) desc, school_code, target, stream, code`.execute(k),
     sql<{ school_code: string; people: string; with_id: string; confirmed: string }>`
       select school_code, count(*) as people,
         count(*) filter (where personal_id_index is not null) as with_id,
         count(*) filter (where personal_id_index is not null and status = 'verified') as confirmed
-      from persons where ${scope} group by school_code`.execute(k),
+      from persons where ${scope(sql`school_code`)} group by school_code`.execute(k),
   ]);
 
   const heldBySchool = new Map<string, string[]>();
