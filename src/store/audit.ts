@@ -188,7 +188,7 @@ export async function verifyAuditChain(
       const stored = Buffer.from(row.hash);
       const storedPrev = row.prev_hash == null ? null : Buffer.from(row.prev_hash);
       const prev = prevOf.get(row.chain);
-      if (prev ? !storedPrev || !storedPrev.equals(prev) : storedPrev !== null) {
+      if (prev ? !storedPrev?.equals(prev) : storedPrev !== null) {
         report.broken = { id: String(row.id), at: row.at, reason: 'link_broken' };
         return report;
       }

@@ -37,10 +37,10 @@ export async function registerRoutes(app: FastifyInstance, relay: RelayContext):
     scope.get<{ Params: { uid: string } }>(
       `${MOUNT_PATH}/interaction/:uid`,
       { schema: { hide: true } },
-      (request, reply) => guarded(relay, request, reply, () => interaction(relay, request, reply)),
+      (request, reply) => guarded(request, reply, () => interaction(relay, request, reply)),
     );
     scope.get(`${MOUNT_PATH}/callback`, { schema: { hide: true } }, (request, reply) =>
-      guarded(relay, request, reply, () => callback(relay, request, reply)),
+      guarded(request, reply, () => callback(relay, request, reply)),
     );
 
     const passthrough = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -111,7 +111,6 @@ export function pinOrigin(raw: IncomingMessage, origin: URL, clientAddress: stri
 
 /** Renders a refusal (audited) for an `SsoRefusal`; anything else is a 500 page, logged without detail. */
 async function guarded(
-  relay: RelayContext,
   request: FastifyRequest,
   reply: FastifyReply,
   work: () => Promise<FastifyReply | undefined>,
