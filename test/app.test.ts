@@ -371,10 +371,14 @@ describe('API documentation', () => {
       '/v1/dead-letters',
       '/v1/dead-letters/replay',
       '/v1/dead-letters/{id}',
+      '/v1/district/overview',
       '/v1/identity/checks',
       '/v1/identity/offline',
       '/v1/identity/people/{id}/status',
       '/v1/records/{stream}/{key}/history',
+      '/v1/replay-requests',
+      '/v1/replay-requests/{id}/approve',
+      '/v1/replay-requests/{id}/reject',
       '/v1/runs',
       '/v1/runs/district',
       '/v1/runs/{id}',
@@ -386,6 +390,7 @@ describe('API documentation', () => {
       '/v1/schools/{code}/payments/{paymentId}/receipt',
       '/v1/schools/{code}/reconciliation',
       '/v1/schools/{code}/schedule',
+      '/v1/schools/{code}/status',
       '/v1/whoami',
     ]);
   });

@@ -110,6 +110,8 @@ describe('API keys in the store', () => {
     expect(principal).toEqual({
       id: expect.any(String),
       prefix: prefixOf(keys.district),
+      actor: `key:${prefixOf(keys.district)}`,
+      kind: 'api-key',
       role: 'district',
       schools: ['79NB0001', '79NB0002'],
       vendorAdapters: [],
@@ -279,6 +281,8 @@ describe('the role rules', () => {
   ): Principal => ({
     id: '00000000-0000-0000-0000-000000000000',
     prefix: '00000000',
+    actor: 'key:00000000',
+    kind: 'api-key',
     role,
     schools,
     vendorAdapters,

@@ -214,10 +214,27 @@ describe('the hub as OpenID Provider', () => {
     expect(metadata.response_types_supported).toEqual(['code']);
     expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
     expect(metadata.id_token_signing_alg_values_supported).toEqual(['RS256']);
+    // `none` is for the hub's own console, a public client (PKCE, no secret); a school app is
+    // registered with a secret or keys and must authenticate with them (tested below).
     expect(metadata.token_endpoint_auth_methods_supported).toEqual([
       'client_secret_basic',
       'private_key_jwt',
+      'none',
     ]);
+    // A school app registered with a secret cannot present itself as a public client.
+    const publicTry = await fetch(metadata.token_endpoint!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: 'not-a-code',
+        client_id: school.clientId,
+        redirect_uri: SCHOOL_REDIRECT,
+        code_verifier: 'v'.repeat(43),
+      }),
+    });
+    expect(publicTry.status).toBe(401);
+    expect(((await publicTry.json()) as { error: string }).error).toBe('invalid_client');
     expect(metadata.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'edubridge']));
     expect(metadata.userinfo_endpoint).toBe(`${h.issuer}/me`);
     expect(metadata.end_session_endpoint).toBe(`${h.issuer}/session/end`);

@@ -59,7 +59,9 @@ export function sendHtml(response: ServerResponse, status: number, html: string)
     'content-length': Buffer.byteLength(html),
     'cache-control': 'no-store',
     'x-frame-options': 'DENY',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    // No form-action: the login form's answer redirects to the client's registered redirect URI on
+    // another origin, and browsers check that redirect against form-action too.
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
   });
   response.end(html);
 }

@@ -57,6 +57,11 @@ export interface ApiKeyAuthOptions {
   keyring: Keyring;
   /** Failed authentications counted (429 past the limit, no audit row each); none without. */
   limits?: Pick<ApiLimits, 'authFailuresByAddress' | 'authFailuresByKey'>;
+  /**
+   * Who holds a bearer access token that is not an API key (the district console signed in through
+   * the SSO relay); without it such a token is an invalid key.
+   */
+  bearerToken?: (token: string) => Promise<Principal | undefined>;
 }
 
 const requests = new WeakMap<FastifyRequest, RequestAuth>();
@@ -87,7 +92,18 @@ export function installApiKeyAuth(app: FastifyInstance, options: ApiKeyAuthOptio
       const keyBlocked = prefix === undefined ? undefined : limits.authFailuresByKey.blocked(`key:${prefix}`);
       if (keyBlocked) throw keyBlocked;
     }
-    const principal = presented === undefined ? null : await verifyApiKey(database, presented);
+    // A bearer that is not shaped like a key is an access token the SSO relay may have issued.
+    const asToken =
+      presented !== undefined &&
+      prefixOf(presented) === undefined &&
+      !!options.bearerToken &&
+      isBearer(request);
+    const principal =
+      presented === undefined
+        ? null
+        : asToken
+          ? ((await options.bearerToken!(presented)) ?? null)
+          : await verifyApiKey(database, presented);
     if (principal) {
       if (limits) {
         if (recentlyGood.size >= RECENTLY_GOOD_KEPT) recentlyGood.delete(recentlyGood.keys().next().value!);
@@ -97,7 +113,8 @@ export function installApiKeyAuth(app: FastifyInstance, options: ApiKeyAuthOptio
       requests.set(request, { database, keyring, principal, authorized: false });
       return;
     }
-    const code = presented === undefined ? 'API_KEY_MISSING' : 'API_KEY_INVALID';
+    const code =
+      presented === undefined ? 'API_KEY_MISSING' : asToken ? 'ACCESS_TOKEN_INVALID' : 'API_KEY_INVALID';
     const keyPrefix = presented ? prefixOf(presented) : undefined;
     // Past the limit a failure is answered 429 and not audited (the limit writes one summary row a
     // window): a flood of wrong keys must not become a flood of audit rows.
@@ -150,7 +167,7 @@ export async function authorize(request: FastifyRequest, check: AuthorizeCheck):
   const { principal, database, keyring } = state;
   const rule = refusalRule(principal, check);
   await audit(database, {
-    actor: `key:${principal.prefix}`,
+    actor: principal.actor,
     role: principal.role,
     action: check.action,
     resource: resourceOf(request),
@@ -263,6 +280,10 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers[API_KEY_HEADER];
   const value = Array.isArray(header) ? header[0] : header;
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function isBearer(request: FastifyRequest): boolean {
+  return /^Bearer[ \t]/i.test(request.headers.authorization ?? '');
 }
 
 function prefixOf(presented: string): string | undefined {

@@ -3,7 +3,7 @@ import type { StoreGuard } from '../app/store-guard.ts';
 import type { ScheduleService } from '../pipeline/schedules.ts';
 import type { RunService } from '../pipeline/service.ts';
 import type { Database, Keyring } from '../store/index.ts';
-import { installApiKeyAuth } from './auth.ts';
+import { installApiKeyAuth, type Principal } from './auth.ts';
 import type { ApiLimits } from './limits.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { deadLettersRoutes } from './routes/dead-letters.ts';
@@ -12,6 +12,7 @@ import { type IdentityRuntime, identityRoutes } from './routes/identity.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { paymentsRoutes } from './routes/payments.ts';
 import { recordsRoutes } from './routes/records.ts';
+import { replayRequestsRoutes } from './routes/replay-requests.ts';
 import { runsRoutes } from './routes/runs.ts';
 import { schedulesRoutes } from './routes/schedules.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
@@ -50,6 +51,10 @@ export interface ApiV1Options {
   guard?: StoreGuard;
   /** Rate limits (failed authentication, identity checks); none without. */
   limits?: ApiLimits;
+  /** Dead letters one replay may send before a second district user must approve; default 100. */
+  replayApprovalThreshold?: number;
+  /** Who holds an SSO access token (the console signed in with VNeID); API keys only without. */
+  bearerToken?: (token: string) => Promise<Principal | undefined>;
 }
 
 /**
@@ -58,7 +63,7 @@ export interface ApiV1Options {
  */
 export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (
   app,
-  { database, keyring, runs, schedules, identity, guard, limits },
+  { database, keyring, runs, schedules, identity, guard, limits, bearerToken, replayApprovalThreshold = 100 },
 ) => {
   // Before the API-key check, which reads the database itself.
   if (guard) {
@@ -67,12 +72,18 @@ export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (
       await guard.ensure(stores);
     });
   }
-  installApiKeyAuth(app, { database, keyring, ...(limits ? { limits } : {}) });
+  installApiKeyAuth(app, {
+    database,
+    keyring,
+    ...(limits ? { limits } : {}),
+    ...(bearerToken ? { bearerToken } : {}),
+  });
   await app.register(whoamiRoutes);
   await app.register(auditRoutes, { database });
   await app.register(runsRoutes, { database, runs });
   await app.register(recordsRoutes, { database, runs });
-  await app.register(deadLettersRoutes, { database, runs });
+  await app.register(deadLettersRoutes, { database, runs, replayApprovalThreshold });
+  await app.register(replayRequestsRoutes, { database, runs });
   await app.register(eventsRoutes, { database });
   await app.register(schedulesRoutes, { runs, schedules });
   await app.register(paymentsRoutes, { database, runs });

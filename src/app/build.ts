@@ -27,7 +27,7 @@ import { limitSso, registerRateLimits } from './rate-limits.ts';
 import { databaseCheck, redisCheck } from './readiness.ts';
 import { REDACT_PATHS, serializeRequest } from './redact.ts';
 import { healthRoutes } from './routes/health.ts';
-import { ssoRelayFor } from './sso.ts';
+import { consoleTokenPrincipal, ssoRelayFor } from './sso.ts';
 import { createStoreGuard } from './store-guard.ts';
 
 export type App = FastifyInstance<
@@ -112,6 +112,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     // A Redis that drops the connection, or comes back, is known at once, not a second later.
     redis.on('close', () => guard.forget('redis'));
     redis.on('ready', () => guard.forget('redis'));
+    // Single sign-on for school apps under /sso, when configured; built before the API, which
+    // accepts the console's access tokens from it.
+    const relay =
+      deps.sso !== undefined ? deps.sso : await ssoRelayFor(config, database, keyring, { logger: app.log });
     // Registering queries nothing: the API-key check reads the database only when a request comes.
     await app.register(apiV1, {
       prefix: '/v1',
@@ -122,16 +126,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       identity: deps.identity ? () => deps.identity! : lazyIdentity(app, config, database, keyring),
       guard,
       limits,
+      replayApprovalThreshold: config.REPLAY_APPROVAL_THRESHOLD,
+      ...(relay ? { bearerToken: consoleTokenPrincipal(config, database, keyring, relay) } : {}),
     });
-    // Single sign-on for school apps under /sso, when configured.
-    const relay =
-      deps.sso !== undefined ? deps.sso : await ssoRelayFor(config, database, keyring, { logger: app.log });
     if (relay) {
       limitSso(app, limits);
       await relay.register(app);
       if (deps.sso === undefined) app.addHook('onClose', () => relay.close());
     }
-    await app.register(consoleRoutes, { publicUrl: publicUrlOf(config), sso: Boolean(relay) });
+    await app.register(consoleRoutes, { publicUrl: publicUrlOf(config), sso: relay ?? null });
     // Built now, not at the first visit: the first view must not wait for the bundler.
     consoleBundle().catch((error: unknown) => app.log.error({ err: error }, 'console build failed'));
     return app;

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Config, publicUrlOf } from '../config/index.ts';
+import { CONSOLE_CLIENT_ID } from '../console/routes.ts';
 import { createAccountResolver } from '../identity/accounts.ts';
 import {
   createSsoAdmin,
@@ -15,7 +16,7 @@ import {
   type UpstreamOptions,
 } from '../identity/sso/index.ts';
 import { hubError } from '../sdk/errors.ts';
-import { audit, type Database, type Keyring } from '../store/index.ts';
+import { audit, type Database, type Keyring, type Principal } from '../store/index.ts';
 
 /** The setting a missing public URL is reported under (SSO_PUBLIC_URL is PUBLIC_URL's older name). */
 const PUBLIC_URL_SETTING = 'PUBLIC_URL (SSO_PUBLIC_URL)';
@@ -115,4 +116,38 @@ export function ssoAdminFor(config: Config, db: Database, keyring: Keyring): Sso
     keyring,
     publicUrl: required(publicUrlOf(config), PUBLIC_URL_SETTING),
   });
+}
+
+/**
+ * The API caller behind an access token the relay issued to the district console: district staff
+ * named in SSO_DISTRICT_ADMINS, with the schools listed there, and nobody else. A token issued to
+ * a school app never reaches the API: those apps get claims about a person, not the hub's powers.
+ */
+export function consoleTokenPrincipal(
+  config: Config,
+  db: Database,
+  keyring: Keyring,
+  relay: SsoRelay,
+): (token: string) => Promise<Principal | undefined> {
+  const accounts = createAccountResolver({
+    db,
+    keyring,
+    ...(config.SSO_DISTRICT_ADMINS ? { districtAdmins: config.SSO_DISTRICT_ADMINS } : {}),
+  });
+  return async (token) => {
+    const holder = await relay.accessTokenHolder(token);
+    if (!holder || holder.clientId !== CONSOLE_CLIENT_ID) return undefined;
+    const account = await accounts.findAccount(holder.accountId, ['district_admin']);
+    if (account?.claims.role !== 'district_admin') return undefined;
+    const short = holder.accountId.slice(0, 16);
+    return {
+      id: `sso:${short}`,
+      prefix: holder.accountId.slice(0, 8),
+      actor: `sso:${short}`,
+      kind: 'sso',
+      role: 'district',
+      schools: [...(account.claims.schools ?? [])],
+      vendorAdapters: [],
+    };
+  };
 }

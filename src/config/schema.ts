@@ -339,6 +339,10 @@ const syncSettings = {
   PUSH_ATTEMPTS: setting(integer(1, 50).default(5), {
     expects: 'tries of a batch the target answers with a retryable error, 1–50',
   }),
+  REPLAY_APPROVAL_THRESHOLD: setting(integer(0, 1_000_000).default(100), {
+    expects:
+      'dead letters one replay may send without a second district user’s approval (four eyes), 0–1000000; 0: every replay needs one',
+  }),
   // The city's quota on the gateway is per client and not published (❓ domain README §3): the
   // defaults are deliberately modest; set them to what the city grants. BullMQ's limiter counts
   // in fixed one-second windows, so against a gateway that counts in a sliding second, half the

@@ -16,8 +16,11 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rest from '../../adapters/rest/index.ts';
 import { type CitySandbox, startCitySandbox } from '../../sandbox/city-edudb/index.ts';
+import { reservePort } from '../../sandbox/ports.ts';
 import { type RestSchool, startRestSchool } from '../../sandbox/vendors/rest-school/index.ts';
+import { startVneidSandbox, type VneidSandbox } from '../../sandbox/vneid/index.ts';
 import { type App, buildApp } from '../app/index.ts';
+import { ssoRelayFor } from '../app/sso.ts';
 import { loadConfig } from '../config/index.ts';
 import { createGatewayClient, type GatewayClientOptions } from '../gateway/index.ts';
 import { createRunQueue, queueConnection } from '../pipeline/queue.ts';
@@ -33,8 +36,23 @@ const DISTRICT = { schools: 2, seed: 16, classesPerGrade: 1, classSize: 14 };
 const PREFIX = `edubridge-console-${randomUUID().slice(0, 8)}`;
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS;
 const NAMES: Record<string, string> = { '79NB0001': 'THCS Nguyễn Bình Khiêm', '79NB0002': 'THCS Lê Văn Tám' };
+/** District staff known to the simulated VNeID, named in SSO_DISTRICT_ADMINS for the first school only. */
+const ADMIN = {
+  personalId: '079085004321',
+  fullName: 'Phạm Minh Khoa',
+  birthDate: '1985-04-12',
+  gender: 'male',
+} as const;
+/** Someone VNeID knows whom the hub does not list as district staff. */
+const STRANGER = {
+  personalId: '079090009876',
+  fullName: 'Đỗ Thị Hạnh',
+  birthDate: '1990-09-30',
+  gender: 'female',
+} as const;
 
 let city: CitySandbox;
+let vneid: VneidSandbox;
 let school: RestSchool;
 let db: Database;
 let app: App;
@@ -116,8 +134,23 @@ beforeAll(async () => {
       ),
     ),
   );
+  // The relay's issuer names the address the hub listens on: the port is chosen first.
+  const port = await reservePort('127.0.0.1');
+  base = `http://127.0.0.1:${port.port}`;
+  const hubAtVneid = { clientId: 'edubridge-hub', clientSecret: randomUUID() };
+  vneid = await startVneidSandbox({
+    personality: 'dvcqg',
+    citizens: [ADMIN, STRANGER],
+    clients: [{ ...hubAtVneid, redirectUris: [`${base}/sso/callback`] }],
+  });
   const config = loadConfig(
-    { REDIS_PREFIX: PREFIX, SOURCES_FILE: sourcesFile, LOG_LEVEL: 'silent' },
+    {
+      REDIS_PREFIX: PREFIX,
+      SOURCES_FILE: sourcesFile,
+      LOG_LEVEL: 'silent',
+      PUBLIC_URL: base,
+      SSO_DISTRICT_ADMINS: JSON.stringify({ [ADMIN.personalId]: [schools[0]] }),
+    },
     { envFile: false },
   );
   const queueRedis = queueConnection(config.REDIS_URL);
@@ -141,8 +174,14 @@ beforeAll(async () => {
     service,
     sweepEveryMs: 0,
   });
-  app = await buildApp(config, { database: db, runService: service, sso: null });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const relay = await ssoRelayFor(config, db, loadKeyring({ NODE_ENV: 'test' }), {
+    upstream: { personality: 'dvcqg', issuer: vneid.issuer, ...hubAtVneid },
+    cookieKeys: [randomUUID()],
+  });
+  app = await buildApp(config, { database: db, runService: service, sso: relay ?? null });
+  app.addHook('onClose', async () => relay?.close());
+  await port.release();
+  await app.listen({ host: '127.0.0.1', port: port.port });
   districtKey = (await createApiKey(db, { role: 'district', schools })).key;
 
   // The district's first sync, then a change at the first school big enough to be held.
@@ -181,6 +220,7 @@ afterAll(async () => {
   await db?.close();
   await school?.close();
   await city?.close();
+  await vneid?.close();
   if (Object.keys(measured).length > 0) {
     // The figures for the issue's note: page weight and load times as this browser measured them.
     console.log(`console measurements: ${JSON.stringify(measured)}`);
@@ -251,6 +291,57 @@ describe('sign-in and the district overview', () => {
     await page.goto(`${base}/console/#/school/${schools[0]}`);
     await expect(page.getByRole('alert').textContent()).resolves.toContain('FORBIDDEN_SCOPE');
     await page.close();
+  });
+
+  it('district staff sign in with VNeID through the hub’s relay and see the schools SSO_DISTRICT_ADMINS gives them; others are refused', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/console/`);
+    await page.getByTestId('vneid').click();
+    // The simulated VNeID's own login page, reached through the relay.
+    await page.locator('select[name="personalId"]').selectOption(ADMIN.personalId);
+    await page.locator('form button').click();
+    await page.getByTestId('schools').waitFor();
+    await expect(
+      page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-school'))),
+    ).resolves.toEqual([schools[0]]);
+    // The API sees the person, not a key: the token is the relay's, the actor a keyed hash.
+    const stored = await page.evaluate<string | null>(
+      "sessionStorage.getItem('edubridge.console.credential')",
+    );
+    const token = (JSON.parse(stored ?? 'null') as { token?: string } | null)?.token;
+    expect(token).toBeTruthy();
+    const whoami = await fetch(`${base}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
+    const principal = (await whoami.json()) as {
+      kind: string;
+      role: string;
+      actor: string;
+      schools: string[];
+    };
+    expect(principal).toMatchObject({ kind: 'sso', role: 'district', schools: [schools[0]] });
+    expect(principal.actor).toMatch(/^sso:[0-9a-f]{16}$/);
+    expect(principal.actor).not.toContain(ADMIN.personalId);
+    // Its powers end at its schools.
+    const other = await fetch(`${base}/v1/schools/${schools[1]}/status`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(other.status).toBe(403);
+    await page.close();
+
+    // Someone VNeID knows but the hub does not list as district staff gets no console.
+    const stranger = await browser.newPage();
+    await stranger.goto(`${base}/console/`);
+    await stranger.getByTestId('vneid').click();
+    await stranger.locator('select[name="personalId"]').selectOption(STRANGER.personalId);
+    await stranger.locator('form button').click();
+    await stranger.waitForLoadState('load');
+    expect(await stranger.getByTestId('who').count()).toBe(0);
+    expect(stranger.url().startsWith(`${base}/sso/`)).toBe(true);
+    await stranger.close();
+
+    // A token the console never had is refused in the API's words.
+    const forged = await fetch(`${base}/v1/whoami`, { headers: { authorization: 'Bearer not-a-token' } });
+    expect(forged.status).toBe(401);
+    expect(((await forged.json()) as { code: string }).code).toBe('ACCESS_TOKEN_INVALID');
   });
 
   it('switches to English and back, the reason following the language', async () => {

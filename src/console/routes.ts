@@ -4,6 +4,7 @@
  * address in it comes from the hub's settings (PUBLIC_URL), never from the request.
  */
 import type { FastifyInstance } from 'fastify';
+import type { SsoRelay } from '../identity/sso/index.ts';
 import { consoleBundle } from './build.ts';
 
 /** The client id the hub registers for its own console at its SSO relay. */
@@ -12,8 +13,8 @@ export const CONSOLE_CLIENT_ID = 'edubridge-console';
 export interface ConsoleRoutesOptions {
   /** The hub's public URL (PUBLIC_URL); without it the page offers the API key only. */
   publicUrl: string | undefined;
-  /** Whether the SSO relay runs (SSO_UPSTREAM set). */
-  sso: boolean;
+  /** The SSO relay, when it runs (SSO_UPSTREAM set): the console registers itself there as a client. */
+  sso: SsoRelay | null;
 }
 
 export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutesOptions): Promise<void> {
@@ -40,9 +41,35 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(bundle.html);
   });
 
-  app.get('/console/config.json', { schema: { hide: true } }, async (_request, reply) =>
-    reply.header('cache-control', 'no-cache').send(config),
-  );
+  // The console's client at the relay, registered when a page first asks how to sign in (the
+  // database may still be migrating while the app starts); tried again after a failure.
+  let registered: Promise<void> | undefined;
+  const ensureClient = () => {
+    if (!options.sso || !config.sso) return Promise.resolve();
+    registered ??= options.sso
+      .registerFirstPartyClient({
+        clientId: CONSOLE_CLIENT_ID,
+        name: 'EduBridge – bảng điều khiển quận / district console',
+        redirectUris: [config.sso.redirectUri],
+        allowedRoles: ['district_admin'],
+      })
+      .catch((error: unknown) => {
+        registered = undefined;
+        throw error;
+      });
+    return registered;
+  };
+
+  app.get('/console/config.json', { schema: { hide: true } }, async (request, reply) => {
+    try {
+      await ensureClient();
+    } catch (error) {
+      // The page still offers the API key; the relay's sign-in waits for the next visit.
+      request.log.warn({ err: error }, 'console sso client registration failed');
+      return reply.header('cache-control', 'no-store').send({ sso: null });
+    }
+    return reply.header('cache-control', 'no-cache').send(config);
+  });
 
   app.get<{ Params: { name: string } }>(
     '/console/assets/:name',

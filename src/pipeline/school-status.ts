@@ -12,17 +12,25 @@ import { deadLetterGuidance, type LetterActor } from './dead-letter-guidance.ts'
 
 export type StatusColour = 'green' | 'amber' | 'red' | 'grey';
 
+/**
+ * The codes of a school's status reasons, worst first. They say why a school has its colour; they
+ * are not errors (no failure is made from them), so they are listed here and in the OpenAPI enum,
+ * not in the error catalogue.
+ */
+export const STATUS_REASON_CODES = [
+  'SOURCE_PROBLEM',
+  'RUN_FAILED',
+  'DEAD_LETTERS_OPEN',
+  'RUN_HELD',
+  'NOT_SYNCED_RECENTLY',
+  'RUNNING',
+  'NEVER_SYNCED',
+  'OK',
+] as const;
+
 /** Why a school has its colour: a stable code and the words, in Vietnamese and English. */
 export interface StatusReason {
-  code:
-    | 'SOURCE_PROBLEM'
-    | 'RUN_FAILED'
-    | 'DEAD_LETTERS_OPEN'
-    | 'RUN_HELD'
-    | 'NOT_SYNCED_RECENTLY'
-    | 'RUNNING'
-    | 'NEVER_SYNCED'
-    | 'OK';
+  code: (typeof STATUS_REASON_CODES)[number];
   colour: StatusColour;
   vi: string;
   en: string;

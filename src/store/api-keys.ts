@@ -15,8 +15,14 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** What an API key may do: the caller of a `/v1` route, as `verifyApiKey` finds it. */
 export interface Principal {
+  /** The key's id, or `sso:` and the account for a person signed in through the hub's SSO relay. */
   id: string;
+  /** The key's prefix; for a signed-in person, the first characters of the account id. */
   prefix: string;
+  /** Who acts, as the audit log and the decisions record it: `key:<prefix>` or `sso:<account>`. */
+  actor: string;
+  /** How the caller authenticated. */
+  kind: 'api-key' | 'sso';
   role: ApiKeyRole;
   schools: string[];
   vendorAdapters: string[];
@@ -32,7 +38,7 @@ export interface ApiKeyInput {
   actor?: string;
 }
 
-export interface ApiKeyInfo extends Principal {
+export interface ApiKeyInfo extends Omit<Principal, 'actor' | 'kind'> {
   label: string | null;
   createdAt: Date;
   revokedAt: Date | null;
@@ -185,6 +191,8 @@ export async function verifyApiKey(db: Db, presented: string): Promise<Principal
   return {
     id: row.id,
     prefix: row.prefix,
+    actor: `key:${row.prefix}`,
+    kind: 'api-key',
     role: row.role,
     schools: row.schools,
     vendorAdapters: row.vendor_adapters,

@@ -113,6 +113,7 @@ export {
   type StoredPerson,
   upsertPersons,
 } from './persons.ts';
+export * from './replay-requests.ts';
 export * from './run-reconciliation.ts';
 export * from './runs.ts';
 export * from './schedules.ts';

@@ -301,6 +301,24 @@ export interface Tables {
   schedules: SchedulesTable;
   staged_batches: StagedBatchesTable;
   payments: PaymentsTable;
+  replay_requests: ReplayRequestsTable;
+}
+
+/** A replay of more dead letters than the threshold, waiting for a second district user. */
+export interface ReplayRequestsTable {
+  id: Generated<string>;
+  schools: string[];
+  /** What the requester asked for (ids, or school/target/code), for people to read. */
+  filter: Json<Record<string, unknown>>;
+  /** The open letters it covered when asked: what an approval replays. */
+  letter_ids: string[];
+  requested_by: string;
+  requested_at: CreatedAt;
+  state: ColumnType<'pending' | 'approved' | 'rejected', 'pending' | undefined, 'approved' | 'rejected'>;
+  decided_by: string | null;
+  decided_at: Date | null;
+  /** The replay's counts once approved. */
+  result: NullableJson<Record<string, number>>;
 }
 
 export interface StagedBatchesTable {

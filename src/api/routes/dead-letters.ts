@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ProblemError } from '../../app/problem.ts';
+import { ProblemError, problem } from '../../app/problem.ts';
 import { describeDeadLetter as toDeadLetter } from '../../pipeline/dead-letter-guidance.ts';
 import type { RunService } from '../../pipeline/service.ts';
 import {
+  createReplayRequest,
   type Database,
   DEAD_LETTER_STATES,
   deadLetterState,
@@ -11,6 +12,10 @@ import {
   isDeadLetterOpen,
   listDeadLetters,
   markDeadLettersDiscarded,
+  openLetterIds,
+  REPLAY_REQUEST_MAX_LETTERS,
+  type ReplayRequestRow,
+  schoolsOfLetters,
 } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
 import { problemResponses } from '../responses.ts';
@@ -51,7 +56,7 @@ const deadLetterSchema = z
       'A record a target refused, or that exhausted its attempts, for one reason: one open letter per target, record and reason, however many runs met it; never the record’s body',
   });
 
-const replayResultSchema = z
+export const replayResultSchema = z
   .object({
     replayed: z.number().int().describe('Accepted by the target: marked replayed'),
     stillRefused: z.number().int().describe('Refused again: still open (or a new letter for a new reason)'),
@@ -82,6 +87,45 @@ const replayResultSchema = z
   })
   .meta({ id: 'ReplayResult', description: 'What a replay of dead letters did, letter by letter' });
 
+export const replayRequestSchema = z
+  .object({
+    id: z.string(),
+    schools: z.array(z.string()),
+    filter: z
+      .record(z.string(), z.unknown())
+      .describe('What the requester asked for: `ids` (their count), or school, target and code'),
+    count: z.number().int().describe('Open dead letters the request covers: what an approval replays'),
+    requestedBy: z.string().describe('`key:<prefix>` or `sso:<account>`'),
+    requestedAt: z.iso.datetime({ offset: true }),
+    state: z.enum(['pending', 'approved', 'rejected']),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.iso.datetime({ offset: true }).nullable(),
+    result: z
+      .record(z.string(), z.number())
+      .nullable()
+      .describe('Once approved: replayed, stillRefused, failed, superseded'),
+  })
+  .meta({
+    id: 'ReplayRequest',
+    description:
+      'A replay of more dead letters than REPLAY_APPROVAL_THRESHOLD, waiting for a second district user (four eyes)',
+  });
+
+export function toReplayRequest(row: ReplayRequestRow) {
+  return {
+    id: row.id,
+    schools: row.schools,
+    filter: row.filter,
+    count: row.letter_ids.length,
+    requestedBy: row.requested_by,
+    requestedAt: row.requested_at.toISOString(),
+    state: row.state,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at?.toISOString() ?? null,
+    result: row.result,
+  };
+}
+
 const notFound = (id: string) =>
   new ProblemError({
     status: 404,
@@ -92,7 +136,29 @@ const notFound = (id: string) =>
 export const deadLettersRoutes: FastifyPluginAsyncZod<{
   database: Database;
   runs: () => RunService;
-}> = async (app, { database, runs }) => {
+  /** Letters one replay may send without a second district user's approval (REPLAY_APPROVAL_THRESHOLD). */
+  replayApprovalThreshold: number;
+}> = async (app, { database, runs, replayApprovalThreshold }) => {
+  /**
+   * A replay larger than the threshold is kept as a request for a second district user (four
+   * eyes), with the letters it covers now; undefined when it may go at once.
+   */
+  async function heldForApproval(
+    scope: { ids?: string[]; schools?: string[]; target?: string; code?: string },
+    asked: Record<string, unknown>,
+    requestedBy: string,
+  ) {
+    const ids = await openLetterIds(database, scope, REPLAY_REQUEST_MAX_LETTERS);
+    if (ids.length <= replayApprovalThreshold) return undefined;
+    if (ids.length > REPLAY_REQUEST_MAX_LETTERS) {
+      throw problem('REPLAY_SCOPE_TOO_LARGE', { max: String(REPLAY_REQUEST_MAX_LETTERS) });
+    }
+    const schools = await schoolsOfLetters(database, ids);
+    return toReplayRequest(
+      await createReplayRequest(database, { schools, filter: asked, letterIds: ids, requestedBy }),
+    );
+  }
+
   app.get(
     '/dead-letters',
     {
@@ -154,7 +220,7 @@ export const deadLettersRoutes: FastifyPluginAsyncZod<{
         tags: ['dead-letters'],
         summary: 'Gửi lại bản ghi bị từ chối / Replay dead letters',
         description:
-          'Sends open dead letters again: the given ids, or those matching school, target and code, or `all` of the caller’s schools. The body sent is the newest one a run mapped for the record (its mapping version). The answer says what became of each letter: accepted, refused again (with the reason now), or not delivered.',
+          'Sends open dead letters again: the given ids, or those matching school, target and code, or `all` of the caller’s schools. The body sent is the newest one a run mapped for the record (its mapping version). The answer says what became of each letter: accepted, refused again (with the reason now), or not delivered. A replay of more letters than REPLAY_APPROVAL_THRESHOLD sends nothing: it answers 202 with a replay request that another district user approves (four eyes).',
         security: SECURED,
         body: z.object({
           ids: z.array(z.uuid()).min(1).max(1000).optional(),
@@ -163,10 +229,18 @@ export const deadLettersRoutes: FastifyPluginAsyncZod<{
           code: z.string().min(1).optional(),
           all: z.boolean().optional(),
         }),
-        response: { 200: replayResultSchema, ...problemResponses(400, 401, 403, 404) },
+        response: {
+          200: replayResultSchema,
+          202: z
+            .object({ replayRequest: replayRequestSchema })
+            .describe(
+              'More letters than REPLAY_APPROVAL_THRESHOLD: nothing sent; a request waits for a second district user (POST /v1/replay-requests/{id}/approve)',
+            ),
+          ...problemResponses(400, 401, 403, 404, 422),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { ids, school, target, code, all } = request.body;
       const check = { action: 'dead-letters:write', roles: ['district', 'school'] } as const;
       if (ids) {
@@ -178,7 +252,9 @@ export const deadLettersRoutes: FastifyPluginAsyncZod<{
         for (const s of schools) principal = await authorize(request, { ...check, schoolCode: s });
         const missing = ids.filter((id) => !rows.some((r) => r.id === id));
         if (missing.length > 0) throw notFound(missing[0]!);
-        return runs().replayDeadLetters({ ids, replayedBy: `key:${principal!.prefix}` });
+        const held = await heldForApproval({ ids }, { ids: ids.length }, principal!.actor);
+        if (held) return reply.code(202).send({ replayRequest: held });
+        return runs().replayDeadLetters({ ids, replayedBy: principal!.actor });
       }
       if (!all && school === undefined && target === undefined && code === undefined) {
         throw new ProblemError({
@@ -189,14 +265,20 @@ export const deadLettersRoutes: FastifyPluginAsyncZod<{
         });
       }
       const principal = await authorize(request, { ...check, schoolCode: school });
-      return runs().replayDeadLetters({
-        filter: {
-          schools: school !== undefined ? [school] : principal.schools,
-          ...(target ? { target } : {}),
-          ...(code ? { code } : {}),
-        },
-        replayedBy: `key:${principal.prefix}`,
-      });
+      const filter = {
+        schools: school !== undefined ? [school] : principal.schools,
+        ...(target ? { target } : {}),
+        ...(code ? { code } : {}),
+      };
+      const asked = {
+        ...(school ? { school } : {}),
+        ...(target ? { target } : {}),
+        ...(code ? { code } : {}),
+        ...(all ? { all } : {}),
+      };
+      const held = await heldForApproval(filter, asked, principal.actor);
+      if (held) return reply.code(202).send({ replayRequest: held });
+      return runs().replayDeadLetters({ filter, replayedBy: principal.actor });
     },
   );
 
@@ -228,7 +310,7 @@ export const deadLettersRoutes: FastifyPluginAsyncZod<{
           detail: `Thư chết đã được xử lý / The dead letter is already ${deadLetterState(row)}`,
         });
       }
-      await markDeadLettersDiscarded(database, [row.id], `key:${principal.prefix}`);
+      await markDeadLettersDiscarded(database, [row.id], principal.actor);
       return toDeadLetter((await getDeadLetter(database, row.id))!);
     },
   );

@@ -97,7 +97,7 @@ export const identityRoutes: FastifyPluginAsyncZod<{
     // After the key check (the parent's hook): the key is known, and counted.
     app.addHook('onRequest', async (request) => {
       if (!request.principal) return;
-      const limited = await limit.hit(`key:${request.principal.prefix}`);
+      const limited = await limit.hit(request.principal.actor);
       if (limited) throw limited;
     });
   }
@@ -150,7 +150,7 @@ export const identityRoutes: FastifyPluginAsyncZod<{
           ...(body.statuses ? { statuses: body.statuses } : {}),
         });
       }
-      const requester = { actor: `key:${principal.prefix}`, role: principal.role, purpose: body.purpose };
+      const requester = { actor: principal.actor, role: principal.role, purpose: body.purpose };
       if (body.wait && ids.length <= WAIT_LIMIT) {
         const outcomes = await service.checkOnline(ids, requester).catch(asProblem);
         return { checked: outcomes.length, outcomes };
@@ -198,7 +198,7 @@ export const identityRoutes: FastifyPluginAsyncZod<{
         roles: ['district', 'school'],
       });
       const { service, queue } = identity();
-      const requester = { actor: `key:${principal.prefix}`, role: principal.role, purpose: body.purpose };
+      const requester = { actor: principal.actor, role: principal.role, purpose: body.purpose };
       const schoolCodes = body.school ? [body.school] : principal.schools;
       const payload = typeof body.payload === 'string' ? body.payload : JSON.stringify(body.payload);
       const outcome = await service
@@ -287,7 +287,7 @@ export const identityRoutes: FastifyPluginAsyncZod<{
             : Promise.resolve([]),
       ]);
       await audit(database, {
-        actor: `key:${principal.prefix}`,
+        actor: principal.actor,
         role: principal.role,
         action: 'identity:status:read',
         resource: `person/${person.id}`,

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problem } from '../../app/problem.ts';
-import { schoolStatuses } from '../../pipeline/school-status.ts';
+import { STATUS_REASON_CODES, schoolStatuses } from '../../pipeline/school-status.ts';
 import type { RunService } from '../../pipeline/service.ts';
 import type { Database } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
@@ -25,16 +25,7 @@ const schoolStatusSchema = z
     reasons: z
       .array(
         z.object({
-          code: z.enum([
-            'SOURCE_PROBLEM',
-            'RUN_FAILED',
-            'DEAD_LETTERS_OPEN',
-            'RUN_HELD',
-            'NOT_SYNCED_RECENTLY',
-            'RUNNING',
-            'NEVER_SYNCED',
-            'OK',
-          ]),
+          code: z.enum(STATUS_REASON_CODES),
           colour: z.enum(['green', 'amber', 'red', 'grey']),
           vi: z.string(),
           en: z.string(),

@@ -163,7 +163,7 @@ export const paymentsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: (
       });
       // Payments are financial personal data: who looked is on record.
       await audit(database, {
-        actor: `key:${principal.prefix}`,
+        actor: principal.actor,
         role: principal.role,
         action: 'payments:read',
         resource: `school:${request.params.code}`,
@@ -247,7 +247,7 @@ export const paymentsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: (
         });
       }
       await audit(database, {
-        actor: `key:${principal.prefix}`,
+        actor: principal.actor,
         role: principal.role,
         action: 'payments:receipt',
         resource: `payment:${request.params.paymentId}`,

@@ -61,7 +61,7 @@ export const recordsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: ()
             bodies.set(r.staged_batch_id, (await runs().sentBody(r.staged_batch_id, r.record_key)) ?? null);
         }
         await audit(database, {
-          actor: `key:${principal.prefix}`,
+          actor: principal.actor,
           role: principal.role,
           action: 'records:body',
           resource: `record:${request.params.stream}/${request.params.key}`,

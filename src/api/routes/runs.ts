@@ -173,7 +173,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
       let requested: { runId: string; replayed: boolean };
       try {
         requested = await runs().request(
-          { schoolCode, streams, mode, requestedBy: `key:${principal.prefix}` },
+          { schoolCode, streams, mode, requestedBy: principal.actor },
           key === undefined
             ? undefined
             : { key, requestHash: contentHash({ schoolCode, streams, mode }, 'POST /v1/runs') },
@@ -246,7 +246,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
               schoolCode,
               streams: request.body.streams,
               mode: request.body.mode,
-              requestedBy: `key:${principal.prefix}`,
+              requestedBy: principal.actor,
             },
             key === undefined ? undefined : { key: `${key}:${schoolCode}`, requestHash },
           ));
@@ -368,7 +368,7 @@ export const runsRoutes: FastifyPluginAsyncZod<{ database: Database; runs: () =>
       await runs().decide({
         runId: row.id,
         decision: request.body.decision,
-        decidedBy: `key:${principal.prefix}`,
+        decidedBy: principal.actor,
       });
       return toRun((await getRun(database, row.id))!);
     },

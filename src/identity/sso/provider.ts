@@ -151,7 +151,9 @@ export async function buildProvider(settings: ProviderSettings): Promise<Provide
     conformIdTokenClaims: false,
     acrValues: ['1', '2'],
     responseTypes: ['code'],
-    clientAuthMethods: ['client_secret_basic', 'private_key_jwt'],
+    // `none` only for the hub's own pages (registerFirstPartyClient): `addClient` gives a school
+    // app a secret or keys.
+    clientAuthMethods: ['client_secret_basic', 'private_key_jwt', 'none'],
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],
@@ -165,7 +167,10 @@ export async function buildProvider(settings: ProviderSettings): Promise<Provide
     pkce: { required: () => true },
     allowOmittingSingleRegisteredRedirectUri: false,
     extraClientMetadata: { properties: [...POLICY_PROPERTIES], validator: validatePolicyMetadata },
-    clientBasedCORS: () => false,
+    // The hub's own pages (public clients, `none`) call the token endpoint from the hub's origin;
+    // no other origin, and no school app, ever does from a browser.
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.tokenEndpointAuthMethod === 'none' && origin === new URL(settings.issuer).origin,
     features: {
       devInteractions: { enabled: false },
       resourceIndicators: { enabled: false },

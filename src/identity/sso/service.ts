@@ -201,6 +201,35 @@ export async function createSsoRelay(options: SsoRelayOptions): Promise<SsoRelay
 
     addClient: (input) => addClient(input, { provider, adapter, issuer, logger }),
 
+    async registerFirstPartyClient(input) {
+      checkRedirectUris(input.redirectUris, 'redirect_uris');
+      const metadata: ClientMetadata = {
+        client_id: input.clientId,
+        client_name: input.name,
+        application_type: 'web',
+        redirect_uris: [...input.redirectUris],
+        post_logout_redirect_uris: [...input.redirectUris],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
+        id_token_signed_response_alg: 'RS256',
+        scope: DEFAULT_SCOPE,
+        edubridge_allowed_roles: [...new Set(input.allowedRoles)],
+      };
+      const op = await provider();
+      await op.Client.validate(metadata);
+      await adapter('Client').upsert(metadata.client_id, metadata);
+    },
+
+    async accessTokenHolder(token) {
+      // Opaque tokens are looked up in the relay's store; anything else is simply not found.
+      if (token.length > 256) return undefined;
+      const op = await provider();
+      const found = await op.AccessToken.find(token).catch(() => undefined);
+      if (!found || found.isExpired || !found.accountId || !found.clientId) return undefined;
+      return { accountId: found.accountId, clientId: found.clientId };
+    },
+
     async rotateSigningKey() {
       const kid = await rotate(db, options.keyring);
       await rebuild();

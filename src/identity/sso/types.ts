@@ -160,6 +160,20 @@ export interface SsoAdmin {
 export interface SsoRelay extends SsoAdmin {
   /** Mounts `/sso/*` (the OpenID Provider, the interaction and the VNeID callback) on the app. */
   register(app: FastifyInstance): Promise<void>;
+  /**
+   * Registers, or updates, one of the hub's own pages as a public client: a fixed id, no secret
+   * (a page cannot keep one), PKCE as for every client. The district console is one.
+   */
+  registerFirstPartyClient(input: FirstPartyClientInput): Promise<void>;
+  /** Whose access token this is, when the relay issued it and it has not expired; else undefined. */
+  accessTokenHolder(token: string): Promise<{ accountId: string; clientId: string } | undefined>;
+}
+
+export interface FirstPartyClientInput {
+  clientId: string;
+  name: string;
+  redirectUris: string[];
+  allowedRoles: Role[];
 }
 
 /** An admin needs the store and the public address only: no upstream, no cookie keys. */

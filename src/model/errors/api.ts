@@ -174,6 +174,20 @@ export const API_ERRORS = {
       en: 'Use a key still valid (edubridge apikey list); a revoked key cannot be used again',
     },
   },
+  ACCESS_TOKEN_INVALID: {
+    kind: 'bad-input',
+    status: 401,
+    actor: 'district-it',
+    title: { vi: 'Phiên đăng nhập hết hạn', en: 'Sign-in expired' },
+    message: {
+      vi: 'Mã truy cập không hợp lệ, đã hết hạn, hoặc không cấp cho bảng điều khiển của người quản lý quận',
+      en: 'The access token is invalid, expired, or not issued to the console of a district administrator',
+    },
+    action: {
+      vi: 'Đăng nhập lại bằng VNeID; người quản lý quận được khai trong SSO_DISTRICT_ADMINS',
+      en: 'Sign in again with VNeID; district administrators are listed in SSO_DISTRICT_ADMINS',
+    },
+  },
   FORBIDDEN_SCOPE: {
     kind: 'bad-input',
     status: 403,
@@ -369,6 +383,62 @@ export const API_ERRORS = {
     action: {
       vi: 'Nêu rõ thư chết nào cần gửi lại',
       en: 'Say which dead letters to replay',
+    },
+  },
+  REPLAY_REQUEST_NOT_FOUND: {
+    kind: 'bad-input',
+    status: 404,
+    actor: 'district-it',
+    title: { vi: 'Không có yêu cầu gửi lại này', en: 'No such replay request' },
+    message: { vi: 'Không có yêu cầu gửi lại {id}', en: 'No replay request {id}' },
+    values: ['id'],
+    action: {
+      vi: 'Kiểm tra mã yêu cầu (GET /v1/replay-requests)',
+      en: 'Check the request id (GET /v1/replay-requests)',
+    },
+  },
+  REPLAY_REQUEST_DECIDED: {
+    kind: 'bad-input',
+    status: 409,
+    actor: 'district-it',
+    title: { vi: 'Yêu cầu gửi lại đã được quyết định', en: 'The replay request is decided' },
+    message: {
+      vi: 'Yêu cầu gửi lại đã được quyết định ({state})',
+      en: 'The replay request is already {state}',
+    },
+    values: ['state'],
+    action: {
+      vi: 'Không cần làm gì: một người khác đã quyết định',
+      en: 'Nothing to do: someone else decided it',
+    },
+  },
+  FOUR_EYES_REQUIRED: {
+    kind: 'bad-input',
+    status: 403,
+    actor: 'district-it',
+    title: { vi: 'Cần người thứ hai duyệt', en: 'A second person must approve' },
+    message: {
+      vi: 'Người yêu cầu gửi lại không tự duyệt được yêu cầu của mình',
+      en: 'Whoever asked for a replay cannot approve it themselves',
+    },
+    action: {
+      vi: 'Nhờ một cán bộ quận khác (khoá hoặc tài khoản VNeID khác) duyệt',
+      en: 'Ask another district user (another key or VNeID account) to approve it',
+    },
+  },
+  REPLAY_SCOPE_TOO_LARGE: {
+    kind: 'bad-input',
+    status: 422,
+    actor: 'district-it',
+    title: { vi: 'Quá nhiều thư chết trong một lần', en: 'Too many dead letters at once' },
+    message: {
+      vi: 'Lần gửi lại này gồm hơn {max} thư chết',
+      en: 'This replay covers more than {max} dead letters',
+    },
+    values: ['max'],
+    action: {
+      vi: 'Thu hẹp theo trường, đích hoặc mã lỗi',
+      en: 'Narrow it by school, target or code',
     },
   },
   REPLAY_UNAVAILABLE: {
