@@ -37,8 +37,8 @@ import { type AdapterCatalogue, type Sources, sourcesLoader } from '../pipeline/
 import { type SyncWorkers, startSyncWorkers, type TargetLimits } from '../pipeline/workers.ts';
 import type { Adapter, AdapterLogger } from '../sdk/index.ts';
 import { createDatabase, type Database, type Keyring, loadKeyring } from '../store/index.ts';
-import type { Target } from '../targets/target.ts';
 import { targetLimitsFromConfig, targetsFromConfig } from '../targets/from-config.ts';
+import type { Target } from '../targets/target.ts';
 import type { App } from './build.ts';
 import { closeRedis, createRedis } from './dependencies.ts';
 import { identityObserver, identityRenamer, identityServiceFromConfig } from './identity.ts';
@@ -151,7 +151,9 @@ export async function createHub(config: Config, overrides: HubOverrides = {}): P
   const redis = overrides.redis ?? createRedis(config.REDIS_URL);
   const ownsRedis = overrides.redis === undefined;
   const connect = () =>
-    overrides.redisWhileAway === 'wait' ? queueConnection(config.REDIS_URL) : producerConnection(config.REDIS_URL);
+    overrides.redisWhileAway === 'wait'
+      ? queueConnection(config.REDIS_URL)
+      : producerConnection(config.REDIS_URL);
 
   /** A part made on first use; its closing is queued in the order parts were made. */
   const lazy = <T>(name: string, make: () => { value: T; close?: () => Promise<unknown> }) => {
