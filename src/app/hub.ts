@@ -59,10 +59,12 @@ export interface HubOverrides {
   loadAdapter?: (specifier: string) => Promise<Adapter>;
   /** Identity checks (service and queue). */
   identity?: IdentityRuntime;
-  /** The identity service only: the hub queues its checks on a queue of its own. */
-  identityService?: IdentityService;
+  /** Makes the identity service over the hub's parts (the demo's C06 simulator); the hub queues its checks. */
+  identityService?: (parts: HubParts) => IdentityService;
   /** The SSO relay; null: none, whatever the settings say. */
   sso?: SsoRelay | null;
+  /** Makes the SSO relay over the hub's parts, instead of from the settings; the hub closes it. */
+  ssoRelay?: (parts: HubParts) => Promise<SsoRelay | undefined>;
   /** The targets instead of the configured ones (the demo's simulators). */
   targets?: () => readonly Target[];
   /** The schools' sources instead of SOURCES_FILE. */
@@ -74,6 +76,13 @@ export interface HubOverrides {
    * 503 at once, the outbox hands the job over later) or `wait` (a worker: commands wait for it).
    */
   redisWhileAway?: 'fail-fast' | 'wait';
+}
+
+/** What a part made for the hub by a caller's factory is built over. */
+export interface HubParts {
+  config: Config;
+  database: Database;
+  keyring: Keyring;
 }
 
 export interface HubWorkerOptions {
@@ -213,7 +222,9 @@ export async function createHub(config: Config, overrides: HubOverrides = {}): P
   const identity = overrides.identity
     ? () => overrides.identity!
     : lazy('identity', () => {
-        const service = overrides.identityService ?? identityServiceFromConfig(config, database, keyring);
+        const service = overrides.identityService
+          ? overrides.identityService({ config, database, keyring })
+          : identityServiceFromConfig(config, database, keyring);
         const connection = connect();
         const queue: Queue<IdentityCheckJob> = createIdentityQueue(connection, config.REDIS_PREFIX);
         return {
@@ -244,7 +255,9 @@ export async function createHub(config: Config, overrides: HubOverrides = {}): P
   const sso = (ssoLogger?: SsoLoggerLike) => {
     if (overrides.sso !== undefined) return Promise.resolve(overrides.sso ?? undefined);
     relay ??= import('./sso.ts').then(async ({ ssoRelayFor }) => {
-      const made = await ssoRelayFor(config, database, keyring, ssoLogger ? { logger: ssoLogger } : {});
+      const made = overrides.ssoRelay
+        ? await overrides.ssoRelay({ config, database, keyring })
+        : await ssoRelayFor(config, database, keyring, ssoLogger ? { logger: ssoLogger } : {});
       if (made) closers.push({ name: 'sso relay', close: () => made.close() });
       return made;
     });
