@@ -99,7 +99,12 @@ export function registerDemoCommand(program: Command, ctx: CliContext, adapters:
       } finally {
         process.off('SIGINT', leave);
         process.off('SIGTERM', leave);
-        await ownRedis?.stop();
+        if (ownRedis) {
+          await ownRedis.stop();
+          printLine(
+            `Đã dừng redis-server của bản demo (pid ${ownRedis.pid}) / Stopped the demo's redis-server (pid ${ownRedis.pid})`,
+          );
+        }
       }
     });
 }
