@@ -41,7 +41,7 @@ registerServeCommand(program, adapters);
 registerSourcesCommands(program, ctx, adapters);
 registerAdapterReadCommand(program, ctx, adapters);
 registerSandboxCommands(program, ctx);
-registerDemoCommand(program, ctx, (id) => adapters.load(id));
+registerDemoCommand(program, ctx, adapters);
 const code = await runProgram(program, ctx);
 // Let stdout drain before leaving, so piped JSON is never cut short.
 process.stdout.write('', () => process.exit(code));

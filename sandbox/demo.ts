@@ -12,7 +12,8 @@ import type { Command } from 'commander';
 import { EXIT, integerOption, printLine, UsageError } from '../src/cli/io.ts';
 import type { CliContext } from '../src/cli/program.ts';
 import { createProgressBar } from '../src/cli/progress.ts';
-import type { Adapter } from '../src/sdk/index.ts';
+import type { AdapterCatalogue } from '../src/pipeline/sources/index.ts';
+import type { OwnRedis } from './own-redis.ts';
 
 interface DemoOptions {
   schools: string;
@@ -44,11 +45,7 @@ async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-export function registerDemoCommand(
-  program: Command,
-  ctx: CliContext,
-  loadAdapter: (id: string) => Promise<Adapter>,
-): void {
+export function registerDemoCommand(program: Command, ctx: CliContext, adapters: AdapterCatalogue): void {
   program
     .command('demo')
     .description(
@@ -64,406 +61,434 @@ export function registerDemoCommand(
       const seed = integerOption(opts.seed, '--seed', 0, 2 ** 31 - 1);
       const classSize = integerOption(opts.classSize, '--class-size', 5, 60);
       const port = integerOption(opts.port, '--port', 0, 65_535);
-      const { loadConfig } = await import('../src/config/index.ts');
-      const config = loadConfig();
-      if (!(await redisAnswers(config.REDIS_URL))) {
-        throw new UsageError(
-          'REDIS_UNREACHABLE',
-          `Không kết nối được Redis ở ${config.REDIS_URL}: hãy chạy "redis-server --daemonize yes" hoặc đặt REDIS_URL`,
-          `Cannot reach Redis at ${config.REDIS_URL}: start one ("redis-server --daemonize yes") or set REDIS_URL`,
+      const { environment, loadConfig } = await import('../src/config/index.ts');
+      const loaded = loadConfig();
+      // With REDIS_URL unset the demo tries the default address (or EDUBRIDGE_DEMO_REDIS_PROBE), and
+      // when nothing answers there starts a Redis of its own: the demo needs nothing running.
+      const redisGiven = (environment().REDIS_URL ?? '').trim() !== '';
+      const probed = redisGiven ? loaded.REDIS_URL : (loaded.EDUBRIDGE_DEMO_REDIS_PROBE ?? loaded.REDIS_URL);
+      let ownRedis: OwnRedis | undefined;
+      if (!(await redisAnswers(probed))) {
+        const unreachable = () =>
+          new UsageError(
+            'REDIS_UNREACHABLE',
+            `Không kết nối được Redis ở ${probed}: hãy chạy "redis-server --daemonize yes" hoặc đặt REDIS_URL`,
+            `Cannot reach Redis at ${probed}: start one ("redis-server --daemonize yes") or set REDIS_URL`,
+          );
+        if (redisGiven) throw unreachable();
+        const { startOwnRedis } = await import('./own-redis.ts');
+        ownRedis = await startOwnRedis();
+        if (!ownRedis) throw unreachable();
+        printLine(
+          `Không có Redis ở ${probed}: bản demo tự chạy redis-server (pid ${ownRedis.pid}, ${ownRedis.url}, không lưu gì xuống đĩa, dừng cùng bản demo) / No Redis at ${probed}: the demo started its own redis-server (pid ${ownRedis.pid}, ${ownRedis.url}, nothing kept on disk, stopped with the demo)`,
         );
       }
-      const { startCitySandbox } = await import('./city-edudb/index.ts');
-      const { startRestSchool } = await import('./vendors/rest-school/index.ts');
-      const { sandboxSchoolProfile } = await import('./vendors/rest-school/profile.ts');
-      const { buildApp } = await import('../src/app/index.ts');
-      const { createGatewayClient } = await import('../src/gateway/index.ts');
-      const { createRunQueue, queueConnection } = await import('../src/pipeline/queue.ts');
-      const { startSyncWorkers } = await import('../src/pipeline/workers.ts');
-      const { RunService } = await import('../src/pipeline/service.ts');
-      const store = await import('../src/store/index.ts');
-      const { createCityEduDbTarget } = await import('../src/targets/city-edudb.ts');
-      const { createSscTarget } = await import('../src/targets/ssc.ts');
-      const { sandboxCollectionAccount } = await import('./ssc/index.ts');
-      const { identityObserver, identityRenamer } = await import('../src/app/identity.ts');
-      const { createC06Client } = await import('../src/identity/c06/client.ts');
-      const { IdentityService } = await import('../src/identity/service.ts');
-      const { createIdentityQueue, startIdentityWorker } = await import('../src/identity/queue.ts');
-      const { ssoRelayFor } = await import('../src/app/sso.ts');
-      const { startVneidSandbox } = await import('./vneid/index.ts');
-
-      const district = { schools, seed, classesPerGrade: 2, classSize };
-      printLine(`EduBridge demo: ${schools} trường / schools, hạt giống / seed ${seed}`);
-      printLine(
-        '  1/5 khởi động giả lập / starting the simulators (school system, LGSP gateway, city Education DB, SSC, C06)',
-      );
-      const city = await startCitySandbox({
-        personality: 'wso2',
-        district: { ...district, unknownEvery: 25, differEvery: 20, cityOnly: 1 },
-        ssc: true,
-        c06: { seed },
-      });
-      const ssc = city.ssc!;
-      const school = await startRestSchool({ ...district, auth: { type: 'apiKey', key: VENDOR_KEY } });
-      const schoolCodes = [
-        ...new Set(
-          school.state.data.students
-            .idList()
-            .map((id) => (school.state.data.students.get(id) as { maTruong: string }).maTruong),
-        ),
-      ].sort();
-
-      printLine('  2/5 khởi động hub / starting the hub (API + worker)');
-      const db = await store.createDatabase(config);
-      await store.migrateToLatest(db);
-      const prefix = `${config.REDIS_PREFIX}-demo-${randomUUID().slice(0, 8)}`;
-      const queueRedis = queueConnection(config.REDIS_URL);
-      const sources = Object.fromEntries(
-        schoolCodes.map((code) => [
-          code,
-          {
-            adapter: 'rest',
-            config: {
-              baseUrl: school.url,
-              profile: sandboxSchoolProfile(code),
-              auth: { type: 'apiKey', key: VENDOR_KEY },
-            },
-          },
-        ]),
-      );
-      const target = createCityEduDbTarget({
-        gateway: createGatewayClient(city.gatewayClientOptions() as never),
-      });
-      const sscTarget = createSscTarget({
-        gateway: createGatewayClient(city.gatewayClientOptions('ssc') as never),
-        collectionAccounts: Object.fromEntries(schoolCodes.map((c) => [c, sandboxCollectionAccount(c)])),
-      });
-      const keyring = store.loadKeyring(config);
-      const identity = new IdentityService({
-        db,
-        keyring,
-        c06: createC06Client({
-          gateway: createGatewayClient(city.c06!.gatewayClientOptions() as never),
-          service: 'c06',
-          requester: { officialId: '079085000123', unitCode: 'H29.SGDDT', account: 'edubridge-demo' },
-        }),
-      });
-      const identityQueue = createIdentityQueue(queueRedis, prefix);
-      const identityWorker = startIdentityWorker({
-        connect: () => queueConnection(config.REDIS_URL),
-        prefix,
-        db,
-        service: identity,
-        queue: identityQueue,
-        requestsPerSecond: 200,
-        sweepEveryMs: 2_000,
-      });
-      const service = new RunService({
-        db,
-        keyring,
-        observeRecords: identityObserver(db, keyring),
-        observeKeyChanges: identityRenamer(db),
-        queue: createRunQueue(queueRedis, prefix),
-        sources: async () => sources,
-        targets: () => [target, sscTarget],
-        loadAdapter,
-        holdThreshold: config.HOLD_THRESHOLD,
-        pushAttempts: config.PUSH_ATTEMPTS,
-        outageMaxMs: config.PUSH_OUTAGE_MAX_MS,
-        ...(config.TEXT_LIMITS ? { textLimits: config.TEXT_LIMITS } : {}),
-        leaseMs: config.WORKER_LOCK_MS,
-      });
-      // The sandbox gateway has no quota worth the name: let the demo go as fast as the machine.
-      const workers = await startSyncWorkers({
-        connect: () => queueConnection(config.REDIS_URL),
-        prefix,
-        service,
-        limits: {
-          'city-edudb': { requestsPerSecond: 200, concurrentBatches: 4 },
-          ssc: { requestsPerSecond: 200, concurrentBatches: 2 },
-        },
-      });
-      // The SSO issuer must name the address the hub listens on: the port is chosen first.
-      const { reservePort } = await import('./ports.ts');
-      const hubPort = await reservePort(config.HOST, port);
-      const publicUrl = `http://${config.HOST}:${hubPort.port}`;
-      const hubAtVneid = { clientId: 'edubridge-hub', clientSecret: randomUUID() };
-      const vneid = await startVneidSandbox({
-        personality: 'dvcqg',
-        citizens: city.c06!.population.citizens.map((c) => ({
-          personalId: c.personalId,
-          fullName: c.fullName,
-          birthDate: c.birthDate,
-          gender: c.gender ?? 'male',
-        })),
-        clients: [{ ...hubAtVneid, redirectUris: [`${publicUrl}/sso/callback`] }],
-      });
-      const relay = await ssoRelayFor(config, db, keyring, {
-        upstream: { personality: 'dvcqg', issuer: vneid.issuer, ...hubAtVneid },
-        publicUrl,
-        cookieKeys: [randomUUID()],
-      });
-      const app = await buildApp(
-        { ...config, LOG_LEVEL: 'warn' },
-        {
-          database: db,
-          runService: service,
-          loadAdapter,
-          identity: { service: identity, queue: identityQueue },
-          // The relay whose issuer the demo prints is the one the hub serves (closed below).
-          sso: relay ?? null,
-        },
-      );
-      await hubPort.release();
-      const address = await app.listen({ host: config.HOST, port: hubPort.port });
-      // A school app as a vendor would register it: plain OpenID Connect against the hub.
-      const schoolApp = await relay!.addClient({
-        name: 'Ứng dụng trường (demo) / School app (demo)',
-        redirectUris: ['http://127.0.0.1:3000/callback'],
-      });
-      const { key } = await store.createApiKey(db, { role: 'district', schools: schoolCodes });
-
-      const shutdown = async () => {
-        await relay?.close();
-        await vneid.close();
-        await identityWorker.close();
-        await identityQueue.close();
-        await workers.close();
-        await app.close();
-        await service.close();
-        queueRedis.disconnect();
-        await db.close();
-        await school.close();
-        await city.close();
+      const config = { ...loaded, REDIS_URL: ownRedis?.url ?? probed };
+      // A signal before the demo serves (while it syncs, say) leaves at once, its Redis with it.
+      const leave = (signal: NodeJS.Signals) => {
+        ownRedis?.killNow();
+        process.exit(signal === 'SIGINT' ? 130 : 143);
       };
-
+      process.once('SIGINT', leave);
+      process.once('SIGTERM', leave);
       try {
-        printLine(`  3/5 đồng bộ toàn bộ mọi trường qua API / full sync of every school through the API`);
-        const runIds: string[] = [];
-        for (const code of schoolCodes) {
-          const res = await app.inject({
-            method: 'POST',
-            url: '/v1/runs',
-            headers: { authorization: `Bearer ${key}` },
-            payload: { schoolCode: code, streams: STREAMS, mode: 'full' },
-          });
-          if (res.statusCode !== 202)
-            throw new Error(`POST /v1/runs answered ${res.statusCode}: ${res.body}`);
-          runIds.push((res.json() as { id: string }).id);
-        }
-        const bar = createProgressBar('Đang đồng bộ / Syncing');
-        const done = new Set(['succeeded', 'failed', 'held', 'cancelled']);
-        let runs: Awaited<ReturnType<typeof store.getRun>>[] = [];
-        for (;;) {
-          runs = await Promise.all(runIds.map((id) => store.getRun(db, id)));
-          const finished = runs.filter((r) => r && done.has(r.state)).length;
-          const pulled = runs.reduce((n, r) => n + (r?.counts.pulled ?? 0), 0);
-          bar.update(
-            finished,
-            runIds.length,
-            `${finished}/${runIds.length} trường/schools, ${pulled.toLocaleString('en-US')} bản ghi/records`,
-          );
-          if (finished === runIds.length) break;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-        bar.done();
-
-        // Everyone the runs saw for the first time is due for a C06 check: the worker's sweep
-        // queues them (one lookup a job, at the C06 quota), and the bar follows what is left.
-        printLine('  4/5 tra cứu danh tính qua C06 / identity checks against C06');
-        const due = async () =>
-          Number(
-            (
-              await db.kysely
-                .selectFrom('persons')
-                .select(db.kysely.fn.countAll<number>().as('n'))
-                .where('personal_id_index', 'is not', null)
-                .where('status', 'in', ['unchecked', 'pending'])
-                .executeTakeFirstOrThrow()
-            ).n,
-          );
-        const toCheck = await due();
-        await identityWorker.sweep();
-        const idBar = createProgressBar('Đang tra cứu / Checking');
-        for (;;) {
-          const left = await due();
-          idBar.update(toCheck - left, toCheck, `${toCheck - left}/${toCheck} người / people`);
-          if (left === 0) break;
-          await new Promise((r) => setTimeout(r, 250));
-        }
-        idBar.done();
-        const coverage = new Map(
-          await Promise.all(
-            schoolCodes.map(async (code) => [code, await store.identityCoverage(db, code)] as const),
-          ),
-        );
-
-        // Parents pay part of the notices at SSC; the hub reads the payments back and reconciles.
-        ssc.payNotices({ share: 0.6, seed });
-        const auth = { authorization: `Bearer ${key}` };
-        const perSchool = new Map<
-          string,
-          { payments: number; withdrawn: number; noNotice: number; roster: number }
-        >();
-        for (const code of schoolCodes) {
-          const pulled = await app.inject({
-            method: 'POST',
-            url: `/v1/schools/${code}/payments/pull`,
-            headers: auth,
-          });
-          const recon = await app.inject({
-            method: 'GET',
-            url: `/v1/schools/${code}/reconciliation`,
-            headers: auth,
-          });
-          if (pulled.statusCode !== 200 || recon.statusCode !== 200)
-            throw new Error(
-              `payments or reconciliation of ${code} answered ${pulled.statusCode}/${recon.statusCode}`,
-            );
-          const report = recon.json() as {
-            counts: { withdrawnStillBilled: number; enrolledWithoutNotice: number };
-            cityRoster: { onlyInSchool: unknown[]; onlyInCity: unknown[]; differing: unknown[] } | null;
-          };
-          perSchool.set(code, {
-            payments: (pulled.json() as { new: number }).new,
-            withdrawn: report.counts.withdrawnStillBilled,
-            noNotice: report.counts.enrolledWithoutNotice,
-            roster:
-              (report.cityRoster?.onlyInSchool.length ?? 0) +
-              (report.cityRoster?.onlyInCity.length ?? 0) +
-              (report.cityRoster?.differing.length ?? 0),
-          });
-        }
-
-        printLine('  5/5 tổng kết / summary');
-        printLine('');
-        printLine(
-          `${'Trường / School'.padEnd(18)}${'Trạng thái / State'.padEnd(20)}${'Đọc'.padStart(8)}${'Lỗi'.padStart(8)}${'Gửi'.padStart(8)}${'Từ chối'.padStart(9)}${'Đã nộp'.padStart(8)}${'Đối soát'.padStart(10)}${'Lệch DM'.padStart(9)}${'Xác thực'.padStart(12)}  Lý do từ chối / Refusal reasons`,
-        );
-        let allGood = true;
-        for (const run of runs) {
-          if (!run) continue;
-          const letters = await db.kysely
-            .selectFrom('dead_letters')
-            .select(['code', db.kysely.fn.countAll<number>().as('n')])
-            .where('run_id', '=', run.id)
-            .groupBy('code')
-            .execute();
-          const reasons = letters.map((l) => `${l.code} ${l.n}`).join(', ') || '—';
-          const c = run.counts;
-          if (run.state !== 'succeeded') allGood = false;
-          const money = perSchool.get(run.school_code);
-          const cov = coverage.get(run.school_code);
-          const people = cov ? Object.values(cov) : [];
-          const withId = people.reduce((n, c) => n + c.total - c.noPersonalId, 0);
-          const verified = people.reduce((n, c) => n + c.verified, 0);
-          printLine(
-            `${run.school_code.padEnd(18)}${run.state.padEnd(20)}${String(c.pulled).padStart(8)}${String(c.invalid).padStart(8)}${String(c.created + c.updated).padStart(8)}${String(c.refused).padStart(9)}${String(money?.payments ?? 0).padStart(8)}${String((money?.withdrawn ?? 0) + (money?.noNotice ?? 0)).padStart(10)}${String(money?.roster ?? 0).padStart(9)}${`${verified}/${withId}`.padStart(12)}  ${reasons}`,
-          );
-        }
-        printLine(
-          '  (Đã nộp: giao dịch SSC mới / new SSC payments; Đối soát: HS thôi học còn bị thu + HS đang học chưa có phiếu / withdrawn students still billed + enrolled students with no notice; Lệch DM: khác danh mục CSDL ngành / differences from the city roster; Xác thực: người khớp C06 / người có số định danh / people C06 confirms / people with an ID number)',
-        );
-        const totals = { mismatch: 0, not_found: 0, error: 0 };
-        for (const cov of coverage.values())
-          for (const c of Object.values(cov)) {
-            totals.mismatch += c.mismatch;
-            totals.not_found += c.not_found;
-            totals.error += c.error;
-          }
-        if (totals.error > 0) allGood = false;
-        printLine(
-          `C06: ${totals.mismatch} sai lệch (tên, ngày sinh…), ${totals.not_found} không tìm thấy, ${totals.error} lỗi / ${totals.mismatch} mismatched (name, birth date…), ${totals.not_found} not found, ${totals.error} errors: xem / see GET /v1/schools/<code>/identity-coverage`,
-        );
-
-        // The city must hold exactly what the ledger says it accepted, and have on its review
-        // list exactly the people it does not know.
-        const sscLedger = await db.kysely
-          .selectFrom('ledger')
-          .select(['record_key', 'content_hash'])
-          .where('target', '=', 'ssc')
-          .where('deleted_at', 'is', null)
-          .execute();
-        const sscHeld = ssc.contentOf();
-        const sscDiffer =
-          sscLedger.filter((row) => {
-            const body = sscHeld.get(row.record_key);
-            return (
-              !body ||
-              store.recordHash(
-                { kind: body.kind, record: body.record },
-                `${sscTarget.id}/${sscTarget.mappingVersion}`,
-              ) !== Buffer.from(row.content_hash).toString('hex')
-            );
-          }).length + Math.max(sscHeld.size - sscLedger.length, 0);
-        const ledger = await db.kysely
-          .selectFrom('ledger')
-          .select(['record_key', 'content_hash', 'school_code'])
-          .where('target', '=', 'city-edudb')
-          .where('deleted_at', 'is', null)
-          .execute();
-        const held = city.city.contentOf();
-        let mismatched = 0;
-        for (const row of ledger) {
-          const body = held.get(row.record_key);
-          const hash = body
-            ? store.recordHash(
-                { kind: body.kind, record: body.record },
-                `${target.id}/${target.mappingVersion}`,
-              )
-            : '';
-          if (hash !== Buffer.from(row.content_hash).toString('hex')) mismatched++;
-        }
-        const inLedger = new Set(ledger.map((r) => r.record_key));
-        const extra = [...held.keys()].filter((k) => !inLedger.has(k)).length;
-        // People the city does not know are refused UNKNOWN_MASTER and wait on its review list.
-        const unknownToCity = await db.kysely
-          .selectFrom('dead_letters')
-          .select(db.kysely.fn.countAll<number>().as('n'))
-          .where('target', '=', 'city-edudb')
-          .where('code', '=', 'UNKNOWN_MASTER')
-          .executeTakeFirstOrThrow();
-        const refusedUnknown = Number(unknownToCity.n);
-        const review = city.city.state.review.size;
-        const exact = mismatched === 0 && extra === 0 && review === refusedUnknown && sscDiffer === 0;
-        if (!exact) allGood = false;
-        printLine('');
-        printLine(
-          `Đối chiếu / Reconciliation: CSDL ngành giữ ${held.size} bản ghi, sổ cái ${ledger.length}, lệch ${mismatched + extra}; ${review} người chờ duyệt (chưa có trong CSDL ngành) / the city holds ${held.size} records, the ledger ${ledger.length}, ${mismatched + extra} differ; ${review} people on the review list (unknown to the city)`,
-        );
-        printLine(
-          `SSC giữ ${sscHeld.size} khoản thu và phiếu báo thu, sổ cái ${sscLedger.length}, lệch ${sscDiffer} / SSC holds ${sscHeld.size} fee items and notices, the ledger ${sscLedger.length}, ${sscDiffer} differ`,
-        );
-        printLine(
-          exact
-            ? '✓ CSDL ngành và SSC giữ đúng những gì cần giữ / The city DB and SSC hold exactly what they should'
-            : '✗ CSDL ngành hoặc SSC lệch với sổ cái / The city DB or SSC differs from the ledger',
-        );
-        printLine('');
-        printLine(`API: ${address}/docs   (khóa API / API key, hiện một lần / shown once: ${key})`);
-        printLine(`CSDL ngành giả lập / simulated city DB: ${city.city.url}/_sandbox/state`);
-        printLine(`SSC giả lập / simulated SSC: ${ssc.url}/_sandbox/state`);
-        printLine(
-          `SSO (OpenID Connect) cho ứng dụng trường / for school apps: ${JSON.stringify({ clientId: schoolApp.clientId, clientSecret: schoolApp.clientSecret, issuer: schoolApp.issuer })}`,
-        );
-        // The demo says only what it serves: its issuer's discovery document is asked for here.
-        const discoveryUrl = `${schoolApp.issuer}/.well-known/openid-configuration`;
-        const discovered = await fetch(discoveryUrl)
-          .then(async (r) => (r.ok ? ((await r.json()) as { issuer?: string }).issuer : undefined))
-          .catch(() => undefined);
-        const ssoServed = discovered === schoolApp.issuer;
-        printLine(
-          `  discovery: ${discoveryUrl} ${ssoServed ? '(✓ đang phục vụ / served)' : '(✗ không phục vụ / not served)'}   VNeID giả lập / simulated VNeID: ${vneid.url}`,
-        );
-        ctx.exitCode = allGood && ssoServed ? EXIT.ok : EXIT.invalid;
-        if (opts.once) return;
-        printLine('Đang phục vụ, Ctrl-C để dừng / Serving; Ctrl-C to stop');
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', () => resolve());
-          process.once('SIGTERM', () => resolve());
+        await runDemo(opts, ctx, adapters, config, { schools, seed, classSize, port }, () => {
+          process.off('SIGINT', leave);
+          process.off('SIGTERM', leave);
         });
       } finally {
-        await shutdown();
+        process.off('SIGINT', leave);
+        process.off('SIGTERM', leave);
+        if (ownRedis) {
+          await ownRedis.stop();
+          printLine(
+            `Đã dừng redis-server của bản demo (pid ${ownRedis.pid}) / Stopped the demo's redis-server (pid ${ownRedis.pid})`,
+          );
+        }
       }
     });
+}
+
+async function runDemo(
+  opts: DemoOptions,
+  ctx: CliContext,
+  adapters: AdapterCatalogue,
+  config: import('../src/config/index.ts').Config,
+  { schools, seed, classSize, port }: { schools: number; seed: number; classSize: number; port: number },
+  serving: () => void,
+): Promise<void> {
+  const { startCitySandbox } = await import('./city-edudb/index.ts');
+  const { startRestSchool } = await import('./vendors/rest-school/index.ts');
+  const { sandboxSchoolProfile } = await import('./vendors/rest-school/profile.ts');
+  const { createHub } = await import('../src/app/hub.ts');
+  const { createGatewayClient } = await import('../src/gateway/index.ts');
+  const store = await import('../src/store/index.ts');
+  const { createCityEduDbTarget } = await import('../src/targets/city-edudb.ts');
+  const { createSscTarget } = await import('../src/targets/ssc.ts');
+  const { sandboxCollectionAccount } = await import('./ssc/index.ts');
+  const { createC06Client } = await import('../src/identity/c06/client.ts');
+  const { IdentityService } = await import('../src/identity/service.ts');
+  const { ssoRelayFor } = await import('../src/app/sso.ts');
+  const { publicUrlOf } = await import('../src/config/index.ts');
+  const { startVneidSandbox } = await import('./vneid/index.ts');
+
+  const district = { schools, seed, classesPerGrade: 2, classSize };
+  printLine(`EduBridge demo: ${schools} trường / schools, hạt giống / seed ${seed}`);
+  printLine(
+    '  1/5 khởi động giả lập / starting the simulators (school system, LGSP gateway, city Education DB, SSC, C06)',
+  );
+  const city = await startCitySandbox({
+    personality: 'wso2',
+    district: { ...district, unknownEvery: 25, differEvery: 20, cityOnly: 1 },
+    ssc: true,
+    c06: { seed },
+  });
+  const ssc = city.ssc!;
+  const school = await startRestSchool({ ...district, auth: { type: 'apiKey', key: VENDOR_KEY } });
+  const schoolCodes = [
+    ...new Set(
+      school.state.data.students
+        .idList()
+        .map((id) => (school.state.data.students.get(id) as { maTruong: string }).maTruong),
+    ),
+  ].sort();
+
+  printLine('  2/5 khởi động hub / starting the hub (API + worker)');
+  const prefix = `${config.REDIS_PREFIX}-demo-${randomUUID().slice(0, 8)}`;
+  const sources = Object.fromEntries(
+    schoolCodes.map((code) => [
+      code,
+      {
+        adapter: 'rest',
+        config: {
+          baseUrl: school.url,
+          profile: sandboxSchoolProfile(code),
+          auth: { type: 'apiKey', key: VENDOR_KEY },
+        },
+      },
+    ]),
+  );
+  // The simulators' gateway options are typed in sandbox/, which src/ cannot know of.
+  const target = createCityEduDbTarget({
+    gateway: createGatewayClient(city.gatewayClientOptions() as never),
+  });
+  const sscTarget = createSscTarget({
+    gateway: createGatewayClient(city.gatewayClientOptions('ssc') as never),
+    collectionAccounts: Object.fromEntries(schoolCodes.map((c) => [c, sandboxCollectionAccount(c)])),
+  });
+  // The SSO issuer must name the address the hub listens on: the port is chosen first.
+  const { reservePort } = await import('./ports.ts');
+  const hubPort = await reservePort(config.HOST, port);
+  const publicUrl = `http://${config.HOST}:${hubPort.port}`;
+  const hubAtVneid = { clientId: 'edubridge-hub', clientSecret: randomUUID() };
+  const vneid = await startVneidSandbox({
+    personality: 'dvcqg',
+    citizens: city.c06!.population.citizens.map((c) => ({
+      personalId: c.personalId,
+      fullName: c.fullName,
+      birthDate: c.birthDate,
+      gender: c.gender ?? 'male',
+    })),
+    clients: [{ ...hubAtVneid, redirectUris: [`${publicUrl}/sso/callback`] }],
+  });
+  // One hub, one database: the API and the workers below share every part of it.
+  const hub = await createHub(
+    { ...config, LOG_LEVEL: 'warn', REDIS_PREFIX: prefix },
+    {
+      adapters,
+      sources: async () => sources,
+      targets: () => [target, sscTarget],
+      identityService: ({ database, keyring }) =>
+        new IdentityService({
+          db: database,
+          keyring,
+          c06: createC06Client({
+            gateway: createGatewayClient(city.c06!.gatewayClientOptions() as never),
+            service: 'c06',
+            requester: { officialId: '079085000123', unitCode: 'H29.SGDDT', account: 'edubridge-demo' },
+          }),
+        }),
+      // The relay whose issuer the demo prints is the one the hub serves.
+      ssoRelay: ({ database, keyring }) =>
+        ssoRelayFor(config, database, keyring, {
+          upstream: { personality: 'dvcqg', issuer: vneid.issuer, ...hubAtVneid },
+          publicUrl,
+          cookieKeys: [randomUUID()],
+        }),
+    },
+  );
+  const db = hub.database;
+  const shutdown = async () => {
+    await hub.close();
+    await vneid.close();
+    await school.close();
+    await city.close();
+  };
+  let app: Awaited<ReturnType<typeof hub.app>>;
+  let address: string;
+  let workers: Awaited<ReturnType<typeof hub.startWorkers>>;
+  let schoolApp: { clientId: string; clientSecret?: string | undefined; issuer: string };
+  let key: string;
+  try {
+    await store.migrateToLatest(db);
+    // The sandbox gateway has no quota worth the name: let the demo go as fast as the machine.
+    workers = await hub.startWorkers({
+      limits: {
+        'city-edudb': { requestsPerSecond: 200, concurrentBatches: 4 },
+        ssc: { requestsPerSecond: 200, concurrentBatches: 2 },
+      },
+      identity: { requestsPerSecond: 200, sweepEveryMs: 2_000 },
+      schedules: false,
+    });
+    app = await hub.app();
+    await hubPort.release();
+    address = await app.listen({ host: config.HOST, port: hubPort.port });
+    // A school app as a vendor would register it: plain OpenID Connect against the hub.
+    schoolApp = await (await hub.sso())!.addClient({
+      name: 'Ứng dụng trường (demo) / School app (demo)',
+      redirectUris: ['http://127.0.0.1:3000/callback'],
+    });
+    // The key the console's sign-in form and the CLI take: the district's role, its schools.
+    ({ key } = await store.createApiKey(db, { role: 'district', schools: schoolCodes }));
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+  const identityWorker = workers.identity!;
+  const consoleUrl = `${publicUrlOf(config) ?? address}/console/`;
+
+  try {
+    printLine(`  3/5 đồng bộ toàn bộ mọi trường qua API / full sync of every school through the API`);
+    const runIds: string[] = [];
+    for (const code of schoolCodes) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/runs',
+        headers: { authorization: `Bearer ${key}` },
+        payload: { schoolCode: code, streams: STREAMS, mode: 'full' },
+      });
+      if (res.statusCode !== 202) throw new Error(`POST /v1/runs answered ${res.statusCode}: ${res.body}`);
+      runIds.push((res.json() as { id: string }).id);
+    }
+    const bar = createProgressBar('Đang đồng bộ / Syncing');
+    const done = new Set(['succeeded', 'failed', 'held', 'cancelled']);
+    let runs: Awaited<ReturnType<typeof store.getRun>>[] = [];
+    for (;;) {
+      runs = await Promise.all(runIds.map((id) => store.getRun(db, id)));
+      const finished = runs.filter((r) => r && done.has(r.state)).length;
+      const pulled = runs.reduce((n, r) => n + (r?.counts.pulled ?? 0), 0);
+      bar.update(
+        finished,
+        runIds.length,
+        `${finished}/${runIds.length} trường/schools, ${pulled.toLocaleString('en-US')} bản ghi/records`,
+      );
+      if (finished === runIds.length) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    bar.done();
+
+    // Everyone the runs saw for the first time is due for a C06 check: the worker's sweep
+    // queues them (one lookup a job, at the C06 quota), and the bar follows what is left.
+    printLine('  4/5 tra cứu danh tính qua C06 / identity checks against C06');
+    const due = async () =>
+      Number(
+        (
+          await db.kysely
+            .selectFrom('persons')
+            .select(db.kysely.fn.countAll<number>().as('n'))
+            .where('personal_id_index', 'is not', null)
+            .where('status', 'in', ['unchecked', 'pending'])
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const toCheck = await due();
+    await identityWorker.sweep();
+    const idBar = createProgressBar('Đang tra cứu / Checking');
+    for (;;) {
+      const left = await due();
+      idBar.update(toCheck - left, toCheck, `${toCheck - left}/${toCheck} người / people`);
+      if (left === 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    idBar.done();
+    const coverage = new Map(
+      await Promise.all(
+        schoolCodes.map(async (code) => [code, await store.identityCoverage(db, code)] as const),
+      ),
+    );
+
+    // Parents pay part of the notices at SSC; the hub reads the payments back and reconciles.
+    ssc.payNotices({ share: 0.6, seed });
+    const auth = { authorization: `Bearer ${key}` };
+    const perSchool = new Map<
+      string,
+      { payments: number; withdrawn: number; noNotice: number; roster: number }
+    >();
+    for (const code of schoolCodes) {
+      const pulled = await app.inject({
+        method: 'POST',
+        url: `/v1/schools/${code}/payments/pull`,
+        headers: auth,
+      });
+      const recon = await app.inject({
+        method: 'GET',
+        url: `/v1/schools/${code}/reconciliation`,
+        headers: auth,
+      });
+      if (pulled.statusCode !== 200 || recon.statusCode !== 200)
+        throw new Error(
+          `payments or reconciliation of ${code} answered ${pulled.statusCode}/${recon.statusCode}`,
+        );
+      const report = recon.json() as {
+        counts: { withdrawnStillBilled: number; enrolledWithoutNotice: number };
+        cityRoster: { onlyInSchool: unknown[]; onlyInCity: unknown[]; differing: unknown[] } | null;
+      };
+      perSchool.set(code, {
+        payments: (pulled.json() as { new: number }).new,
+        withdrawn: report.counts.withdrawnStillBilled,
+        noNotice: report.counts.enrolledWithoutNotice,
+        roster:
+          (report.cityRoster?.onlyInSchool.length ?? 0) +
+          (report.cityRoster?.onlyInCity.length ?? 0) +
+          (report.cityRoster?.differing.length ?? 0),
+      });
+    }
+
+    printLine('  5/5 tổng kết / summary');
+    printLine('');
+    printLine(
+      `${'Trường / School'.padEnd(18)}${'Trạng thái / State'.padEnd(20)}${'Đọc'.padStart(8)}${'Lỗi'.padStart(8)}${'Gửi'.padStart(8)}${'Từ chối'.padStart(9)}${'Đã nộp'.padStart(8)}${'Đối soát'.padStart(10)}${'Lệch DM'.padStart(9)}${'Xác thực'.padStart(12)}  Lý do từ chối / Refusal reasons`,
+    );
+    let allGood = true;
+    for (const run of runs) {
+      if (!run) continue;
+      const letters = await db.kysely
+        .selectFrom('dead_letters')
+        .select(['code', db.kysely.fn.countAll<number>().as('n')])
+        .where('run_id', '=', run.id)
+        .groupBy('code')
+        .execute();
+      const reasons = letters.map((l) => `${l.code} ${l.n}`).join(', ') || '—';
+      const c = run.counts;
+      if (run.state !== 'succeeded') allGood = false;
+      const money = perSchool.get(run.school_code);
+      const cov = coverage.get(run.school_code);
+      const people = cov ? Object.values(cov) : [];
+      const withId = people.reduce((n, c) => n + c.total - c.noPersonalId, 0);
+      const verified = people.reduce((n, c) => n + c.verified, 0);
+      printLine(
+        `${run.school_code.padEnd(18)}${run.state.padEnd(20)}${String(c.pulled).padStart(8)}${String(c.invalid).padStart(8)}${String(c.created + c.updated).padStart(8)}${String(c.refused).padStart(9)}${String(money?.payments ?? 0).padStart(8)}${String((money?.withdrawn ?? 0) + (money?.noNotice ?? 0)).padStart(10)}${String(money?.roster ?? 0).padStart(9)}${`${verified}/${withId}`.padStart(12)}  ${reasons}`,
+      );
+    }
+    printLine(
+      '  (Đã nộp: giao dịch SSC mới / new SSC payments; Đối soát: HS thôi học còn bị thu + HS đang học chưa có phiếu / withdrawn students still billed + enrolled students with no notice; Lệch DM: khác danh mục CSDL ngành / differences from the city roster; Xác thực: người khớp C06 / người có số định danh / people C06 confirms / people with an ID number)',
+    );
+    const totals = { mismatch: 0, not_found: 0, error: 0 };
+    for (const cov of coverage.values())
+      for (const c of Object.values(cov)) {
+        totals.mismatch += c.mismatch;
+        totals.not_found += c.not_found;
+        totals.error += c.error;
+      }
+    if (totals.error > 0) allGood = false;
+    printLine(
+      `C06: ${totals.mismatch} sai lệch (tên, ngày sinh…), ${totals.not_found} không tìm thấy, ${totals.error} lỗi / ${totals.mismatch} mismatched (name, birth date…), ${totals.not_found} not found, ${totals.error} errors: xem / see GET /v1/schools/<code>/identity-coverage`,
+    );
+
+    // The city must hold exactly what the ledger says it accepted, and have on its review
+    // list exactly the people it does not know.
+    const sscLedger = await db.kysely
+      .selectFrom('ledger')
+      .select(['record_key', 'content_hash'])
+      .where('target', '=', 'ssc')
+      .where('deleted_at', 'is', null)
+      .execute();
+    const sscHeld = ssc.contentOf();
+    const sscDiffer =
+      sscLedger.filter((row) => {
+        const body = sscHeld.get(row.record_key);
+        return (
+          !body ||
+          store.recordHash(
+            { kind: body.kind, record: body.record },
+            `${sscTarget.id}/${sscTarget.mappingVersion}`,
+          ) !== Buffer.from(row.content_hash).toString('hex')
+        );
+      }).length + Math.max(sscHeld.size - sscLedger.length, 0);
+    const ledger = await db.kysely
+      .selectFrom('ledger')
+      .select(['record_key', 'content_hash', 'school_code'])
+      .where('target', '=', 'city-edudb')
+      .where('deleted_at', 'is', null)
+      .execute();
+    const held = city.city.contentOf();
+    let mismatched = 0;
+    for (const row of ledger) {
+      const body = held.get(row.record_key);
+      const hash = body
+        ? store.recordHash({ kind: body.kind, record: body.record }, `${target.id}/${target.mappingVersion}`)
+        : '';
+      if (hash !== Buffer.from(row.content_hash).toString('hex')) mismatched++;
+    }
+    const inLedger = new Set(ledger.map((r) => r.record_key));
+    const extra = [...held.keys()].filter((k) => !inLedger.has(k)).length;
+    // People the city does not know are refused UNKNOWN_MASTER and wait on its review list.
+    const unknownToCity = await db.kysely
+      .selectFrom('dead_letters')
+      .select(db.kysely.fn.countAll<number>().as('n'))
+      .where('target', '=', 'city-edudb')
+      .where('code', '=', 'UNKNOWN_MASTER')
+      .executeTakeFirstOrThrow();
+    const refusedUnknown = Number(unknownToCity.n);
+    const review = city.city.state.review.size;
+    const exact = mismatched === 0 && extra === 0 && review === refusedUnknown && sscDiffer === 0;
+    if (!exact) allGood = false;
+    printLine('');
+    printLine(
+      `Đối chiếu / Reconciliation: CSDL ngành giữ ${held.size} bản ghi, sổ cái ${ledger.length}, lệch ${mismatched + extra}; ${review} người chờ duyệt (chưa có trong CSDL ngành) / the city holds ${held.size} records, the ledger ${ledger.length}, ${mismatched + extra} differ; ${review} people on the review list (unknown to the city)`,
+    );
+    printLine(
+      `SSC giữ ${sscHeld.size} khoản thu và phiếu báo thu, sổ cái ${sscLedger.length}, lệch ${sscDiffer} / SSC holds ${sscHeld.size} fee items and notices, the ledger ${sscLedger.length}, ${sscDiffer} differ`,
+    );
+    printLine(
+      exact
+        ? '✓ CSDL ngành và SSC giữ đúng những gì cần giữ / The city DB and SSC hold exactly what they should'
+        : '✗ CSDL ngành hoặc SSC lệch với sổ cái / The city DB or SSC differs from the ledger',
+    );
+    printLine('');
+    printLine(`API: ${address}/docs`);
+    printLine(`CSDL ngành giả lập / simulated city DB: ${city.city.url}/_sandbox/state`);
+    printLine(`SSC giả lập / simulated SSC: ${ssc.url}/_sandbox/state`);
+    printLine(
+      `SSO (OpenID Connect) cho ứng dụng trường / for school apps: ${JSON.stringify({ clientId: schoolApp.clientId, clientSecret: schoolApp.clientSecret, issuer: schoolApp.issuer })}`,
+    );
+    // The demo says only what it serves: its issuer's discovery document is asked for here.
+    const discoveryUrl = `${schoolApp.issuer}/.well-known/openid-configuration`;
+    const discovered = await fetch(discoveryUrl)
+      .then(async (r) => (r.ok ? ((await r.json()) as { issuer?: string }).issuer : undefined))
+      .catch(() => undefined);
+    const ssoServed = discovered === schoolApp.issuer;
+    printLine(
+      `  discovery: ${discoveryUrl} ${ssoServed ? '(✓ đang phục vụ / served)' : '(✗ không phục vụ / not served)'}   VNeID giả lập / simulated VNeID: ${vneid.url}`,
+    );
+    printLine('');
+    printLine(`Bảng điều khiển / Console: ${consoleUrl}`);
+    printLine(
+      `  đăng nhập bằng khóa API vai trò district (hiện một lần) / sign in with this district API key (shown once): ${key}`,
+    );
+    printLine('Dùng CLI với hub này, dán hai dòng / To use the CLI with this hub, paste both lines:');
+    printLine(`EDUBRIDGE_URL=${address}`);
+    printLine(`EDUBRIDGE_API_KEY=${key}`);
+    ctx.exitCode = allGood && ssoServed ? EXIT.ok : EXIT.invalid;
+    if (opts.once) return;
+    printLine('Đang phục vụ, Ctrl-C để dừng / Serving; Ctrl-C to stop');
+    // From here a signal stops the demo in order (the hub, the simulators, then its Redis).
+    serving();
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+  } finally {
+    await shutdown();
+  }
 }

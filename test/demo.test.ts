@@ -5,9 +5,24 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { reservePort } from '../sandbox/ports.ts';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'edubridge.js');
+
+/** An address where nothing answers: a port the system gave and that was closed at once. */
+async function silentRedisUrl(): Promise<string> {
+  const reserved = await reservePort();
+  await reserved.release();
+  return `redis://127.0.0.1:${reserved.port}`;
+}
+
+/** The environment without REDIS_URL: the demo decides where Redis is. */
+function withoutRedisUrl(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const { REDIS_URL: _r, ...env } = process.env;
+  return { ...env, DATABASE_URL: '', ...extra };
+}
 
 it('syncs every school of a small district and reconciles exactly', () => {
-  const bin = join(import.meta.dirname, '..', 'bin', 'edubridge.js');
   const r = spawnSync(
     process.execPath,
     [bin, 'demo', '--once', '--schools', '2', '--class-size', '10', '--port', '0'],
@@ -27,5 +42,45 @@ it('syncs every school of a small district and reconciles exactly', () => {
   expect(r.stdout).toMatch(
     /discovery: http:\/\/127\.0\.0\.1:\d+\/sso\/\.well-known\/openid-configuration \(✓/,
   );
+  // It ends with where the console is, a district key to sign in with, and the CLI's two lines.
+  const address = /EDUBRIDGE_URL=(http:\/\/127\.0\.0\.1:\d+)\n/.exec(r.stdout)?.[1];
+  const key = /EDUBRIDGE_API_KEY=(eb_\S+)\n/.exec(r.stdout)?.[1];
+  expect(address).toBeDefined();
+  expect(r.stdout).toContain(`Console: ${address}/console/\n`);
+  expect(r.stdout).toContain(`sign in with this district API key (shown once): ${key}\n`);
   expect(r.status).toBe(0);
 }, 120_000);
+
+it('starts a redis-server of its own when none answers and REDIS_URL is unset, and stops it', async () => {
+  const silent = await silentRedisUrl();
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'demo', '--once', '--schools', '1', '--class-size', '5', '--port', '0'],
+    { encoding: 'utf8', timeout: 90_000, env: withoutRedisUrl({ EDUBRIDGE_DEMO_REDIS_PROBE: silent }) },
+  );
+  const started = new RegExp(
+    `No Redis at ${silent}: the demo started its own redis-server \\(pid (\\d+), redis://127\\.0\\.0\\.1:(\\d+), nothing kept on disk`,
+  ).exec(r.stdout);
+  expect(started, r.stdout + r.stderr).not.toBeNull();
+  const pid = Number(started![1]);
+  expect(Number(started![2])).not.toBe(Number(new URL(silent).port));
+  expect(r.stdout).toMatch(/79NB0001\s+succeeded/);
+  expect(r.stdout).toContain(`Stopped the demo's redis-server (pid ${pid})`);
+  expect(r.status).toBe(0);
+  // The server is gone with the demo: signal 0 to its pid finds no process.
+  expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+}, 120_000);
+
+it('without redis-server on PATH stops with the message naming the address and REDIS_URL', async () => {
+  const silent = await silentRedisUrl();
+  const r = spawnSync(process.execPath, [bin, 'demo', '--once', '--schools', '1', '--port', '0'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: withoutRedisUrl({ EDUBRIDGE_DEMO_REDIS_PROBE: silent, PATH: '/nonexistent' }),
+  });
+  expect(r.stderr).toContain(
+    `Lỗi / Error [REDIS_UNREACHABLE]: Không kết nối được Redis ở ${silent}: hãy chạy "redis-server --daemonize yes" hoặc đặt REDIS_URL / Cannot reach Redis at ${silent}: start one ("redis-server --daemonize yes") or set REDIS_URL`,
+  );
+  expect(r.stdout).not.toContain('started its own redis-server');
+  expect(r.status).toBe(2);
+}, 60_000);

@@ -106,6 +106,29 @@ const redisSettings = {
       .default('edubridge'),
     { expects: 'letters, digits, "_", "." or "-", starting with a letter or digit' },
   ),
+  // `npm run demo` only: with REDIS_URL unset, the address it tries before starting a redis-server
+  // of its own (default: REDIS_URL's default). Tests point it where nothing answers.
+  EDUBRIDGE_DEMO_REDIS_PROBE: setting(urlWithScheme('redis', 'rediss').optional(), {
+    expects: 'a redis:// or rediss:// URL',
+  }),
+};
+
+// The `edubridge` command's way to a running hub: with both set, the commands that read or change
+// its state (runs, dead-letters) ask its API instead of opening DATABASE_URL (the demo prints
+// both lines). The CLI reads them before the rest of the settings (src/cli/hub-access.ts), so a
+// command that only talks to the API does not need the hub's own settings right.
+const cliSettings = {
+  EDUBRIDGE_URL: setting(urlWithScheme('http', 'https').optional(), {
+    expects: 'the hub’s address, https:// (http:// only to this machine or a host in EDUBRIDGE_HTTP_HOSTS)',
+  }),
+  EDUBRIDGE_API_KEY: setting(z.string().min(1).max(500).optional(), {
+    expects: 'an API key (edubridge apikey create)',
+    secret: true,
+  }),
+  // Hosts of a trusted network the CLI may reach over plain http (the key travels unencrypted).
+  EDUBRIDGE_HTTP_HOSTS: setting(z.string().max(2_000).optional(), {
+    expects: 'host names separated by commas',
+  }),
 };
 
 // `id:base64` where the base64 decodes to exactly 32 bytes (an AES-256 or HMAC-SHA256 key).
@@ -478,6 +501,7 @@ export const configSchema = z
     ...httpSettings,
     ...databaseSettings,
     ...redisSettings,
+    ...cliSettings,
     ...storeSettings,
     ...cityEduDbSettings,
     ...sscSettings,

@@ -1,10 +1,12 @@
 /**
  * `edubridge dead-letters list|replay|discard`: the records a target refused, or that exhausted
- * their attempts, listed, sent again after the fix, or discarded. Bodies are never printed.
+ * their attempts, listed, sent again after the fix, or discarded. Bodies are never printed. Through
+ * the running hub's API when EDUBRIDGE_URL and EDUBRIDGE_API_KEY are set, else in the configured
+ * database (see hub-access.ts).
  */
 import type { Command } from 'commander';
 import type { Adapter } from '../../sdk/index.ts';
-import type { Database } from '../../store/index.ts';
+import { withHubAccess } from '../hub-access.ts';
 import { EXIT, integerOption, printJson, printLine, UsageError } from '../io.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,19 +20,6 @@ function checkIds(ids: readonly string[]): void {
       `"${bad}" không phải mã thư chết`,
       `"${bad}" is not a dead letter id`,
     );
-}
-
-/** Opens the configured database with its schema up to date, runs `work`, and closes it. */
-async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
-  const { loadConfig } = await import('../../config/index.ts');
-  const { createDatabase, migrateToLatest } = await import('../../store/index.ts');
-  const db = await createDatabase(loadConfig());
-  try {
-    await migrateToLatest(db);
-    return await work(db);
-  } finally {
-    await db.close();
-  }
 }
 
 /**
@@ -72,17 +61,24 @@ export function registerDeadLetterCommands(
             `--state must be one of ${DEAD_LETTER_STATES.join(', ')}`,
           );
         const limit = integerOption(opts.limit, '--limit', 1, 1000);
-        const rows = await withDatabase((db) =>
-          listDeadLetters(db, {
+        const filter = {
+          ...(opts.school ? { school: opts.school } : {}),
+          ...(opts.target ? { target: opts.target } : {}),
+          ...(opts.code ? { code: opts.code } : {}),
+        };
+        const { describeDeadLetter } = await import('../../pipeline/dead-letter-guidance.ts');
+        const shown = await withHubAccess(async (access) => {
+          if (access.kind === 'remote')
+            return (await access.client.listDeadLetters({ ...filter, state: opts.state, limit })).deadLetters;
+          const rows = await listDeadLetters(access.hub.database, {
             state: opts.state as (typeof DEAD_LETTER_STATES)[number],
             limit,
-            ...(opts.school ? { schools: [opts.school] } : {}),
-            ...(opts.target ? { target: opts.target } : {}),
-            ...(opts.code ? { code: opts.code } : {}),
-          }),
-        );
-        const { describeDeadLetter } = await import('../../pipeline/dead-letter-guidance.ts');
-        const shown = rows.map(describeDeadLetter);
+            ...(filter.school ? { schools: [filter.school] } : {}),
+            ...(filter.target ? { target: filter.target } : {}),
+            ...(filter.code ? { code: filter.code } : {}),
+          });
+          return rows.map(describeDeadLetter);
+        });
         if (opts.json) {
           printJson({ deadLetters: shown });
           return;
@@ -134,16 +130,24 @@ export function registerDeadLetterCommands(
             'Give --id, --school, --target, --code or --all',
           );
         if (opts.id) checkIds(opts.id);
-        const { loadConfig } = await import('../../config/index.ts');
-        const { loadKeyring } = await import('../../store/index.ts');
-        const { targetsFromConfig } = await import('../../targets/from-config.ts');
         const { replayDeadLetters } = await import('../../pipeline/dead-letters.ts');
-        const config = loadConfig();
-        const result = await withDatabase((db) =>
-          replayDeadLetters({
-            db,
-            keyring: loadKeyring(config),
-            targets: targetsFromConfig(config),
+        const result = await withHubAccess(async (access) => {
+          if (access.kind === 'remote')
+            return access.client.replayDeadLetters(
+              opts.id
+                ? { ids: opts.id }
+                : {
+                    ...(opts.school ? { school: opts.school } : {}),
+                    ...(opts.target ? { target: opts.target } : {}),
+                    ...(opts.code ? { code: opts.code } : {}),
+                    ...(opts.all ? { all: true } : {}),
+                  },
+            );
+          const { hub } = access;
+          return replayDeadLetters({
+            db: hub.database,
+            keyring: hub.keyring,
+            targets: hub.targets(),
             replayedBy: actor(),
             ...(opts.id
               ? { ids: opts.id }
@@ -154,8 +158,8 @@ export function registerDeadLetterCommands(
                     ...(opts.code ? { code: opts.code } : {}),
                   },
                 }),
-          }),
-        );
+          });
+        });
         setExitCode(result.stillRefused + result.failed > 0 ? EXIT.invalid : EXIT.ok);
         if (opts.json) {
           printJson(result);
@@ -176,7 +180,10 @@ export function registerDeadLetterCommands(
     .action(async (id: string) => {
       checkIds([id]);
       const { getDeadLetter, markDeadLettersDiscarded } = await import('../../store/index.ts');
-      const outcome = await withDatabase(async (db) => {
+      const outcome = await withHubAccess(async (access) => {
+        // The API answers DEAD_LETTER_NOT_FOUND or DEAD_LETTER_CLOSED itself, in the same words.
+        if (access.kind === 'remote') return (await access.client.discardDeadLetter(id)) && 'discarded';
+        const db = access.hub.database;
         if (!(await getDeadLetter(db, id))) return 'missing';
         return (await markDeadLettersDiscarded(db, [id], actor())) === 1 ? 'discarded' : 'closed';
       });

@@ -10,11 +10,13 @@ export function registerServeCommand(program: Command, adapters?: AdapterCatalog
       // Loaded here, not at the top: the server's modules take a second to load, and no other
       // command needs them.
       const { loadConfig } = await import('../../config/index.ts');
-      const { buildApp } = await import('../../app/index.ts');
+      const { createHub } = await import('../../app/hub.ts');
       const { checkServeSettings } = await import('../../app/startup.ts');
       const config = loadConfig();
       const problems = await checkServeSettings(config, adapters);
-      const app = await buildApp(config, adapters ? { adapters } : {});
+      const hub = await createHub(config, adapters ? { adapters } : {});
+      // The API is all this process serves: closing it closes the hub.
+      const app = await hub.app({ closesHub: true });
       for (const p of problems) {
         app.log.error({ school: p.school, code: p.code }, `school source unusable: ${p.message}`);
       }

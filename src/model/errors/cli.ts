@@ -321,8 +321,61 @@ export const CLI_ERRORS = {
     message: { vi: 'Hub chưa trả lời: {reason}', en: 'The hub did not answer: {reason}' },
     values: ['reason'],
     action: {
-      vi: 'Kiểm tra hub đang chạy và địa chỉ (--api, EDUBRIDGE_API_URL), rồi thử lại',
-      en: 'Check that the hub runs and its address (--api, EDUBRIDGE_API_URL), then try again',
+      vi: 'Kiểm tra hub đang chạy và địa chỉ (--api, EDUBRIDGE_URL), rồi thử lại',
+      en: 'Check that the hub runs and its address (--api, EDUBRIDGE_URL), then try again',
+    },
+  },
+  HUB_ACCESS_INCOMPLETE: {
+    kind: 'configuration',
+    status: 400,
+    actor: 'district-it',
+    title: { vi: 'Thiếu địa chỉ hoặc khoá của hub', en: 'Hub address or key missing' },
+    message: {
+      vi: 'Đã đặt {given} mà chưa đặt {missing}',
+      en: '{given} is set but {missing} is not',
+    },
+    values: ['given', 'missing'],
+    action: {
+      vi: 'Đặt cả EDUBRIDGE_URL và EDUBRIDGE_API_KEY (bản demo in sẵn hai dòng), hoặc bỏ cả hai để dùng cơ sở dữ liệu đã cấu hình',
+      en: 'Set both EDUBRIDGE_URL and EDUBRIDGE_API_KEY (the demo prints both lines), or neither to use the configured database',
+    },
+  },
+  HUB_URL_REFUSED: {
+    kind: 'configuration',
+    status: 400,
+    actor: 'district-it',
+    title: { vi: 'Địa chỉ hub không được dùng', en: 'Hub address refused' },
+    message: { vi: 'EDUBRIDGE_URL "{url}": {reason}', en: 'EDUBRIDGE_URL "{url}": {reason}' },
+    values: ['url', 'reason'],
+    action: {
+      vi: 'Dùng https://, hoặc http:// tới máy này (127.0.0.1, localhost) hay một máy liệt kê trong EDUBRIDGE_HTTP_HOSTS',
+      en: 'Use https://, or http:// to this machine (127.0.0.1, localhost) or a host listed in EDUBRIDGE_HTTP_HOSTS',
+    },
+  },
+  HUB_ANSWER_INVALID: {
+    kind: 'unavailable',
+    status: 502,
+    actor: 'district-it',
+    title: { vi: 'Câu trả lời của hub không đọc được', en: 'Unreadable answer from the hub' },
+    message: { vi: 'Hub trả lời không đọc được: {reason}', en: 'The hub’s answer is unreadable: {reason}' },
+    values: ['reason'],
+    action: {
+      vi: 'Kiểm tra EDUBRIDGE_URL trỏ tới API của hub (không phải trang khác hay proxy chuyển hướng)',
+      en: 'Check that EDUBRIDGE_URL points at the hub’s API (not another page, nor a proxy that redirects)',
+    },
+  },
+  HUB_DATABASE_IN_MEMORY: {
+    kind: 'configuration',
+    status: 400,
+    actor: 'district-it',
+    title: { vi: 'Cơ sở dữ liệu trong bộ nhớ, trống', en: 'In-memory database, empty' },
+    message: {
+      vi: 'Cơ sở dữ liệu trong bộ nhớ, trống: tiến trình này không thấy gì của hub đang chạy; đặt EDUBRIDGE_URL và EDUBRIDGE_API_KEY (bản demo in sẵn) hoặc DATABASE_URL',
+      en: 'In-memory database, empty: this process sees nothing of a running hub; set EDUBRIDGE_URL and EDUBRIDGE_API_KEY (the demo prints them) or DATABASE_URL',
+    },
+    action: {
+      vi: 'Đặt EDUBRIDGE_URL và EDUBRIDGE_API_KEY để hỏi hub qua API, hoặc DATABASE_URL (PGLITE_DIR) để mở cơ sở dữ liệu của nó',
+      en: 'Set EDUBRIDGE_URL and EDUBRIDGE_API_KEY to ask the hub through its API, or DATABASE_URL (PGLITE_DIR) to open its database',
     },
   },
 } as const satisfies Record<string, ErrorEntry>;
