@@ -25,6 +25,13 @@ interface DemoOptions {
 
 const STREAMS = ['classes', 'teachers', 'students', 'fees'] as const;
 const VENDOR_KEY = 'demo-vendor-key';
+/** District staff at the simulated VNeID (a made-up person): signs in to the console with VNeID. */
+const DISTRICT_OFFICER = {
+  personalId: '079085000123',
+  fullName: 'Trần Quốc Bảo',
+  birthDate: '1985-03-14',
+  gender: 'male' as const,
+};
 
 async function redisAnswers(url: string): Promise<boolean> {
   const { Redis } = await import('ioredis');
@@ -183,17 +190,28 @@ async function runDemo(
   const hubAtVneid = { clientId: 'edubridge-hub', clientSecret: randomUUID() };
   const vneid = await startVneidSandbox({
     personality: 'dvcqg',
-    citizens: city.c06!.population.citizens.map((c) => ({
-      personalId: c.personalId,
-      fullName: c.fullName,
-      birthDate: c.birthDate,
-      gender: c.gender ?? 'male',
-    })),
+    citizens: [
+      DISTRICT_OFFICER,
+      ...city.c06!.population.citizens.map((c) => ({
+        personalId: c.personalId,
+        fullName: c.fullName,
+        birthDate: c.birthDate,
+        gender: c.gender ?? ('male' as const),
+      })),
+    ],
     clients: [{ ...hubAtVneid, redirectUris: [`${publicUrl}/sso/callback`] }],
   });
   // One hub, one database: the API and the workers below share every part of it.
   const hub = await createHub(
-    { ...config, LOG_LEVEL: 'warn', REDIS_PREFIX: prefix },
+    {
+      ...config,
+      LOG_LEVEL: 'warn',
+      REDIS_PREFIX: prefix,
+      // The console offers VNeID sign-in at the address the relay serves, and the district officer
+      // of the simulated VNeID is district staff for every school of the demo.
+      PUBLIC_URL: config.PUBLIC_URL ?? publicUrl,
+      SSO_DISTRICT_ADMINS: config.SSO_DISTRICT_ADMINS ?? { [DISTRICT_OFFICER.personalId]: schoolCodes },
+    },
     {
       adapters,
       sources: async () => sources,
@@ -255,7 +273,7 @@ async function runDemo(
     throw error;
   }
   const identityWorker = workers.identity!;
-  const consoleUrl = `${publicUrlOf(config) ?? address}/console/`;
+  const consoleUrl = `${publicUrlOf(config) ?? publicUrl}/console/`;
 
   try {
     printLine(`  3/5 đồng bộ toàn bộ mọi trường qua API / full sync of every school through the API`);
@@ -475,6 +493,9 @@ async function runDemo(
     printLine(`Bảng điều khiển / Console: ${consoleUrl}`);
     printLine(
       `  đăng nhập bằng khóa API vai trò district (hiện một lần) / sign in with this district API key (shown once): ${key}`,
+    );
+    printLine(
+      `  hoặc "Đăng nhập bằng VNeID", chọn ${DISTRICT_OFFICER.fullName} trên VNeID giả lập / or "Sign in with VNeID" as ${DISTRICT_OFFICER.fullName} at the simulated VNeID`,
     );
     printLine('Dùng CLI với hub này, dán hai dòng / To use the CLI with this hub, paste both lines:');
     printLine(`EDUBRIDGE_URL=${address}`);
