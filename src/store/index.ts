@@ -46,6 +46,7 @@ export {
   type Tables,
 } from './db.ts';
 export * from './dead-letters.ts';
+export { publishRunEnded, RUN_ENDED_CHANNEL, type RunEndedEvent, runEndedChannel } from './events.ts';
 export {
   type ChangedPerson,
   type CheckRecord,
