@@ -10,6 +10,7 @@ import { consoleBundle } from '../console/build.ts';
 import { consoleRoutes } from '../console/routes.ts';
 import { createIdentityQueue } from '../identity/queue.ts';
 import type { SsoRelay } from '../identity/sso/index.ts';
+import { registerMetricsRoute } from '../metrics/index.ts';
 import { createRunQueue, producerConnection, type queueConnection } from '../pipeline/queue.ts';
 import { createScheduleQueue, ScheduleService } from '../pipeline/schedules.ts';
 import { RunService } from '../pipeline/service.ts';
@@ -108,6 +109,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       },
     };
     await app.register(healthRoutes, { checks });
+    await registerMetricsRoute(app, config, { database });
     const guard = createStoreGuard(checks);
     // A Redis that drops the connection, or comes back, is known at once, not a second later.
     redis.on('close', () => guard.forget('redis'));

@@ -113,6 +113,8 @@ export function registerWorkerCommand(program: Command, adapters: AdapterCatalog
         bodyDays: config.LINEAGE_BODY_DAYS,
         logger,
       });
+      const { serveWorkerMetrics } = await import('../../metrics/index.ts');
+      const metrics = await serveWorkerMetrics(config, { database: db, breakers: workers.breakers, logger });
       // The schedules table is the truth: Redis may have lost schedulers, or kept deleted ones.
       const scheduleRedis = queueConnection(config.REDIS_URL);
       const scheduleQueue = createScheduleQueue(scheduleRedis, config.REDIS_PREFIX);
@@ -161,6 +163,7 @@ export function registerWorkerCommand(program: Command, adapters: AdapterCatalog
           await closeWithin(5_000, () => scheduleQueue.close(), logger);
           await closeWithin(5_000, () => service.close(), logger);
           await closeWithin(5_000, () => runQueue.close(), logger);
+          await closeWithin(5_000, () => metrics?.close(), logger);
           await new Promise((r) => (health ? health.close(r) : r(undefined)));
           scheduleRedis.disconnect();
           connection.disconnect();
