@@ -68,7 +68,11 @@ function parse(text: string): Sample[] {
 }
 
 /** The value of the one sample with that name and (at least) those labels; undefined if none. */
-function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+function sampleValue(
+  samples: Sample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   const found = samples.filter(
     (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
   );
@@ -180,18 +184,20 @@ describe('GET /metrics after a run', () => {
     const { res } = await scrape(app);
     expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(valueOf(samples, 'edubridge_info', { role: 'api' })).toBe(1);
+    expect(sampleValue(samples, 'edubridge_info', { role: 'api' })).toBe(1);
   });
 
   it('counts the run as ended, succeeded, once', () => {
     expect(run.state).toBe('succeeded');
-    expect(valueOf(samples, 'edubridge_runs_ended_total', { school: SCHOOL, state: 'succeeded' })).toBe(1);
+    expect(sampleValue(samples, 'edubridge_runs_ended_total', { school: SCHOOL, state: 'succeeded' })).toBe(
+      1,
+    );
     expect(
-      valueOf(samples, 'edubridge_runs_ended_total', { school: SCHOOL, state: 'failed' }),
+      sampleValue(samples, 'edubridge_runs_ended_total', { school: SCHOOL, state: 'failed' }),
     ).toBeUndefined();
     // Nothing is left running: every state a run passes through reads 0.
     for (const state of ['queued', 'pulling', 'pushing', 'held'])
-      expect(valueOf(samples, 'edubridge_runs', { state }), state).toBe(0);
+      expect(sampleValue(samples, 'edubridge_runs', { state }), state).toBe(0);
   });
 
   it('counts records by school, target and outcome as the run counted them', () => {
@@ -200,7 +206,7 @@ describe('GET /metrics after a run', () => {
     const students = school.state.data.students.size;
     expect(run.counts).toMatchObject({ pulled: students, created: students - refused, refused });
     const records = (outcome: string) =>
-      valueOf(samples, 'edubridge_records_total', { school: SCHOOL, target: 'city-edudb', outcome });
+      sampleValue(samples, 'edubridge_records_total', { school: SCHOOL, target: 'city-edudb', outcome });
     expect(records('created')).toBe(run.counts.created);
     expect(records('refused')).toBe(refused);
     // Outcomes the run did not have are not made up.
@@ -218,46 +224,50 @@ describe('GET /metrics after a run', () => {
     // 30 students a class, a class a grade: more than one batch of 100.
     expect(batches).toBeGreaterThan(1);
     expect(
-      valueOf(samples, 'edubridge_batches_pushed_total', { target: 'city-edudb', outcome: 'answered' }),
+      sampleValue(samples, 'edubridge_batches_pushed_total', { target: 'city-edudb', outcome: 'answered' }),
     ).toBe(batches);
-    expect(valueOf(samples, 'edubridge_batch_push_seconds_count', { target: 'city-edudb' })).toBe(batches);
+    expect(sampleValue(samples, 'edubridge_batch_push_seconds_count', { target: 'city-edudb' })).toBe(
+      batches,
+    );
     expect(
-      valueOf(samples, 'edubridge_batch_push_seconds_bucket', { target: 'city-edudb', le: '+Inf' }),
+      sampleValue(samples, 'edubridge_batch_push_seconds_bucket', { target: 'city-edudb', le: '+Inf' }),
     ).toBe(batches);
-    expect(valueOf(samples, 'edubridge_batch_push_seconds_sum', { target: 'city-edudb' })).toBeGreaterThan(0);
+    expect(
+      sampleValue(samples, 'edubridge_batch_push_seconds_sum', { target: 'city-edudb' }),
+    ).toBeGreaterThan(0);
     // One exchange a batch (the token is fetched apart, not through an exchange).
     expect(
-      valueOf(samples, 'edubridge_gateway_requests_total', { target: 'city-edudb', status: '200' }),
+      sampleValue(samples, 'edubridge_gateway_requests_total', { target: 'city-edudb', status: '200' }),
     ).toBe(batches);
   });
 
   it('reads open dead letters and the last success from the store', async () => {
-    expect(valueOf(samples, 'edubridge_dead_letters_open', { school: SCHOOL, target: 'city-edudb' })).toBe(
-      city.unknownStudentCodes.size,
-    );
+    expect(
+      sampleValue(samples, 'edubridge_dead_letters_open', { school: SCHOOL, target: 'city-edudb' }),
+    ).toBe(city.unknownStudentCodes.size);
     const row = await db.kysely
       .selectFrom('runs')
       .select('finished_at')
       .where('id', '=', runId)
       .executeTakeFirstOrThrow();
-    expect(valueOf(samples, 'edubridge_school_last_success_timestamp_seconds', { school: SCHOOL })).toBe(
+    expect(sampleValue(samples, 'edubridge_school_last_success_timestamp_seconds', { school: SCHOOL })).toBe(
       row.finished_at!.getTime() / 1_000,
     );
-    expect(valueOf(samples, 'edubridge_metrics_collect_ok', { part: 'store' })).toBe(1);
+    expect(sampleValue(samples, 'edubridge_metrics_collect_ok', { part: 'store' })).toBe(1);
   });
 
   it('reads every queue the settings imply, empty now', () => {
     for (const queue of ['runs', 'push-city-edudb', 'schedules']) {
       for (const state of ['wait', 'prioritized', 'active', 'delayed', 'failed'])
-        expect(valueOf(samples, 'edubridge_queue_jobs', { queue, state }), `${queue} ${state}`).toBe(0);
-      expect(valueOf(samples, 'edubridge_queue_oldest_waiting_age_seconds', { queue })).toBe(0);
+        expect(sampleValue(samples, 'edubridge_queue_jobs', { queue, state }), `${queue} ${state}`).toBe(0);
+      expect(sampleValue(samples, 'edubridge_queue_oldest_waiting_age_seconds', { queue })).toBe(0);
     }
-    expect(valueOf(samples, 'edubridge_metrics_collect_ok', { part: 'queues' })).toBe(1);
+    expect(sampleValue(samples, 'edubridge_metrics_collect_ok', { part: 'queues' })).toBe(1);
   });
 
   it('has the process metrics', () => {
-    expect(valueOf(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
-    expect(valueOf(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
   });
 
   it('names no person and no record: no personal ID, no record key, no name', async () => {
@@ -317,9 +327,11 @@ describe('the queue gauges', () => {
     const other = await buildApp(sscConfig, { database: db, sso: null });
     try {
       const { samples } = await scrape(other);
-      expect(valueOf(samples, 'edubridge_queue_jobs', { queue: 'push-ssc', state: 'prioritized' })).toBe(31);
-      expect(valueOf(samples, 'edubridge_queue_jobs', { queue: 'push-ssc', state: 'wait' })).toBe(1);
-      const age = valueOf(samples, 'edubridge_queue_oldest_waiting_age_seconds', { queue: 'push-ssc' })!;
+      expect(sampleValue(samples, 'edubridge_queue_jobs', { queue: 'push-ssc', state: 'prioritized' })).toBe(
+        31,
+      );
+      expect(sampleValue(samples, 'edubridge_queue_jobs', { queue: 'push-ssc', state: 'wait' })).toBe(1);
+      const age = sampleValue(samples, 'edubridge_queue_oldest_waiting_age_seconds', { queue: 'push-ssc' })!;
       expect(age).toBeGreaterThanOrEqual(20 * 60);
       expect(age).toBeLessThan(20 * 60 + 30);
     } finally {
@@ -339,7 +351,7 @@ describe('gateway requests that got no answer', () => {
       baseUrl: `http://127.0.0.1:${reserved.port}/`,
       target: 'nowhere',
     } as GatewayClientOptions);
-    const before = valueOf((await scrape(app)).samples, 'edubridge_gateway_requests_total', {
+    const before = sampleValue((await scrape(app)).samples, 'edubridge_gateway_requests_total', {
       target: 'nowhere',
       status: 'network',
     });
@@ -347,7 +359,7 @@ describe('gateway requests that got no answer', () => {
       gateway.send({ service: 's', operation: 'o', body: [], idempotencyKey: 'k', correlationId: 'c' }),
     ).rejects.toMatchObject({ code: expect.stringMatching(/UNREACHABLE/) });
     gateway.close();
-    const after = valueOf((await scrape(app)).samples, 'edubridge_gateway_requests_total', {
+    const after = sampleValue((await scrape(app)).samples, 'edubridge_gateway_requests_total', {
       target: 'nowhere',
       status: 'network',
     });
@@ -385,7 +397,7 @@ describe('METRICS_TOKEN', () => {
   it('answers with it', async () => {
     const { res, samples } = await scrape(guarded, { authorization: `Bearer ${TOKEN}` });
     expect(res.statusCode).toBe(200);
-    expect(valueOf(samples, 'edubridge_info', { role: 'api' })).toBe(1);
+    expect(sampleValue(samples, 'edubridge_info', { role: 'api' })).toBe(1);
   });
 });
 
@@ -426,17 +438,17 @@ describe("a worker's own /metrics", () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
       const samples = parse(await res.text());
-      expect(valueOf(samples, 'edubridge_info', { role: 'worker' })).toBe(1);
+      expect(sampleValue(samples, 'edubridge_info', { role: 'worker' })).toBe(1);
       const breaker = (target: string, state: string) =>
-        valueOf(samples, 'edubridge_breaker_state', { target, state });
+        sampleValue(samples, 'edubridge_breaker_state', { target, state });
       expect([breaker('city-edudb', 'closed'), breaker('city-edudb', 'open')]).toEqual([1, 0]);
       expect([breaker('ssc', 'closed'), breaker('ssc', 'half-open'), breaker('ssc', 'open')]).toEqual([
         0, 0, 1,
       ]);
-      expect(valueOf(samples, 'edubridge_queue_jobs', { queue: 'runs', state: 'wait' })).toBe(0);
-      expect(valueOf(samples, 'edubridge_dead_letters_open', { school: SCHOOL, target: 'city-edudb' })).toBe(
-        city.unknownStudentCodes.size,
-      );
+      expect(sampleValue(samples, 'edubridge_queue_jobs', { queue: 'runs', state: 'wait' })).toBe(0);
+      expect(
+        sampleValue(samples, 'edubridge_dead_letters_open', { school: SCHOOL, target: 'city-edudb' }),
+      ).toBe(city.unknownStudentCodes.size);
     } finally {
       await served?.close();
     }

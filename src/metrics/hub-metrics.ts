@@ -66,13 +66,13 @@ export function createHubMetrics(options: HubMetricsOptions): HubMetrics {
   }
   const stopCounting = countEvents(registry);
   const collector = createCollector(registry, options);
-  const process = processMetrics();
+  const perProcess = processMetrics();
   return {
     registry,
     contentType: registry.contentType,
     async render() {
       await collector.refresh();
-      const [own, processWide] = await Promise.all([registry.metrics(), process.metrics()]);
+      const [own, processWide] = await Promise.all([registry.metrics(), perProcess.metrics()]);
       return `${own}\n${processWide}`;
     },
     async close() {
