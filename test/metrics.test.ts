@@ -331,6 +331,8 @@ describe('the queue gauges', () => {
         31,
       );
       expect(sampleValue(samples, 'edubridge_queue_jobs', { queue: 'push-ssc', state: 'wait' })).toBe(1);
+      // A configured target with no letter open reads 0, so that a rise from none is a rise.
+      expect(sampleValue(samples, 'edubridge_dead_letters_open', { school: SCHOOL, target: 'ssc' })).toBe(0);
       const age = sampleValue(samples, 'edubridge_queue_oldest_waiting_age_seconds', { queue: 'push-ssc' })!;
       expect(age).toBeGreaterThanOrEqual(20 * 60);
       expect(age).toBeLessThan(20 * 60 + 30);

@@ -19,6 +19,8 @@ export interface QueueSource {
 
 export interface CollectOptions {
   database?: Database;
+  /** The configured targets: open dead letters are reported for each (0 when none). */
+  targets?: readonly string[];
   queues?: QueueSource;
   /** Reads are shared for this long (default 5 s). */
   cacheMs?: number;
@@ -65,7 +67,7 @@ export function createCollector(registry: Registry, options: CollectOptions): Co
   });
 
   const parts: Part[] = [];
-  if (options.database) parts.push(storePart(registry, options.database));
+  if (options.database) parts.push(storePart(registry, options.database, options.targets ?? []));
   if (options.queues) parts.push(queuePart(registry, options.queues, now));
 
   let freshUntil = 0;
@@ -121,7 +123,7 @@ export function createCollector(registry: Registry, options: CollectOptions): Co
   };
 }
 
-function storePart(registry: Registry, database: Database): Part {
+function storePart(registry: Registry, database: Database, targets: readonly string[]): Part {
   const registers = [registry];
   const runs = new Gauge({
     name: 'edubridge_runs',
@@ -131,7 +133,7 @@ function storePart(registry: Registry, database: Database): Part {
   });
   const deadLetters = new Gauge({
     name: 'edubridge_dead_letters_open',
-    help: 'Dead letters neither replayed, discarded nor resolved, by school and target',
+    help: 'Dead letters neither replayed, discarded nor resolved, by school and target (0 for a school that has run and a configured target with none)',
     labelNames: ['school', 'target'] as const,
     registers,
   });
@@ -144,7 +146,7 @@ function storePart(registry: Registry, database: Database): Part {
   return {
     name: 'store',
     async read() {
-      const read = await storeGauges(database);
+      const read = await storeGauges(database, targets);
       // Applied whole, once read: a school whose letters were all replayed drops out.
       return () => {
         runs.reset();

@@ -58,7 +58,11 @@ export function metricsFromConfig(
   config: Config,
   parts: { role: string; database: Database; logger?: AdapterLogger } & Pick<HubMetricsOptions, 'breakers'>,
 ): HubMetrics {
-  return createHubMetrics({ ...parts, queues: queuesFromConfig(config) });
+  return createHubMetrics({
+    ...parts,
+    targets: targetIdsFromConfig(config),
+    queues: queuesFromConfig(config),
+  });
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
