@@ -6,6 +6,7 @@ import { apiV1 } from '../api/index.ts';
 import { apiDocsOn, type Config, publicUrlOf } from '../config/index.ts';
 import { consoleBundle } from '../console/build.ts';
 import { consoleRoutes } from '../console/routes.ts';
+import { registerMetricsRoute } from '../metrics/index.ts';
 import { type Database, migrateToLatest } from '../store/index.ts';
 import { registerDocs } from './docs.ts';
 import { registerErrorHandlers } from './errors.ts';
@@ -92,6 +93,7 @@ export async function buildHubApp(hub: Hub, logStream?: DestinationStream): Prom
       },
     };
     await app.register(healthRoutes, { checks });
+    await registerMetricsRoute(app, config, { database });
     const guard = createStoreGuard(checks);
     // A Redis that drops the connection, or comes back, is known at once, not a second later.
     const forget = () => guard.forget('redis');

@@ -490,6 +490,23 @@ export function inputLimitsOf(settings: z.output<typeof inputLimitSettingsSchema
   return limits;
 }
 
+// What operators scrape: the API's GET /metrics and, when a port is given, a worker's own.
+const metricsSettings = {
+  // Metrics name schools, targets and queue depths, nothing personal, but they are no one else's
+  // business either: with a token, a scrape without it is refused (Prometheus: `authorization`).
+  METRICS_TOKEN: setting(z.string().min(16).max(512).optional(), {
+    expects:
+      'a bearer token of 16–512 characters that GET /metrics requires (API and worker); unset: /metrics is open',
+    secret: true,
+  }),
+  WORKER_METRICS_PORT: setting(integer(0, 65_535).default(0), {
+    expects: "a port for the worker's own GET /metrics, 1–65535; 0: none",
+  }),
+  WORKER_METRICS_HOST: setting(z.string().min(1).max(255).default('127.0.0.1'), {
+    expects: "the address the worker's /metrics listens on (default 127.0.0.1, this machine only)",
+  }),
+};
+
 /** Only the settings the record rules read (for commands that check files without a hub). */
 export const ruleSettingsSchema = z.object(ruleSettings);
 
@@ -510,6 +527,7 @@ export const configSchema = z
     ...syncSettings,
     ...ruleSettings,
     ...inputLimitSettings,
+    ...metricsSettings,
   })
   .superRefine((config, ctx) => {
     checkPublicUrl(config, ctx);

@@ -18,6 +18,7 @@ import {
   isTransientCode,
   isTransientSoapFault,
 } from './errors.ts';
+import { publishGatewayCall } from './events.ts';
 import { readSoapFault, type SoapFault } from './soap.ts';
 import { buildAgent } from './tls.ts';
 import { type RawResponse, TransportFailure, transmit } from './transport.ts';
@@ -123,6 +124,17 @@ function gatewayFault(value: unknown): { code?: string; message?: string } {
   if ('error_code' in v) return { code: pick(v.error_code), message: pick(v.message) };
   if ('type' in v) return { code: pick(v.type), message: pick(v.message) };
   return { code: pick(v.code ?? v.error), message: pick(v.message ?? v.error_description) };
+}
+
+/**
+ * The status a failed exchange is counted under: the gateway's HTTP status when it answered (an
+ * error body, or a 200 whose envelope said no), else what kept it from answering.
+ */
+function callStatus(error: unknown): string {
+  const status = (error as Partial<GatewayRetryableError>).details?.status;
+  if (typeof status === 'number') return String(status);
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof TransportFailure ? cause.kind : 'error';
 }
 
 /**
@@ -496,6 +508,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         if (response.status === 401 && tokenSource && bearer !== undefined && !refreshed) {
           // An expired or revoked token: one refresh, one more try.
           refreshed = true;
+          publishGatewayCall({ target, status: '401', durationMs: performance.now() - started });
           invalidate(bearer);
           log?.info({ ...logFields, status: 401 }, 'gateway refused the token; refreshing once');
           continue;
@@ -505,11 +518,13 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           MESSAGE_ID_HEADERS.map((h) => header(response.headers, h)).find((v) => v !== undefined) ??
           ourMessageId;
         const durationMs = Math.round(performance.now() - started);
+        publishGatewayCall({ target, status: String(response.status), durationMs });
         log?.info({ ...logFields, status: response.status, messageId, durationMs }, 'gateway call');
         return { status: response.status, body: value, messageId, durationMs };
       }
     } catch (error) {
       const e = error as Partial<GatewayRetryableError>;
+      publishGatewayCall({ target, status: callStatus(error), durationMs: performance.now() - started });
       log?.warn(
         {
           ...logFields,

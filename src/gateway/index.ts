@@ -10,6 +10,7 @@ export {
   isTransientCode,
   isTransientSoapFault,
 } from './errors.ts';
+export { GATEWAY_CALL_CHANNEL, type GatewayCallEvent, gatewayCallChannel } from './events.ts';
 export { readSoapFault, type SoapFault } from './soap.ts';
 export { buildAgent, buildTlsOptions } from './tls.ts';
 export type {

@@ -23,6 +23,7 @@ import {
 import type { C06Lookup } from './c06/client.ts';
 import type { C06Citizen } from './c06/soap.ts';
 import { compareIdentity, type IdentityComparison } from './compare.ts';
+import { publishIdentityCheck } from './events.ts';
 import { CardPayloadError } from './offline/card.ts';
 import { cardFacts, parseReaderPayload } from './offline/payload.ts';
 
@@ -260,7 +261,10 @@ export class IdentityService {
     outcome: CheckOutcome,
     by: Requester,
   ): Promise<void> {
-    if (outcome.result === 'skipped') return;
+    if (outcome.result === 'skipped') {
+      publishIdentityCheck({ method, result: outcome.result });
+      return;
+    }
     const now = this.now().getTime();
     const validUntil =
       outcome.result === 'error'
@@ -299,5 +303,6 @@ export class IdentityService {
         },
       });
     });
+    publishIdentityCheck({ method, result: outcome.result });
   }
 }

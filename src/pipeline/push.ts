@@ -29,6 +29,7 @@ import {
   renewPushLease,
 } from '../store/index.ts';
 import type { MappedRecord, Target } from '../targets/target.ts';
+import { publishBatchPushed } from './events.ts';
 import { isDatabaseUnavailable, keepLease, StoreUnavailableError } from './lease.ts';
 
 /** What a staged batch carries to the push step. */
@@ -163,7 +164,7 @@ async function afterFailure(
   const message = (error as Error)?.message ?? String(error);
   try {
     if (!(error instanceof RetryableError)) {
-      await failBatch(ctx, lease, error, lease.attempts + 1);
+      await failBatch(ctx, lease, error, lease.attempts + 1, 'refused');
       return { kind: 'dead-lettered', reason: 'refused', code };
     }
     if (isThrottle(error)) {
@@ -172,14 +173,14 @@ async function afterFailure(
     }
     if (isUnavailable(error)) {
       if (lease.unavailableMs >= policy.outageMaxMs) {
-        await failBatch(ctx, lease, error, lease.attempts);
+        await failBatch(ctx, lease, error, lease.attempts, 'outage');
         return { kind: 'dead-lettered', reason: 'outage', code };
       }
       const after = await deferPush(ctx.db, lease, 'wait', { code, message });
       return { kind: 'retry', delayMs: retryDelayMs(error, after.waits, 500, 60_000), cause: 'wait', code };
     }
     if (lease.attempts + 1 >= policy.attempts) {
-      await failBatch(ctx, lease, error, lease.attempts + 1);
+      await failBatch(ctx, lease, error, lease.attempts + 1, 'attempts');
       return { kind: 'dead-lettered', reason: 'attempts', code };
     }
     const after = await deferPush(ctx.db, lease, 'attempt', { code, message });
@@ -300,7 +301,7 @@ async function pushBatchOnce(ctx: PushContext, lease: PushLease): Promise<Record
       attempts: lease.attempts + 1,
     });
   }
-  return recordBatch(
+  const recorded = await recordBatch(
     ctx.db,
     {
       runId: batch.runId,
@@ -337,6 +338,17 @@ async function pushBatchOnce(ctx: PushContext, lease: PushLease): Promise<Record
     },
     lease,
   );
+  if (recorded === 'recorded') {
+    publishBatchPushed({
+      schoolCode: payload.schoolCode,
+      target: target.id,
+      stream: batch.stream,
+      outcome: 'answered',
+      counts,
+      sendMs: sent - sending,
+    });
+  }
+  return recorded;
 }
 
 /**
@@ -349,6 +361,7 @@ async function failBatch(
   lease: PushLease,
   error: unknown,
   attempts: number,
+  reason: 'attempts' | 'refused' | 'outage',
 ): Promise<void> {
   const prepared = await prepare(ctx, lease.batchId);
   if (!prepared) return;
@@ -388,6 +401,16 @@ async function failBatch(
     lease,
   );
   if (outcome === 'lost') throw new LeaseLostError('push', `lô / batch ${lease.batchId}`);
+  if (outcome === 'recorded') {
+    publishBatchPushed({
+      schoolCode: payload.schoolCode,
+      target: batch.target,
+      stream: batch.stream,
+      outcome: 'given_up',
+      reason,
+      counts: { failed: keys.length },
+    });
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   getRun,
   type Keyring,
   type PushAnnouncement,
+  publishRunEnded,
   type RunCounts,
   setRunState,
 } from '../store/index.ts';
@@ -56,6 +57,7 @@ export async function decideHeldRun(options: {
   if (options.decision === 'discard') {
     await discardStagedBatches(db, runId);
     await setRunState(db, runId, 'cancelled', { hold: decided });
+    publishRunEnded({ schoolCode: run.school_code, state: 'cancelled' });
     return { state: 'cancelled', counts: run.counts };
   }
   const pushes = await enterPushing(

@@ -46,6 +46,8 @@ export {
   type Tables,
 } from './db.ts';
 export * from './dead-letters.ts';
+export { publishRunEnded, RUN_ENDED_CHANNEL, type RunEndedEvent, runEndedChannel } from './events.ts';
+export { ACTIVE_RUN_STATES, type StoreGauges, storeGauges } from './gauges.ts';
 export {
   type ChangedPerson,
   type CheckRecord,

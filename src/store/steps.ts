@@ -16,6 +16,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Keyring } from './crypto.ts';
 import { type Db, kyselyOf } from './db.ts';
 import { addDeadLetters, type DeadLetterInput, resolveDeadLetters } from './dead-letters.ts';
+import { publishRunEnded } from './events.ts';
 import {
   assertPullLease,
   LeaseLostError,
@@ -225,14 +226,19 @@ export async function endPull(
   state: 'held' | 'failed',
   extra: { counts?: RunCounts; report?: unknown; hold?: unknown; timings?: Record<string, number> },
 ): Promise<void> {
-  await kyselyOf(db)
+  const ended = await kyselyOf(db)
     .transaction()
     .execute(async (trx) => {
       await assertPullLease(trx, lease);
       await setRunState(trx, lease.runId, state, extra);
-      await sql`update runs set lease_until = null where id = ${lease.runId}::uuid`.execute(trx);
+      const { rows } = await sql<{ school_code: string }>`
+        update runs set lease_until = null where id = ${lease.runId}::uuid returning school_code`.execute(
+        trx,
+      );
       await complete(trx, 'run.pull', lease.runId);
+      return rows[0]?.school_code;
     });
+  if (ended !== undefined) publishRunEnded({ schoolCode: ended, state });
 }
 
 export interface StagedBatch<T> {
@@ -459,6 +465,7 @@ export async function finishIfDone(
   runId: string,
 ): Promise<'succeeded' | 'failed' | 'pending' | 'not-pushing'> {
   let changed = 0;
+  let schoolCode = '';
   const outcome = await kyselyOf(db)
     .transaction()
     .execute(async (trx) => {
@@ -469,6 +476,7 @@ export async function finishIfDone(
         .forUpdate()
         .executeTakeFirst();
       if (run?.state !== 'pushing') return 'not-pushing';
+      schoolCode = run.school_code;
       const left = await trx
         .selectFrom('staged_batches')
         .select(sql<number>`count(*)::int`.as('n'))
@@ -511,6 +519,7 @@ export async function finishIfDone(
   // The run may have grown the ledger and the identity tables by a good share: the next run's
   // bulk look-ups need the planner to know it (see statistics.ts).
   // Only an optimisation: a failed ANALYZE must not fail a run that has succeeded.
+  if (outcome === 'succeeded' || outcome === 'failed') publishRunEnded({ schoolCode, state: outcome });
   if (outcome === 'succeeded') await refreshPlannerStatistics(db, changed).catch(() => []);
   return outcome;
 }

@@ -133,3 +133,11 @@ export function targetLimitsFromConfig(
     },
   };
 }
+
+/**
+ * The ids of the targets `targetsFromConfig` builds, without building them (no gateway client, no
+ * credentials checked): what names their push queues, for the metrics.
+ */
+export function targetIdsFromConfig(config: Config): string[] {
+  return ['city-edudb', ...(config.SSC_GATEWAY_URL ? ['ssc'] : [])];
+}

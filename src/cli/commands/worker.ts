@@ -58,6 +58,12 @@ export function registerWorkerCommand(program: Command, adapters: AdapterCatalog
         logger.error('sources file unusable', { message: (error as Error).message });
       }
       const workers = await hub.startWorkers({ concurrency });
+      const { serveWorkerMetrics } = await import('../../metrics/index.ts');
+      const metrics = await serveWorkerMetrics(config, {
+        database: db,
+        breakers: workers.sync.breakers,
+        logger,
+      });
       // The schedules table is the truth: Redis may have lost schedulers, or kept deleted ones.
       const synced = await whenStoresAnswer(
         'schedules',
@@ -88,6 +94,7 @@ export function registerWorkerCommand(program: Command, adapters: AdapterCatalog
           // The workers wait for the current jobs; a second signal leaves at once.
           process.once('SIGTERM', () => process.exit(1));
           process.once('SIGINT', () => process.exit(1));
+          await metrics?.close().catch(() => undefined);
           await hub.close();
           await new Promise((r) => (health ? health.close(r) : r(undefined)));
           probe.disconnect();

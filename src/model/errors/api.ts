@@ -188,6 +188,20 @@ export const API_ERRORS = {
       en: 'Sign in again with VNeID; district administrators are listed in SSO_DISTRICT_ADMINS',
     },
   },
+  METRICS_TOKEN_REQUIRED: {
+    kind: 'bad-input',
+    status: 401,
+    actor: 'district-it',
+    title: { vi: 'Thiếu hoặc sai mã đọc chỉ số', en: 'Metrics token missing or wrong' },
+    message: {
+      vi: 'GET /metrics cần "Authorization: Bearer <METRICS_TOKEN>"',
+      en: 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"',
+    },
+    action: {
+      vi: 'Đặt cùng mã METRICS_TOKEN vào cấu hình thu thập của Prometheus (authorization.credentials_file)',
+      en: "Put the same METRICS_TOKEN in Prometheus's scrape config (authorization.credentials_file)",
+    },
+  },
   FORBIDDEN_SCOPE: {
     kind: 'bad-input',
     status: 403,
