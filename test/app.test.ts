@@ -375,6 +375,7 @@ describe('API documentation', () => {
       '/v1/identity/checks',
       '/v1/identity/offline',
       '/v1/identity/people/{id}/status',
+      '/v1/people/lineage',
       '/v1/records/{stream}/{key}/history',
       '/v1/replay-requests',
       '/v1/replay-requests/{id}/approve',

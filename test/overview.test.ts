@@ -16,8 +16,10 @@ import { kyselyOf } from '../src/store/db.ts';
 import {
   createApiKey,
   createRun,
+  listAudit,
   listDeadLetters,
   loadKeyring,
+  peopleByKeys,
   recordCheck,
   schoolActivity,
   setRunState,
@@ -241,5 +243,72 @@ describe('the API', () => {
     expect(answer.statusCode).toBe(404);
     expect(answer.json()).toMatchObject({ code: 'SCHOOL_NOT_CONFIGURED' });
     expect(answer.json().detail).toContain('79XX9999');
+  });
+
+  it('looks a person up by personal ID: their records and every delivery, masked, audited, in scope', async () => {
+    const row = await kyselyOf(world.db)
+      .selectFrom('persons')
+      .select('record_key')
+      .where('school_code', '=', SCHOOL)
+      .where('role', '=', 'student')
+      .where('personal_id_index', 'is not', null)
+      .orderBy('record_key')
+      .executeTakeFirstOrThrow();
+    const [person] = await peopleByKeys(world.db, keyring, SCHOOL, [row.record_key]);
+    const personalId = person!.personalId!;
+    const deliveries = await kyselyOf(world.db)
+      .selectFrom('lineage')
+      .select(['target', 'run_id'])
+      .where('record_key', '=', row.record_key)
+      .execute();
+    expect(deliveries.length).toBeGreaterThan(0);
+
+    const district = await createApiKey(world.db, { role: 'district', schools: [SCHOOL] });
+    const answer = await app.inject({
+      method: 'POST',
+      url: '/v1/people/lineage',
+      headers: { 'x-api-key': district.key },
+      payload: { personalId },
+    });
+    expect(answer.statusCode).toBe(200);
+    const body = answer.json();
+    expect(body.personalId).toBe(`${personalId.slice(0, 2)}********${personalId.slice(-2)}`);
+    expect(body.records).toHaveLength(1);
+    expect(body.records[0]).toMatchObject({
+      schoolCode: SCHOOL,
+      role: 'student',
+      stream: 'students',
+      recordKey: row.record_key,
+    });
+    expect(body.records[0].lineage.map((l: { runId: string }) => l.runId).sort()).toEqual(
+      deliveries.map((d) => d.run_id).sort(),
+    );
+    expect(body.records[0].lineage[0]).toMatchObject({ target: 'city-edudb', runId: firstRun });
+    expect(answer.body).not.toContain(personalId);
+
+    // The look-up is audited by who asked and a keyed hash, never the number.
+    const audit = await listAudit(world.db, { limit: 50 });
+    const entry = audit.find((e) => e.action === 'people:lineage');
+    expect(entry).toMatchObject({ actor: `key:${district.prefix}`, decision: 'allow' });
+    expect(JSON.stringify(audit)).not.toContain(personalId);
+
+    // A key of another school finds nothing of this school's person.
+    const other = await createApiKey(world.db, { role: 'school', schools: [QUIET] });
+    const outside = await app.inject({
+      method: 'POST',
+      url: '/v1/people/lineage',
+      headers: { 'x-api-key': other.key },
+      payload: { personalId },
+    });
+    expect(outside.statusCode).toBe(200);
+    expect(outside.json().records).toEqual([]);
+
+    const malformed = await app.inject({
+      method: 'POST',
+      url: '/v1/people/lineage',
+      headers: { 'x-api-key': district.key },
+      payload: { personalId: '12345' },
+    });
+    expect(malformed.statusCode).toBe(400);
   });
 });

@@ -11,6 +11,7 @@ import { eventsRoutes } from './routes/events.ts';
 import { type IdentityRuntime, identityRoutes } from './routes/identity.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { paymentsRoutes } from './routes/payments.ts';
+import { peopleRoutes } from './routes/people.ts';
 import { recordsRoutes } from './routes/records.ts';
 import { replayRequestsRoutes } from './routes/replay-requests.ts';
 import { runsRoutes } from './routes/runs.ts';
@@ -88,6 +89,7 @@ export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (
   await app.register(schedulesRoutes, { runs, schedules });
   await app.register(paymentsRoutes, { database, runs });
   await app.register(overviewRoutes, { database, runs });
+  await app.register(peopleRoutes, { database, keyring });
   if (identity)
     await app.register(identityRoutes, { database, identity, ...(limits ? { limit: limits.identity } : {}) });
 };

@@ -19,6 +19,7 @@ import { type CitySandbox, startCitySandbox } from '../../sandbox/city-edudb/ind
 import { reservePort } from '../../sandbox/ports.ts';
 import { type RestSchool, startRestSchool } from '../../sandbox/vendors/rest-school/index.ts';
 import { startVneidSandbox, type VneidSandbox } from '../../sandbox/vneid/index.ts';
+import { identityObserver } from '../app/identity.ts';
 import { type App, buildApp } from '../app/index.ts';
 import { ssoRelayFor } from '../app/sso.ts';
 import { loadConfig } from '../config/index.ts';
@@ -27,7 +28,14 @@ import { createRunQueue, queueConnection } from '../pipeline/queue.ts';
 import { RunService } from '../pipeline/service.ts';
 import { loadSources } from '../pipeline/sources/index.ts';
 import { type SyncWorkers, startSyncWorkers } from '../pipeline/workers.ts';
-import { createApiKey, createDatabase, type Database, loadKeyring, migrateToLatest } from '../store/index.ts';
+import {
+  createApiKey,
+  createDatabase,
+  type Database,
+  loadKeyring,
+  migrateToLatest,
+  peopleByKeys,
+} from '../store/index.ts';
 import { createCityEduDbTarget } from '../targets/city-edudb.ts';
 import { consoleBundle } from './build.ts';
 
@@ -61,6 +69,8 @@ let service: RunService;
 let browser: Browser;
 let base: string;
 let districtKey: string;
+/** A second district user: approves what the first asked for (four eyes). */
+let secondKey: string;
 let dir: string;
 let shots: string;
 const connections: Array<{ disconnect(): void }> = [];
@@ -92,14 +102,14 @@ async function settled(runId: string): Promise<{ state: string }> {
   throw new Error(`run ${runId} did not settle`);
 }
 
-/** A new tab signed in with the district key, on the given view. */
-async function signedIn(view = '/'): Promise<Page> {
+/** A new tab signed in with the district key (or another), on the given view. */
+async function signedIn(view = '/', key = districtKey): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   page.on('pageerror', (error) => {
     throw error;
   });
   await page.goto(`${base}/console/`);
-  await page.getByTestId('api-key').fill(districtKey);
+  await page.getByTestId('api-key').fill(key);
   await page.getByTestId('sign-in').click();
   await page.getByTestId('who').waitFor();
   if (view !== '/') await page.goto(`${base}/console/#${view}`);
@@ -149,6 +159,8 @@ beforeAll(async () => {
       SOURCES_FILE: sourcesFile,
       LOG_LEVEL: 'silent',
       PUBLIC_URL: base,
+      // Four eyes from three letters on: the replay below waits for a second district user.
+      REPLAY_APPROVAL_THRESHOLD: '2',
       SSO_DISTRICT_ADMINS: JSON.stringify({ [ADMIN.personalId]: [schools[0]] }),
     },
     { envFile: false },
@@ -167,6 +179,8 @@ beforeAll(async () => {
     ],
     loadAdapter: async () => rest,
     holdThreshold: 0.1,
+    // People are registered as the hub does, so a person's lineage can be looked up.
+    observeRecords: identityObserver(db, loadKeyring({ NODE_ENV: 'test' })),
   });
   workers = await startSyncWorkers({
     connect: () => queueConnection(config.REDIS_URL),
@@ -183,6 +197,7 @@ beforeAll(async () => {
   await port.release();
   await app.listen({ host: '127.0.0.1', port: port.port });
   districtKey = (await createApiKey(db, { role: 'district', schools })).key;
+  secondKey = (await createApiKey(db, { role: 'district', schools })).key;
 
   // The district's first sync, then a change at the first school big enough to be held.
   const district = await post<{ runs: Array<{ id: string }> }>('/runs/district', { mode: 'full' });
@@ -384,15 +399,17 @@ describe('sign-in and the district overview', () => {
 });
 
 describe('the school page', () => {
-  it('groups dead letters by reason with who acts; a replay the city now accepts empties them', async () => {
+  it('groups dead letters by reason with who acts; a large replay waits for a second district user, whose approval delivers it', async () => {
     const code = schools[1]!;
     const page = await signedIn(`/school/${code}`);
     await page.getByTestId('letter-groups').waitFor();
     const status = await get<{
       deadLetters: { open: number; reasons: Array<{ count: number; action: { vi: string } }> };
     }>(`/schools/${code}/status`);
+    const group = status.deadLetters.reasons[0]!;
+    expect(group.count).toBeGreaterThan(2);
     const firstGroup = page.getByTestId('letter-groups').locator('tbody tr').first();
-    await expect(firstGroup.textContent()).resolves.toContain(status.deadLetters.reasons[0]!.action.vi);
+    await expect(firstGroup.textContent()).resolves.toContain(group.action.vi);
     await shot(page, 'console-school');
 
     // The city approves the students on its review list; a replay now delivers them.
@@ -401,10 +418,53 @@ describe('the school page', () => {
     }
     await page.getByTestId('replay').first().click();
     await page.getByTestId('replay-message').waitFor();
+    expect(await page.getByTestId('replay-message').textContent()).toContain('cán bộ quận thứ hai');
+    // Nothing went yet; the request waits, and its author cannot approve it.
+    expect((await get<{ deadLetters: { open: number } }>(`/schools/${code}/status`)).deadLetters.open).toBe(
+      status.deadLetters.open,
+    );
+    await page.getByTestId('replay-requests').waitFor();
+    await page.getByTestId('approve-replay').click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('FOUR_EYES_REQUIRED');
+    await page.close();
+
+    const second = await signedIn(`/school/${code}`, secondKey);
+    await second.getByTestId('replay-requests').waitFor();
+    expect(await second.getByTestId('replay-requests').locator('tbody tr').first().textContent()).toContain(
+      String(group.count),
+    );
+    await second.getByTestId('approve-replay').click();
+    await second.getByTestId('replay-requests').waitFor({ state: 'detached' });
     const after = await get<{ deadLetters: { open: number } }>(`/schools/${code}/status`);
-    expect(after.deadLetters.open).toBe(status.deadLetters.open - status.deadLetters.reasons[0]!.count);
-    expect(await page.getByTestId('replay-message').textContent()).toContain(
-      `Đã gửi lại: ${status.deadLetters.reasons[0]!.count}`,
+    expect(after.deadLetters.open).toBe(status.deadLetters.open - group.count);
+    await second.close();
+  });
+
+  it('looks a person up by personal ID: masked on the page, with every delivery the API lists', async () => {
+    const code = schools[0]!;
+    const row = await db.kysely
+      .selectFrom('persons')
+      .select('record_key')
+      .where('school_code', '=', code)
+      .where('role', '=', 'student')
+      .where('personal_id_index', 'is not', null)
+      .orderBy('record_key')
+      .executeTakeFirstOrThrow();
+    const [person] = await peopleByKeys(db, loadKeyring({ NODE_ENV: 'test' }), code, [row.record_key]);
+    const personalId = person!.personalId!;
+    const answer = await post<{ records: Array<{ lineage: unknown[] }> }>('/people/lineage', { personalId });
+    expect(answer.records[0]!.lineage.length).toBeGreaterThan(0);
+
+    const page = await signedIn(`/school/${code}`);
+    await page.getByTestId('personal-id').fill(personalId);
+    await page.getByTestId('personal-id').press('Enter');
+    await page.getByTestId('lineage').waitFor();
+    const shown = (await page.getByTestId('lineage').textContent()) ?? '';
+    expect(shown).toContain(`${personalId.slice(0, 2)}********${personalId.slice(-2)}`);
+    expect(shown).not.toContain(personalId);
+    expect(await page.getByTestId('personal-id').inputValue()).toBe('');
+    await expect(page.getByTestId('lineage').locator('li').count()).resolves.toBe(
+      answer.records[0]!.lineage.length,
     );
     await page.close();
   });

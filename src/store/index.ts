@@ -91,7 +91,7 @@ export {
   renameLedgerKeys,
   type TargetResult,
 } from './ledger.ts';
-export { addLineage, type LineageEntry, recordHistory } from './lineage.ts';
+export { addLineage, type LineageEntry, lineageOfRecords, recordHistory } from './lineage.ts';
 export {
   MIGRATIONS,
   MigrationError,

@@ -84,3 +84,34 @@ export async function recordHistory(db: Db, stream: string, recordKey: string, l
     .limit(limit)
     .execute();
 }
+
+/**
+ * The deliveries of these records of a school, at every target and in every stream, newest first:
+ * a person's lineage once their records are known (at most `limit` rows).
+ */
+export async function lineageOfRecords(
+  db: Db,
+  schoolCode: string,
+  recordKeys: readonly string[],
+  limit = 500,
+) {
+  if (recordKeys.length === 0) return [];
+  return kyselyOf(db)
+    .selectFrom('lineage as l')
+    .innerJoin('runs as r', 'r.id', 'l.run_id')
+    .select([
+      'l.target',
+      'l.stream',
+      'l.record_key',
+      'l.run_id',
+      'l.mapping_version',
+      'l.gateway_message_id',
+      'l.target_answer',
+      'l.created_at',
+    ])
+    .where('r.school_code', '=', schoolCode)
+    .where('l.record_key', 'in', [...recordKeys])
+    .orderBy('l.id', 'desc')
+    .limit(limit)
+    .execute();
+}

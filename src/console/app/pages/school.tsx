@@ -24,6 +24,12 @@ import { Badge, ErrorBox, Link, Loading, useLoad } from '../ui.tsx';
 export function SchoolPage({ code }: { code: string }) {
   useLang();
   const status = useLoad(() => api<SchoolStatus>(`/schools/${encodeURIComponent(code)}/status`), [code]);
+  // Bumped when a replay or a decision changed what waits: the request list reads again.
+  const [changes, setChanges] = useState(0);
+  const changed = () => {
+    status.reload();
+    setChanges((n) => n + 1);
+  };
   if (status.error) return <ErrorBox error={status.error} retry={status.reload} />;
   if (!status.data) return <Loading />;
   const s = status.data;
@@ -49,8 +55,8 @@ export function SchoolPage({ code }: { code: string }) {
         {formatNumber(s.identity.people)} {t('people')})
       </p>
       <RunHistory code={code} />
-      <DeadLetters school={s} onChange={status.reload} />
-      <ReplayRequests code={code} onChange={status.reload} />
+      <DeadLetters school={s} onChange={changed} />
+      <ReplayRequests code={code} changes={changes} onChange={changed} />
       <HeldRuns ids={s.heldRuns} onChange={status.reload} />
       <Lineage />
     </section>
@@ -127,12 +133,13 @@ function RunHistory({ code }: { code: string }) {
   );
 }
 
+/** A replay done at once, or (over the four-eyes threshold) the request that waits for approval. */
 type ReplayAnswer = {
   replayed?: number;
   stillRefused?: number;
   failed?: number;
   superseded?: number;
-  id?: string;
+  replayRequest?: ReplayRequest;
 };
 
 function DeadLetters({ school, onChange }: { school: SchoolStatus; onChange: () => void }) {
@@ -141,12 +148,12 @@ function DeadLetters({ school, onChange }: { school: SchoolStatus; onChange: () 
   const replay = async (target: string, code: string) => {
     setError(undefined);
     try {
-      const answer = await api<ReplayAnswer & { state?: string }>('/dead-letters/replay', {
+      const answer = await api<ReplayAnswer>('/dead-letters/replay', {
         method: 'POST',
         body: { school: school.schoolCode, target, code },
       });
       setMessage(
-        answer.replayed === undefined
+        answer.replayRequest
           ? t('replayPending')
           : `${t('replayDone')}: ${answer.replayed} · ${t('refused')}: ${answer.stillRefused ?? 0}`,
       );
@@ -264,11 +271,19 @@ interface ReplayRequest {
   id: string;
   requestedBy: string;
   count: number;
-  createdAt: string;
-  state: string;
+  requestedAt: string;
+  state: 'pending' | 'approved' | 'rejected';
 }
 
-function ReplayRequests({ code, onChange }: { code: string; onChange: () => void }) {
+function ReplayRequests({
+  code,
+  changes,
+  onChange,
+}: {
+  code: string;
+  changes: number;
+  onChange: () => void;
+}) {
   const requests = useLoad(
     () =>
       api<{ requests: ReplayRequest[] }>(`/replay-requests?school=${encodeURIComponent(code)}`).catch(
@@ -278,13 +293,13 @@ function ReplayRequests({ code, onChange }: { code: string; onChange: () => void
           throw e;
         },
       ),
-    [code],
+    [code, changes],
   );
   const [error, setError] = useState<unknown>();
   const decide = async (id: string, decision: 'approve' | 'reject') => {
     setError(undefined);
     try {
-      await api(`/replay-requests/${id}/${decision}`, { method: 'POST', body: {} });
+      await api(`/replay-requests/${id}/${decision}`, { method: 'POST' });
       requests.reload();
       onChange();
     } catch (e) {
@@ -313,7 +328,7 @@ function ReplayRequests({ code, onChange }: { code: string; onChange: () => void
         <tbody>
           {pending.map((r) => (
             <tr key={r.id}>
-              <td>{formatTime(r.createdAt)}</td>
+              <td>{formatTime(r.requestedAt)}</td>
               <td>{r.requestedBy}</td>
               <td class="num">{formatNumber(r.count)}</td>
               <td>
