@@ -85,7 +85,7 @@ export function registerDemoCommand(
       const { createCityEduDbTarget } = await import('../src/targets/city-edudb.ts');
       const { createSscTarget } = await import('../src/targets/ssc.ts');
       const { sandboxCollectionAccount } = await import('./ssc/index.ts');
-      const { identityObserver, identityRenamer } = await import('../src/app/identity.ts');
+      const { runObservers } = await import('../src/app/observers.ts');
       const { createC06Client } = await import('../src/identity/c06/client.ts');
       const { IdentityService } = await import('../src/identity/service.ts');
       const { createIdentityQueue, startIdentityWorker } = await import('../src/identity/queue.ts');
@@ -161,8 +161,7 @@ export function registerDemoCommand(
       const service = new RunService({
         db,
         keyring,
-        observeRecords: identityObserver(db, keyring),
-        observeKeyChanges: identityRenamer(db),
+        ...runObservers(db, keyring),
         queue: createRunQueue(queueRedis, prefix),
         sources: async () => sources,
         targets: () => [target, sscTarget],

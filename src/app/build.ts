@@ -21,7 +21,8 @@ import { closeRedis, createRedis } from './dependencies.ts';
 import { registerDocs } from './docs.ts';
 import { registerErrorHandlers } from './errors.ts';
 import { registerSecurityHeaders } from './headers.ts';
-import { identityObserver, identityRenamer, identityServiceFromConfig } from './identity.ts';
+import { identityServiceFromConfig } from './identity.ts';
+import { runObservers } from './observers.ts';
 import { registerJsonBody } from './json-body.ts';
 import { limitSso, registerRateLimits } from './rate-limits.ts';
 import { databaseCheck, redisCheck } from './readiness.ts';
@@ -208,8 +209,7 @@ const lazyRunService = (
         inputLimits: inputLimitsOf(config),
         leaseMs: config.WORKER_LOCK_MS,
         batchSize: config.SYNC_BATCH_SIZE,
-        observeRecords: identityObserver(database, keyring),
-        observeKeyChanges: identityRenamer(database),
+        ...runObservers(database, keyring),
         ...(adapters.adapters
           ? { loadAdapter: (specifier: string) => adapters.adapters!.load(specifier) }
           : adapters.loadAdapter

@@ -29,6 +29,7 @@ export {
   decryptPersonalId,
   type EncryptedValue,
   encryptPersonalId,
+  factHash,
   generateDataKey,
   type Keyring,
   KeyringError,
@@ -120,3 +121,4 @@ export { type Sealed, seal, unseal } from './sealed.ts';
 export * from './statistics.ts';
 export * from './steps.ts';
 export * from './tables.ts';
+export * from './education.ts';

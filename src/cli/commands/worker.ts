@@ -49,9 +49,8 @@ export function registerWorkerCommand(program: Command, adapters: AdapterCatalog
       await warnUnlessNoEviction(connection, (line) => process.stderr.write(`${line}\n`));
       const runQueue = createRunQueue(connection, config.REDIS_PREFIX);
       const keyring = loadKeyring(config);
-      const { identityObserver, identityRenamer, identityServiceFromConfig } = await import(
-        '../../app/identity.ts'
-      );
+      const { identityServiceFromConfig } = await import('../../app/identity.ts');
+      const { runObservers } = await import('../../app/observers.ts');
       const { createIdentityQueue, startIdentityWorker } = await import('../../identity/queue.ts');
       // Online identity checks run where C06 is configured; people are registered by every run.
       const identityService = identityServiceFromConfig(config, db, keyring);
@@ -82,8 +81,7 @@ export function registerWorkerCommand(program: Command, adapters: AdapterCatalog
         inputLimits: inputLimitsOf(config),
         leaseMs: config.WORKER_LOCK_MS,
         batchSize: config.SYNC_BATCH_SIZE,
-        observeRecords: identityObserver(db, keyring),
-        observeKeyChanges: identityRenamer(db),
+        ...runObservers(db, keyring),
         logger,
       });
       // Each school's adapter and config, checked now so a mistake shows at start, named; the
