@@ -95,7 +95,12 @@ export class ReportBuilder {
 
   private noteRecord(type: string, p: Problem): void {
     const id = `${type}\u0000${p.code}`;
-    const entry = this.recordsByRule.get(id) ?? { recordType: type, rule: p.code, severity: p.severity, records: 0 };
+    const entry = this.recordsByRule.get(id) ?? {
+      recordType: type,
+      rule: p.code,
+      severity: p.severity,
+      records: 0,
+    };
     entry.records++;
     this.recordsByRule.set(id, entry);
   }

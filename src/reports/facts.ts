@@ -78,4 +78,3 @@ export const FACT_TABLES_OF_STREAM: Readonly<Record<string, readonly FactTable[]
   classes: ['education_classes'],
   assessments: ['education_results', 'education_levels'],
 };
-

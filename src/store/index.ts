@@ -47,6 +47,7 @@ export {
   type Tables,
 } from './db.ts';
 export * from './dead-letters.ts';
+export * from './education.ts';
 export {
   type ChangedPerson,
   type CheckRecord,
@@ -114,6 +115,7 @@ export {
   type StoredPerson,
   upsertPersons,
 } from './persons.ts';
+export * from './reports.ts';
 export * from './run-reconciliation.ts';
 export * from './runs.ts';
 export * from './schedules.ts';
@@ -121,4 +123,3 @@ export { type Sealed, seal, unseal } from './sealed.ts';
 export * from './statistics.ts';
 export * from './steps.ts';
 export * from './tables.ts';
-export * from './education.ts';

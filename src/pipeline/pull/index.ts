@@ -38,7 +38,14 @@ import {
 } from '../../store/index.ts';
 import type { Target } from '../../targets/target.ts';
 import { isDatabaseUnavailable, keepLease, StoreUnavailableError } from '../lease.ts';
-import { type PullRun, type PullTally, type RecordRef, type StreamEnd, type StreamPull, timed } from './context.ts';
+import {
+  type PullRun,
+  type PullTally,
+  type RecordRef,
+  type StreamEnd,
+  type StreamPull,
+  timed,
+} from './context.ts';
 import { stageDeletes } from './deletes.ts';
 import { excludeLate } from './exclude.ts';
 import { type HoldReport, holdIfUnusual } from './hold.ts';
