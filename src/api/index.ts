@@ -12,6 +12,7 @@ import { type IdentityRuntime, identityRoutes } from './routes/identity.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { paymentsRoutes } from './routes/payments.ts';
 import { recordsRoutes } from './routes/records.ts';
+import { reportsRoutes } from './routes/reports.ts';
 import { runsRoutes } from './routes/runs.ts';
 import { schedulesRoutes } from './routes/schedules.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
@@ -77,6 +78,7 @@ export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (
   await app.register(schedulesRoutes, { runs, schedules });
   await app.register(paymentsRoutes, { database, runs });
   await app.register(overviewRoutes, { database, runs });
+  await app.register(reportsRoutes, { database });
   if (identity)
     await app.register(identityRoutes, { database, identity, ...(limits ? { limit: limits.identity } : {}) });
 };
