@@ -87,7 +87,8 @@ export async function scoreCounts(
     with ${CLASS_GRADES}
     select r.school_code, r.school_year, r.semester::int as semester,
       coalesce(g.grade, r.name_grade)::int as grade, r.subject_code, r.evaluation,
-      least(floor(r.average), 9)::int as band, r.comment, count(*)::int as records,
+      -- least() ignores nulls: a row without an average has no band, not band 9.
+      case when r.average is null then null else least(floor(r.average), 9)::int end as band, r.comment, count(*)::int as records,
       coalesce(sum(round(r.average * 10)), 0)::int as tenths
     from education_results r
     left join class_grades g
