@@ -136,7 +136,8 @@ export async function removeEducationFactsNotIn(
     const result = await sql`
       delete from ${sql.table(table)}
       where school_code = ${schoolCode}
-        and not (key_hash = any(${sql.val(keep)}::text[]))
+        -- NOT IN a subquery is hashed once; "<> all(array)" would compare every row with every key.
+        and key_hash not in (select unnest(${sql.val(keep)}::text[]))
     `.execute(kyselyOf(db));
     removed += Number(result.numAffectedRows ?? 0);
   }
