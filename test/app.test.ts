@@ -6,9 +6,9 @@ import { z } from 'zod';
 import { type App, type AppDeps, buildApp, closeRedis, createRedis, ProblemError } from '../src/app/index.ts';
 import { type Config, loadConfig } from '../src/config/index.ts';
 import { createDatabase, type Database } from '../src/store/index.ts';
+import { freshPostgres } from './support/services.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
-const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const CLOSED_PORT_REDIS_URL = 'redis://127.0.0.1:1';
 const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 
@@ -78,12 +78,19 @@ describe('GET /readyz', () => {
   });
 
   test('is ready with the real Redis and PostgreSQL', async () => {
-    const app = await ownedApp({ DATABASE_URL: POSTGRES_URL });
+    // A database of its own: the shared one may hold another checkout's migrations.
+    const postgres = await freshPostgres('readyz');
+    try {
+      const app = await ownedApp({ DATABASE_URL: postgres.url });
 
-    const response = await app.inject({ method: 'GET', url: '/readyz' });
+      const response = await app.inject({ method: 'GET', url: '/readyz' });
 
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ready', checks: { redis: 'ok', database: 'ok' } });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ status: 'ready', checks: { redis: 'ok', database: 'ok' } });
+      await app.close();
+    } finally {
+      await postgres.drop();
+    }
   });
 
   test('names redis when nothing listens on its port', async () => {
@@ -380,6 +387,11 @@ describe('API documentation', () => {
       '/v1/replay-requests',
       '/v1/replay-requests/{id}/approve',
       '/v1/replay-requests/{id}/reject',
+      '/v1/reports/district',
+      '/v1/reports/enrolment',
+      '/v1/reports/levels',
+      '/v1/reports/quality',
+      '/v1/reports/scores',
       '/v1/runs',
       '/v1/runs/district',
       '/v1/runs/{id}',

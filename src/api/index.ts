@@ -14,6 +14,7 @@ import { paymentsRoutes } from './routes/payments.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { recordsRoutes } from './routes/records.ts';
 import { replayRequestsRoutes } from './routes/replay-requests.ts';
+import { reportsRoutes } from './routes/reports.ts';
 import { runsRoutes } from './routes/runs.ts';
 import { schedulesRoutes } from './routes/schedules.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
@@ -90,6 +91,7 @@ export const apiV1: FastifyPluginAsyncZod<ApiV1Options> = async (
   await app.register(paymentsRoutes, { database, runs });
   await app.register(overviewRoutes, { database, runs });
   await app.register(peopleRoutes, { database, keyring });
+  await app.register(reportsRoutes, { database });
   if (identity)
     await app.register(identityRoutes, { database, identity, ...(limits ? { limit: limits.identity } : {}) });
 };

@@ -92,6 +92,11 @@ export const API_TAGS = [
     description: 'Toàn quận và từng trường trong nháy mắt / The district and each school at a glance',
   },
   {
+    name: 'reports',
+    description:
+      'Báo cáo giáo dục: sĩ số, điểm, xếp loại, so sánh trường, chất lượng dữ liệu (JSON hoặc Excel) / Education reports: enrolment, scores, levels, schools compared, data quality (JSON or Excel)',
+  },
+  {
     name: 'runs',
     description: 'Các lần đồng bộ của một trường và tiến trình của chúng / Sync runs and their progress',
   },

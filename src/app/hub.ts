@@ -41,7 +41,8 @@ import { targetLimitsFromConfig, targetsFromConfig } from '../targets/from-confi
 import type { Target } from '../targets/target.ts';
 import type { App } from './build.ts';
 import { closeRedis, createRedis } from './dependencies.ts';
-import { identityObserver, identityRenamer, identityServiceFromConfig } from './identity.ts';
+import { identityServiceFromConfig } from './identity.ts';
+import { runObservers } from './observers.ts';
 import { REDACT_PATHS } from './redact.ts';
 
 /**
@@ -203,8 +204,7 @@ export async function createHub(config: Config, overrides: HubOverrides = {}): P
           inputLimits: inputLimitsOf(config),
           leaseMs: config.WORKER_LOCK_MS,
           batchSize: config.SYNC_BATCH_SIZE,
-          observeRecords: identityObserver(database, keyring),
-          observeKeyChanges: identityRenamer(database),
+          ...runObservers(database, keyring),
           ...(loadAdapter ? { loadAdapter } : {}),
           ...(overrides.logger ? { logger: overrides.logger } : {}),
         });

@@ -20,6 +20,7 @@ import { registerIdCommands } from './commands/id.ts';
 import { registerIdentityParseCommands } from './commands/identity.ts';
 import { registerIdentityStoreCommands } from './commands/identity-store.ts';
 import { registerKeysCommands } from './commands/keys.ts';
+import { registerReportCommand } from './commands/report.ts';
 import { registerRulesCommand } from './commands/rules.ts';
 import { registerRunsCommands } from './commands/runs.ts';
 import { registerSsoCommands } from './commands/sso.ts';
@@ -71,6 +72,7 @@ export function buildProgram(ctx: CliContext = { exitCode: 0 }): Command {
   registerDeadLetterCommands(program, undefined, setExitCode);
   registerVietQrCommand(program);
   registerRunsCommands(program, setExitCode);
+  registerReportCommand(program);
   const identity = program.command('identity').description('Kiểm tra danh tính / Identity checks');
   registerIdentityParseCommands(identity, setExitCode);
   registerIdentityStoreCommands(identity, setExitCode);

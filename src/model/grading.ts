@@ -165,3 +165,16 @@ export function learningLevel(results: SubjectResults): LearningLevelResult {
     adjustedFor: { kind: culprit.kind, index: culprit.index },
   };
 }
+
+/**
+ * The mean of scores given as their sum in tenths and their count, rounded half up to one decimal
+ * the way Circular 22 rounds every average (Art. 5(3b)); null for no scores. Integer arithmetic,
+ * as above: a class whose marks average 6.45 shows 6.5.
+ *
+ * @example
+ * meanOfTenths(65 + 64, 2) // 6.5 (6.45 rounded half up)
+ */
+export function meanOfTenths(sumOfTenths: number, count: number): number | null {
+  if (count === 0) return null;
+  return fromTenths(divideHalfUp(sumOfTenths, count));
+}

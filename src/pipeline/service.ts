@@ -36,7 +36,7 @@ import { type ReplayOptions, replayDeadLetters } from './dead-letters.ts';
 import { isDatabaseUnavailable, StoreUnavailableError } from './lease.ts';
 import type { PaymentDestination } from './payment-writeback.ts';
 import { paymentSourceOf, pullPayments } from './payments.ts';
-import { pullStep } from './pull/index.ts';
+import { pullStep, type StreamEnd } from './pull/index.ts';
 import {
   DEFAULT_PUSH_POLICY,
   type PushContext,
@@ -79,6 +79,8 @@ export interface RunServiceDeps {
     schoolCode: string,
     renames: ReadonlyArray<{ from: string; to: string }>,
   ) => Promise<void>;
+  /** Told at each stream's end what the source still holds (the education reports); see PullOptions. */
+  observeStreamEnd?: (schoolCode: string, end: StreamEnd) => Promise<void>;
   /** Text length limits by kind (TEXT_LIMITS); the defaults without it. */
   textLimits?: TextLimits;
   /** Bounds on what adapters parse (XLSX_MAX_INFLATED_BYTES …); the defaults without it. */
@@ -304,6 +306,9 @@ export class RunService {
         : {}),
       ...(this.deps.observeKeyChanges
         ? { onKeysChanged: (renames) => this.deps.observeKeyChanges!(school, renames) }
+        : {}),
+      ...(this.deps.observeStreamEnd
+        ? { onStreamEnd: (end) => this.deps.observeStreamEnd!(school, end) }
         : {}),
     });
     if (pulled.state !== 'pushing') return { kind: 'done' };

@@ -34,8 +34,18 @@ export interface DataQualityReport {
   problemsNotListed: number;
 }
 
+/** How many records of a type had at least one problem of a rule (the scorecard's numerator). */
+export interface RuleRecords {
+  recordType: string;
+  rule: string;
+  severity: Severity;
+  records: number;
+}
+
 export class ReportBuilder {
   private readonly report: DataQualityReport;
+  /** `type\0rule` → records with that rule's problem; kept beside the report, whose shape is public. */
+  private readonly recordsByRule = new Map<string, RuleRecords>();
 
   constructor(
     asOf: Date,
@@ -75,6 +85,31 @@ export class ReportBuilder {
       if (warned) c.withWarnings++;
     }
     for (const p of problems) this.count({ ...place, type, key }, p);
+    const seen = new Set<string>();
+    for (const p of problems) {
+      if (seen.has(p.code)) continue;
+      seen.add(p.code);
+      this.noteRecord(typeName, p);
+    }
+  }
+
+  private noteRecord(type: string, p: Problem): void {
+    const id = `${type}\u0000${p.code}`;
+    const entry = this.recordsByRule.get(id) ?? {
+      recordType: type,
+      rule: p.code,
+      severity: p.severity,
+      records: 0,
+    };
+    entry.records++;
+    this.recordsByRule.set(id, entry);
+  }
+
+  /** Per record type and rule, the records with at least one of its problems. */
+  ruleRecords(): RuleRecords[] {
+    return [...this.recordsByRule.values()].sort(
+      (a, b) => a.recordType.localeCompare(b.recordType) || a.rule.localeCompare(b.rule),
+    );
   }
 
   private count(
@@ -118,6 +153,8 @@ export class ReportBuilder {
       }
     }
     this.count({ ...place, type, key }, problem);
+    // A dataset rule's problem comes once per record, after the record's own rules.
+    this.noteRecord(type, problem);
   }
 
   build(): DataQualityReport {

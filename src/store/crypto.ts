@@ -253,3 +253,26 @@ export function refusedInputHash(keyring: Keyring, value: string): string {
 export function blindIndex(keyring: Keyring, personalId: string): Buffer {
   return createHmac('sha256', keyring.blindIndexKey).update(normalisePersonalId(personalId), 'utf8').digest();
 }
+
+const factKeys = new WeakMap<Keyring, Buffer>();
+function factKey(keyring: Keyring): Buffer {
+  let key = factKeys.get(keyring);
+  if (!key) {
+    key = createHmac('sha256', keyring.blindIndexKey).update('edubridge education facts v1').digest();
+    factKeys.set(keyring, key);
+  }
+  return key;
+}
+
+/**
+ * What the education reports keep of a record key or a student code: a keyed hash, 32 hex digits.
+ * Keys such as `smas:HS-000123` carry the sector's student code, which names a child; the reports
+ * only need to tell records apart and group a student's results, which equal hashes do. A key of
+ * its own (derived from the blind-index key) so these hashes cannot be joined to the audit's.
+ *
+ * @example
+ * factHash(keyring, 'sandbox-school:student-HS0001') // '9b1c…' (32 hex digits)
+ */
+export function factHash(keyring: Keyring, value: string): string {
+  return createHmac('sha256', factKey(keyring)).update(value, 'utf8').digest('hex').slice(0, 32);
+}

@@ -29,6 +29,7 @@ export {
   decryptPersonalId,
   type EncryptedValue,
   encryptPersonalId,
+  factHash,
   generateDataKey,
   type Keyring,
   KeyringError,
@@ -46,6 +47,7 @@ export {
   type Tables,
 } from './db.ts';
 export * from './dead-letters.ts';
+export * from './education.ts';
 export { publishRunEnded, RUN_ENDED_CHANNEL, type RunEndedEvent, runEndedChannel } from './events.ts';
 export { ACTIVE_RUN_STATES, type StoreGauges, storeGauges } from './gauges.ts';
 export {
@@ -116,6 +118,7 @@ export {
   upsertPersons,
 } from './persons.ts';
 export * from './replay-requests.ts';
+export * from './reports.ts';
 export * from './run-reconciliation.ts';
 export * from './runs.ts';
 export * from './schedules.ts';

@@ -13,6 +13,7 @@ import * as m0009 from './migrations/0009_fenced_steps.ts';
 import * as m0010 from './migrations/0010_dead_letter_occurrences.ts';
 import * as m0011 from './migrations/0011_audit_chains.ts';
 import * as m0012 from './migrations/0012_stream_last_runs.ts';
+import * as m0013 from './migrations/0013_education_facts.ts';
 import * as m0014 from './migrations/0014_replay_requests.ts';
 
 /**
@@ -33,6 +34,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010_dead_letter_occurrences': m0010,
   '0011_audit_chains': m0011,
   '0012_stream_last_runs': m0012,
+  '0013_education_facts': m0013,
   '0014_replay_requests': m0014,
 };
 

@@ -162,6 +162,8 @@ export async function enterPushing(
     timings?: Record<string, number>;
     carry: RunCarry;
     hold?: unknown;
+    /** Records with each rule's problems, per record type (the data-quality scorecard). */
+    ruleRecords?: readonly RuleRecordCount[];
   },
 ): Promise<PushAnnouncement[] | undefined> {
   const runId = 'lease' in from ? from.lease.runId : from.heldRunId;
@@ -201,6 +203,7 @@ export async function enterPushing(
           ${summary.hold !== undefined ? sql`, hold = ${JSON.stringify(summary.hold)}::jsonb` : sql``}
         where id = ${runId}::uuid
       `.execute(trx);
+      if (summary.ruleRecords) await saveRuleRecords(trx, runId, summary.ruleRecords);
       const announcements = await unpushedBatchIds(trx, runId);
       if (announcements.length > 0) {
         await trx
@@ -216,6 +219,37 @@ export async function enterPushing(
     });
 }
 
+/** Per record type and rule, the records of a run with at least one of the rule's problems. */
+export interface RuleRecordCount {
+  recordType: string;
+  rule: string;
+  severity: string;
+  records: number;
+}
+
+// Written with the run's end of pull, in its transaction and under its lease: a pull started over
+// by another worker replaces them.
+async function saveRuleRecords(
+  trx: Transaction<Tables>,
+  runId: string,
+  counts: readonly RuleRecordCount[],
+): Promise<void> {
+  await sql`delete from run_rule_records where run_id = ${runId}::uuid`.execute(trx);
+  if (counts.length === 0) return;
+  await sql`
+    insert into run_rule_records (run_id, record_type, rule_code, severity, records)
+    select ${runId}::uuid, x.record_type, x.rule_code, x.severity, x.records
+    from jsonb_to_recordset(${JSON.stringify(
+      counts.map((c) => ({
+        record_type: c.recordType,
+        rule_code: c.rule,
+        severity: c.severity,
+        records: c.records,
+      })),
+    )}::jsonb) as x(record_type text, rule_code text, severity text, records integer)
+  `.execute(trx);
+}
+
 /**
  * The pull step ended in a hold or a failure: the run's state and its outbox row done, under the
  * pull's lease (a worker that lost it must not fail a run another is carrying: LeaseLostError).
@@ -224,13 +258,21 @@ export async function endPull(
   db: Db,
   lease: PullLease,
   state: 'held' | 'failed',
-  extra: { counts?: RunCounts; report?: unknown; hold?: unknown; timings?: Record<string, number> },
+  extra: {
+    counts?: RunCounts;
+    report?: unknown;
+    hold?: unknown;
+    timings?: Record<string, number>;
+    ruleRecords?: readonly RuleRecordCount[];
+  },
 ): Promise<void> {
+  const { ruleRecords, ...fields } = extra;
   const ended = await kyselyOf(db)
     .transaction()
     .execute(async (trx) => {
       await assertPullLease(trx, lease);
-      await setRunState(trx, lease.runId, state, extra);
+      await setRunState(trx, lease.runId, state, fields);
+      if (ruleRecords) await saveRuleRecords(trx, lease.runId, ruleRecords);
       const { rows } = await sql<{ school_code: string }>`
         update runs set lease_until = null where id = ${lease.runId}::uuid returning school_code`.execute(
         trx,

@@ -89,6 +89,9 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         '0009_fenced_steps',
         '0010_dead_letter_occurrences',
         '0011_audit_chains',
+        '0012_stream_last_runs',
+        '0013_education_facts',
+        '0014_replay_requests',
       ]);
       expect(status.every((m) => m.executedAt instanceof Date)).toBe(true);
     });
@@ -104,6 +107,10 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         'audit_log',
         'checkpoints',
         'dead_letters',
+        'education_classes',
+        'education_levels',
+        'education_results',
+        'education_students',
         'guardian_links',
         'identity_checks',
         'ledger',
@@ -111,11 +118,14 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         'outbox',
         'payments',
         'persons',
+        'replay_requests',
+        'run_rule_records',
         'runs',
         'schedules',
         'sso_payloads',
         'sso_signing_keys',
         'staged_batches',
+        'stream_last_runs',
       ]);
     });
   });

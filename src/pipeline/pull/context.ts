@@ -40,7 +40,17 @@ export interface PullRun {
   signal: AbortSignal;
   onValidRecords: ((records: readonly CanonicalRecord[]) => Promise<void>) | undefined;
   onKeysChanged: ((renames: ReadonlyArray<{ from: string; to: string }>) => Promise<void>) | undefined;
+  onStreamEnd: ((end: StreamEnd) => Promise<void>) | undefined;
   onProgress: ((event: { runId: string; step: string; counts: RunCounts }) => void) | undefined;
+}
+
+/** What a stream's end says the source holds (see `onStreamEnd` in index.ts). */
+export interface StreamEnd {
+  stream: StreamName;
+  /** Full run: every key the source has in this stream; null when that cannot be told. */
+  present: ReadonlySet<string> | null;
+  /** Incremental run: the keys the source reported deleted (not renamed, not read again). */
+  deleted: readonly string[];
 }
 
 /** Changes staged for one target and stream: what a hold is judged on. */

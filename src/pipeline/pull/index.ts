@@ -38,12 +38,20 @@ import {
 } from '../../store/index.ts';
 import type { Target } from '../../targets/target.ts';
 import { isDatabaseUnavailable, keepLease, StoreUnavailableError } from '../lease.ts';
-import type { PullRun, PullTally, RecordRef, StreamPull } from './context.ts';
+import {
+  type PullRun,
+  type PullTally,
+  type RecordRef,
+  type StreamEnd,
+  type StreamPull,
+  timed,
+} from './context.ts';
 import { stageDeletes } from './deletes.ts';
 import { excludeLate } from './exclude.ts';
 import { type HoldReport, holdIfUnusual } from './hold.ts';
 import { flush, readStream } from './read.ts';
 
+export type { StreamEnd } from './context.ts';
 export type { HoldReport } from './hold.ts';
 
 export interface PullOptions {
@@ -79,6 +87,12 @@ export interface PullOptions {
   onValidRecords?: (records: readonly CanonicalRecord[]) => Promise<void>;
   /** Told of the source's key changes before the records under their new keys. */
   onKeysChanged?: (renames: ReadonlyArray<{ from: string; to: string }>) => Promise<void>;
+  /**
+   * Told at each stream's end what the source still holds, after its deletions were staged: the
+   * projections beside the ledger (the education reports') forget what the targets are told to
+   * delete. Its failure fails the run, as `onValidRecords`'s does.
+   */
+  onStreamEnd?: (end: StreamEnd) => Promise<void>;
 }
 
 export interface PullOutcome {
@@ -118,6 +132,7 @@ export async function pullStep(options: PullOptions): Promise<PullOutcome> {
     signal: options.signal ? AbortSignal.any([options.signal, heartbeat.signal]) : heartbeat.signal,
     onValidRecords: options.onValidRecords,
     onKeysChanged: options.onKeysChanged,
+    onStreamEnd: options.onStreamEnd,
     onProgress: options.onProgress,
   };
   const tally: PullTally = {
@@ -196,7 +211,27 @@ async function pullStream(run: PullRun, tally: PullTally, stream: StreamName): P
   await excludeLate(run, tally, s);
   await flush(run, tally, s);
   await stageDeletes(run, tally, s);
+  if (run.onStreamEnd) await timed(tally, 'observeMs', run.onStreamEnd(streamEnd(run, s)));
   if (s.lastCheckpoint !== undefined) tally.checkpoints.push({ stream, checkpoint: s.lastCheckpoint });
+}
+
+/**
+ * What a stream's end says the source holds, by the same reading as its deletions (deletes.ts): a
+ * full run knows every key the source has, unless the adapter rejected records it could not key;
+ * an incremental run knows only what the source reported deleted.
+ */
+function streamEnd(run: PullRun, s: StreamPull): StreamEnd {
+  const renamedFrom = new Set(s.renames.values());
+  if (run.mode === 'full') {
+    return s.rejectedWithoutKey > 0
+      ? { stream: s.stream, present: null, deleted: [] }
+      : { stream: s.stream, present: s.present, deleted: [] };
+  }
+  return {
+    stream: s.stream,
+    present: null,
+    deleted: s.reportedDeleted.filter((k) => !renamedFrom.has(k) && !s.present.has(k)),
+  };
 }
 
 /** Held for a person, or on to pushing: the pull's last write, under its lease. */
@@ -207,6 +242,7 @@ async function decide(run: PullRun, tally: PullTally, timings: Record<string, nu
     await endPull(run.db, run.lease, 'held', {
       counts: tally.counts,
       report,
+      ruleRecords: tally.report.ruleRecords(),
       hold: { ...hold, pendingCheckpoints: tally.checkpoints },
       timings,
     });
@@ -216,7 +252,13 @@ async function decide(run: PullRun, tally: PullTally, timings: Record<string, nu
   const pushes = await enterPushing(
     run.db,
     { lease: run.lease },
-    { counts: tally.counts, report, timings, carry: { pendingCheckpoints: tally.checkpoints } },
+    {
+      counts: tally.counts,
+      report,
+      timings,
+      carry: { pendingCheckpoints: tally.checkpoints },
+      ruleRecords: tally.report.ruleRecords(),
+    },
   );
   run.onProgress?.({ runId: run.lease.runId, step: 'pushing', counts: { ...tally.counts } });
   return { state: 'pushing', counts: tally.counts, report, pushes: pushes ?? [] };
