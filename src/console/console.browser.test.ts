@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rest from '../../adapters/rest/index.ts';
@@ -19,8 +20,8 @@ import { type CitySandbox, startCitySandbox } from '../../sandbox/city-edudb/ind
 import { reservePort } from '../../sandbox/ports.ts';
 import { type RestSchool, startRestSchool } from '../../sandbox/vendors/rest-school/index.ts';
 import { startVneidSandbox, type VneidSandbox } from '../../sandbox/vneid/index.ts';
-import { identityObserver } from '../app/identity.ts';
 import { type App, buildApp } from '../app/index.ts';
+import { runObservers } from '../app/observers.ts';
 import { ssoRelayFor } from '../app/sso.ts';
 import { loadConfig } from '../config/index.ts';
 import { createGatewayClient, type GatewayClientOptions } from '../gateway/index.ts';
@@ -179,8 +180,8 @@ beforeAll(async () => {
     ],
     loadAdapter: async () => rest,
     holdThreshold: 0.1,
-    // People are registered as the hub does, so a person's lineage can be looked up.
-    observeRecords: identityObserver(db, loadKeyring({ NODE_ENV: 'test' })),
+    // People are registered and education facts kept as the hub does: lineage and reports.
+    ...runObservers(db, loadKeyring({ NODE_ENV: 'test' })),
   });
   workers = await startSyncWorkers({
     connect: () => queueConnection(config.REDIS_URL),
@@ -493,6 +494,85 @@ describe('the school page', () => {
   });
 });
 
+describe('the education reports', () => {
+  /** Every cell of the page's report tables, by sheet: the raw values the page keeps beside the text. */
+  async function pageCells(page: Page): Promise<Map<string, string[][]>> {
+    const tables = await page.getByTestId('report-table').evaluateAll((nodes) =>
+      nodes.map((table) => ({
+        sheet: table.getAttribute('data-sheet') ?? '',
+        rows: [...table.querySelectorAll('tbody tr')].map((tr) =>
+          [...tr.querySelectorAll('td')].map((td) => td.getAttribute('data-value') ?? ''),
+        ),
+      })),
+    );
+    return new Map(tables.map((t) => [t.sheet, t.rows]));
+  }
+
+  it('shows enrolment by grade as the API counts it, and its Excel download holds the page’s cells', async () => {
+    const report = await get<{
+      totals: { students: number };
+      byGrade: Array<{ schoolCode: string; grade: number | null; students: number }>;
+    }>('/reports/enrolment');
+    expect(report.totals.students).toBeGreaterThan(0);
+    const page = await signedIn('/reports/enrolment');
+    await page.getByTestId('report-table').first().waitFor();
+    const cells = await pageCells(page);
+    const byGrade = cells.get('Sĩ số theo khối - By grade')!;
+    expect(byGrade).toHaveLength(report.byGrade.length);
+    // Students column (4th): the page's rows add up to the API's total.
+    expect(byGrade.reduce((sum, row) => sum + Number(row[3]), 0)).toBe(report.totals.students);
+    await expect(page.locator('.report-chart canvas').count()).resolves.toBeGreaterThan(0);
+    await shot(page, 'console-reports');
+
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+    expect(file.suggestedFilename()).toMatch(/^bao-cao-si-so-toan-quan-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    const path = join(dir, file.suggestedFilename());
+    await file.saveAs(path);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    expect(workbook.worksheets.map((w) => w.name).sort()).toEqual([...cells.keys()].sort());
+    for (const sheet of workbook.worksheets) {
+      const rows: string[][] = [];
+      sheet.eachRow((row, number) => {
+        if (number === 1) return;
+        const values: string[] = [];
+        for (let c = 1; c <= sheet.columnCount; c++) {
+          const value = row.getCell(c).value;
+          values.push(value === null || value === undefined ? '' : String(value));
+        }
+        rows.push(values);
+      });
+      expect(rows, sheet.name).toEqual(cells.get(sheet.name));
+    }
+    await page.close();
+  });
+
+  it('compares the schools of the district and filters a report by school from the address', async () => {
+    const district = await get<{ schools: Array<{ schoolCode: string; students: number }> }>(
+      '/reports/district',
+    );
+    expect(district.schools.map((s) => s.schoolCode)).toEqual(schools);
+    const page = await signedIn('/reports/district');
+    await page.getByTestId('report-table').first().waitFor();
+    const rows = (await pageCells(page)).get('Toàn quận - District')!;
+    expect(rows.map((r) => [r[0], Number(r[1])])).toEqual(
+      district.schools.map((s) => [s.schoolCode, s.students]),
+    );
+
+    await page.getByTestId('report-enrolment').click();
+    await page.getByTestId('filter-school').selectOption(schools[1]!);
+    const code = schools[1]!;
+    await page.waitForFunction(`location.hash.includes('school=${code}')`);
+    await page.waitForFunction(
+      `[...document.querySelectorAll('[data-testid="report-table"] tbody tr td:first-child')].every((td) => td.getAttribute('data-value') === '${code}')`,
+    );
+    const only = await get<{ totals: { students: number } }>(`/reports/enrolment?school=${schools[1]}`);
+    const shown = (await pageCells(page)).get('Sĩ số theo khối - By grade')!;
+    expect(shown.reduce((sum, row) => sum + Number(row[3]), 0)).toBe(only.totals.students);
+    await page.close();
+  });
+});
+
 describe('the run page', () => {
   it('shows the run’s counts and its state events at the times the run entered them', async () => {
     const code = schools[0]!;
@@ -520,7 +600,7 @@ describe('the run page', () => {
 });
 
 describe('accessibility', () => {
-  it('the overview and school pages have no WCAG 2.1 AA violations that axe-core finds', async () => {
+  it('the overview, school and report pages have no WCAG 2.1 AA violations that axe-core finds', async () => {
     const axe = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     // Only this context lets the test inject axe: the hub's CSP rightly refuses inline scripts.
     const context = await browser.newContext({ bypassCSP: true });
@@ -529,7 +609,7 @@ describe('accessibility', () => {
     await page.getByTestId('api-key').fill(districtKey);
     await page.getByTestId('sign-in').click();
     await page.getByTestId('schools').waitFor();
-    for (const view of ['/', `/school/${schools[1]}`]) {
+    for (const view of ['/', `/school/${schools[1]}`, '/reports/district', '/reports/enrolment']) {
       await page.goto(`${base}/console/#${view}`);
       await page.locator('main h1').waitFor();
       await page.waitForLoadState('networkidle');

@@ -5,11 +5,9 @@
  */
 import { z } from 'zod';
 
-export const REPORT_NAMES = ['enrolment', 'scores', 'levels', 'district', 'quality'] as const;
-export type ReportName = (typeof REPORT_NAMES)[number];
+import { LEVELS, PERIODS } from './names.ts';
 
-export const LEVELS = ['Tốt', 'Khá', 'Đạt', 'Chưa đạt'] as const;
-export const PERIODS = ['semester1', 'semester2', 'year'] as const;
+export { LEVELS, PERIODS, REPORT_NAMES, type ReportName } from './names.ts';
 
 const share = () => z.number().min(0).max(1).nullable();
 const schoolYear = () => z.string().describe('Năm học / School year, `YYYY-YYYY`');

@@ -3,7 +3,8 @@
  * from these, so they hold the numbers of the JSON row for row. Headers in Vietnamese with the
  * English beside.
  */
-import { type AnyReport, LEVELS } from './schemas.ts';
+import { LEVELS } from './names.ts';
+import type { AnyReport } from './schemas.ts';
 
 export interface Column {
   key: string;

@@ -9,7 +9,7 @@ import { type ConsoleConfig, finishSignIn, loadConfig } from './auth.ts';
 import { lang, setLang, t, useLang } from './i18n.ts';
 import { LoginPage } from './pages/login.tsx';
 import { OverviewPage } from './pages/overview.tsx';
-import { ReportsPage } from './pages/reports.tsx';
+import { isReportName, ReportsPage } from './pages/reports.tsx';
 import { RunPage } from './pages/run.tsx';
 import { SchoolPage } from './pages/school.tsx';
 import type { Principal } from './types.ts';
@@ -35,7 +35,11 @@ function Page({ path }: { path: string }) {
   if (school) return <SchoolPage code={decodeURIComponent(school[1]!)} />;
   const run = /^\/run\/([0-9a-f-]{36})$/.exec(path);
   if (run) return <RunPage id={run[1]!} />;
-  if (path === '/reports') return <ReportsPage />;
+  const reports = /^\/reports(?:\/([a-z]+))?(?:\?(.*))?$/.exec(path);
+  if (reports) {
+    const name = reports[1] ?? 'district';
+    if (isReportName(name)) return <ReportsPage name={name} query={reports[2] ?? ''} />;
+  }
   if (path === '/') return <OverviewPage />;
   return <h1>{t('notFound')}</h1>;
 }
@@ -73,7 +77,7 @@ function Shell({ config, signInError }: { config: ConsoleConfig; signInError: st
             <a href="#/" aria-current={path === '/' ? 'page' : undefined}>
               {t('district')}
             </a>
-            <a href="#/reports" aria-current={path === '/reports' ? 'page' : undefined}>
+            <a href="#/reports" aria-current={path.startsWith('/reports') ? 'page' : undefined}>
               {t('reports')}
             </a>
           </nav>
