@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rest from '../adapters/rest/index.ts';
 import { createHub, type Hub } from '../src/app/hub.ts';
+import { runObservers } from '../src/app/observers.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { runSync } from '../src/pipeline/sync.ts';
 import { createApiKey, listDeadLetters, loadKeyring } from '../src/store/index.ts';
@@ -44,6 +45,7 @@ beforeAll(async () => {
   // One student in five unknown to the city: refused with UNKNOWN_MASTER, left in dead letters.
   world = await startSyncWorld({ seed: 5, classesPerGrade: 1, classSize: 12 }, 5);
   const keyring = loadKeyring({ NODE_ENV: 'test' });
+  const observers = runObservers(world.db, keyring);
   runId = (
     await runSync({
       db: world.db,
@@ -55,6 +57,9 @@ beforeAll(async () => {
       streams: ['students'],
       mode: 'full',
       batchSize: 50,
+      // Education facts kept as the hub keeps them: the report below has students to count.
+      onValidRecords: (records) => observers.observeRecords(SCHOOL, records),
+      onStreamEnd: (end) => observers.observeStreamEnd(SCHOOL, end),
     })
   ).runId;
   hub = await createHub(loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test' }, { envFile: false }), {
@@ -135,12 +140,39 @@ describe('with EDUBRIDGE_URL and EDUBRIDGE_API_KEY', () => {
   });
 });
 
+describe('edubridge report through the running hub', () => {
+  it('prints the API’s own answer with --json, and the same numbers in its table', async () => {
+    const env = { EDUBRIDGE_URL: url, EDUBRIDGE_API_KEY: key };
+    const r = await cli(['report', 'enrolment', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const api = (await (
+      await fetch(`${url}/v1/reports/enrolment`, { headers: { 'x-api-key': key } })
+    ).json()) as {
+      generatedAt: string;
+      totals: { students: number };
+      byGrade: Array<{ grade: number | null; students: number; male: number; female: number }>;
+    };
+    const { generatedAt: _a, ...printed } = JSON.parse(r.stdout) as typeof api;
+    const { generatedAt: _b, ...answered } = api;
+    expect(printed).toEqual(answered);
+    expect(answered.totals.students).toBeGreaterThan(0);
+    const table = await cli(['report', 'enrolment'], env);
+    expect(table.code, table.stderr).toBe(0);
+    for (const g of answered.byGrade) {
+      expect(table.stdout).toMatch(
+        new RegExp(`^${SCHOOL}\\s+\\S+\\s+${g.grade}\\s+${g.students}\\s+${g.male}\\s+${g.female}$`, 'm'),
+      );
+    }
+  });
+});
+
 describe('without them', () => {
   it('on an in-memory database says it is empty and fails, rather than "No dead letters"', async () => {
     for (const args of [
       ['dead-letters', 'list'],
       ['runs', 'list'],
       ['runs', 'release', runId],
+      ['report', 'enrolment'],
     ]) {
       const r = await cli(args, {});
       expect(r.code, args.join(' ')).toBe(2);

@@ -135,6 +135,11 @@ export class HubClient {
     return this.call('DELETE', `/v1/dead-letters/${encodeURIComponent(id)}`);
   }
 
+  /** An education report as JSON (`GET /v1/reports/{name}`), the filters as its query. */
+  getReport<T>(name: string, filters: Record<string, string | number | undefined>): Promise<T> {
+    return this.call('GET', `/v1/reports/${encodeURIComponent(name)}`, { query: filters });
+  }
+
   private async call<T>(
     method: string,
     path: string,

@@ -1,7 +1,8 @@
 /**
- * `edubridge report <enrolment|scores|levels|district|quality>`: the education reports from the
- * configured database (DATABASE_URL, or the PGlite directory), printed as tables, as JSON
- * (`--json`, the API's answer) or written to an Excel file (`--xlsx FILE`, the API's file).
+ * `edubridge report <enrolment|scores|levels|district|quality>`: the education reports from a
+ * running hub (EDUBRIDGE_URL, EDUBRIDGE_API_KEY) or the configured database (DATABASE_URL, or the
+ * PGlite directory), printed as tables, as JSON (`--json`, the API's answer) or written to an
+ * Excel file (`--xlsx FILE`, the API's file, made here from the same answer).
  */
 import type { Command } from 'commander';
 import type { AnyReport, ReportFilters, ReportName } from '../../reports/index.ts';
@@ -22,20 +23,18 @@ interface ReportOptions {
 const NAMES: readonly ReportName[] = ['enrolment', 'scores', 'levels', 'district', 'quality'];
 
 /**
- * The report as the API answers it, read from the configured database. The one place the command
- * gets its data: talking to a running hub instead (EDUBRIDGE_URL) replaces this function alone.
+ * The report as the API answers it: from the running hub's API when EDUBRIDGE_URL and
+ * EDUBRIDGE_API_KEY are set, else from the configured database (refused when that is an empty
+ * in-memory one, which would answer about nothing).
  */
 export async function fetchReport(name: ReportName, filters: ReportFilters): Promise<AnyReport> {
-  const { loadConfig } = await import('../../config/index.ts');
-  const { createDatabase, migrateToLatest } = await import('../../store/index.ts');
+  const { withHubAccess } = await import('../hub-access.ts');
   const { REPORTS } = await import('../../reports/index.ts');
-  const db = await createDatabase(loadConfig());
-  try {
-    await migrateToLatest(db);
-    return await REPORTS[name](db, filters);
-  } finally {
-    await db.close();
-  }
+  return withHubAccess(async (access) =>
+    access.kind === 'remote'
+      ? access.client.getReport<AnyReport>(name, { ...filters })
+      : REPORTS[name](access.hub.database, filters),
+  );
 }
 
 function percent(value: unknown): string {
