@@ -250,7 +250,9 @@ const BANDS = Array.from({ length: 10 }, (_, i) => (i === 9 ? '9â€“10' : `${i}â€
 
 function ScoresChart({ report }: { report: ScoresReport }) {
   const bands = Array.from({ length: 10 }, () => 0);
-  for (const r of report.rows) r.bands.forEach((n, i) => (bands[i]! += n));
+  for (const r of report.rows) {
+    for (let i = 0; i < bands.length; i++) bands[i]! += r.bands[i] ?? 0;
+  }
   if (report.rows.every((r) => r.evaluation !== 'scored')) return <p class="muted">{t('noData')}</p>;
   return (
     <Bars
