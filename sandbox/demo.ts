@@ -202,16 +202,17 @@ async function runDemo(
     clients: [{ ...hubAtVneid, redirectUris: [`${publicUrl}/sso/callback`] }],
   });
   // One hub, one database: the API and the workers below share every part of it.
+  const hubConfig = {
+    ...config,
+    LOG_LEVEL: 'warn' as const,
+    REDIS_PREFIX: prefix,
+    // The console offers VNeID sign-in at the address the relay serves, and the district officer
+    // of the simulated VNeID is district staff for every school of the demo.
+    PUBLIC_URL: config.PUBLIC_URL ?? publicUrl,
+    SSO_DISTRICT_ADMINS: config.SSO_DISTRICT_ADMINS ?? { [DISTRICT_OFFICER.personalId]: schoolCodes },
+  };
   const hub = await createHub(
-    {
-      ...config,
-      LOG_LEVEL: 'warn',
-      REDIS_PREFIX: prefix,
-      // The console offers VNeID sign-in at the address the relay serves, and the district officer
-      // of the simulated VNeID is district staff for every school of the demo.
-      PUBLIC_URL: config.PUBLIC_URL ?? publicUrl,
-      SSO_DISTRICT_ADMINS: config.SSO_DISTRICT_ADMINS ?? { [DISTRICT_OFFICER.personalId]: schoolCodes },
-    },
+    hubConfig,
     {
       adapters,
       sources: async () => sources,
@@ -228,7 +229,7 @@ async function runDemo(
         }),
       // The relay whose issuer the demo prints is the one the hub serves.
       ssoRelay: ({ database, keyring }) =>
-        ssoRelayFor(config, database, keyring, {
+        ssoRelayFor(hubConfig, database, keyring, {
           upstream: { personality: 'dvcqg', issuer: vneid.issuer, ...hubAtVneid },
           publicUrl,
           cookieKeys: [randomUUID()],
