@@ -211,31 +211,28 @@ async function runDemo(
     PUBLIC_URL: config.PUBLIC_URL ?? publicUrl,
     SSO_DISTRICT_ADMINS: config.SSO_DISTRICT_ADMINS ?? { [DISTRICT_OFFICER.personalId]: schoolCodes },
   };
-  const hub = await createHub(
-    hubConfig,
-    {
-      adapters,
-      sources: async () => sources,
-      targets: () => [target, sscTarget],
-      identityService: ({ database, keyring }) =>
-        new IdentityService({
-          db: database,
-          keyring,
-          c06: createC06Client({
-            gateway: createGatewayClient(city.c06!.gatewayClientOptions() as never),
-            service: 'c06',
-            requester: { officialId: '079085000123', unitCode: 'H29.SGDDT', account: 'edubridge-demo' },
-          }),
+  const hub = await createHub(hubConfig, {
+    adapters,
+    sources: async () => sources,
+    targets: () => [target, sscTarget],
+    identityService: ({ database, keyring }) =>
+      new IdentityService({
+        db: database,
+        keyring,
+        c06: createC06Client({
+          gateway: createGatewayClient(city.c06!.gatewayClientOptions() as never),
+          service: 'c06',
+          requester: { officialId: '079085000123', unitCode: 'H29.SGDDT', account: 'edubridge-demo' },
         }),
-      // The relay whose issuer the demo prints is the one the hub serves.
-      ssoRelay: ({ database, keyring }) =>
-        ssoRelayFor(hubConfig, database, keyring, {
-          upstream: { personality: 'dvcqg', issuer: vneid.issuer, ...hubAtVneid },
-          publicUrl,
-          cookieKeys: [randomUUID()],
-        }),
-    },
-  );
+      }),
+    // The relay whose issuer the demo prints is the one the hub serves.
+    ssoRelay: ({ database, keyring }) =>
+      ssoRelayFor(hubConfig, database, keyring, {
+        upstream: { personality: 'dvcqg', issuer: vneid.issuer, ...hubAtVneid },
+        publicUrl,
+        cookieKeys: [randomUUID()],
+      }),
+  });
   const db = hub.database;
   const shutdown = async () => {
     await hub.close();
