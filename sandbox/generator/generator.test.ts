@@ -411,7 +411,8 @@ describe('generateDistrict', () => {
     // From school 5 to school 30 the files grow by some 20 MB; the heap must not follow.
     const growth = Math.max(...heap.slice(5)) - heap[4]!;
     expect(growth).toBeLessThan(gc ? written / 20 : written / 4);
-  });
+    // 25 MB of output: about 15 s alone, more on a two-core machine running other suites.
+  }, 120_000);
 
   it('names a bad option', async () => {
     await expect(

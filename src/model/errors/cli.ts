@@ -345,7 +345,10 @@ export const CLI_ERRORS = {
     status: 400,
     actor: 'district-it',
     title: { vi: 'Địa chỉ hub không được dùng', en: 'Hub address refused' },
-    message: { vi: 'EDUBRIDGE_URL "{url}": {reason}', en: 'EDUBRIDGE_URL "{url}": {reason}' },
+    message: {
+      vi: 'Không dùng được EDUBRIDGE_URL "{url}": {reason}',
+      en: 'EDUBRIDGE_URL "{url}" cannot be used: {reason}',
+    },
     values: ['url', 'reason'],
     action: {
       vi: 'Dùng https://, hoặc http:// tới máy này (127.0.0.1, localhost) hay một máy liệt kê trong EDUBRIDGE_HTTP_HOSTS',
