@@ -115,7 +115,9 @@ function coerce(type: NonNullable<FieldSpecObject['type']>, field: string): (v: 
     );
   // An element of a list is named by its place (`regular.2`), never by its value (personal data).
   const badAt = (i: number, what: string) =>
-    new RecordError('FIELD_INVALID', `${field}.${i}: không phải số / not ${what}`, { field: `${field}.${i}` });
+    new RecordError('FIELD_INVALID', `${field}.${i}: không phải số / not ${what}`, {
+      field: `${field}.${i}`,
+    });
   switch (type) {
     case 'string':
       return (v) =>

@@ -77,8 +77,7 @@ export const feeRecords = (dir: string) => recordBatches<FeeItem | Receivable>(d
 
 /** The grade book rows of `assessments.jsonl` (26 a student), batched as the fees. */
 export const assessmentRecords = (dir: string) => recordBatches<Assessment>(dir, 'assessments');
-export const learningResultRecords = (dir: string) =>
-  recordBatches<LearningResult>(dir, 'learning-results');
+export const learningResultRecords = (dir: string) => recordBatches<LearningResult>(dir, 'learning-results');
 
 async function* recordBatches<T>(dir: string, stream: RecordStreamName): AsyncGenerator<T[]> {
   let rest = '';
