@@ -22,6 +22,7 @@ import {
 import { readContext } from '../../src/sdk/conformance/index.ts';
 import { parseAdapterConfig, RecordError, RetryableError } from '../../src/sdk/index.ts';
 import adapter from './index.ts';
+import { compileMapping } from './mapping.ts';
 import sandboxProfile from './profiles/sandbox-school.json' with { type: 'json' };
 import { baseContext, memoryLogger, readAll, TEST_NOW } from './testing.ts';
 
@@ -331,6 +332,63 @@ describe('rest adapter: fees', () => {
     await expect(readAll(adapter, 'fees', configFor(school, { profile }))).rejects.toMatchObject({
       code: 'PROFILE_INVALID',
       message: expect.stringContaining('streams.fees.1.record: stream fees carries feeItem, receivable'),
+    });
+  });
+});
+
+describe('rest profile engine: the number[] field type', () => {
+  const head = {
+    schoolCode: '/t',
+    schoolYear: '/y',
+    semester: { pointer: '/k', type: 'integer' as const },
+    studentCode: '/s',
+    className: '/l',
+    subjectCode: '/m',
+    evaluation: { const: 'scored' },
+  };
+  const map = compileMapping(
+    'assessment',
+    { ...head, regular: { pointer: '/tx', type: 'number[]', default: [] } },
+    {},
+  );
+  const regularOf = (tx: unknown) =>
+    map({ t: '79NB0001', y: '2025-2026', k: 1, s: '1', l: '6A1', m: 'TOAN', tx }).regular;
+
+  it.each([
+    [
+      [8, 7.5, 10],
+      [8, 7.5, 10],
+    ],
+    [
+      ['8', '7,5', ' 9.25 '],
+      [8, 7.5, 9.25],
+    ],
+    ['8; 7,5 ;10', [8, 7.5, 10]],
+    ['6,5', [6.5]],
+    [[], []],
+    ['', []],
+  ])('reads %j as %j', (tx, expected) => {
+    expect(regularOf(tx)).toEqual(expected);
+  });
+
+  it.each([
+    [[8, 'vắng'], 'regular.1'],
+    [['1e1'], 'regular.0'],
+    [[true], 'regular.0'],
+    [[7, null], 'regular.1'],
+    ['8;x', 'regular.1'],
+  ])('refuses %j at %s, without quoting the value', (tx, field) => {
+    let error: unknown;
+    try {
+      regularOf(tx);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RecordError);
+    expect(error).toMatchObject({
+      code: 'FIELD_INVALID',
+      field,
+      message: `${field}: không phải số / not a number`,
     });
   });
 });
