@@ -2,9 +2,10 @@
  * `npm run demo`: the whole hub on one machine. It starts the simulators with a generated district
  * (a REST school system for the schools, the LGSP gateway, the city Education DB and SSC), starts the hub
  * (API and a worker in one process; PGlite unless DATABASE_URL is set; the local Redis), asks for a
- * full sync of every school through the API, shows progress, lets parents pay part of the fee
- * notices at SSC and pulls the payments back, prints a summary per school (with its
- * reconciliation), and checks that the city and SSC hold exactly what they should. It keeps serving until Ctrl-C; `--once` exits after
+ * full sync of every school through the API (people, classes, fees and grade books), shows
+ * progress, lets parents pay part of the fee notices at SSC and pulls the payments back, prints a
+ * summary per school (with its reconciliation), checks that the city and SSC hold exactly what
+ * they should, and that the score and level reports have rows for every school. It keeps serving until Ctrl-C; `--once` exits after
  * the summary, 0 only when every school synced and the check passed.
  */
 import { randomUUID } from 'node:crypto';
@@ -23,7 +24,7 @@ interface DemoOptions {
   classSize: string;
 }
 
-const STREAMS = ['classes', 'teachers', 'students', 'fees'] as const;
+const STREAMS = ['classes', 'teachers', 'students', 'fees', 'assessments'] as const;
 const VENDOR_KEY = 'demo-vendor-key';
 /** District staff at the simulated VNeID (a made-up person): signs in to the console with VNeID. */
 const DISTRICT_OFFICER = {
@@ -151,7 +152,12 @@ async function runDemo(
     c06: { seed },
   });
   const ssc = city.ssc!;
-  const school = await startRestSchool({ ...district, auth: { type: 'apiKey', key: VENDOR_KEY } });
+  // With its grade books, so the score and level reports have every school's marks.
+  const school = await startRestSchool({
+    ...district,
+    grades: true,
+    auth: { type: 'apiKey', key: VENDOR_KEY },
+  });
   const schoolCodes = [
     ...new Set(
       school.state.data.students
@@ -448,23 +454,65 @@ async function runDemo(
     }
     const inLedger = new Set(ledger.map((r) => r.record_key));
     const extra = [...held.keys()].filter((k) => !inLedger.has(k)).length;
-    // People the city does not know are refused UNKNOWN_MASTER and wait on its review list.
+    // People the city does not know are refused UNKNOWN_MASTER and wait on its review list; the
+    // city refuses their marks and learning results too (UNKNOWN_MASTER, not held for review:
+    // operational data about a student it does not know), and nothing else of the grade books.
     const unknownToCity = await db.kysely
       .selectFrom('dead_letters')
-      .select(db.kysely.fn.countAll<number>().as('n'))
+      .select(['stream', db.kysely.fn.countAll<number>().as('n')])
       .where('target', '=', 'city-edudb')
       .where('code', '=', 'UNKNOWN_MASTER')
-      .executeTakeFirstOrThrow();
-    const refusedUnknown = Number(unknownToCity.n);
+      .groupBy('stream')
+      .execute();
+    const refusedUnknown = unknownToCity
+      .filter((l) => l.stream !== 'assessments')
+      .reduce((n, l) => n + Number(l.n), 0);
+    const gradesRefused = Number(unknownToCity.find((l) => l.stream === 'assessments')?.n ?? 0);
     const review = city.city.state.review.size;
-    const exact = mismatched === 0 && extra === 0 && review === refusedUnknown && sscDiffer === 0;
+    const studentsInReview = new Set(
+      [...city.city.state.review.values()]
+        .filter((r) => r.kind === 'HocSinh')
+        .map((r) => `${r.schoolCode}/${r.masterCode}`),
+    );
+    const vendor = school.state.data;
+    let gradesOfReview = 0;
+    for (const table of [vendor.marks, vendor.comments, vendor.learningResults] as const) {
+      for (const id of table.idList()) {
+        const row = table.get(id) as { maTruong: string; maHocSinh: string };
+        if (studentsInReview.has(`${row.maTruong}/${row.maHocSinh}`)) gradesOfReview++;
+      }
+    }
+    const exact =
+      mismatched === 0 &&
+      extra === 0 &&
+      review === refusedUnknown &&
+      gradesRefused === gradesOfReview &&
+      sscDiffer === 0;
     if (!exact) allGood = false;
     printLine('');
     printLine(
       `Đối chiếu / Reconciliation: CSDL ngành giữ ${held.size} bản ghi, sổ cái ${ledger.length}, lệch ${mismatched + extra}; ${review} người chờ duyệt (chưa có trong CSDL ngành) / the city holds ${held.size} records, the ledger ${ledger.length}, ${mismatched + extra} differ; ${review} people on the review list (unknown to the city)`,
     );
     printLine(
+      `Điểm và kết quả học tập của học sinh chờ duyệt bị từ chối: ${gradesRefused} (cần ${gradesOfReview}) / Marks and learning results of students on the review list refused: ${gradesRefused} (expected ${gradesOfReview})`,
+    );
+    printLine(
       `SSC giữ ${sscHeld.size} khoản thu và phiếu báo thu, sổ cái ${sscLedger.length}, lệch ${sscDiffer} / SSC holds ${sscHeld.size} fee items and notices, the ledger ${sscLedger.length}, ${sscDiffer} differ`,
+    );
+    // The education reports over what the runs read: every school has score and level rows.
+    const reportRows = async (name: 'scores' | 'levels') => {
+      const res = await app.inject({ method: 'GET', url: `/v1/reports/${name}`, headers: auth });
+      if (res.statusCode !== 200) throw new Error(`GET /v1/reports/${name} answered ${res.statusCode}`);
+      const counts = new Map<string, number>();
+      for (const row of (res.json() as { rows: Array<{ schoolCode: string }> }).rows)
+        counts.set(row.schoolCode, (counts.get(row.schoolCode) ?? 0) + 1);
+      return counts;
+    };
+    const [scoreRows, levelRows] = [await reportRows('scores'), await reportRows('levels')];
+    const reported = schoolCodes.every((c) => (scoreRows.get(c) ?? 0) > 0 && (levelRows.get(c) ?? 0) > 0);
+    if (!reported) allGood = false;
+    printLine(
+      `Báo cáo / Reports: ${schoolCodes.map((c) => `${c} điểm/scores ${scoreRows.get(c) ?? 0}, xếp loại/levels ${levelRows.get(c) ?? 0}`).join('; ')} ${reported ? '✓' : '✗ (trường không có dòng / a school without rows)'}`,
     );
     printLine(
       exact

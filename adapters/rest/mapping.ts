@@ -113,6 +113,11 @@ function coerce(type: NonNullable<FieldSpecObject['type']>, field: string): (v: 
         field,
       },
     );
+  // An element of a list is named by its place (`regular.2`), never by its value (personal data).
+  const badAt = (i: number, what: string) =>
+    new RecordError('FIELD_INVALID', `${field}.${i}: không phải số / not ${what}`, {
+      field: `${field}.${i}`,
+    });
   switch (type) {
     case 'string':
       return (v) =>
@@ -146,15 +151,30 @@ function coerce(type: NonNullable<FieldSpecObject['type']>, field: string): (v: 
           if (!Number.isInteger(n)) throw bad('số nguyên');
           return n;
         });
+    case 'number[]':
+      // Marks: a comma is a decimal comma ("7,5"), so text is split on ";" only.
+      return (v) =>
+        listOf(v, /;/).map((x, i) => {
+          const n = typeof x === 'number' ? x : decimal(x);
+          if (!Number.isFinite(n)) throw badAt(i, 'a number');
+          return n;
+        });
   }
 }
 
-/** An array as is; text split on `,` or `;` (`"6,7,8,9"`). */
-function listOf(v: unknown): unknown[] {
+/** "7,5" or " 7.5 " → 7.5; anything else that is not a plain decimal → NaN (never 0 for ""). */
+function decimal(x: unknown): number {
+  if (typeof x !== 'string') return Number.NaN;
+  const s = x.trim().replace(',', '.');
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : Number.NaN;
+}
+
+/** An array as is; text split on `,` or `;` (`"6,7,8,9"`), or on `separator`. */
+function listOf(v: unknown, separator: RegExp = /[,;]/): unknown[] {
   return Array.isArray(v)
     ? v
     : String(v)
-        .split(/[,;]/)
+        .split(separator)
         .map((s) => s.trim())
         .filter(Boolean);
 }

@@ -62,6 +62,16 @@ export const PaginationSchema = z.discriminatedUnion('type', [
 ]);
 export type Pagination = z.infer<typeof PaginationSchema>;
 
+export const FIELD_TYPES = [
+  'string',
+  'integer',
+  'number',
+  'boolean',
+  'string[]',
+  'integer[]',
+  'number[]',
+] as const;
+
 export interface FieldSpecObject {
   /** Where the value is in the vendor record (relative to the element inside `each`). */
   pointer?: string;
@@ -73,9 +83,9 @@ export interface FieldSpecObject {
   codes?: string;
   /**
    * Coerce: `string` (default; numbers become text), `integer`, `number`, `boolean`, `string[]`,
-   * `integer[]`.
+   * `integer[]`, `number[]` (marks: `[8, 7.5]`, `["8", "7,5"]` or `"8; 7,5"`).
    */
-  type?: 'string' | 'integer' | 'number' | 'boolean' | 'string[]' | 'integer[]';
+  type?: (typeof FIELD_TYPES)[number];
   /** Written when the source has no value. */
   default?: unknown;
   /** A list: the pointer of the array, each element mapped with `fields`. */
@@ -93,7 +103,7 @@ export const FieldSpecSchema: z.ZodType<FieldSpec> = z.lazy(() =>
         const: z.unknown().optional(),
         date: z.union([z.enum(DATE_FORMATS), z.array(z.enum(DATE_FORMATS)).min(1)]).optional(),
         codes: z.string().min(1).optional(),
-        type: z.enum(['string', 'integer', 'number', 'boolean', 'string[]', 'integer[]']).optional(),
+        type: z.enum(FIELD_TYPES).optional(),
         default: z.unknown().optional(),
         each: pointer().optional(),
         fields: z.record(z.string(), FieldSpecSchema).optional(),
@@ -140,6 +150,16 @@ export const DeletedSchema = z.union([
 ]);
 
 export const StreamProfileSchema = z.object({
+  /**
+   * The part's name in a stream of several parts, where its checkpoint is kept (default: its
+   * record type). Needed when two parts carry one record type from two endpoints (`assessments`:
+   * the marks book and the comments book both give `assessment` records).
+   */
+  name: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, "_" and "-"')
+    .max(64)
+    .optional(),
   path: z.string().min(1),
   query: z.record(z.string(), z.string()).default({}),
   pagination: PaginationSchema,
@@ -235,8 +255,9 @@ export const PROFILE_STREAMS = {
 } as const;
 
 /**
- * The REST adapter's streams: the profile streams, and `fees` (fee items and notices), which a
- * school system's REST API serves more often than its SOAP one.
+ * The REST adapter's streams: the profile streams, `fees` (fee items and notices), which a school
+ * system's REST API serves more often than its SOAP one, and `assessments` (the grade book and
+ * learning results).
  */
 export const REST_STREAMS = {
   ...PROFILE_STREAMS,
@@ -246,17 +267,28 @@ export const REST_STREAMS = {
     reportsDeletions: true,
     description: 'khoản thu và phiếu báo thu',
   },
+  assessments: {
+    primaryKey: ['key'],
+    incremental: true,
+    reportsDeletions: true,
+    description: 'điểm, nhận xét và kết quả học tập',
+  },
 } as const;
 
+/** Where a part's checkpoint is kept in its stream's: its `name`, else its record type. */
+export const partName = (part: Pick<StreamProfile, 'name' | 'record'>): string => part.name ?? part.record;
+
 /**
- * A stream is one endpoint, or a list of them read one after the other when its records are of
- * several types (`fees`: the fee items, then the notices), one record type each.
+ * A stream is one endpoint, or a list of them read one after the other when its records come
+ * from several endpoints (`fees`: the fee items, then the notices), each part named by its record
+ * type or its own `name`, so that each keeps a checkpoint of its own.
  */
 const StreamPartsSchema = z
   .union([StreamProfileSchema, z.array(StreamProfileSchema).min(1)])
   .transform((s) => (Array.isArray(s) ? s : [s]))
-  .refine((parts) => new Set(parts.map((p) => p.record)).size === parts.length, {
-    message: 'the parts of a stream map to different record types',
+  .refine((parts) => new Set(parts.map(partName)).size === parts.length, {
+    message:
+      'the parts of a stream have different names: a record type read from two endpoints needs a "name" on each part',
   });
 
 export const ProfileSchema = z.object({

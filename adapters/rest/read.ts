@@ -27,7 +27,7 @@ import {
 } from '../../src/sdk/index.ts';
 import { httpAuth, type RestConfig } from './config.ts';
 import { compileKeyTemplate, compileMapping, compilePointer, relocate } from './mapping.ts';
-import type { Pagination, Profile, StreamProfile } from './profile.ts';
+import { type Pagination, type Profile, partName, type StreamProfile } from './profile.ts';
 
 export interface AdapterMeta {
   id: string;
@@ -304,14 +304,14 @@ export function pagesOf(source: ListSource): AsyncGenerator<unknown> {
 
 /**
  * A part's own checkpoint in the checkpoint of a stream of several parts,
- * `{ parts: { <record type>: { since, seen } } }`. A plain checkpoint (the stream had one part)
- * applies to every part.
+ * `{ parts: { <part name: its record type unless named>: { since, seen } } }`. A plain checkpoint
+ * (the stream had one part) applies to every part.
  */
-function partCheckpoint(checkpoint: Checkpoint | undefined, record: string): Checkpoint | undefined {
+function partCheckpoint(checkpoint: Checkpoint | undefined, name: string): Checkpoint | undefined {
   if (checkpoint !== null && typeof checkpoint === 'object' && !Array.isArray(checkpoint)) {
     if ('parts' in checkpoint) {
       const parts = checkpoint.parts;
-      if (parts !== null && typeof parts === 'object' && !Array.isArray(parts)) return parts[record];
+      if (parts !== null && typeof parts === 'object' && !Array.isArray(parts)) return parts[name];
       return undefined;
     }
   }
@@ -334,9 +334,10 @@ export async function* readRestStream(
   }
   const checkpoints: Record<string, Checkpoint> = {};
   for (const part of parts) {
-    const partCtx = { ...ctx, checkpoint: partCheckpoint(ctx.checkpoint, part.record) };
+    const name = partName(part);
+    const partCtx = { ...ctx, checkpoint: partCheckpoint(ctx.checkpoint, name) };
     for await (const item of readRestPart(adapter, profile, part, partCtx)) {
-      if (isSignal(item) && item.kind === 'checkpoint') checkpoints[part.record] = item.checkpoint;
+      if (isSignal(item) && item.kind === 'checkpoint') checkpoints[name] = item.checkpoint;
       else yield item;
     }
   }

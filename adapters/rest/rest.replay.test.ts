@@ -24,11 +24,11 @@ const API_KEY = 'fixture-api-key-1';
 const CLIENT = { clientId: 'edubridge-fixture', clientSecret: 'fixture-client-secret-1' };
 
 /**
- * The shipped profile without the streams added since `students-apikey` was recorded (fees):
- * discover() asks every stream of its profile for a count. Once the fixture is recorded again,
- * the test can pass the shipped profile itself.
+ * The shipped profile without the streams added since `students-apikey` was recorded (fees,
+ * assessments): discover() asks every stream of its profile for a count. Once the fixture is
+ * recorded again, the test can pass the shipped profile itself.
  */
-const { fees: _fees, ...recordedStreams } = sandboxProfile.streams;
+const { fees: _fees, assessments: _assessments, ...recordedStreams } = sandboxProfile.streams;
 const RECORDED_PROFILE = { ...sandboxProfile, streams: recordedStreams };
 
 const config = (url: string, extra: Record<string, unknown> = {}) => ({

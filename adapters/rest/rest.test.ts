@@ -2,7 +2,7 @@
  * The REST adapter against the live sandbox school system on loopback.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { feesDir } from '../../sandbox/vendors/rest-school/fees-dir.ts';
+import { feesDir, gradesDir } from '../../sandbox/vendors/rest-school/fees-dir.ts';
 import {
   type RestSchool,
   type RestSchoolOptions,
@@ -11,15 +11,18 @@ import {
 import { sandboxSchoolProfile } from '../../sandbox/vendors/rest-school/profile.ts';
 import { districtDir, readStream } from '../../sandbox/vendors/shared/district.ts';
 import {
+  type Assessment,
   type CanonicalRecord,
   checkRecord,
   type FeeItem,
+  type LearningResult,
   type Receivable,
   type Student,
 } from '../../src/model/index.ts';
 import { readContext } from '../../src/sdk/conformance/index.ts';
 import { parseAdapterConfig, RecordError, RetryableError } from '../../src/sdk/index.ts';
 import adapter from './index.ts';
+import { compileMapping } from './mapping.ts';
 import sandboxProfile from './profiles/sandbox-school.json' with { type: 'json' };
 import { baseContext, memoryLogger, readAll, TEST_NOW } from './testing.ts';
 
@@ -123,6 +126,8 @@ describe('rest adapter: full read', () => {
       { name: 'classes', count: school.state.data.classes.size },
       { name: 'enrollments', count: school.state.data.students.size },
       { name: 'fees', count: school.state.data.feeItems.size + school.state.data.feeNotices.size },
+      // This school keeps no grade books (the sandbox's `grades` option is off).
+      { name: 'assessments', count: 0 },
     ]);
     expect(discovery.schools).toEqual([{ schoolCode: '79NB0001', name: 'THCS Nguyễn Bình Khiêm' }]);
   });
@@ -327,6 +332,205 @@ describe('rest adapter: fees', () => {
     await expect(readAll(adapter, 'fees', configFor(school, { profile }))).rejects.toMatchObject({
       code: 'PROFILE_INVALID',
       message: expect.stringContaining('streams.fees.1.record: stream fees carries feeItem, receivable'),
+    });
+  });
+});
+
+describe('rest profile engine: the number[] field type', () => {
+  const head = {
+    schoolCode: '/t',
+    schoolYear: '/y',
+    semester: { pointer: '/k', type: 'integer' as const },
+    studentCode: '/s',
+    className: '/l',
+    subjectCode: '/m',
+    evaluation: { const: 'scored' },
+  };
+  const map = compileMapping(
+    'assessment',
+    { ...head, regular: { pointer: '/tx', type: 'number[]', default: [] } },
+    {},
+  );
+  const regularOf = (tx: unknown) =>
+    map({ t: '79NB0001', y: '2025-2026', k: 1, s: '1', l: '6A1', m: 'TOAN', tx }).regular;
+
+  it.each([
+    [
+      [8, 7.5, 10],
+      [8, 7.5, 10],
+    ],
+    [
+      ['8', '7,5', ' 9.25 '],
+      [8, 7.5, 9.25],
+    ],
+    ['8; 7,5 ;10', [8, 7.5, 10]],
+    ['6,5', [6.5]],
+    [[], []],
+    ['', []],
+  ])('reads %j as %j', (tx, expected) => {
+    expect(regularOf(tx)).toEqual(expected);
+  });
+
+  it.each([
+    [[8, 'vắng'], 'regular.1'],
+    [['1e1'], 'regular.0'],
+    [[true], 'regular.0'],
+    [[7, null], 'regular.1'],
+    ['8;x', 'regular.1'],
+  ])('refuses %j at %s, without quoting the value', (tx, field) => {
+    let error: unknown;
+    try {
+      regularOf(tx);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RecordError);
+    expect(error).toMatchObject({
+      code: 'FIELD_INVALID',
+      field,
+      message: `${field}: không phải số / not a number`,
+    });
+  });
+});
+
+describe('rest adapter: grades (number[] marks, two endpoints of one record type)', () => {
+  const GRADES = { seed: 13, schools: 1, classesPerGrade: 1, classSize: 6, grades: true };
+  const SCHOOL = '79NB0001';
+  let school: RestSchool;
+  beforeAll(async () => {
+    school = await sandbox(GRADES);
+  });
+  const gradesConfig = (s = school) => configFor(s, { profile: sandboxSchoolProfile(SCHOOL) });
+  /** What the generator wrote: the grade book rows and the learning results, by their keys here. */
+  async function generated(): Promise<Map<string, CanonicalRecord>> {
+    const dir = (await gradesDir(await districtDir(GRADES)))!;
+    const out = new Map<string, CanonicalRecord>();
+    for await (const a of readStream<Assessment>(dir, 'assessments'))
+      out.set(
+        `rest-sandbox-school:assessment-${a.schoolCode}-${a.schoolYear}-${a.semester}-${a.studentCode}-${a.subjectCode}`,
+        a,
+      );
+    const period = { semester1: 'HK1', semester2: 'HK2', year: 'CN' } as const;
+    for await (const r of readStream<LearningResult>(dir, 'learning-results'))
+      out.set(
+        `rest-sandbox-school:learning-result-${r.schoolCode}-${r.schoolYear}-${period[r.period]}-${r.studentCode}`,
+        r,
+      );
+    return out;
+  }
+  const fieldsOf = (r: CanonicalRecord) => {
+    const { key: _k, source: _s, ...fields } = r;
+    return fields;
+  };
+
+  it('reads every mark, comment and learning result the generator wrote, field for field', async () => {
+    const { records, rejected, checkpoint } = await readAll(adapter, 'assessments', gradesConfig());
+    const expected = await generated();
+    expect(rejected).toEqual([]);
+    expect(records).toHaveLength(expected.size);
+    for (const r of records) expect([r.key, fieldsOf(r)]).toEqual([r.key, fieldsOf(expected.get(r.key)!)]);
+    const scored = records.filter((r) => r.type === 'assessment' && r.evaluation === 'scored');
+    const commented = records.filter((r) => r.type === 'assessment' && r.evaluation === 'commented');
+    const count = (pick: (r: CanonicalRecord) => boolean) => [...expected.values()].filter(pick).length;
+    expect([scored.length, commented.length]).toEqual([
+      count((r) => r.type === 'assessment' && r.evaluation === 'scored'),
+      count((r) => r.type === 'assessment' && r.evaluation === 'commented'),
+    ]);
+    expect(commented.length).toBeGreaterThan(100);
+    // Three learning results a student: both semesters and the year.
+    const students = new Set(records.map((r) => (r as Assessment).studentCode));
+    expect(records.filter((r) => r.type === 'learningResult')).toHaveLength(students.size * 3);
+    expect((scored[0] as Assessment).regular.every((m) => typeof m === 'number')).toBe(true);
+    // The marks and comments books both give assessments: each part keeps its checkpoint by name.
+    expect(checkpoint).toMatchObject({
+      parts: {
+        marks: { since: expect.any(String) },
+        comments: { since: expect.any(String) },
+        learningResult: { since: expect.any(String) },
+      },
+    });
+  });
+
+  it('passes the canonical schemas and rules without a single problem', async () => {
+    const { records } = await readAll(adapter, 'assessments', gradesConfig());
+    const problems = records.flatMap((r) =>
+      checkRecord(r, { asOf }).problems.map((p) => `${r.key} ${p.code}`),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('returns only the corrected mark, comment and conduct, and reports the deleted row', async () => {
+    const s = await sandbox(GRADES);
+    const full = await readAll(adapter, 'assessments', gradesConfig(s));
+    const mark = s.state.data.marks.idList()[5]!;
+    const comment = s.state.data.comments.idList()[3]!;
+    const result = s.state.data.learningResults.idList()[0]!;
+    const gone = s.state.data.marks.idList()[9]!;
+    const before = s.state.data.marks.get(mark)!.diemTX.at(-1)!;
+    s.state.mutate({
+      marks: { update: [mark], delete: [gone] },
+      comments: { update: [comment] },
+      learningResults: { update: [result] },
+    });
+    const next = await readAll(adapter, 'assessments', gradesConfig(s), { checkpoint: full.checkpoint! });
+    const keyOf = (id: string, kind: string) => `rest-sandbox-school:${kind}-${id.replaceAll('/', '-')}`;
+    expect(next.records.map((r) => r.key)).toEqual([
+      keyOf(mark, 'assessment'),
+      keyOf(comment, 'assessment'),
+      keyOf(result, 'learning-result'),
+    ]);
+    expect(next.deleted).toEqual([keyOf(gone, 'assessment')]);
+    const corrected = next.records[0] as Extract<Assessment, { evaluation: 'scored' }>;
+    expect(corrected.regular.at(-1)).toBe(before >= 10 ? 9.5 : before + 0.5);
+    expect(checkRecord(corrected, { asOf }).problems).toEqual([]);
+    const again = await readAll(adapter, 'assessments', gradesConfig(s), { checkpoint: next.checkpoint! });
+    expect([again.records, again.deleted]).toEqual([[], []]);
+  });
+
+  it('takes marks as numbers, as text with a decimal comma, or as text split on ";"', async () => {
+    const s = await sandbox({
+      ...GRADES,
+      corrupt: [
+        { kind: 'marks', index: 0, set: { diemTX: ['8', '7,5', ' 9 '] } },
+        { kind: 'marks', index: 1, set: { diemTX: '6,5; 7;10' } },
+      ],
+    });
+    const { records, rejected } = await readAll(adapter, 'assessments', gradesConfig(s));
+    expect(rejected).toEqual([]);
+    const byKey = new Map(records.map((r) => [r.key, r]));
+    const [first, second] = s.state.data.marks
+      .idList()
+      .map((id) => `rest-sandbox-school:assessment-${id.replaceAll('/', '-')}`);
+    expect((byKey.get(first!) as Assessment).regular).toEqual([8, 7.5, 9]);
+    expect((byKey.get(second!) as Assessment).regular).toEqual([6.5, 7, 10]);
+  });
+
+  it('rejects a mark that is not a number, naming its place in the list, and reads the rest', async () => {
+    const s = await sandbox({
+      ...GRADES,
+      corrupt: [
+        { kind: 'marks', index: 2, set: { diemTX: [8, 'vắng', 7] } },
+        { kind: 'marks', index: 3, set: { diemTX: [8, ''] } },
+      ],
+    });
+    const { records, rejected } = await readAll(adapter, 'assessments', gradesConfig(s));
+    expect(records).toHaveLength((await generated()).size - 2);
+    expect(rejected.map((e) => [e.code, e.field, e.location])).toEqual([
+      ['FIELD_INVALID', 'regular.1', '/api/v1/so-diem page 1 item 3'],
+      ['FIELD_INVALID', 'regular.1', '/api/v1/so-diem page 1 item 4'],
+    ]);
+    // The value is never quoted: it may be a person's.
+    expect(rejected[0]!.message).toBe('regular.1: không phải số / not a number');
+  });
+
+  it('refuses a profile with two parts of one record type unless each is named', async () => {
+    const [marks, comments, results] = sandboxProfile.streams.assessments;
+    const { name: _m, ...unnamedMarks } = marks!;
+    const { name: _c, ...unnamedComments } = comments!;
+    const profile = { ...sandboxProfile, streams: { assessments: [unnamedMarks, unnamedComments, results] } };
+    await expect(readAll(adapter, 'assessments', configFor(school, { profile }))).rejects.toMatchObject({
+      code: 'PROFILE_INVALID',
+      message: expect.stringContaining('a record type read from two endpoints needs a "name" on each part'),
     });
   });
 });

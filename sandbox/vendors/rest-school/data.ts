@@ -1,37 +1,55 @@
 /**
  * The vendor's database: a generated district turned into the vendor's records, one table per
- * kind (students, teachers, classes, fee items and fee notices), with the mutations a school's
+ * kind (students, teachers, classes, fee items and fee notices, and on demand the grade books:
+ * marks, comments and learning results), with the mutations a school's
  * staff would make between two syncs (a phone number corrected, a student removed, a due date
  * extended). The SOAP simulator serves the same database (people and classes only).
  */
+import { type Comment, commentedSemesterResult, semesterAverage } from '../../../src/model/grading.ts';
 import type { Class, Receivable, School, SchoolYear, Student, Teacher } from '../../../src/model/records.ts';
 import { type DistrictOptions, districtDir, readStream } from '../shared/district.ts';
 import { RecordTable, StampClock } from '../shared/table.ts';
-import { feeRecords, feesDir } from './fees-dir.ts';
+import { assessmentRecords, feeRecords, feesDir, gradesDir, learningResultRecords } from './fees-dir.ts';
 import {
   stampRecord,
   type VendorClass,
+  type VendorComments,
   type VendorFeeItem,
   type VendorFeeNotice,
+  type VendorLearningResult,
+  type VendorMarks,
   type VendorSchool,
   type VendorStudent,
   type VendorTeacher,
+  vendorBookRow,
   vendorClass,
   vendorFeeItem,
   vendorFeeNotice,
+  vendorLearningResult,
   vendorSchool,
   vendorStudent,
   vendorTeacher,
   vnDate,
 } from './records.ts';
 
-export type VendorKind = 'students' | 'teachers' | 'classes' | 'feeItems' | 'feeNotices';
+export type VendorKind =
+  | 'students'
+  | 'teachers'
+  | 'classes'
+  | 'feeItems'
+  | 'feeNotices'
+  | 'marks'
+  | 'comments'
+  | 'learningResults';
 export const VENDOR_KINDS: readonly VendorKind[] = [
   'students',
   'teachers',
   'classes',
   'feeItems',
   'feeNotices',
+  'marks',
+  'comments',
+  'learningResults',
 ];
 
 /** A record made unmappable on purpose, for reference inputs with known errors. */
@@ -61,6 +79,12 @@ export interface VendorDataOptions extends DistrictOptions {
    * 20,000 students to the start: `false` for a large district whose fees nobody reads.
    */
   fees?: boolean;
+  /**
+   * Keep the grade books: the marks and comments of every student, subject and semester, and
+   * the learning results of each semester and the year (default false: 29 records a student,
+   * generated and loaded for a district whose grades someone reads, as the demo's).
+   */
+  grades?: boolean;
 }
 
 export interface MutationRequest {
@@ -71,6 +95,10 @@ export interface MutationRequest {
   /** Fee items by `feeItemId`; notices by `soPhieu`. */
   feeItems?: { update?: number | string[]; delete?: number | string[] };
   feeNotices?: { update?: number | string[]; delete?: number | string[] };
+  /** Grade book rows by `bookRowId`; learning results by `learningResultId`. */
+  marks?: { update?: number | string[]; delete?: number | string[] };
+  comments?: { update?: number | string[]; delete?: number | string[] };
+  learningResults?: { update?: number | string[]; delete?: number | string[] };
 }
 
 export type MutationResult = Partial<Record<VendorKind, { updated: string[]; deleted: string[] }>>;
@@ -81,6 +109,18 @@ export const classId = (c: { maTruong: string; namHoc: string; maLop: string }) 
 /** Fee codes repeat across schools and years too. */
 export const feeItemId = (f: { maTruong: string; namHoc: string; maKhoanThu: string }) =>
   `${f.maTruong}/${f.namHoc}/${f.maKhoanThu}`;
+
+/** A grade book row: a student's subject in one semester of a school year. */
+export const bookRowId = (r: {
+  maTruong: string;
+  namHoc: string;
+  hocKy: number;
+  maHocSinh: string;
+  maMon: string;
+}) => `${r.maTruong}/${r.namHoc}/${r.hocKy}/${r.maHocSinh}/${r.maMon}`;
+/** A learning result: a student's semester (HK1, HK2) or year (CN). */
+export const learningResultId = (r: { maTruong: string; namHoc: string; ky: string; maHocSinh: string }) =>
+  `${r.maTruong}/${r.namHoc}/${r.ky}/${r.maHocSinh}`;
 
 const DAY_MS = 86_400_000;
 
@@ -106,6 +146,11 @@ export class VendorData {
   readonly feeItems = new RecordTable<VendorFeeItem>(stampRecord);
   /** Phiếu báo thu, by `soPhieu`. */
   readonly feeNotices = new RecordTable<VendorFeeNotice>(stampRecord);
+  /** Sổ điểm (scored subjects) and sổ nhận xét (commented ones), by `bookRowId`. */
+  readonly marks = new RecordTable<VendorMarks>(stampRecord);
+  readonly comments = new RecordTable<VendorComments>(stampRecord);
+  /** Kết quả học tập, by `learningResultId`. */
+  readonly learningResults = new RecordTable<VendorLearningResult>(stampRecord);
   private changes = 0;
 
   private constructor(now: () => number) {
@@ -119,7 +164,10 @@ export class VendorData {
     | RecordTable<VendorTeacher>
     | RecordTable<VendorClass>
     | RecordTable<VendorFeeItem>
-    | RecordTable<VendorFeeNotice> {
+    | RecordTable<VendorFeeNotice>
+    | RecordTable<VendorMarks>
+    | RecordTable<VendorComments>
+    | RecordTable<VendorLearningResult> {
     return this[kind];
   }
 
@@ -170,7 +218,39 @@ export class VendorData {
       data.students.add(v.maHocSinh, v, next(), v.maTruong);
     }
     if (options.fees ?? true) await data.loadFees(dir, next, apply, options.latestNoticesOpen ?? true);
+    if (options.grades ?? false) await data.loadGrades(dir, next, apply);
     return data;
+  }
+
+  /** The grade books, after everything else so that no earlier record's update time moves. */
+  private async loadGrades(
+    dir: string,
+    next: () => number,
+    apply: <T extends object>(kind: VendorKind, index: number, record: T) => T,
+  ): Promise<void> {
+    const grades = await gradesDir(dir);
+    if (!grades) return;
+    let marks = 0;
+    let comments = 0;
+    for await (const batch of assessmentRecords(grades)) {
+      for (const a of batch) {
+        const row = vendorBookRow(a);
+        if ('diemTX' in row) {
+          const v = apply('marks', marks++, row);
+          this.marks.add(bookRowId(v), v, next(), v.maTruong);
+        } else {
+          const v = apply('comments', comments++, row);
+          this.comments.add(bookRowId(v), v, next(), v.maTruong);
+        }
+      }
+    }
+    let results = 0;
+    for await (const batch of learningResultRecords(grades)) {
+      for (const r of batch) {
+        const v = apply('learningResults', results++, vendorLearningResult(r));
+        this.learningResults.add(learningResultId(v), v, next(), v.maTruong);
+      }
+    }
   }
 
   /**
@@ -248,7 +328,9 @@ export class VendorData {
   /**
    * What staff change: a phone number (a student's first guardian's, a teacher's); a class's
    * sessions a day; a fee item's amount (1,000 đ more); a notice's due date (extended by 15
-   * days, gia hạn).
+   * days, gia hạn); a regular mark corrected by half a point and a regular comment turned over,
+   * with the semester's ĐTBmhk or result recomputed as the school's software does; a learning
+   * result's conduct.
    */
   private change(kind: VendorKind, record: object): void {
     const phone = `09${String(10_000_000 + ((this.changes++ * 7_919) % 89_999_999)).slice(-8)}`;
@@ -273,6 +355,29 @@ export class VendorData {
         const n = record as VendorFeeNotice;
         const [dd, mm, yyyy] = n.hanNop.split('/');
         n.hanNop = vnDate(new Date(Date.parse(`${yyyy}-${mm}-${dd}T00:00:00Z`) + 15 * DAY_MS).toISOString());
+        break;
+      }
+      case 'marks': {
+        const m = record as VendorMarks;
+        const last = m.diemTX.length - 1;
+        if (last >= 0) m.diemTX[last] = m.diemTX[last]! >= 10 ? 9.5 : m.diemTX[last]! + 0.5;
+        if (m.diemGK !== undefined && m.diemCK !== undefined)
+          m.diemTBHK = semesterAverage(m.diemTX, m.diemGK, m.diemCK);
+        break;
+      }
+      case 'comments': {
+        const c = record as VendorComments;
+        const last = c.nhanXetTX.length - 1;
+        if (last >= 0) c.nhanXetTX[last] = c.nhanXetTX[last] === 'Đ' ? 'CĐ' : 'Đ';
+        if (c.nhanXetGK !== undefined && c.nhanXetCK !== undefined) {
+          const all = [...c.nhanXetTX, c.nhanXetGK, c.nhanXetCK] as Comment[];
+          c.ketQua = commentedSemesterResult(all, all.length);
+        }
+        break;
+      }
+      case 'learningResults': {
+        const r = record as VendorLearningResult;
+        r.renLuyen = r.renLuyen === 'Tốt' ? 'Khá' : 'Tốt';
         break;
       }
     }

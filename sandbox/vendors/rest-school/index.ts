@@ -1,6 +1,7 @@
 /**
  * Sandbox REST school system: a Vietnamese school-management system's API, serving a generated
- * district (people, classes, fee items and notices) with the vendor's own field names (see
+ * district (people, classes, fee items and notices, and with `grades: true` the grade books and
+ * learning results) with the vendor's own field names (see
  * records.ts), paging, an `updatedSince` filter, deletions, three kinds of authentication, and
  * misbehaviour on demand; and a fee book that takes payments written back (payments.ts).
  *
@@ -79,6 +80,21 @@ export const REST_PATHS: Record<VendorKind, { path: string; kind: string; idFiel
     idFields: ['maKhoanThu', 'maTruong', 'namHoc'],
   },
   feeNotices: { path: '/api/v1/phieu-bao-thu', kind: 'phieu-bao-thu', idFields: ['soPhieu', 'maTruong'] },
+  marks: {
+    path: '/api/v1/so-diem',
+    kind: 'so-diem',
+    idFields: ['maTruong', 'namHoc', 'hocKy', 'maHocSinh', 'maMon'],
+  },
+  comments: {
+    path: '/api/v1/so-nhan-xet',
+    kind: 'so-nhan-xet',
+    idFields: ['maTruong', 'namHoc', 'hocKy', 'maHocSinh', 'maMon'],
+  },
+  learningResults: {
+    path: '/api/v1/ket-qua-hoc-tap',
+    kind: 'ket-qua-hoc-tap',
+    idFields: ['maTruong', 'namHoc', 'ky', 'maHocSinh'],
+  },
 };
 export const DELETED_PATH = '/api/v1/da-xoa';
 export const SCHOOLS_PATH = '/api/v1/truong';
@@ -136,6 +152,9 @@ export async function startRestSchool(options: RestSchoolOptions = {}): Promise<
       classes: data.classes.size,
       feeItems: data.feeItems.size,
       feeNotices: data.feeNotices.size,
+      marks: data.marks.size,
+      comments: data.comments.size,
+      learningResults: data.learningResults.size,
       payments: { held: payments.size, booksClosed: payments.booksClosed, ...payments.counters },
       auth: auth.counters,
       requests: Object.fromEntries(requests),

@@ -5,7 +5,16 @@
  * Built from the generator's canonical records; the REST and SOAP simulators serve these shapes.
  */
 import { STUDENT_STATUSES } from '../../../src/model/index.ts';
-import type { Class, FeeItem, Receivable, School, Student, Teacher } from '../../../src/model/records.ts';
+import type {
+  Assessment,
+  Class,
+  FeeItem,
+  LearningResult,
+  Receivable,
+  School,
+  Student,
+  Teacher,
+} from '../../../src/model/records.ts';
 
 export interface VendorStamped {
   ngayCapNhat: string;
@@ -99,6 +108,62 @@ export interface VendorFeeNotice extends VendorStamped {
   trangThai: string;
 }
 
+/** What identifies a row of the grade book: a student's subject in one semester. */
+interface VendorBookRow extends VendorStamped {
+  maTruong: string;
+  namHoc: string;
+  hocKy: number;
+  maLop: string;
+  maHocSinh: string;
+  maMon: string;
+}
+
+/**
+ * Sổ điểm: a scored subject's marks for one student and semester (ĐĐGtx, ĐĐGgk, ĐĐGck and the
+ * school's ĐTBmhk). Scored and commented subjects are two books in the vendor, as in the city's
+ * own schema: marks are numbers, comments Đ/CĐ.
+ */
+export interface VendorMarks extends VendorBookRow {
+  diemTX: number[];
+  diemGK?: number;
+  diemCK?: number;
+  diemTBHK?: number;
+}
+
+/** Sổ nhận xét: a commented subject's Đ/CĐ for one student and semester, and its result. */
+export interface VendorComments extends VendorBookRow {
+  nhanXetTX: string[];
+  nhanXetGK?: string;
+  nhanXetCK?: string;
+  ketQua?: string;
+}
+
+/** One subject's line of a learning result. */
+export interface VendorSubjectResult {
+  maMon: string;
+  /** "Điểm số" or "Nhận xét". */
+  hinhThuc: string;
+  diemTB?: number;
+  diemHK1?: number;
+  diemHK2?: number;
+  ketQua?: string;
+}
+
+/** Kết quả học tập: a student's semester or year, subject by subject, with the levels. */
+export interface VendorLearningResult extends VendorStamped {
+  maTruong: string;
+  namHoc: string;
+  /** "HK1", "HK2" or "CN" (cả năm). */
+  ky: string;
+  maLop: string;
+  maHocSinh: string;
+  chiTiet: VendorSubjectResult[];
+  /** Học lực: Tốt, Khá, Đạt, Chưa đạt. */
+  hocLuc?: string;
+  /** Rèn luyện (hạnh kiểm). */
+  renLuyen?: string;
+}
+
 export interface VendorSchool {
   maTruong: string;
   tenTruong: string;
@@ -130,6 +195,12 @@ export const NOTICE_STATUS_LABELS: Record<Receivable['status'], string> = {
   partially_paid: 'Thu một phần',
   cancelled: 'Đã hủy',
 };
+export const PERIOD_LABELS: Record<LearningResult['period'], string> = {
+  semester1: 'HK1',
+  semester2: 'HK2',
+  year: 'CN',
+};
+export const EVALUATION_LABELS = { scored: 'Điểm số', commented: 'Nhận xét' } as const;
 const LEVEL_LABELS: Record<School['level'], string> = {
   primary: 'Tiểu học',
   lower_secondary: 'THCS',
@@ -259,6 +330,63 @@ export function vendorFeeNotice(
     ngayCapNhat: '',
     daXoa: false,
   };
+}
+
+/** A grade book row, in the marks book or the comments book by the subject's evaluation. */
+export function vendorBookRow(a: Assessment): VendorMarks | VendorComments {
+  const head = {
+    maTruong: a.schoolCode,
+    namHoc: a.schoolYear,
+    hocKy: a.semester,
+    maLop: a.className,
+    maHocSinh: a.studentCode,
+    maMon: a.subjectCode,
+  };
+  if (a.evaluation === 'scored') {
+    return defined({
+      ...head,
+      diemTX: a.regular,
+      diemGK: a.midterm,
+      diemCK: a.final,
+      diemTBHK: a.average,
+      ngayCapNhat: '',
+      daXoa: false,
+    });
+  }
+  return defined({
+    ...head,
+    nhanXetTX: a.regular,
+    nhanXetGK: a.midterm,
+    nhanXetCK: a.final,
+    ketQua: a.result,
+    ngayCapNhat: '',
+    daXoa: false,
+  });
+}
+
+export function vendorLearningResult(r: LearningResult): VendorLearningResult {
+  return defined({
+    maTruong: r.schoolCode,
+    namHoc: r.schoolYear,
+    ky: PERIOD_LABELS[r.period],
+    maLop: r.className,
+    maHocSinh: r.studentCode,
+    chiTiet: r.subjects.map((s) =>
+      s.evaluation === 'scored'
+        ? defined({
+            maMon: s.subjectCode,
+            hinhThuc: EVALUATION_LABELS.scored,
+            diemTB: s.average,
+            diemHK1: s.semester1,
+            diemHK2: s.semester2,
+          })
+        : { maMon: s.subjectCode, hinhThuc: EVALUATION_LABELS.commented, ketQua: s.result },
+    ),
+    hocLuc: r.level,
+    renLuyen: r.conduct,
+    ngayCapNhat: '',
+    daXoa: false,
+  });
 }
 
 export function vendorSchool(s: School): VendorSchool {

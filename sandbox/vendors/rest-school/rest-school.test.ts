@@ -5,10 +5,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FeeItem, Receivable } from '../../../src/model/records.ts';
+import type { Assessment, FeeItem, LearningResult, Receivable } from '../../../src/model/records.ts';
 import { generateDistrict } from '../../generator/index.ts';
 import { districtDir, readStream } from '../shared/district.ts';
-import { feesDir } from './fees-dir.ts';
+import { feesDir, gradesDir } from './fees-dir.ts';
 import { type RestSchool, type RestSchoolOptions, startRestSchool } from './index.ts';
 
 const DISTRICT = { seed: 5, schools: 1, classesPerGrade: 1, classSize: 8 };
@@ -233,6 +233,128 @@ describe('sandbox REST school: fees', () => {
         await readFile(join(dir, 'fees.jsonl'), 'utf8'),
       );
       expect(await feesDir(dir)).toBe(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('sandbox REST school: grade books', () => {
+  const GRADES = { ...DISTRICT, grades: true };
+  const generated = async () => {
+    const dir = (await gradesDir(await districtDir(DISTRICT)))!;
+    const assessments: Assessment[] = [];
+    const results: LearningResult[] = [];
+    for await (const a of readStream<Assessment>(dir, 'assessments')) assessments.push(a);
+    for await (const r of readStream<LearningResult>(dir, 'learning-results')) results.push(r);
+    return { assessments, results };
+  };
+
+  it('serves a scored subject’s marks in sổ điểm and a commented one’s Đ/CĐ in sổ nhận xét', async () => {
+    const s = await school(GRADES);
+    const { assessments } = await generated();
+    const scored = assessments.filter((a) => a.evaluation === 'scored');
+    const commented = assessments.filter((a) => a.evaluation === 'commented');
+    const marks = await getJson(`${s.url}/api/v1/so-diem?kichThuoc=5000`);
+    const comments = await getJson(`${s.url}/api/v1/so-nhan-xet?kichThuoc=5000`);
+    expect([marks.body.tongSo, comments.body.tongSo]).toEqual([scored.length, commented.length]);
+    const a = scored[0]!;
+    expect((marks.body.duLieu as unknown[])[0]).toEqual({
+      maTruong: '79NB0001',
+      namHoc: '2025-2026',
+      hocKy: a.semester,
+      maLop: a.className,
+      maHocSinh: a.studentCode,
+      maMon: a.subjectCode,
+      diemTX: a.regular,
+      diemGK: a.midterm,
+      diemCK: a.final,
+      diemTBHK: a.average,
+      ngayCapNhat: expect.stringMatching(/^2026-06-15T/),
+      daXoa: false,
+    });
+    const c = commented[0]!;
+    expect((comments.body.duLieu as unknown[])[0]).toEqual({
+      maTruong: '79NB0001',
+      namHoc: '2025-2026',
+      hocKy: c.semester,
+      maLop: c.className,
+      maHocSinh: c.studentCode,
+      maMon: c.subjectCode,
+      nhanXetTX: c.regular,
+      nhanXetGK: c.midterm,
+      nhanXetCK: c.final,
+      ketQua: c.result,
+      ngayCapNhat: expect.stringMatching(/^2026-06-15T/),
+      daXoa: false,
+    });
+  });
+
+  it('serves each learning result with its subjects, levels and period', async () => {
+    const s = await school(GRADES);
+    const { results } = await generated();
+    const { body } = await getJson(`${s.url}/api/v1/ket-qua-hoc-tap?kichThuoc=5000`);
+    expect(body.tongSo).toBe(results.length);
+    const year = results.find((r) => r.period === 'year')!;
+    const served = (body.duLieu as Array<{ ky: string; maHocSinh: string }>).find(
+      (r) => r.ky === 'CN' && r.maHocSinh === year.studentCode,
+    );
+    const scored = year.subjects.find((x) => x.evaluation === 'scored')!;
+    expect(served).toMatchObject({
+      maLop: year.className,
+      hocLuc: year.level,
+      renLuyen: year.conduct,
+      chiTiet: expect.arrayContaining([
+        {
+          maMon: scored.subjectCode,
+          hinhThuc: 'Điểm số',
+          diemTB: scored.average,
+          diemHK1: (scored as { semester1: number }).semester1,
+          diemHK2: (scored as { semester2: number }).semester2,
+        },
+      ]),
+    });
+    expect((served as unknown as { chiTiet: unknown[] }).chiTiet).toHaveLength(year.subjects.length);
+  });
+
+  it('corrects a mark with its ĐTBmhk, and lists a deleted row at /da-xoa by its ids', async () => {
+    const s = await school(GRADES);
+    const id = s.state.data.marks.idList()[0]!;
+    const before = structuredClone(s.state.data.marks.get(id)!);
+    const { marks } = s.state.mutate({ marks: { update: [id], delete: 1 } });
+    const after = s.state.data.marks.get(id)!;
+    expect(after.diemTX.slice(0, -1)).toEqual(before.diemTX.slice(0, -1));
+    expect(after.diemTX.at(-1)).toBe(before.diemTX.at(-1)! >= 10 ? 9.5 : before.diemTX.at(-1)! + 0.5);
+    expect(after.diemTBHK).not.toBe(undefined);
+    const deleted = await getJson(`${s.url}/api/v1/da-xoa?loai=so-diem`);
+    const [maTruong, namHoc, hocKy, maHocSinh, maMon] = marks!.deleted[0]!.split('/');
+    expect(deleted.body.duLieu).toEqual([
+      {
+        loai: 'so-diem',
+        maTruong,
+        namHoc,
+        hocKy: Number(hocKy),
+        maHocSinh,
+        maMon,
+        thoiGianXoa: expect.any(String),
+      },
+    ]);
+  });
+
+  it('keeps no grade books unless asked', async () => {
+    const s = await school();
+    expect(s.state.data.marks.size + s.state.data.comments.size + s.state.data.learningResults.size).toBe(0);
+    expect((await getJson(`${s.url}/api/v1/so-diem`)).body).toMatchObject({ tongSo: 0, duLieu: [] });
+  });
+
+  it('serves the grade books a generation of every stream writes, from the shared cache', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rest-school-grades-'));
+    try {
+      await generateDistrict({ outDir: dir, ...DISTRICT });
+      const cached = (await gradesDir(await districtDir(DISTRICT)))!;
+      for (const file of ['assessments.jsonl', 'learning-results.jsonl'])
+        expect(await readFile(join(cached, file), 'utf8')).toBe(await readFile(join(dir, file), 'utf8'));
+      expect(await gradesDir(dir)).toBe(dir);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
