@@ -150,7 +150,7 @@ describe('the console on the demo district', () => {
     await page.close();
   });
 
-  it('the district report compares every school, and the hub serves its metrics', async () => {
+  it('the district and score reports cover every school, and the hub serves its metrics', async () => {
     const district = await api<{ schools: Array<{ schoolCode: string; students: number }> }>(
       '/reports/district',
     );
@@ -165,6 +165,17 @@ describe('the console on the demo district', () => {
     await page.getByTestId('report-table').waitFor();
     await expect(page.getByTestId('report-table').locator('tbody tr').count()).resolves.toBe(SCHOOLS);
     await shot(page, 'console-demo-reports');
+
+    // The demo's schools carry grades: the score report has every school, drawn and tabled.
+    const scores = await api<{ rows: Array<{ schoolCode: string; students: number }> }>('/reports/scores');
+    expect(new Set(scores.rows.map((r) => r.schoolCode)).size).toBe(SCHOOLS);
+    await page.goto(`${consoleUrl}#/reports/scores`);
+    await page.getByTestId('report-table').waitFor();
+    await expect(page.getByTestId('report-table').locator('tbody tr').count()).resolves.toBe(
+      Math.min(scores.rows.length, 500),
+    );
+    await expect(page.locator('.report-chart canvas').count()).resolves.toBeGreaterThan(0);
+    await shot(page, 'console-demo-scores');
     await page.close();
 
     const metrics = await fetch(`${hubUrl}/metrics`);
