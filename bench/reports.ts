@@ -11,7 +11,7 @@
  * --profile-ms.
  *
  *   node --import tsx bench/reports.ts [--schools 100] [--students 1000] [--calls 9] [--nights 7]
- *                                      [--profile-ms 1000]
+ *                                      [--profile-ms 1000] [--reports scores,levels]
  *
  * The projection's rows are written set-based (generate_series) in the shape the observers write
  * (src/reports/facts.ts): the same record keys the sandbox's school systems use, hashed with the
@@ -42,6 +42,11 @@ const STUDENTS = option('--students', 1000);
 const CALLS = Math.max(7, option('--calls', 9));
 const NIGHTS = option('--nights', 7);
 const PROFILE_MS = option('--profile-ms', 1000);
+// Only these reports (`--reports scores,levels`), e.g. to keep (BENCH_KEEP) a loaded district quickly.
+const ONLY = (() => {
+  const i = args.indexOf('--reports');
+  return i >= 0 ? new Set((args[i + 1] ?? '').split(',')) : undefined;
+})();
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const SYSTEM = 'sandbox-school';
@@ -76,7 +81,9 @@ const p95 = (values: readonly number[]) => {
 };
 
 /** Every statement the pool's clients send while `run` runs (the reports' SQL, for EXPLAIN). */
-async function capturing<T>(run: () => Promise<T>): Promise<{ value: T; statements: Array<[string, unknown[]]> }> {
+async function capturing<T>(
+  run: () => Promise<T>,
+): Promise<{ value: T; statements: Array<[string, unknown[]]> }> {
   const statements: Array<[string, unknown[]]> = [];
   const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
   const original = proto.query;
@@ -320,6 +327,7 @@ try {
   const measured: Array<Record<string, unknown>> = [];
   const profiles: Array<{ case: string; statements: Array<{ sql: string; plan: string }> }> = [];
   for (const c of cases) {
+    if (ONLY && !ONLY.has(c.report)) continue;
     const path = `/v1/reports/${c.report}${c.query ? `?${c.query}` : ''}`;
     const warm = await ask(path); // plans, pool, caches
     const times: number[] = [];
@@ -357,6 +365,7 @@ try {
   // only counts bytes (what the API streams to the browser).
   const excel: Array<Record<string, unknown>> = [];
   for (const report of ['district', 'scores'] as const) {
+    if (ONLY && !ONLY.has(report)) continue;
     const built = (await REPORTS[report](db, {}, { schools: codes })) as AnyReport;
     const write = async () => {
       let bytes = 0;
@@ -409,9 +418,12 @@ try {
     '| report | filters | median ms | p95 ms | bytes | rows |',
     '|---|---|---:|---:|---:|---:|',
     ...measured.map(
-      (r) => `| ${r.report} | ${r.filters} | ${r.medianMs} | ${r.p95Ms} | ${r.answerBytes} | ${r.rows ?? ''} |`,
+      (r) =>
+        `| ${r.report} | ${r.filters} | ${r.medianMs} | ${r.p95Ms} | ${r.answerBytes} | ${r.rows ?? ''} |`,
     ),
-    ...excel.map((r) => `| ${r.report} (xlsx) | ${r.filters} | ${r.medianMs} | ${r.p95Ms} | ${r.fileBytes} | |`),
+    ...excel.map(
+      (r) => `| ${r.report} (xlsx) | ${r.filters} | ${r.medianMs} | ${r.p95Ms} | ${r.fileBytes} | |`,
+    ),
     '',
   ].join('\n');
   process.stdout.write(`${table}\n`);
