@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- validate|rest|excel|bomb|sync … [--option value …]]`: runs the named benchmarks (all
+ * `npm run bench [-- validate|rest|excel|bomb|sync|overview|reports … [--option value …]]`: runs the named benchmarks (all
  * of them when none is named), each in its own process, so one's memory never counts in another's
  * figures. Options after the names go to each benchmark (`npm run bench -- sync --workers 0`).
  */
@@ -14,6 +14,7 @@ const BENCHES: Record<string, { file: string; flags: string[] }> = {
   sync: { file: 'sync.ts', flags: [] },
   'auth-flood': { file: 'auth-flood.ts', flags: [] },
   overview: { file: 'overview.ts', flags: [] },
+  reports: { file: 'reports.ts', flags: [] },
 };
 
 const args = process.argv.slice(2);
