@@ -18,6 +18,7 @@ import {
   enrolmentCounts,
   lastQualityRuns,
   scoreCounts,
+  scoreTotals,
   statedLevelCounts,
   studentIdentityCounts,
   studentSubjects,
@@ -322,7 +323,7 @@ export async function district(
   const [enrolled, scoreRows, identity] = await Promise.all([
     enrolment(db, { ...filters, period: undefined, semester: undefined }, scope),
     schoolYear
-      ? scoreCounts(db, {
+      ? scoreTotals(db, {
           schools,
           schoolYear,
           grade: filters.grade,
@@ -343,7 +344,7 @@ export async function district(
     for (const t of chosen.filter((x) => x.schoolCode === schoolCode))
       for (const [level, n] of t.learning) learning.set(level, (learning.get(level) ?? 0) + n);
     const s = shares(learning);
-    const scored = scoreRows.filter((r) => r.school_code === schoolCode && r.band !== null);
+    const scored = scoreRows.filter((r) => r.school_code === schoolCode);
     const people = identity.find((i) => i.school_code === schoolCode);
     return {
       schoolCode,

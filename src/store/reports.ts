@@ -100,6 +100,38 @@ export async function scoreCounts(
   return rows;
 }
 
+/** Per school, the scored rows with an average and the sum of their averages in tenths. */
+export interface ScoreTotal {
+  school_code: string;
+  records: number;
+  tenths: number;
+}
+
+/**
+ * The district report's average per school in one pass grouped by school alone (100 groups):
+ * `scoreCounts` groups 2,000,000 rows of a district by band and subject, seconds where this is a
+ * fraction of one (bench/reports.ts).
+ */
+export async function scoreTotals(
+  db: Db,
+  f: FactFilter & { subject?: string | undefined; semester?: number | undefined },
+): Promise<ScoreTotal[]> {
+  const extra: RawBuilder<unknown>[] = [sql`r.evaluation = 'scored'`, sql`r.average is not null`];
+  if (f.subject) extra.push(sql`r.subject_code = ${f.subject}`);
+  if (f.semester !== undefined) extra.push(sql`r.semester = ${f.semester}`);
+  const { rows } = await sql<ScoreTotal>`
+    with ${CLASS_GRADES}
+    select r.school_code, count(*)::int as records, sum(round(r.average * 10))::int as tenths
+    from education_results r
+    left join class_grades g
+      on g.school_code = r.school_code and g.school_year = r.school_year and g.class_name = r.class_name
+    where ${where('r', f, extra)}
+    group by 1
+    order by 1
+  `.execute(kyselyOf(db));
+  return rows;
+}
+
 export interface StatedLevelCount {
   school_code: string;
   school_year: string;
