@@ -562,10 +562,21 @@ describe('the education reports', () => {
     await page.getByTestId('report-enrolment').click();
     await page.getByTestId('filter-school').selectOption(schools[1]!);
     const code = schools[1]!;
-    await page.waitForFunction(`location.hash.includes('school=${code}')`);
+    // Functions, not strings: the hub's CSP rightly refuses eval in the page.
+    type Dom = {
+      location: { hash: string };
+      document: { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null }> };
+    };
     await page.waitForFunction(
-      `[...document.querySelectorAll('[data-testid="report-table"] tbody tr td:first-child')].every((td) => td.getAttribute('data-value') === '${code}')`,
+      (c) => (globalThis as unknown as Dom).location.hash.includes(`school=${c}`),
+      code,
     );
+    await page.waitForFunction((c) => {
+      const cells = (globalThis as unknown as Dom).document.querySelectorAll(
+        '[data-testid="report-table"] tbody tr td:first-child',
+      );
+      return cells.length > 0 && Array.from(cells).every((td) => td.getAttribute('data-value') === c);
+    }, code);
     const only = await get<{ totals: { students: number } }>(`/reports/enrolment?school=${schools[1]}`);
     const shown = (await pageCells(page)).get('Sĩ số theo khối - By grade')!;
     expect(shown.reduce((sum, row) => sum + Number(row[3]), 0)).toBe(only.totals.students);

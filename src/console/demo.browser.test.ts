@@ -175,7 +175,7 @@ describe('the console on the demo district', () => {
       Math.min(scores.rows.length, 500),
     );
     await expect(page.locator('.report-chart canvas').count()).resolves.toBeGreaterThan(0);
-    await shot(page, 'console-demo-scores');
+    await page.screenshot({ path: join(SCREENSHOTS ?? dir, 'console-demo-scores.png') });
     await page.close();
 
     const metrics = await fetch(`${hubUrl}/metrics`);

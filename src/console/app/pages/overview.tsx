@@ -136,12 +136,12 @@ export function OverviewPage() {
                   <span class="muted">{t('never')}</span>
                 ) : (
                   <ul class="streams">
-                    {s.streams.map((r) => (
-                      <li key={r.stream}>
-                        <Link to={`/run/${r.runId}`}>{streamName(r.stream)}</Link>: {stateName(r.state)},{' '}
-                        {formatTime(r.createdAt)}, {formatDuration(r.durationMs)} — {formatNumber(r.read)}{' '}
-                        {t('read')} / {formatNumber(r.sent)} {t('sent')} / {formatNumber(r.refused)}{' '}
-                        {t('refused')}
+                    {byRun(s.streams).map(({ run: r, streams }) => (
+                      <li key={r.runId}>
+                        <Link to={`/run/${r.runId}`}>{streams.map(streamName).join(', ')}</Link>:{' '}
+                        {stateName(r.state)}, {formatTime(r.createdAt)}, {formatDuration(r.durationMs)} —{' '}
+                        {formatNumber(r.read)} {t('read')} / {formatNumber(r.sent)} {t('sent')} /{' '}
+                        {formatNumber(r.refused)} {t('refused')}
                       </li>
                     ))}
                   </ul>
@@ -163,4 +163,18 @@ export function OverviewPage() {
       </table>
     </section>
   );
+}
+
+/**
+ * The streams whose last run is the same run, on one line: a run's counts are the run's, not a
+ * stream's, so writing them once per stream would read as if each stream had them.
+ */
+function byRun(streams: SchoolStatus['streams']) {
+  const runs = new Map<string, { run: SchoolStatus['streams'][number]; streams: string[] }>();
+  for (const s of streams) {
+    const entry = runs.get(s.runId);
+    if (entry) entry.streams.push(s.stream);
+    else runs.set(s.runId, { run: s, streams: [s.stream] });
+  }
+  return [...runs.values()];
 }
