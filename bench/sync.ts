@@ -110,7 +110,7 @@ async function buildHub(sandbox: SandboxInfo, databaseUrl: string, prefix: strin
   const { createRunQueue, queueConnection } = await import('../src/pipeline/queue.ts');
   const { RunService } = await import('../src/pipeline/service.ts');
   const { startSyncWorkers } = await import('../src/pipeline/workers.ts');
-  const { identityObserver, identityRenamer } = await import('../src/app/identity.ts');
+  const { runObservers } = await import('../src/app/observers.ts');
 
   const db = await store.createDatabase({ DATABASE_URL: databaseUrl } as never);
   const keyring = store.loadKeyring({ NODE_ENV: 'test' }, () => {});
@@ -136,9 +136,9 @@ async function buildHub(sandbox: SandboxInfo, databaseUrl: string, prefix: strin
   const service = new RunService({
     db,
     keyring,
-    // As `edubridge worker` and the API run it: every run registers the people it reads.
-    observeRecords: identityObserver(db, keyring),
-    observeKeyChanges: identityRenamer(db),
+    // As `edubridge worker` and the API run it (createHub): every run registers the people it
+    // reads and keeps the education reports' facts.
+    ...runObservers(db, keyring),
     queue: createRunQueue(redis, prefix),
     sources: async () => sources,
     targets: () => [target],
@@ -239,6 +239,8 @@ async function main(): Promise<void> {
         process.execPath,
         [
           `--max-old-space-size=${WORKER_HEAP_MB}`,
+          // With --profile, each worker writes its CPU profile of the whole run when it exits.
+          ...(profileDir() ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir()!, `worker-${i + 1}`)}`] : []),
           '--import',
           'tsx',
           import.meta.filename,
@@ -490,12 +492,20 @@ async function main(): Promise<void> {
 
 /**
  * With `--profile DIR`, a CPU profile of the hub process for each pass (DIR/<pass>.cpuprofile,
- * for Chrome's DevTools or any .cpuprofile viewer); without it, nothing.
+ * for Chrome's DevTools or any .cpuprofile viewer), and one of each worker process for the whole
+ * run (DIR/worker-N/*.cpuprofile, written by Node's --cpu-prof as the worker exits); without it,
+ * nothing.
  */
-async function startProfile(): Promise<{ stop(name: string): Promise<void> } | undefined> {
+function profileDir(): string | undefined {
   const i = args.indexOf('--profile');
   if (i < 0) return undefined;
-  const dir = args[i + 1] ?? 'bench/.profiles';
+  const next = args[i + 1];
+  return next && !next.startsWith('--') ? next : 'bench/.profiles';
+}
+
+async function startProfile(): Promise<{ stop(name: string): Promise<void> } | undefined> {
+  const dir = profileDir();
+  if (!dir) return undefined;
   const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();
