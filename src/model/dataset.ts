@@ -5,9 +5,17 @@
  * dozen bytes per person), never the records; and for the codes, a count per length and the
  * caller's references to at most 50 records per length.
  */
+import type { z } from 'zod';
 import { NumberTable } from './number-table.ts';
 import { error, type Problem, warning } from './problem.ts';
-import type { CanonicalRecord } from './records.ts';
+import {
+  type CanonicalRecord,
+  GuardianshipSchema,
+  PersonSchema,
+  type RecordType,
+  StudentSchema,
+  TeacherSchema,
+} from './records.ts';
 import { ageOn } from './rules.ts';
 
 /** FNV-1a over UTF-16 code units, 32 bits. */
@@ -265,4 +273,39 @@ function shortCodes<Ref>(lengths: ReadonlyMap<number, CodeLength<Ref>>): Array<L
     }
   }
   return late;
+}
+
+const person = { type: true, key: true, schoolCode: true, personalId: true, fullName: true } as const;
+/** The fields `DatasetChecker.check` reads, per record type that has any beyond the key. */
+const VIEWS: Partial<Record<RecordType, z.ZodType>> = {
+  student: StudentSchema.pick({
+    ...person,
+    studentCode: true,
+    birthDate: true,
+    guardians: true,
+  }),
+  teacher: TeacherSchema.pick(person),
+  person: PersonSchema.pick(person),
+  guardianship: GuardianshipSchema.pick({ type: true, key: true, schoolCode: true, studentKey: true }),
+};
+
+/**
+ * What `DatasetChecker.check` needs of a record the rules passed before with no problem at all,
+ * parsed from the source's record by the record schema's own fields (so trimmed and typed exactly
+ * as `checkRecord` would give them) without the rules: a scan that skips an unchanged record still
+ * lets the dataset rules see it, so a new record sharing its ID or code is still caught. A clean
+ * record's rules changed nothing the checker reads (a name or ID they would have changed comes
+ * with a warning, and the record would not be clean). Undefined when the parse fails.
+ */
+export function datasetView(item: unknown): CanonicalRecord | undefined {
+  const type = (item as { type?: unknown } | null)?.type as RecordType | undefined;
+  const schema = type ? VIEWS[type] : undefined;
+  if (!schema) {
+    const { key, schoolCode } = item as { key?: unknown; schoolCode?: unknown };
+    return typeof key === 'string' && typeof schoolCode === 'string'
+      ? ({ type, key, schoolCode } as CanonicalRecord)
+      : undefined;
+  }
+  const parsed = schema.safeParse(item);
+  return parsed.success ? (parsed.data as CanonicalRecord) : undefined;
 }

@@ -1,5 +1,5 @@
 export * from './codes.ts';
-export { DatasetChecker, type LateProblem } from './dataset.ts';
+export { DatasetChecker, datasetView, type LateProblem } from './dataset.ts';
 export {
   type Bilingual,
   bilingualLine,

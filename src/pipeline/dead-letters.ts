@@ -381,6 +381,7 @@ async function replayBatch(
             hash: unit.upsert!.hash,
             accepted: true,
             ...(r.targetVersion ? { targetVersion: r.targetVersion } : {}),
+            ...(unit.upsert!.sourceHash ? { sourceHash: unit.upsert!.sourceHash } : {}),
           },
     );
   }

@@ -42,6 +42,8 @@ export interface StagedPayload {
       location?: string;
       /** The key the target holds the record under until now (the source changed its key). */
       previousKey?: string;
+      /** Hex hash of the source record when it had no problem: kept in the ledger once accepted. */
+      sourceHash?: string;
     }
   >;
   deletes: string[];
@@ -283,6 +285,7 @@ async function pushBatchOnce(ctx: PushContext, lease: PushLease): Promise<Record
           hash: upsert.hash,
           accepted: true,
           ...(r.targetVersion ? { targetVersion: r.targetVersion } : {}),
+          ...(upsert.sourceHash ? { sourceHash: upsert.sourceHash } : {}),
         });
         if (upsert.previousKey) renames.push({ from: upsert.previousKey, to: r.key });
       }

@@ -90,8 +90,11 @@ export {
   keysNotSeen,
   type LedgerDiff,
   type LedgerEntry,
+  markSourceHashes,
   renameLedgerKeys,
+  type SourceEntry,
   type TargetResult,
+  unchangedAtSource,
 } from './ledger.ts';
 export { addLineage, type LineageEntry, lineageOfRecords, recordHistory } from './lineage.ts';
 export {

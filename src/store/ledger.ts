@@ -54,6 +54,8 @@ export interface TargetResult {
   targetVersion?: string | undefined;
   /** The target confirmed a delete: the row stays as a tombstone. */
   deleted?: boolean | undefined;
+  /** Hex hash of the source record, when it went out with no problem (a later scan skips it). */
+  sourceHash?: string | undefined;
 }
 
 /**
@@ -79,15 +81,16 @@ export async function applyTargetResults(
     const result = await sql<{ n: number }>`
       with written as (
       insert into ledger as l (target, stream, record_key, school_code, content_hash, target_version,
-        first_pushed_at, last_pushed_at, run_id, deleted_at)
+        first_pushed_at, last_pushed_at, run_id, deleted_at, source_hash)
       select ${input.target}, ${input.stream}, r.key, ${input.schoolCode}, decode(r.hash, 'hex'), r.version,
-        now(), now(), ${input.runId}::uuid, case when r.deleted then now() end
+        now(), now(), ${input.runId}::uuid, case when r.deleted then now() end, decode(r.source, 'hex')
       from unnest(
         ${batch.map((r) => r.key)}::text[],
         ${batch.map((r) => r.hash)}::text[],
         ${batch.map((r) => r.targetVersion ?? null)}::text[],
-        ${batch.map((r) => r.deleted === true)}::boolean[]
-      ) as r(key, hash, version, deleted)
+        ${batch.map((r) => r.deleted === true)}::boolean[],
+        ${batch.map((r) => (r.deleted ? null : (r.sourceHash ?? null)))}::text[]
+      ) as r(key, hash, version, deleted, source)
       on conflict (target, stream, record_key) do update set
         school_code = excluded.school_code,
         content_hash = excluded.content_hash,
@@ -95,6 +98,7 @@ export async function applyTargetResults(
         last_pushed_at = excluded.last_pushed_at,
         run_id = excluded.run_id,
         deleted_at = excluded.deleted_at,
+        source_hash = excluded.source_hash,
         -- a record deleted and then sent again starts a new life at the target
         first_pushed_at = case when l.deleted_at is not null then excluded.first_pushed_at
           else l.first_pushed_at end
@@ -104,6 +108,60 @@ export async function applyTargetResults(
     written += result.rows[0]?.n ?? 0;
   }
   return { written };
+}
+
+/**
+ * Which of these source records every given target holds as they are now: a ledger row, not
+ * deleted, with the same source hash at each target. What a scan may skip without validating or
+ * mapping it again. One query per batch of 10,000; the primary key finds each row.
+ */
+export async function unchangedAtSource(
+  db: Db,
+  input: { targets: readonly string[]; stream: string; entries: readonly SourceEntry[] },
+): Promise<Set<string>> {
+  const same = new Set<string>();
+  if (input.targets.length === 0) return same;
+  for (const batch of chunks(input.entries, BATCH)) {
+    const { rows } = await sql<{ key: string }>`
+      select i.key
+      from unnest(${batch.map((e) => e.key)}::text[], ${batch.map((e) => e.sourceHash)}::text[]) as i(key, source)
+      join ledger l on l.target = any(${[...input.targets]}::text[]) and l.stream = ${input.stream}
+        and l.record_key = i.key
+      where l.source_hash = decode(i.source, 'hex') and l.deleted_at is null
+      group by i.key
+      having count(*) = ${input.targets.length}
+    `.execute(kyselyOf(db));
+    for (const row of rows) same.add(row.key);
+  }
+  return same;
+}
+
+export interface SourceEntry {
+  key: string;
+  /** Hex hash of the record as the source gave it. */
+  sourceHash: string;
+}
+
+/**
+ * Notes the source hash of records the target already holds as they map now (the diff found them
+ * unchanged): true whoever writes it, so it needs no lease. Only rows whose content is still the
+ * given one are touched, and only those with another source hash: a run after an upgrade marks
+ * each record once, a quiet night writes nothing.
+ */
+export async function markSourceHashes(
+  db: Db,
+  input: { target: string; stream: string; entries: ReadonlyArray<LedgerEntry & SourceEntry> },
+): Promise<void> {
+  for (const batch of chunks(input.entries, BATCH)) {
+    await sql`
+      update ledger l set source_hash = decode(i.source, 'hex')
+      from unnest(${batch.map((e) => e.key)}::text[], ${batch.map((e) => e.hash)}::text[],
+        ${batch.map((e) => e.sourceHash)}::text[]) as i(key, hash, source)
+      where l.target = ${input.target} and l.stream = ${input.stream} and l.record_key = i.key
+        and l.content_hash = decode(i.hash, 'hex') and l.deleted_at is null
+        and l.source_hash is distinct from decode(i.source, 'hex')
+    `.execute(kyselyOf(db));
+  }
 }
 
 /**

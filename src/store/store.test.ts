@@ -92,6 +92,7 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         '0012_stream_last_runs',
         '0013_education_facts',
         '0014_replay_requests',
+        '0015_source_hashes',
       ]);
       expect(status.every((m) => m.executedAt instanceof Date)).toBe(true);
     });

@@ -110,6 +110,11 @@ export interface LedgerTable {
   run_id: string | null;
   /** Set when the target confirmed a delete; the row stays as a tombstone for history. */
   deleted_at: Timestamp | null;
+  /**
+   * The source record's hash (16 bytes, see pipeline/pull/source-hash.ts) when it went out with no
+   * problem: a scan that reads the same source record again skips it.
+   */
+  source_hash: Buffer | null;
 }
 
 export interface LineageTable {

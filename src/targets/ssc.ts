@@ -140,6 +140,7 @@ export function createSscTarget(options: SscTargetOptions): SscTarget {
     id: SSC_TARGET_ID,
     mappingVersion: SSC_MAPPING_VERSION,
     streams: Object.keys(SSC_STREAMS) as SscStream[],
+    mappingSettings: mapping,
 
     map(record: CanonicalRecord): MappedRecord | undefined {
       return mapToSsc(record, mapping);

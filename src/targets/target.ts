@@ -61,6 +61,12 @@ export interface Target {
   /** Streams the target takes. */
   streams: readonly StreamName[];
   /**
+   * The settings `map` reads besides the record (SSC's collection accounts), if any. `map` must
+   * depend on nothing else than the record, `mappingVersion` and these: a scan skips a source
+   * record it has sent before under the same three without mapping it again (source-hash.ts).
+   */
+  mappingSettings?: unknown;
+  /**
    * Maps one canonical record, or returns undefined when the target does not take this record
    * type (a stream may carry several). Throws a RecordError naming the field when it cannot map.
    */

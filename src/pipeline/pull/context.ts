@@ -96,6 +96,14 @@ export interface StreamPull {
   renamesToTell: Array<{ from: string; to: string }>;
   /** Records the adapter rejected without a key: a full run cannot tell what is gone, so deletes nothing. */
   rejectedWithoutKey: number;
+  /** Records read, waiting to be told unchanged (skipped) or checked, a batch at a time. */
+  pending: Array<{ record: CanonicalRecord; line: number }>;
+  /** The stream's targets' ids: a record is skipped only when each holds it as it is now. */
+  targetIds: readonly string[];
+  /** The salt of the stream's source hashes (source-hash.ts). */
+  salt: string;
+  /** Key → source hash of a clean record waiting to be staged (its ledger rows will keep it). */
+  sourceHashes: Map<string, string>;
   /** Valid records waiting for the next flush. */
   buffer: CanonicalRecord[];
   /** Keys counted invalid when a target could not map them. */

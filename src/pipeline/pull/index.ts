@@ -50,6 +50,7 @@ import { stageDeletes } from './deletes.ts';
 import { excludeLate } from './exclude.ts';
 import { type HoldReport, holdIfUnusual } from './hold.ts';
 import { flush, readStream } from './read.ts';
+import { sourceSalt } from './source-hash.ts';
 
 export type { StreamEnd } from './context.ts';
 export type { HoldReport } from './hold.ts';
@@ -193,6 +194,7 @@ async function pullStream(run: PullRun, tally: PullTally, stream: StreamName): P
     run.config,
     checkpoint as never,
   );
+  const targets = run.targets.filter((t) => t.streams.includes(stream));
   const s: StreamPull = {
     stream,
     dataset: new DatasetChecker<RecordRef>({ asOf: run.asOf }),
@@ -201,6 +203,10 @@ async function pullStream(run: PullRun, tally: PullTally, stream: StreamName): P
     renames: new Map(),
     renamesToTell: [],
     rejectedWithoutKey: 0,
+    pending: [],
+    targetIds: targets.map((t) => t.id),
+    salt: sourceSalt(targets, run.asOf, run.textLimits),
+    sourceHashes: new Map(),
     buffer: [],
     unmappable: new Set(),
     stagedIn: new Map(),

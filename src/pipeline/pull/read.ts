@@ -4,8 +4,15 @@
  * are validated (record rules, then the dataset rules that compare records) and the valid ones
  * flushed to staging a batch at a time. The stream's end is `finishStream` (index.ts).
  */
-import { type CanonicalRecord, checkRecord, hasErrors, type Problem } from '../../model/index.ts';
+import {
+  type CanonicalRecord,
+  checkRecord,
+  datasetView,
+  hasErrors,
+  type Problem,
+} from '../../model/index.ts';
 import { isSignal, type ReadItem } from '../../sdk/index.ts';
+import { unchangedAtSource } from '../../store/index.ts';
 import {
   type PullRun,
   type PullTally,
@@ -15,6 +22,7 @@ import {
   spent,
   timed,
 } from './context.ts';
+import { sourceHashOf } from './source-hash.ts';
 import { stageChanges } from './stage.ts';
 
 export async function readStream(
@@ -26,6 +34,7 @@ export async function readStream(
   const loopStarted = performance.now();
   const flushedBefore = tally.clock.flushMs ?? 0;
   const readBefore = tally.clock.readMs ?? 0;
+  const sourceBefore = tally.clock.sourceMs ?? 0;
   for await (const item of timedRead(tally, items)) {
     if (isSignal(item)) {
       if (item.kind === 'checkpoint') s.lastCheckpoint = item.checkpoint;
@@ -55,29 +64,95 @@ export async function readStream(
     tally.counts.pulled++;
     // Read, valid or not: the school still has it, and a full run must not delete it at a target.
     if (typeof item.key === 'string') s.present.add(item.key);
-    const valid = validate(run, tally, s, item);
-    if (!valid) continue;
-    s.buffer.push(valid);
-    if (s.buffer.length >= run.batchSize) await flush(run, tally, s);
+    s.pending.push({ record: item, line: s.line });
+    if (s.pending.length >= run.batchSize) await resolvePending(run, tally, s);
   }
-  // What the loop spent neither waiting for the source nor flushing: validation.
+  await resolvePending(run, tally, s);
+  // What the loop spent neither waiting for the source, nor asking the ledger what is unchanged,
+  // nor flushing: validation (and the skips' hashing).
   tally.clock.checkMs =
     (tally.clock.checkMs ?? 0) +
     performance.now() -
     loopStarted -
     ((tally.clock.readMs ?? 0) - readBefore) -
+    ((tally.clock.sourceMs ?? 0) - sourceBefore) -
     ((tally.clock.flushMs ?? 0) - flushedBefore);
 }
 
-/** The record as the rules normalised it when it is valid; its problems go to the report either way. */
+/**
+ * The records read since the last call, in the order read: those every target holds as the source
+ * gives them now (source-hash.ts) are counted unchanged and seen by the dataset rules only; the
+ * others are validated, and the valid ones wait for the next flush.
+ */
+async function resolvePending(run: PullRun, tally: PullTally, s: StreamPull): Promise<void> {
+  if (s.pending.length === 0) return;
+  const pending = s.pending;
+  s.pending = [];
+  const hashes = pending.map(({ record }) =>
+    typeof record.key === 'string' && s.targetIds.length > 0 ? sourceHashOf(record, s.salt) : undefined,
+  );
+  const entries = pending.flatMap(({ record }, i) =>
+    hashes[i] ? [{ key: record.key, sourceHash: hashes[i] }] : [],
+  );
+  const same =
+    entries.length > 0
+      ? await timed(
+          tally,
+          'sourceMs',
+          unchangedAtSource(run.db, { targets: s.targetIds, stream: s.stream, entries }),
+        )
+      : new Set<string>();
+  for (const [i, { record, line }] of pending.entries()) {
+    if (same.has(record.key) && skipUnchanged(tally, s, record, line)) continue;
+    const checked = validate(run, tally, s, record, line);
+    if (!checked) continue;
+    const hash = hashes[i];
+    if (checked.clean && hash && checked.record.key === record.key) s.sourceHashes.set(record.key, hash);
+    s.buffer.push(checked.record);
+    if (s.buffer.length >= run.batchSize) await flush(run, tally, s);
+  }
+  if (same.size > 0) await progress(run, tally, 'diff');
+}
+
+/**
+ * A record every target holds as the source gives it now: counted valid and unchanged at each
+ * target, after the dataset rules (a record that shares its ID with one read before is still
+ * invalid). False when its fields cannot be read for those rules: it is then checked in full.
+ */
+function skipUnchanged(tally: PullTally, s: StreamPull, record: CanonicalRecord, line: number): boolean {
+  const view = datasetView(record);
+  if (!view) return false;
+  const ref: RecordRef = {
+    file: record.source?.location ?? s.stream,
+    line,
+    type: view.type,
+    key: view.key,
+    invalid: false,
+  };
+  const problems = s.dataset.check(view, ref);
+  ref.invalid = hasErrors(problems);
+  tally.report.record(ref, ref.type, ref.key, problems);
+  if (ref.invalid) tally.counts.invalid++;
+  else {
+    tally.counts.valid++;
+    tally.counts.unchanged += s.targetIds.length;
+  }
+  return true;
+}
+
+/**
+ * The record as the rules normalised it when it is valid, and whether they found no problem at all
+ * (`clean`); its problems go to the report either way.
+ */
 function validate(
   run: PullRun,
   tally: PullTally,
   s: StreamPull,
   item: CanonicalRecord,
-): CanonicalRecord | undefined {
+  line: number,
+): { record: CanonicalRecord; clean: boolean } | undefined {
   const check = checkRecord(item, { asOf: run.asOf, textLimits: run.textLimits });
-  const place = { file: item.source?.location ?? s.stream, line: s.line };
+  const place = { file: item.source?.location ?? s.stream, line };
   if (!check.record) {
     tally.counts.invalid++;
     tally.report.record(place, item.type, item.key, check.problems);
@@ -91,7 +166,7 @@ function validate(
     tally.counts.invalid++;
     return undefined;
   }
-  return check.record;
+  return { record: check.record, clean: check.problems.length === 0 };
 }
 
 /**

@@ -7,12 +7,12 @@
  */
 import type { CanonicalRecord } from '../../model/index.ts';
 import { RecordError } from '../../sdk/index.ts';
-import { diffAgainstLedger, heldKeys, recordHash, stageBatch } from '../../store/index.ts';
+import { diffAgainstLedger, heldKeys, markSourceHashes, recordHash, stageBatch } from '../../store/index.ts';
 import type { MappedRecord, Target } from '../../targets/target.ts';
 import type { StagedPayload } from '../push.ts';
 import { note, type PullRun, type PullTally, type StreamPull, timed } from './context.ts';
 
-type Mapped = MappedRecord & { hash: string; location?: string };
+type Mapped = MappedRecord & { hash: string; location?: string; sourceHash?: string };
 
 const schemaVersionOf = (target: Target) => `${target.id}/${target.mappingVersion}`;
 
@@ -26,7 +26,9 @@ export async function stageChanges(
   const targets = run.targets.filter((t) => t.streams.includes(s.stream));
   const mappedBy = new Map<string, Mapped[]>(targets.map((t) => [t.id, []]));
   for (const record of records) {
-    const mapped = mapForEveryTarget(targets, record);
+    const sourceHash = s.sourceHashes.get(record.key);
+    if (sourceHash !== undefined) s.sourceHashes.delete(record.key);
+    const mapped = mapForEveryTarget(targets, record, sourceHash);
     if (mapped instanceof RecordError) {
       tally.counts.invalid++;
       s.unmappable.add(record.key);
@@ -53,6 +55,7 @@ export async function stageChanges(
 function mapForEveryTarget(
   targets: readonly Target[],
   record: CanonicalRecord,
+  sourceHash: string | undefined,
 ): Map<string, Mapped> | RecordError {
   const out = new Map<string, Mapped>();
   for (const target of targets) {
@@ -68,6 +71,7 @@ function mapForEveryTarget(
       ...m,
       hash: recordHash(m.body, schemaVersionOf(target)),
       ...(record.source.location ? { location: record.source.location } : {}),
+      ...(sourceHash ? { sourceHash } : {}),
     });
   }
   return out;
@@ -108,6 +112,17 @@ async function stageForTarget(
     }
   }
   tally.counts.unchanged += mapped.length - changed.size;
+  // What the target holds already as it maps now: the next scan may skip it at the source.
+  const marks = mapped.flatMap((m) =>
+    m.sourceHash && !changed.has(m.key) ? [{ key: m.key, hash: m.hash, sourceHash: m.sourceHash }] : [],
+  );
+  if (marks.length > 0) {
+    await timed(
+      tally,
+      'ledgerMs',
+      markSourceHashes(run.db, { target: target.id, stream: s.stream, entries: marks }),
+    );
+  }
   if (changed.size === 0) return;
   const upserts: StagedPayload['upserts'] = mapped
     .filter((m) => changed.has(m.key))
