@@ -1,17 +1,19 @@
 /**
- * `npm run bench [-- validate|rest|excel|bomb|sync|overview|reports … [--option value …]]`: runs the named benchmarks (all
+ * `npm run bench [-- validate|rest|excel|bomb|sync|floor|overview|reports … [--option value …]]`: runs the named benchmarks (all
  * of them when none is named), each in its own process, so one's memory never counts in another's
  * figures. Options after the names go to each benchmark (`npm run bench -- sync --workers 0`).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const BENCHES: Record<string, { file: string; flags: string[] }> = {
+const BENCHES: Record<string, { file: string; flags: string[]; args?: string[] }> = {
   validate: { file: 'run.ts', flags: ['--expose-gc'] },
   rest: { file: 'rest-read.ts', flags: [] },
   excel: { file: 'excel-import.ts', flags: [] },
   bomb: { file: 'excel-bomb.ts', flags: [] },
   sync: { file: 'sync.ts', flags: [] },
+  // The hub's first sync and the plain-fetch floor on the same district in the same run, and their ratio.
+  floor: { file: 'sync.ts', flags: [], args: ['--floor-only'] },
   'auth-flood': { file: 'auth-flood.ts', flags: [] },
   overview: { file: 'overview.ts', flags: [] },
   reports: { file: 'reports.ts', flags: [] },
@@ -29,11 +31,11 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 for (const name of asked.length > 0 ? asked : Object.keys(BENCHES)) {
-  const { file, flags } = BENCHES[name]!;
+  const { file, flags, args: own = [] } = BENCHES[name]!;
   process.stdout.write(`\n== ${name} ==\n`);
   const r = spawnSync(
     process.execPath,
-    [...flags, '--import', 'tsx', join(import.meta.dirname, file), ...options],
+    [...flags, '--import', 'tsx', join(import.meta.dirname, file), ...own, ...options],
     {
       stdio: 'inherit',
     },

@@ -8,9 +8,11 @@
  * processes (`--workers`, started as `npm run worker` starts one; 0 = a worker pool in this process)
  * carry out a pull job per run and a push job per staged batch, through the `rest` adapter, the
  * rules, the identity registry, the ledger and the gateway:
- *   1. a first full sync (everything new), then VACUUM (ANALYZE) of the database (timed, not
- *      counted: the autovacuum a first load calls for), 2. a second full scan where nothing changed,
- *   3. 1 % of the students changed at the source, then an incremental sync.
+ *   1. a first full sync (everything new), then the floor (`floorPass`: a plain fetch script on the
+ *      same district, no guarantees) and the ratio hub/floor, then VACUUM (ANALYZE) of the database
+ *      (timed, not counted: the autovacuum a first load calls for), 2. a second full scan where
+ *      nothing changed, 3. 1 % of the students changed at the source, then an incremental sync.
+ * `--floor-only` (`npm run bench -- floor`) stops after the first sync and the floor.
  * Beside them, the raw limits of hub-side layers measured in the same run: validation + hash alone,
  * the ledger diff and the ledger no-op upsert of unchanged records, and BullMQ jobs of 100 records
  * through a no-op worker. For each pass: the CPU seconds of every process involved (this one, the
@@ -208,6 +210,90 @@ async function firstLineOf(input: NodeJS.ReadableStream): Promise<string> {
   throw new Error('nothing to read');
 }
 
+/**
+ * The floor: what a plain script does with the same district in the same run, with none of the
+ * hub's guarantees (no validation, ledger, identity, retries or persistence). For each school, four
+ * at a time as the hub's two workers pull: `fetch` every page of students, rename the fields to the
+ * city's (a lookup per field, no checks), and post batches of 1,000 through the gateway (the hub's
+ * gateway client, for the gateway's token and envelope only). The city's answers are counted, so a
+ * floor that the city refused would show. The hub's first sync over the floor is the ratio the
+ * issue asks for (`npm run bench -- floor` runs this pass and the hub's first sync only).
+ */
+async function floorPass(sandbox: SandboxInfo, sandboxPid: number) {
+  const { createGatewayClient } = await import('../src/gateway/index.ts');
+  const gateway = createGatewayClient(sandbox.gateway as never);
+  const GENDER: Record<string, string> = { Nam: '1', Nữ: '2' };
+  const RELATION: Record<string, string> = { Cha: 'Cha', Mẹ: 'Me' };
+  type Row = Record<string, unknown> & { phuHuynh?: Array<Record<string, string>> };
+  const rename = (r: Row) => {
+    const out: Record<string, unknown> = {
+      MaTruong: r.maTruong,
+      MaHocSinh: r.maHocSinh,
+      HoTen: r.hoTen,
+      NgaySinh: r.ngaySinh,
+      GioiTinh: GENDER[r.gioiTinh as string],
+      MaDanToc: r.maDanToc,
+      SoDinhDanh: r.soDinhDanh,
+      NamHoc: r.namHoc,
+      MaLop: `${r.maTruong}.${String(r.namHoc).slice(0, 4)}.${r.maLop}`,
+    };
+    for (const g of r.phuHuynh ?? []) {
+      const p = RELATION[g.quanHe!] ?? 'NguoiGiamHo';
+      out[`HoTen${p}`] = g.hoTen;
+      out[`SoDinhDanh${p}`] = g.soDinhDanh;
+      out[`SoDienThoai${p}`] = g.dienThoai;
+      out[`NamSinh${p}`] = Number(g.ngaySinh?.slice(6, 10));
+    }
+    return { key: `rest-sandbox-school:student-${r.maHocSinh}`, kind: 'HocSinh', record: out };
+  };
+  const tally = { pulled: 0, accepted: 0, other: 0 };
+  const cpuBefore = cpuSeconds(sandboxPid, []);
+  const started = performance.now();
+  let batchNo = 0;
+  async function school(code: string) {
+    for (let page = 1; ; page++) {
+      const res = await fetch(
+        `${sandbox.restUrl}/api/v1/hoc-sinh?maTruong=${code}&trang=${page}&kichThuoc=${PAGE_SIZE}`,
+        { headers: { 'x-api-key': VENDOR_KEY } },
+      );
+      const body = (await res.json()) as { duLieu: Row[] };
+      const rows = body.duLieu.filter((r) => r.maTruong === code);
+      tally.pulled += rows.length;
+      for (let i = 0; i < rows.length; i += 1_000) {
+        const records = rows.slice(i, i + 1_000).map(rename);
+        const idempotencyKey = `floor-${randomUUID()}-${++batchNo}`;
+        const answer = await gateway.send({
+          service: 'csdl-nganh',
+          operation: 'hocsinh',
+          body: { idempotencyKey, records, deletes: [] },
+          idempotencyKey,
+          correlationId: idempotencyKey,
+        });
+        for (const r of (answer.body as { results: Array<{ status: string }> }).results)
+          if (r.status === 'accepted') tally.accepted++;
+          else {
+            if (tally.other === 0) process.stderr.write(`floor: the city answered ${JSON.stringify(r)}\n`);
+            tally.other++;
+          }
+      }
+      if (body.duLieu.length < PAGE_SIZE) return;
+    }
+  }
+  const queue = [...sandbox.schools];
+  await Promise.all(
+    Array.from({ length: Math.max(1, WORKERS) * CONCURRENCY }, async () => {
+      for (let code = queue.shift(); code; code = queue.shift()) await school(code);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    ...tally,
+    seconds: Number(seconds.toFixed(2)),
+    recordsPerSecond: Math.round(tally.pulled / seconds),
+    cpuSeconds: cpuSpent(cpuBefore, cpuSeconds(sandboxPid, [])),
+  };
+}
+
 async function main(): Promise<void> {
   const server = spawn(
     process.execPath,
@@ -324,6 +410,20 @@ async function main(): Promise<void> {
 
     const full = await pass('full', 'full');
     process.stderr.write(`full: ${JSON.stringify(full)}\n`);
+    const floor = await floorPass(sandbox, server.pid!);
+    process.stderr.write(`floor: ${JSON.stringify(floor)}\n`);
+    if (args.includes('--floor-only')) {
+      process.stdout.write(
+        `| ${sandbox.students.toLocaleString('en-US')} students, same district, same run | records/s |\n|---|---|\n` +
+          `| hub, first full sync (all steps) | ${full.recordsPerSecond.toLocaleString('en-US')} |\n` +
+          `| floor: plain fetch, rename, post | ${floor.recordsPerSecond.toLocaleString('en-US')} (${floor.accepted.toLocaleString('en-US')} accepted) |\n` +
+          `| ratio hub/floor | **${(full.recordsPerSecond / floor.recordsPerSecond).toFixed(2)}** |\n`,
+      );
+      for (const child of workerProcesses) child.kill('SIGTERM');
+      await workers?.close();
+      await hub.close();
+      return;
+    }
     const settleSeconds = await settle();
     const noChange = await pass('full', 'no-change');
     process.stderr.write(`no change: ${JSON.stringify(noChange)}\n`);
@@ -438,6 +538,7 @@ async function main(): Promise<void> {
       schools: sandbox.schools.length,
       concurrency: CONCURRENCY,
       full,
+      floor,
       noChange,
       incremental: { ...incremental, changedAtSource: changed },
       workers: WORKERS || 'in-process',
@@ -453,6 +554,7 @@ async function main(): Promise<void> {
         identityNoChangePerSecond,
       },
       ratios: {
+        fullToFloor: Number((full.recordsPerSecond / floor.recordsPerSecond).toFixed(2)),
         fullToValidateHash: Number((full.recordsPerSecond / validateHashPerSecond).toFixed(2)),
         noChangeToValidateHash: Number((noChange.recordsPerSecond / validateHashPerSecond).toFixed(2)),
         fullToBullmq: Number((full.recordsPerSecond / bullmqRecordsPerSecond).toFixed(2)),
@@ -467,6 +569,7 @@ async function main(): Promise<void> {
         `| sync of ${sandbox.students.toLocaleString('en-US')} students (${sandbox.schools.length} schools, one run a school, ${WORKERS > 0 ? `${WORKERS} worker processes with ${CONCURRENCY} pulls at a time each` : `${CONCURRENCY} pulls at a time in one process`}, queued pull and push jobs on Redis, PostgreSQL, REST sandbox → city sandbox through the gateway) | figure |`,
         '|---|---|',
         `| first full sync | **${full.recordsPerSecond.toLocaleString('en-US')} records/s** (${full.seconds} s) |`,
+        `| the floor in the same run: plain fetch, rename, post (no checks, no ledger) | ${floor.recordsPerSecond.toLocaleString('en-US')} records/s (${floor.accepted.toLocaleString('en-US')} accepted); hub/floor **${(full.recordsPerSecond / floor.recordsPerSecond).toFixed(2)}** |`,
         `| (vacuum and analyze after the first load: ${settleSeconds} s, not counted) | |`,
         `| second full scan, nothing changed | **${noChange.recordsPerSecond.toLocaleString('en-US')} records/s** (${noChange.seconds} s) |`,
         `| incremental sync after 1 % changed (${changed} students) | **${incremental.seconds} s** |`,

@@ -90,6 +90,7 @@ export {
   keysNotSeen,
   type LedgerDiff,
   type LedgerEntry,
+  ledgerHoldsSchool,
   markSourceHashes,
   renameLedgerKeys,
   type SourceEntry,

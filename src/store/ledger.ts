@@ -136,6 +136,24 @@ export async function unchangedAtSource(
   return same;
 }
 
+/**
+ * Whether any of these targets holds a record of this school and stream (a row, deleted or not):
+ * a school's first sync has nothing to skip and does not ask record by record.
+ */
+export async function ledgerHoldsSchool(
+  db: Db,
+  input: { targets: readonly string[]; stream: string; schoolCode: string },
+): Promise<boolean> {
+  if (input.targets.length === 0) return false;
+  const { rows } = await sql<{ held: boolean }>`
+    select exists (
+      select 1 from ledger where target = any(${[...input.targets]}::text[])
+        and school_code = ${input.schoolCode} and stream = ${input.stream}
+    ) as held
+  `.execute(kyselyOf(db));
+  return rows[0]?.held === true;
+}
+
 export interface SourceEntry {
   key: string;
   /** Hex hash of the record as the source gave it. */

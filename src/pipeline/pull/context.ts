@@ -100,6 +100,8 @@ export interface StreamPull {
   pending: Array<{ record: CanonicalRecord; line: number }>;
   /** The stream's targets' ids: a record is skipped only when each holds it as it is now. */
   targetIds: readonly string[];
+  /** No target holds anything of the school's in this stream yet: nothing to skip, nothing to ask. */
+  firstSight: boolean;
   /** The salt of the stream's source hashes (source-hash.ts). */
   salt: string;
   /** Key → source hash of a clean record waiting to be staged (its ledger rows will keep it). */

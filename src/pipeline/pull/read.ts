@@ -95,7 +95,7 @@ async function resolvePending(run: PullRun, tally: PullTally, s: StreamPull): Pr
     hashes[i] ? [{ key: record.key, sourceHash: hashes[i] }] : [],
   );
   const same =
-    entries.length > 0
+    entries.length > 0 && !s.firstSight
       ? await timed(
           tally,
           'sourceMs',
