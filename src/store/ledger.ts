@@ -122,9 +122,20 @@ export async function unchangedAtSource(
   const same = new Set<string>();
   if (input.targets.length === 0) return same;
   for (const batch of chunks(input.entries, BATCH)) {
-    const { rows } = await sql<{ key: string }>`
+    const keys = batch.map((e) => e.key);
+    const hashes = batch.map((e) => e.sourceHash);
+    // One target (the usual case): a plain join on the primary key, nothing to count.
+    const { rows } =
+      input.targets.length === 1
+        ? await sql<{ key: string }>`
       select i.key
-      from unnest(${batch.map((e) => e.key)}::text[], ${batch.map((e) => e.sourceHash)}::text[]) as i(key, source)
+      from unnest(${keys}::text[], ${hashes}::text[]) as i(key, source)
+      join ledger l on l.target = ${input.targets[0]} and l.stream = ${input.stream} and l.record_key = i.key
+      where l.source_hash = decode(i.source, 'hex') and l.deleted_at is null
+    `.execute(kyselyOf(db))
+        : await sql<{ key: string }>`
+      select i.key
+      from unnest(${keys}::text[], ${hashes}::text[]) as i(key, source)
       join ledger l on l.target = any(${[...input.targets]}::text[]) and l.stream = ${input.stream}
         and l.record_key = i.key
       where l.source_hash = decode(i.source, 'hex') and l.deleted_at is null
