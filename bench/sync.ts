@@ -348,6 +348,7 @@ async function main(): Promise<void> {
 
     async function pass(mode: 'full' | 'incremental', name: string) {
       const profiling = await startProfile();
+      const statements = profileDir() ? sampleStatements(dbName) : undefined;
       const cpuBefore = cpuSeconds(server.pid, workerPids);
       const started = performance.now();
       const totals = { pulled: 0, created: 0, updated: 0, unchanged: 0, refused: 0, invalid: 0 };
@@ -386,6 +387,12 @@ async function main(): Promise<void> {
       }
       const seconds = (performance.now() - started) / 1000;
       await profiling?.stop(name);
+      const statementSplit = await statements?.stop();
+      if (statementSplit) {
+        process.stderr.write(`PostgreSQL statements during ${name} (share of samples of active backends):\n`);
+        for (const { statement, share } of statementSplit)
+          process.stderr.write(`  ${(share * 100).toFixed(1).padStart(5)} %  ${statement}\n`);
+      }
       return {
         ...totals,
         seconds: Number(seconds.toFixed(2)),
@@ -604,6 +611,44 @@ function profileDir(): string | undefined {
   if (i < 0) return undefined;
   const next = args[i + 1];
   return next && !next.startsWith('--') ? next : 'bench/.profiles';
+}
+
+/**
+ * With --profile, where PostgreSQL's time goes during a pass, without pg_stat_statements (it needs
+ * a server restart to load): every 10 ms, the statements the bench database's backends are running,
+ * each counted once a sample; the split is the share of samples (a sampling profiler of statements).
+ */
+function sampleStatements(dbName: string): { stop(): Promise<Array<{ statement: string; share: number }>> } {
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  const loop = (async () => {
+    await client.connect();
+    while (running) {
+      const { rows } = await client.query<{ query: string }>(
+        `select query from pg_stat_activity where datname = $1 and state = 'active' and pid <> pg_backend_pid()`,
+        [dbName],
+      );
+      for (const { query } of rows) {
+        const statement = query.replace(/\s+/g, ' ').trim().slice(0, 110);
+        counts.set(statement, (counts.get(statement) ?? 0) + 1);
+        samples++;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await client.end();
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return [...counts]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 15)
+        .map(([statement, n]) => ({ statement, share: n / Math.max(1, samples) }));
+    },
+  };
 }
 
 async function startProfile(): Promise<{ stop(name: string): Promise<void> } | undefined> {

@@ -90,12 +90,11 @@ export {
   keysNotSeen,
   type LedgerDiff,
   type LedgerEntry,
-  ledgerHoldsSchool,
   markSourceHashes,
   renameLedgerKeys,
   type SourceEntry,
+  sourceHashesHeld,
   type TargetResult,
-  unchangedAtSource,
 } from './ledger.ts';
 export { addLineage, type LineageEntry, lineageOfRecords, recordHistory } from './lineage.ts';
 export {

@@ -111,58 +111,21 @@ export async function applyTargetResults(
 }
 
 /**
- * Which of these source records every given target holds as they are now: a ledger row, not
- * deleted, with the same source hash at each target. What a scan may skip without validating or
- * mapping it again. One query per batch of 10,000; the primary key finds each row.
+ * The source hashes a target holds for a school's stream, by record key (hex), for the records
+ * sent with no problem and not deleted: what a scan compares the source with before any other
+ * work. One query a stream (the `(target, school_code, stream)` index), a school's keys in memory
+ * like the keys a full run already keeps; no round trip a batch.
  */
-export async function unchangedAtSource(
+export async function sourceHashesHeld(
   db: Db,
-  input: { targets: readonly string[]; stream: string; entries: readonly SourceEntry[] },
-): Promise<Set<string>> {
-  const same = new Set<string>();
-  if (input.targets.length === 0) return same;
-  for (const batch of chunks(input.entries, BATCH)) {
-    const keys = batch.map((e) => e.key);
-    const hashes = batch.map((e) => e.sourceHash);
-    // One target (the usual case): a plain join on the primary key, nothing to count.
-    const { rows } =
-      input.targets.length === 1
-        ? await sql<{ key: string }>`
-      select i.key
-      from unnest(${keys}::text[], ${hashes}::text[]) as i(key, source)
-      join ledger l on l.target = ${input.targets[0]} and l.stream = ${input.stream} and l.record_key = i.key
-      where l.source_hash = decode(i.source, 'hex') and l.deleted_at is null
-    `.execute(kyselyOf(db))
-        : await sql<{ key: string }>`
-      select i.key
-      from unnest(${keys}::text[], ${hashes}::text[]) as i(key, source)
-      join ledger l on l.target = any(${[...input.targets]}::text[]) and l.stream = ${input.stream}
-        and l.record_key = i.key
-      where l.source_hash = decode(i.source, 'hex') and l.deleted_at is null
-      group by i.key
-      having count(*) = ${input.targets.length}
-    `.execute(kyselyOf(db));
-    for (const row of rows) same.add(row.key);
-  }
-  return same;
-}
-
-/**
- * Whether any of these targets holds a record of this school and stream (a row, deleted or not):
- * a school's first sync has nothing to skip and does not ask record by record.
- */
-export async function ledgerHoldsSchool(
-  db: Db,
-  input: { targets: readonly string[]; stream: string; schoolCode: string },
-): Promise<boolean> {
-  if (input.targets.length === 0) return false;
-  const { rows } = await sql<{ held: boolean }>`
-    select exists (
-      select 1 from ledger where target = any(${[...input.targets]}::text[])
-        and school_code = ${input.schoolCode} and stream = ${input.stream}
-    ) as held
+  input: { target: string; stream: string; schoolCode: string },
+): Promise<Map<string, string>> {
+  const { rows } = await sql<{ record_key: string; source: string }>`
+    select record_key, encode(source_hash, 'hex') as source from ledger
+    where target = ${input.target} and school_code = ${input.schoolCode} and stream = ${input.stream}
+      and deleted_at is null and source_hash is not null
   `.execute(kyselyOf(db));
-  return rows[0]?.held === true;
+  return new Map(rows.map((r) => [r.record_key, r.source]));
 }
 
 export interface SourceEntry {

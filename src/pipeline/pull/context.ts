@@ -96,12 +96,12 @@ export interface StreamPull {
   renamesToTell: Array<{ from: string; to: string }>;
   /** Records the adapter rejected without a key: a full run cannot tell what is gone, so deletes nothing. */
   rejectedWithoutKey: number;
-  /** Records read, waiting to be told unchanged (skipped) or checked, a batch at a time. */
-  pending: Array<{ record: CanonicalRecord; line: number }>;
   /** The stream's targets' ids: a record is skipped only when each holds it as it is now. */
   targetIds: readonly string[];
-  /** No target holds anything of the school's in this stream yet: nothing to skip, nothing to ask. */
-  firstSight: boolean;
+  /** Per target of the stream, the source hashes it holds by key (`sourceHashesHeld`). */
+  held: ReadonlyArray<ReadonlyMap<string, string>>;
+  /** Records skipped as unchanged at the source so far. */
+  skipped: number;
   /** The salt of the stream's source hashes (source-hash.ts). */
   salt: string;
   /** Key → source hash of a clean record waiting to be staged (its ledger rows will keep it). */

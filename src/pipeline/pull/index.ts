@@ -29,12 +29,12 @@ import {
   enterPushing,
   type Keyring,
   LeaseLostError,
-  ledgerHoldsSchool,
   loadCheckpoint,
   type PullLease,
   type PushAnnouncement,
   type RunCounts,
   renewPullLease,
+  sourceHashesHeld,
   ZERO_COUNTS,
 } from '../../store/index.ts';
 import type { Target } from '../../targets/target.ts';
@@ -204,13 +204,15 @@ async function pullStream(run: PullRun, tally: PullTally, stream: StreamName): P
     renames: new Map(),
     renamesToTell: [],
     rejectedWithoutKey: 0,
-    pending: [],
+    skipped: 0,
     targetIds: targets.map((t) => t.id),
-    firstSight: !(await ledgerHoldsSchool(run.db, {
-      targets: targets.map((t) => t.id),
-      stream,
-      schoolCode: run.schoolCode,
-    })),
+    held: await timed(
+      tally,
+      'sourceMs',
+      Promise.all(
+        targets.map((t) => sourceHashesHeld(run.db, { target: t.id, stream, schoolCode: run.schoolCode })),
+      ),
+    ),
     salt: sourceSalt(targets, run.asOf, run.textLimits),
     sourceHashes: new Map(),
     buffer: [],

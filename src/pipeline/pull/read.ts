@@ -12,7 +12,6 @@ import {
   type Problem,
 } from '../../model/index.ts';
 import { isSignal, type ReadItem } from '../../sdk/index.ts';
-import { unchangedAtSource } from '../../store/index.ts';
 import {
   type PullRun,
   type PullTally,
@@ -34,7 +33,6 @@ export async function readStream(
   const loopStarted = performance.now();
   const flushedBefore = tally.clock.flushMs ?? 0;
   const readBefore = tally.clock.readMs ?? 0;
-  const sourceBefore = tally.clock.sourceMs ?? 0;
   for await (const item of timedRead(tally, items)) {
     if (isSignal(item)) {
       if (item.kind === 'checkpoint') s.lastCheckpoint = item.checkpoint;
@@ -64,54 +62,47 @@ export async function readStream(
     tally.counts.pulled++;
     // Read, valid or not: the school still has it, and a full run must not delete it at a target.
     if (typeof item.key === 'string') s.present.add(item.key);
-    s.pending.push({ record: item, line: s.line });
-    if (s.pending.length >= run.batchSize) await resolvePending(run, tally, s);
+    await take(run, tally, s, item, s.line);
   }
-  await resolvePending(run, tally, s);
-  // What the loop spent neither waiting for the source, nor asking the ledger what is unchanged,
-  // nor flushing: validation (and the skips' hashing).
+  // What the loop spent neither waiting for the source nor flushing: validation (and the skips').
   tally.clock.checkMs =
     (tally.clock.checkMs ?? 0) +
     performance.now() -
     loopStarted -
     ((tally.clock.readMs ?? 0) - readBefore) -
-    ((tally.clock.sourceMs ?? 0) - sourceBefore) -
     ((tally.clock.flushMs ?? 0) - flushedBefore);
 }
 
 /**
- * The records read since the last call, in the order read: those every target holds as the source
- * gives them now (source-hash.ts) are counted unchanged and seen by the dataset rules only; the
- * others are validated, and the valid ones wait for the next flush.
+ * One record read: skipped when every target holds it as the source gives it now (source-hash.ts),
+ * counted unchanged and seen by the dataset rules only; otherwise validated, and if valid it waits
+ * for the next flush.
  */
-async function resolvePending(run: PullRun, tally: PullTally, s: StreamPull): Promise<void> {
-  if (s.pending.length === 0) return;
-  const pending = s.pending;
-  s.pending = [];
-  const hashes = pending.map(({ record }) =>
-    typeof record.key === 'string' && s.targetIds.length > 0 ? sourceHashOf(record, s.salt) : undefined,
-  );
-  const entries = pending.flatMap(({ record }, i) =>
-    hashes[i] ? [{ key: record.key, sourceHash: hashes[i] }] : [],
-  );
-  const same =
-    entries.length > 0 && !s.firstSight
-      ? await timed(
-          tally,
-          'sourceMs',
-          unchangedAtSource(run.db, { targets: s.targetIds, stream: s.stream, entries }),
-        )
-      : new Set<string>();
-  for (const [i, { record, line }] of pending.entries()) {
-    if (same.has(record.key) && skipUnchanged(tally, s, record, line)) continue;
-    const checked = validate(run, tally, s, record, line);
-    if (!checked) continue;
-    const hash = hashes[i];
-    if (checked.clean && hash && checked.record.key === record.key) s.sourceHashes.set(record.key, hash);
-    s.buffer.push(checked.record);
-    if (s.buffer.length >= run.batchSize) await flush(run, tally, s);
+async function take(
+  run: PullRun,
+  tally: PullTally,
+  s: StreamPull,
+  record: CanonicalRecord,
+  line: number,
+): Promise<void> {
+  const hash =
+    typeof record.key === 'string' && s.targetIds.length > 0 ? sourceHashOf(record, s.salt) : undefined;
+  if (hash && heldAsIs(s, record.key, hash) && skipUnchanged(tally, s, record, line)) {
+    if (++s.skipped % run.batchSize === 0) await progress(run, tally, 'diff');
+    return;
   }
-  if (same.size > 0) await progress(run, tally, 'diff');
+  const checked = validate(run, tally, s, record, line);
+  if (!checked) return;
+  if (checked.clean && hash && checked.record.key === record.key) s.sourceHashes.set(record.key, hash);
+  s.buffer.push(checked.record);
+  if (s.buffer.length >= run.batchSize) await flush(run, tally, s);
+}
+
+/** Whether every target of the stream holds the record under this source hash. */
+function heldAsIs(s: StreamPull, key: string, hash: string): boolean {
+  if (s.held.length === 0) return false;
+  for (const held of s.held) if (held.get(key) !== hash) return false;
+  return true;
 }
 
 /**
