@@ -16,6 +16,7 @@ import * as m0012 from './migrations/0012_stream_last_runs.ts';
 import * as m0013 from './migrations/0013_education_facts.ts';
 import * as m0014 from './migrations/0014_replay_requests.ts';
 import * as m0015 from './migrations/0015_source_hashes.ts';
+import * as m0016 from './migrations/0016_ledger_run_index.ts';
 
 /**
  * Every migration, in order. Listed by hand rather than read from the folder: a file provider
@@ -38,6 +39,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013_education_facts': m0013,
   '0014_replay_requests': m0014,
   '0015_source_hashes': m0015,
+  '0016_ledger_run_index': m0016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

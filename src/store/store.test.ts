@@ -93,6 +93,7 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         '0013_education_facts',
         '0014_replay_requests',
         '0015_source_hashes',
+        '0016_ledger_run_index',
       ]);
       expect(status.every((m) => m.executedAt instanceof Date)).toBe(true);
     });
