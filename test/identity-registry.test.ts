@@ -119,6 +119,21 @@ describe('identity registry', () => {
     expect(mother1!.facts?.fullName).toBe('Trần Thị Lan');
   });
 
+  it('as a sync run calls it (due: false) it registers the change the same and answers nothing', async () => {
+    const father = guardianKeyOf(keyring, FATHER);
+    const before = (await peopleByKeys(db, keyring, SCHOOL, [father]))[0]!;
+    expect(
+      await observeIdentities(db, keyring, [student({ fatherName: 'Nguyễn Văn Hải' })], { due: false }),
+    ).toEqual([]);
+    const after = (await peopleByKeys(db, keyring, SCHOOL, [father]))[0]!;
+    expect(after.id).toBe(before.id);
+    expect(after.facts?.fullName).toBe('Nguyễn Văn Hải');
+    expect(after.status).toBe('unchecked');
+    // Back to the name the next case starts from, the same way.
+    await observeIdentities(db, keyring, [student({ fatherName: 'Nguyễn Văn Hưng' })], { due: false });
+    expect((await peopleByKeys(db, keyring, SCHOOL, [father]))[0]!.facts?.fullName).toBe('Nguyễn Văn Hưng');
+  });
+
   it('a relationship changed on the student’s record reaches the link', async () => {
     await observeIdentities(db, keyring, [
       student({ fatherName: 'Nguyễn Văn Hưng', motherRelationship: 'guardian' }),

@@ -51,7 +51,7 @@ export function identityObserver(
   keyring: Keyring,
 ): (schoolCode: string, records: readonly CanonicalRecord[]) => Promise<void> {
   return async (_schoolCode, records) => {
-    await observeIdentities(db, keyring, records);
+    await observeIdentities(db, keyring, records, { due: false });
   };
 }
 

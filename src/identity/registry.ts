@@ -159,6 +159,8 @@ export async function observeIdentities(
   db: Database,
   keyring: Keyring,
   records: readonly CanonicalRecord[],
+  /** False: the caller does not need who is due (a sync run), and the upsert returns nothing. */
+  options: { due?: boolean } = {},
 ): Promise<string[]> {
   const { people, students, separateLinks } = identitiesOf(records);
   if (people.length === 0 && separateLinks.length === 0) return [];
@@ -175,6 +177,8 @@ export async function observeIdentities(
   }
   const changedGuardians = await changedPeople(db, keyring, guardians);
   await registerGuardianLinks(db, [...links, ...separateLinks]);
-  const toCheck = await upsertPeople(db, keyring, [...changedGuardians, ...changed]);
+  const toCheck = await upsertPeople(db, keyring, [...changedGuardians, ...changed], {
+    returning: options.due !== false,
+  });
   return toCheck.filter((p) => p.hasPersonalId).map((p) => p.id);
 }
