@@ -8,14 +8,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import rest from '../adapters/rest/index.ts';
 import { identityObserver, identityRenamer } from '../src/app/identity.ts';
-import type { CanonicalRecord } from '../src/model/index.ts';
 import { pullStep } from '../src/pipeline/pull/index.ts';
 import { pushInProcess, runSync } from '../src/pipeline/sync.ts';
-import type { Adapter, ReadItem } from '../src/sdk/index.ts';
+import type { Adapter } from '../src/sdk/index.ts';
 import { sleep } from '../src/sdk/sleep.ts';
 import { claimPull, createQueuedRun, getRun, LeaseLostError, loadKeyring } from '../src/store/index.ts';
 import { waitFor } from './support/services.ts';
-import { type SyncWorld, startSyncWorld } from './support/sync-world.ts';
+import { isStudent, reshaped, type SyncWorld, startSyncWorld } from './support/sync-world.ts';
 
 const SCHOOL = '79NB0001';
 const keyring = loadKeyring({ NODE_ENV: 'test' });
@@ -33,14 +32,6 @@ async function newWorld(): Promise<World> {
   world = await startSyncWorld({ seed: 31, classesPerGrade: 2, classSize: 10 }, 10);
   return world;
 }
-
-/** The REST adapter with its read reshaped: the school's software as it behaves in the test. */
-function reshaped(reshape: (items: AsyncIterable<ReadItem>) => AsyncIterable<ReadItem>): Adapter {
-  return { ...rest, read: (stream, ctx) => reshape(rest.read(stream as never, ctx as never)) } as Adapter;
-}
-
-const isStudent = (item: ReadItem): item is Extract<CanonicalRecord, { type: 'student' }> =>
-  !('kind' in item) && item.type === 'student';
 
 const sync = (w: World, mode: 'full' | 'incremental', adapter: Adapter = rest) =>
   runSync({

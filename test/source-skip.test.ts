@@ -8,10 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import rest from '../adapters/rest/index.ts';
 import type { CanonicalRecord } from '../src/model/index.ts';
 import { runSync } from '../src/pipeline/sync.ts';
-import type { Adapter, ReadItem } from '../src/sdk/index.ts';
+import type { Adapter } from '../src/sdk/index.ts';
 import { loadKeyring } from '../src/store/index.ts';
 import type { Target } from '../src/targets/target.ts';
-import { type SyncWorld, startSyncWorld } from './support/sync-world.ts';
+import { isStudent, reshaped, type SyncWorld, startSyncWorld } from './support/sync-world.ts';
 
 const SCHOOL = '79NB0001';
 const keyring = loadKeyring({ NODE_ENV: 'test' });
@@ -32,7 +32,6 @@ async function newWorld(
 }
 
 type Student = Extract<CanonicalRecord, { type: 'student' }>;
-const isStudent = (item: ReadItem): item is Student => !('kind' in item) && item.type === 'student';
 
 /** The city target, with the keys it was asked to map. */
 function watched(w: SyncWorld, settings?: unknown): { target: Target; mapped: string[] } {
@@ -47,10 +46,6 @@ function watched(w: SyncWorld, settings?: unknown): { target: Target; mapped: st
     },
   };
   return { target, mapped };
-}
-
-function reshaped(reshape: (items: AsyncIterable<ReadItem>) => AsyncIterable<ReadItem>): Adapter {
-  return { ...rest, read: (stream, ctx) => reshape(rest.read(stream as never, ctx as never)) } as Adapter;
 }
 
 const sync = (w: SyncWorld, target: Target, adapter: Adapter = rest, mode: 'full' | 'incremental' = 'full') =>

@@ -3,9 +3,12 @@
  * process: the sandbox REST school system, the city Education DB behind its gateway (some students
  * unknown to it when `unknownEvery` says so) and an in-memory PGlite with the hub's schema.
  */
+import rest from '../../adapters/rest/index.ts';
 import { type CitySandbox, startCitySandbox } from '../../sandbox/city-edudb/index.ts';
 import { type RestSchool, startRestSchool } from '../../sandbox/vendors/rest-school/index.ts';
 import { createGatewayClient, type GatewayClientOptions } from '../../src/gateway/index.ts';
+import type { CanonicalRecord } from '../../src/model/index.ts';
+import type { Adapter, ReadItem } from '../../src/sdk/index.ts';
 import { createDatabase, type Database, migrateToLatest } from '../../src/store/index.ts';
 import { createCityEduDbTarget } from '../../src/targets/city-edudb.ts';
 
@@ -51,3 +54,11 @@ export async function startSyncWorld(
     },
   };
 }
+
+/** The REST adapter with its read reshaped: the school's software as it behaves in the test. */
+export function reshaped(reshape: (items: AsyncIterable<ReadItem>) => AsyncIterable<ReadItem>): Adapter {
+  return { ...rest, read: (stream, ctx) => reshape(rest.read(stream as never, ctx as never)) } as Adapter;
+}
+
+export const isStudent = (item: ReadItem): item is Extract<CanonicalRecord, { type: 'student' }> =>
+  !('kind' in item) && item.type === 'student';
