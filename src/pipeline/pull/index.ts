@@ -1,7 +1,9 @@
 /**
  * The pull step of a claimed run, as named steps over explicit state (context.ts):
  *
- *   for each stream:  readStream (read.ts: signals, validation, flushes → stageChanges in stage.ts)
+ *   for each stream:  the source hashes its targets hold (source-hash.ts)
+ *                     → readStream (read.ts: signals, skips of what is unchanged at the source,
+ *                       validation, flushes → stageChanges in stage.ts)
  *                     → excludeLate (exclude.ts) → the last flush → stageDeletes (deletes.ts)
  *                     → its checkpoint noted, to be saved only when the run succeeds
  *   then:             holdIfUnusual (hold.ts) → `held`, or enterPushing → `pushing`

@@ -1,8 +1,10 @@
 /**
  * Reading one stream: the adapter's items one by one. Signals update the stream's state
- * (checkpoint, deletions, key changes, records the adapter could not map); records of this school
- * are validated (record rules, then the dataset rules that compare records) and the valid ones
- * flushed to staging a batch at a time. The stream's end is `finishStream` (index.ts).
+ * (checkpoint, deletions, key changes, records the adapter could not map); a record of this school
+ * that every target holds as the source gives it now is skipped (source-hash.ts: only the dataset
+ * rules see it); the others are validated (record rules, then the dataset rules that compare
+ * records) and the valid ones flushed to staging a batch at a time. The stream's end is
+ * `pullStream` (index.ts).
  */
 import {
   type CanonicalRecord,
