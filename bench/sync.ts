@@ -426,7 +426,14 @@ async function main(): Promise<void> {
           `| floor: plain fetch, rename, post | ${floor.recordsPerSecond.toLocaleString('en-US')} (${floor.accepted.toLocaleString('en-US')} accepted) |\n` +
           `| ratio hub/floor | **${(full.recordsPerSecond / floor.recordsPerSecond).toFixed(2)}** |\n`,
       );
-      for (const child of workerProcesses) child.kill('SIGTERM');
+      // Waited for: a worker writes its CPU profile (--profile) only as it exits.
+      await Promise.all(
+        workerProcesses.map((child) => {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          return exited;
+        }),
+      );
       await workers?.close();
       await hub.close();
       return;
@@ -626,12 +633,15 @@ function sampleStatements(dbName: string): { stop(): Promise<Array<{ statement: 
   const loop = (async () => {
     await client.connect();
     while (running) {
-      const { rows } = await client.query<{ query: string }>(
-        `select query from pg_stat_activity where datname = $1 and state = 'active' and pid <> pg_backend_pid()`,
+      // What each active backend waits for, if anything (a lock, WAL, I/O), beside its statement:
+      // time in a statement is not all CPU.
+      const { rows } = await client.query<{ query: string; wait: string | null }>(
+        `select query, wait_event_type || ':' || wait_event as wait from pg_stat_activity
+         where datname = $1 and state = 'active' and pid <> pg_backend_pid()`,
         [dbName],
       );
-      for (const { query } of rows) {
-        const statement = query.replace(/\s+/g, ' ').trim().slice(0, 110);
+      for (const { query, wait } of rows) {
+        const statement = `${wait ? `[${wait}] ` : ''}${query.replace(/\s+/g, ' ').trim().slice(0, 110)}`;
         counts.set(statement, (counts.get(statement) ?? 0) + 1);
         samples++;
       }
@@ -645,7 +655,7 @@ function sampleStatements(dbName: string): { stop(): Promise<Array<{ statement: 
       await loop;
       return [...counts]
         .sort((a, b) => b[1] - a[1])
-        .slice(0, 15)
+        .slice(0, 20)
         .map(([statement, n]) => ({ statement, share: n / Math.max(1, samples) }));
     },
   };

@@ -12,6 +12,7 @@ import {
   migrateToLatest,
   refreshPlannerStatistics,
 } from '../src/store/index.ts';
+import { ledgerDiffQuery } from '../src/store/ledger.ts';
 import { freshPostgres } from './support/services.ts';
 
 let db: Database;
@@ -89,4 +90,60 @@ describe('planner statistics', () => {
     // identity tables, still empty here, are).
     expect(await refreshPlannerStatistics(db, 3_000)).toEqual(['guardian_links', 'persons']);
   });
+
+  it('the ledger diff looks each record up by its key, with or without statistics', async () => {
+    const own = await freshPostgres('diffplan');
+    const fresh = await createDatabase({ DATABASE_URL: own.url } as never);
+    try {
+      await migrateToLatest(fresh);
+      const held = Array.from({ length: 20_000 }, (_, i) => ({ key: `rest:HS-${i}`, hash: hash(i) }));
+      await applyTargetResults(fresh, {
+        target: 'city-edudb',
+        stream: 'students',
+        schoolCode: 'S1',
+        runId: null,
+        results: held.map((h) => ({ ...h, accepted: true })),
+      });
+      // 500 records of a batch: 300 held as they are, 100 held in another version, 100 new.
+      const batch = [
+        ...held.slice(0, 300),
+        ...held.slice(300, 400).map((h, i) => ({ key: h.key, hash: hash(90_000 + i) })),
+        ...Array.from({ length: 100 }, (_, i) => ({ key: `rest:HS-new-${i}`, hash: hash(i) })),
+      ];
+      const input = { target: 'city-edudb', stream: 'students' };
+      const plan = async () =>
+        (
+          await sql<{ 'QUERY PLAN': string }>`explain ${ledgerDiffQuery(input, batch)}`.execute(fresh.kysely)
+        ).rows
+          .map((r) => r['QUERY PLAN'])
+          .join('\n');
+      // No statistics yet: the ledger is believed empty, and still read by key, never hashed whole.
+      expect(await estimate2(fresh, 'ledger')).toBeLessThanOrEqual(0);
+      const before = await plan();
+      expect(before).toMatch(
+        /Index Cond: \(\(target = 'city-edudb'::text\) AND \(stream = 'students'::text\) AND \(record_key = i\.key\)\)/,
+      );
+      expect(before).not.toMatch(/Hash/);
+      await sql`analyze ledger`.execute(fresh.kysely);
+      expect(await plan()).toMatch(/record_key = i\.key/);
+      expect(await plan()).not.toMatch(/Hash/);
+      const { rows } = await ledgerDiffQuery(input, batch).execute(fresh.kysely);
+      expect(rows.filter((r) => r.created).length).toBe(100);
+      expect(rows.filter((r) => !r.created).map((r) => r.key)).toEqual(
+        held.slice(300, 400).map((h) => h.key),
+      );
+    } finally {
+      await fresh.close();
+      await own.drop();
+    }
+  });
 });
+
+const estimate2 = async (on: Database, table: string) =>
+  Number(
+    (
+      await sql<{ n: number }>`select reltuples::float8 as n from pg_class where relname = ${table}`.execute(
+        on.kysely,
+      )
+    ).rows[0]!.n,
+  );
