@@ -5,10 +5,10 @@
  */
 import { createHmac } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import { blindIndex, encryptPersonalId, type Keyring, normalisePersonalId } from './crypto.ts';
+import { blindIndex, type Keyring, normalisePersonalId } from './crypto.ts';
 import { type Db, kyselyOf, type Tables } from './db.ts';
-import { personalIdOfRow } from './persons.ts';
-import { seal, unseal } from './sealed.ts';
+import { identityDocument, unsealIdentity } from './persons.ts';
+import { seal } from './sealed.ts';
 import type { PersonRole, VerificationStatus } from './tables.ts';
 
 export type { PersonRole, VerificationStatus };
@@ -136,14 +136,12 @@ export async function upsertPeople(
 ): Promise<Array<{ id: string; schoolCode: string; hasPersonalId: boolean }>> {
   if (people.length === 0) return [];
   const rows = people.map(({ person: p, hash }) => {
-    const encrypted = p.personalId === null ? null : encryptPersonalId(keyring, p.personalId);
-    const facts = seal(keyring, p.facts);
+    // One seal a person: the ID travels inside the facts' document (see `unsealIdentity`).
+    const facts = seal(keyring, identityDocument(p.personalId, p.facts));
     return {
       school_code: p.schoolCode,
       record_key: p.recordKey,
       role: p.role,
-      personal_id_cipher: encrypted?.cipher ?? null,
-      personal_id_key_id: encrypted?.keyId ?? null,
       personal_id_index:
         p.personalId === null ? null : (p.personalIdIndex ?? blindIndex(keyring, p.personalId)),
       facts: facts.payload,
@@ -151,25 +149,24 @@ export async function upsertPeople(
       facts_hash: hash,
     };
   });
-  // Nine array parameters, whatever the batch's size (UNNEST, as the ledger does), instead of
+  // Seven array parameters, whatever the batch's size (UNNEST, as the ledger does), instead of
   // ten parameters a row: the first sight of a school is mostly this statement. `returning` of an
-  // upsert with a `where` gives only the rows inserted or actually updated.
+  // upsert with a `where` gives only the rows inserted or actually updated. The ID's own column is
+  // emptied: the ID is in the facts' seal now.
   const hex = (b: Buffer | null) => (b === null ? null : b.toString('hex'));
   const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
   const changed = await sql<{ id: string; school_code: string; has_id: boolean }>`
-    insert into persons (school_code, record_key, role, personal_id_cipher, personal_id_key_id,
-      personal_id_index, facts, facts_key_id, facts_hash)
-    select v.school_code, v.record_key, v.role, decode(v.cipher, 'hex'), v.key_id, decode(v.idx, 'hex'),
-      decode(v.facts, 'hex'), v.facts_key_id, decode(v.hash, 'hex')
+    insert into persons (school_code, record_key, role, personal_id_index, facts, facts_key_id, facts_hash)
+    select v.school_code, v.record_key, v.role, decode(v.idx, 'hex'), decode(v.facts, 'hex'), v.facts_key_id,
+      decode(v.hash, 'hex')
     from unnest(${col('school_code')}::text[], ${col('record_key')}::text[], ${col('role')}::text[],
-      ${rows.map((r) => hex(r.personal_id_cipher))}::text[], ${col('personal_id_key_id')}::text[],
       ${rows.map((r) => hex(r.personal_id_index))}::text[], ${rows.map((r) => hex(r.facts))}::text[],
       ${col('facts_key_id')}::text[], ${rows.map((r) => hex(r.facts_hash))}::text[])
-      as v(school_code, record_key, role, cipher, key_id, idx, facts, facts_key_id, hash)
+      as v(school_code, record_key, role, idx, facts, facts_key_id, hash)
     on conflict (school_code, record_key) do update set
       role = excluded.role,
-      personal_id_cipher = excluded.personal_id_cipher,
-      personal_id_key_id = excluded.personal_id_key_id,
+      personal_id_cipher = null,
+      personal_id_key_id = null,
       personal_id_index = excluded.personal_id_index,
       facts = excluded.facts,
       facts_key_id = excluded.facts_key_id,
@@ -296,11 +293,7 @@ function toKnown(keyring: Keyring, row: PersonRow): KnownPerson {
     schoolCode: row.school_code,
     role: row.role,
     recordKey: row.record_key,
-    personalId: personalIdOfRow(keyring, row),
-    facts:
-      row.facts && row.facts_key_id
-        ? unseal<IdentityFacts>(keyring, { payload: Buffer.from(row.facts), keyId: row.facts_key_id })
-        : null,
+    ...(unsealIdentity(keyring, row) as { personalId: string | null; facts: IdentityFacts | null }),
     status: row.status,
     statusMethod: row.status_method,
     statusAt: row.status_at,

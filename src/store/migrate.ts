@@ -17,6 +17,7 @@ import * as m0013 from './migrations/0013_education_facts.ts';
 import * as m0014 from './migrations/0014_replay_requests.ts';
 import * as m0015 from './migrations/0015_source_hashes.ts';
 import * as m0016 from './migrations/0016_ledger_run_index.ts';
+import * as m0017 from './migrations/0017_persons_school_role.ts';
 
 /**
  * Every migration, in order. Listed by hand rather than read from the folder: a file provider
@@ -40,6 +41,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0014_replay_requests': m0014,
   '0015_source_hashes': m0015,
   '0016_ledger_run_index': m0016,
+  '0017_persons_school_role': m0017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -1,5 +1,11 @@
 import { type Kysely, sql } from 'kysely';
-import { blindIndex, decryptPersonalId, encryptPersonalId, type Keyring } from './crypto.ts';
+import {
+  blindIndex,
+  decryptPersonalId,
+  encryptPersonalId,
+  type Keyring,
+  normalisePersonalId,
+} from './crypto.ts';
 import { type Db, kyselyOf, type Tables } from './db.ts';
 import { seal, unseal } from './sealed.ts';
 
@@ -46,17 +52,55 @@ export async function upsertPersons(db: Db, keyring: Keyring, people: readonly P
     .execute();
 }
 
-/** The personal ID of a stored row, decrypted; null when the row has none. */
-export function personalIdOfRow(
+/**
+ * A person's identity as one sealed document: the facts a check compares and the personal ID
+ * (normalised) beside them, one AES-256-GCM seal a person. Rows written before kept the ID in a
+ * column of its own (`personal_id_cipher`), sealed apart: they are read as they are, and written
+ * in this form the next time the person changes.
+ */
+export interface SealedIdentity {
+  personalId?: string;
+  [fact: string]: unknown;
+}
+
+/** The document `upsertPeople` seals into `facts`: the facts, with the ID when there is one. */
+export function identityDocument(personalId: string | null, facts: object): SealedIdentity {
+  return personalId === null ? { ...facts } : { ...facts, personalId: normalisePersonalId(personalId) };
+}
+
+export interface StoredIdentityColumns {
+  personal_id_cipher: Uint8Array | null;
+  personal_id_key_id: string | null;
+  facts?: Uint8Array | null;
+  facts_key_id?: string | null;
+}
+
+/**
+ * The personal ID and the facts a stored row holds, decrypted: the ID from its own column when a
+ * row still has one (written before the ID moved into the facts' seal, or by `upsertPersons`),
+ * else from the sealed facts; null when the row has none.
+ */
+export function unsealIdentity(
   keyring: Keyring,
-  row: { personal_id_cipher: Uint8Array | null; personal_id_key_id: string | null },
-): string | null {
-  return row.personal_id_cipher && row.personal_id_key_id
-    ? decryptPersonalId(keyring, {
-        cipher: Buffer.from(row.personal_id_cipher),
-        keyId: row.personal_id_key_id,
-      })
-    : null;
+  row: StoredIdentityColumns,
+): { personalId: string | null; facts: Record<string, unknown> | null } {
+  let facts: Record<string, unknown> | null = null;
+  let personalId: string | null = null;
+  if (row.facts && row.facts_key_id) {
+    const { personalId: sealedId, ...rest } = unseal<SealedIdentity>(keyring, {
+      payload: Buffer.from(row.facts),
+      keyId: row.facts_key_id,
+    });
+    facts = rest;
+    if (typeof sealedId === 'string') personalId = sealedId;
+  }
+  if (row.personal_id_cipher && row.personal_id_key_id) {
+    personalId = decryptPersonalId(keyring, {
+      cipher: Buffer.from(row.personal_id_cipher),
+      keyId: row.personal_id_key_id,
+    });
+  }
+  return { personalId, facts };
 }
 
 function toPerson(
@@ -67,13 +111,15 @@ function toPerson(
     record_key: string;
     personal_id_cipher: Buffer | null;
     personal_id_key_id: string | null;
+    facts: Buffer | null;
+    facts_key_id: string | null;
   },
 ): StoredPerson {
   return {
     id: row.id,
     schoolCode: row.school_code,
     recordKey: row.record_key,
-    personalId: personalIdOfRow(keyring, row),
+    personalId: unsealIdentity(keyring, row).personalId,
   };
 }
 
@@ -86,7 +132,15 @@ export async function findByPersonalId(
 ): Promise<StoredPerson[]> {
   const rows = await kyselyOf(db)
     .selectFrom('persons')
-    .select(['id', 'school_code', 'record_key', 'personal_id_cipher', 'personal_id_key_id'])
+    .select([
+      'id',
+      'school_code',
+      'record_key',
+      'personal_id_cipher',
+      'personal_id_key_id',
+      'facts',
+      'facts_key_id',
+    ])
     .where('school_code', '=', schoolCode)
     .where('personal_id_index', '=', blindIndex(keyring, personalId))
     .orderBy('record_key')
@@ -135,11 +189,18 @@ export async function rotateKeys(
     rewrap: (old, keyId) => seal(keyring, unseal(keyring, { payload: old, keyId })).payload,
   });
   if (facts.rewritten > 0) counts.resealedFacts = facts.rewritten;
+  // Either seal may be under a key DATA_KEYS no longer lists (the ID is in the facts' seal on rows
+  // written since it moved there).
+  const known = [...keyring.keys.keys()];
   const unknown = await kysely
     .selectFrom('persons')
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('personal_id_key_id', 'is not', null)
-    .where('personal_id_key_id', 'not in', [...keyring.keys.keys()])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('personal_id_key_id', 'is not', null), eb('personal_id_key_id', 'not in', known)]),
+        eb.and([eb('facts_key_id', 'is not', null), eb('facts_key_id', 'not in', known)]),
+      ]),
+    )
     .executeTakeFirstOrThrow();
   counts.unknownKeyRows = Number(unknown.n);
   return counts;

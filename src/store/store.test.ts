@@ -6,9 +6,11 @@ import { AUDIT_CHAINS, audit, chainOf, verifyAuditChain } from './audit.ts';
 import { contentHash } from './content-hash.ts';
 import { generateDataKey, type Keyring, loadKeyring } from './crypto.ts';
 import { createDatabase, type Database } from './db.ts';
+import { peopleByKeys, peopleByPersonalId, recordCheck, registerPeople } from './identity.ts';
 import { applyTargetResults, diffAgainstLedger, keysNotSeen } from './ledger.ts';
 import { MIGRATIONS, migrateToLatest, migrationStatus } from './migrate.ts';
-import { findByPersonalId, rotateKeys, upsertPersons } from './persons.ts';
+import { findByPersonalId, identityDocument, rotateKeys, upsertPersons } from './persons.ts';
+import { seal } from './sealed.ts';
 
 // The same specification against a real PostgreSQL (a database of its own, dropped afterwards) and
 // against in-memory PGlite.
@@ -94,6 +96,7 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
         '0014_replay_requests',
         '0015_source_hashes',
         '0016_ledger_run_index',
+        '0017_persons_school_role',
       ]);
       expect(status.every((m) => m.executedAt instanceof Date)).toBe(true);
     });
@@ -269,7 +272,6 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
 
   describe('persons', () => {
     test('registers people once: only the new and the changed come back for a check, and a change resets the status', async () => {
-      const { registerPeople, recordCheck, peopleByKeys } = await import('./identity.ts');
       const keyring = keyringOf(K1);
       const people = [
         {
@@ -298,6 +300,19 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
       const [student] = await peopleByKeys(db, keyring, 'S7', ['hs-1']);
       expect(student).toMatchObject({ role: 'student', personalId: '079213001111', status: 'unchecked' });
       expect(student!.facts).toEqual(people[0]!.facts);
+      // One seal a person: the ID is inside the facts' seal, its own column stays empty.
+      const sealedRow = await db.kysely
+        .selectFrom('persons')
+        .select(['personal_id_cipher', 'personal_id_key_id', 'facts', 'facts_key_id'])
+        .where('school_code', '=', 'S7')
+        .where('record_key', '=', 'hs-1')
+        .executeTakeFirstOrThrow();
+      expect(sealedRow).toMatchObject({
+        personal_id_cipher: null,
+        personal_id_key_id: null,
+        facts_key_id: 'k1',
+      });
+      expect(Buffer.from(sealedRow.facts!).toString('latin1')).not.toContain('079213001111');
       await recordCheck(db, {
         personId: student!.id,
         method: 'c06',
@@ -329,8 +344,59 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
       expect(counts.resealedFacts).toBe(2);
       const after = await peopleByKeys(db, keyringOf(K2), 'S7', ['hs-1', 'gv-1']);
       expect(after.map((p) => p.facts?.code).sort()).toEqual(['GV1', 'HS1']);
+      expect(after.map((p) => p.personalId).sort()).toEqual(['079085002222', '079213001111']);
       // The rotation test below counts every row of the table.
       await db.kysely.deleteFrom('persons').where('school_code', '=', 'S7').execute();
+    });
+
+    test('a row with the ID in its own column is read as it is, and sealed once when the person changes', async () => {
+      const keyring = keyringOf(K1);
+      // As rows were written before the ID moved into the facts' seal: the ID sealed apart, the
+      // facts without it.
+      await upsertPersons(db, keyring, [{ schoolCode: 'S8', recordKey: 'hs-8', personalId: '079213008888' }]);
+      const facts = {
+        fullName: 'Phạm Văn Tư',
+        birthDate: '2013-04-05',
+        gender: 'male' as const,
+        code: 'HS8',
+      };
+      const legacy = seal(keyring, facts);
+      await db.kysely
+        .updateTable('persons')
+        .set({ facts: legacy.payload, facts_key_id: legacy.keyId })
+        .where('school_code', '=', 'S8')
+        .execute();
+      const [before] = await peopleByKeys(db, keyring, 'S8', ['hs-8']);
+      expect(before).toMatchObject({ personalId: '079213008888', facts });
+      expect((await peopleByPersonalId(db, keyring, '079213008888')).map((p) => p.recordKey)).toEqual([
+        'hs-8',
+      ]);
+
+      const moved = { ...facts, fullName: 'Phạm Văn Tứ' };
+      await registerPeople(db, keyring, [
+        { schoolCode: 'S8', role: 'student', recordKey: 'hs-8', personalId: '079213008888', facts: moved },
+      ]);
+      const row = await db.kysely
+        .selectFrom('persons')
+        .select(['personal_id_cipher', 'personal_id_key_id'])
+        .where('school_code', '=', 'S8')
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ personal_id_cipher: null, personal_id_key_id: null });
+      expect((await peopleByKeys(db, keyring, 'S8', ['hs-8']))[0]).toMatchObject({
+        personalId: '079213008888',
+        facts: moved,
+      });
+
+      // A key DATA_KEYS no longer lists is counted whichever seal it is under.
+      const unknown = keyringOf(K2);
+      const other = seal(unknown, identityDocument('079213008888', moved));
+      await db.kysely
+        .updateTable('persons')
+        .set({ facts: other.payload, facts_key_id: 'k9' })
+        .where('school_code', '=', 'S8')
+        .execute();
+      expect((await rotateKeys(db, keyring)).unknownKeyRows).toBe(1);
+      await db.kysely.deleteFrom('persons').where('school_code', '=', 'S8').execute();
     });
 
     test('stores the ID encrypted and finds the person by it through the blind index', async () => {
