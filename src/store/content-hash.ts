@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * JSON with object keys sorted at every depth, so two equal records give the same text whatever
@@ -52,5 +52,5 @@ export function contentHash(record: unknown, schemaVersion: string): string {
  * recordHash({ kind: 'HocSinh', record: { MaHocSinh: '1' } }, 'city-edudb/v1')
  */
 export function recordHash(body: unknown, mappingVersion: string): string {
-  return createHash('sha256').update(`${mappingVersion}#json\n`).update(JSON.stringify(body)).digest('hex');
+  return hash('sha256', `${mappingVersion}#json\n${JSON.stringify(body)}`, 'hex');
 }
