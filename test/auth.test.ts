@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { refusal } from '../src/api/index.ts';
+import { refusal, refusalRule } from '../src/api/index.ts';
 import { type App, buildApp } from '../src/app/index.ts';
 import { buildProgram } from '../src/cli/program.ts';
 import { loadConfig } from '../src/config/index.ts';
@@ -288,16 +288,30 @@ describe('the role rules', () => {
     vendorAdapters,
   });
 
+  // Each refusal is checked by the rule it names (refusalRule) and the words the caller reads
+  // (refusal): a refusal for the wrong reason is a wrong answer, not a pass.
   test('a city key reads everything and writes nothing', () => {
     const city = principal('city', []);
     expect(refusal(city, { action: 'runs:read', schoolCode: '79NB0001' })).toBeUndefined();
+    expect(refusal(city, { action: 'runs:read', schoolCode: '79NB0009', adapterId: 'rest' })).toBeUndefined();
+    expect(refusalRule(city, { action: 'runs:write', schoolCode: '79NB0001' })).toBe('city_read_only');
     expect(refusal(city, { action: 'runs:write', schoolCode: '79NB0001' })).toBe('city keys are read-only');
+    // A route open to some roles only refuses the city by role before anything else.
+    expect(refusalRule(city, { action: 'runs:read', roles: ['district'] })).toBe('role_not_allowed');
+    expect(refusal(city, { action: 'runs:read', roles: ['district'] })).toBe('role city may not runs:read');
   });
 
   test('a school key reaches its own school only', () => {
     const school = principal('school', ['79NB0003']);
     expect(refusal(school, { action: 'runs:write', schoolCode: '79NB0003' })).toBeUndefined();
-    expect(refusal(school, { action: 'runs:read', schoolCode: '79NB0004' })).toBeDefined();
+    expect(
+      refusal(school, { action: 'runs:read', schoolCode: '79NB0003', adapterId: 'rest' }),
+    ).toBeUndefined();
+    expect(refusalRule(school, { action: 'runs:read', schoolCode: '79NB0004' })).toBe('school_outside_key');
+    expect(refusal(school, { action: 'runs:read', schoolCode: '79NB0004' })).toBe(
+      "school 79NB0004 is outside the key's schools",
+    );
+    expect(refusalRule(school, { action: 'runs:write', schoolCode: '79NB0004' })).toBe('school_outside_key');
   });
 
   test("a vendor key reaches runs of its adapters at its schools, not another adapter's", () => {
@@ -305,11 +319,20 @@ describe('the role rules', () => {
     expect(
       refusal(vendor, { action: 'runs:read', schoolCode: '79NB0001', adapterId: 'excel' }),
     ).toBeUndefined();
-    expect(refusal(vendor, { action: 'runs:read', schoolCode: '79NB0001', adapterId: 'rest' })).toBeDefined();
-    expect(refusal(vendor, { action: 'runs:read', schoolCode: '79NB0001' })).toBeDefined();
-    expect(
-      refusal(vendor, { action: 'runs:read', schoolCode: '79NB0002', adapterId: 'excel' }),
-    ).toBeDefined();
+    expect(refusalRule(vendor, { action: 'runs:read', schoolCode: '79NB0001', adapterId: 'rest' })).toBe(
+      'adapter_outside_key',
+    );
+    expect(refusal(vendor, { action: 'runs:read', schoolCode: '79NB0001', adapterId: 'rest' })).toBe(
+      "adapter rest is not one of the key's adapters",
+    );
+    // No adapter named: the vendor cannot show the run is one of theirs.
+    expect(refusal(vendor, { action: 'runs:read', schoolCode: '79NB0001' })).toBe(
+      "adapter (none) is not one of the key's adapters",
+    );
+    // Another school is refused for the school, even with the vendor's own adapter.
+    expect(refusalRule(vendor, { action: 'runs:read', schoolCode: '79NB0002', adapterId: 'excel' })).toBe(
+      'school_outside_key',
+    );
   });
 });
 

@@ -87,18 +87,23 @@ describe('createSsoRelay', () => {
   });
 
   test('allows plain http off loopback only when allowHttp says so (a sandbox on another machine)', async () => {
-    const relay = await createSsoRelay(
-      options({
-        upstream: {
-          personality: 'vneid-direct',
-          baseUrl: 'http://vneid-sandbox.lan:8080',
-          clientId: 'hub',
-          clientSecret: 's',
-          privateKeyPem: rsaPem,
-          allowHttp: true,
-        },
-      }),
-    );
-    await relay.close();
+    const upstream = {
+      personality: 'vneid-direct' as const,
+      baseUrl: 'http://vneid-sandbox.lan:8080',
+      clientId: 'hub',
+      clientSecret: 's',
+      privateKeyPem: rsaPem,
+    };
+    // Without the flag the same address is refused, naming the setting…
+    const refused = createSsoRelay(options({ upstream }));
+    await expect(refused).rejects.toMatchObject({ code: 'SSO_UPSTREAM_URL_INSECURE' });
+    await expect(refused).rejects.toThrow(/upstream\.baseUrl/);
+    // …with it the relay starts, and its routes can be mounted.
+    const relay = await createSsoRelay(options({ upstream: { ...upstream, allowHttp: true } }));
+    try {
+      expect(typeof relay.register).toBe('function');
+    } finally {
+      await relay.close();
+    }
   });
 });

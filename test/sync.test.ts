@@ -50,152 +50,202 @@ const target = () =>
     gateway: createGatewayClient(city.gatewayClientOptions() as unknown as GatewayClientOptions),
   });
 
-const sync = (mode: 'full' | 'incremental', extra: Record<string, unknown> = {}) =>
-  runSync({
-    db,
-    keyring,
-    adapter: rest,
-    adapterConfig: {
-      baseUrl: school.url,
-      profile: 'sandbox-school',
-      auth: { type: 'apiKey', key: API_KEY },
-      retry: { maxAttempts: 3, backoffMs: 10, maxRetryAfterMs: 2_000 },
-    },
-    targets: [target()],
-    schoolCode: SCHOOL,
-    streams: ['students'],
-    mode,
-    asOf: new Date('2026-11-27T00:00:00Z'),
-    batchSize: 100,
-    ...extra,
+/**
+ * A world of its own for one test (its city, its school system, its ledger), so that each test
+ * sets up what it needs and stands alone, whatever ran before it.
+ */
+async function world() {
+  const ownCity = await startCitySandbox({
+    personality: 'wso2',
+    district: { ...DISTRICT, unknownEvery: 10 },
   });
+  const ownSchool = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: API_KEY } });
+  const ownDb = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
+  await migrateToLatest(ownDb);
+  const ownTarget = () =>
+    createCityEduDbTarget({
+      gateway: createGatewayClient(ownCity.gatewayClientOptions() as unknown as GatewayClientOptions),
+    });
+  return {
+    city: ownCity,
+    school: ownSchool,
+    db: ownDb,
+    target: ownTarget,
+    students: () => ownSchool.state.data.students.size,
+    unknown: () => ownCity.unknownStudentCodes.size,
+    sync: (mode: 'full' | 'incremental') =>
+      runSync({
+        db: ownDb,
+        keyring,
+        adapter: rest,
+        adapterConfig: {
+          baseUrl: ownSchool.url,
+          profile: 'sandbox-school',
+          auth: { type: 'apiKey', key: API_KEY },
+          retry: { maxAttempts: 3, backoffMs: 10, maxRetryAfterMs: 2_000 },
+        },
+        targets: [ownTarget()],
+        schoolCode: SCHOOL,
+        streams: ['students'],
+        mode,
+        asOf: new Date('2026-11-27T00:00:00Z'),
+        batchSize: 100,
+      }),
+    async close() {
+      await ownDb.close();
+      await ownSchool.close();
+      await ownCity.close();
+    },
+  };
+}
+type World = Awaited<ReturnType<typeof world>>;
 
-async function deadLetters(runId: string) {
-  return db.kysely
-    .selectFrom('dead_letters')
-    .select(['code', 'record_key'])
-    .where('run_id', '=', runId)
-    .execute();
+/** Runs a test in a world of its own, closed afterwards whatever happened. */
+async function inWorld(test: (w: World) => Promise<void>): Promise<void> {
+  const w = await world();
+  try {
+    await test(w);
+  } finally {
+    await w.close();
+  }
+}
+
+/** A first full sync, which every later step of a school's life starts from. */
+async function firstSync(w: World) {
+  const result = await w.sync('full');
+  expect(result.state).toBe('succeeded');
+  return result;
+}
+
+/** A full sync held for changing 30 % of what the city holds. */
+async function heldRun(w: World) {
+  await firstSync(w);
+  const ids = w.school.state.data.students.idList();
+  w.school.state.mutate({ students: { update: ids.slice(0, Math.ceil(ids.length * 0.3)) } });
+  const before = w.city.city.state.batchesApplied;
+  const result = await w.sync('full');
+  return { result, before };
 }
 
 describe('runSync', () => {
-  let students = 0;
-  let unknown = 0;
-  let heldRunId = '';
+  it('a first full sync delivers every valid student the city knows, and parks the others', () =>
+    inWorld(async (w) => {
+      const held = w.city.city.contentOf(SCHOOL).size;
+      const result = await w.sync('full');
+      const [students, unknown] = [w.students(), w.unknown()];
+      expect(unknown).toBeGreaterThan(0);
+      expect(result.state).toBe('succeeded');
+      expect(result.counts).toMatchObject({
+        pulled: students,
+        valid: students,
+        invalid: 0,
+        unchanged: 0,
+        created: students - unknown,
+        refused: unknown,
+        failed: 0,
+      });
+      expect(w.city.city.contentOf(SCHOOL).size - held).toBe(students - unknown);
+      const letters = await w.db.kysely
+        .selectFrom('dead_letters')
+        .select(['code', 'record_key'])
+        .where('run_id', '=', result.runId)
+        .execute();
+      expect(letters).toHaveLength(unknown);
+      expect(new Set(letters.map((l) => l.code))).toEqual(new Set(['UNKNOWN_MASTER']));
+      expect(w.city.city.state.review.size).toBe(unknown);
+    }));
 
-  it('a first full sync delivers every valid student the city knows, and parks the others', async () => {
-    const held = city.city.contentOf(SCHOOL).size;
-    const result = await sync('full');
-    students = school.state.data.students.size;
-    unknown = city.unknownStudentCodes.size;
-    expect(result.state).toBe('succeeded');
-    expect(result.counts).toMatchObject({
-      pulled: students,
-      valid: students,
-      invalid: 0,
-      unchanged: 0,
-      created: students - unknown,
-      refused: unknown,
-      failed: 0,
-    });
-    expect(city.city.contentOf(SCHOOL).size - held).toBe(students - unknown);
-    const letters = await deadLetters(result.runId);
-    expect(letters).toHaveLength(unknown);
-    expect(new Set(letters.map((l) => l.code))).toEqual(new Set(['UNKNOWN_MASTER']));
-    expect(city.city.state.review.size).toBe(unknown);
-  });
+  it('a second full scan pushes nothing new: known students are unchanged, refused ones are tried again', () =>
+    inWorld(async (w) => {
+      await firstSync(w);
+      const [students, unknown] = [w.students(), w.unknown()];
+      const applied = w.city.city.state.batchesApplied;
+      const result = await w.sync('full');
+      expect(result.counts).toMatchObject({
+        pulled: students,
+        unchanged: students - unknown,
+        created: 0,
+        updated: 0,
+        deleted: 0,
+      });
+      expect(result.counts.refused).toBe(unknown);
+      // Only the batch of refused students went out again.
+      expect(w.city.city.state.batchesApplied - applied).toBeLessThanOrEqual(Math.ceil(unknown / 100) + 1);
+    }));
 
-  it('a second full scan pushes nothing new: known students are unchanged, refused ones are tried again', async () => {
-    const applied = city.city.state.batchesApplied;
-    const result = await sync('full');
-    expect(result.counts).toMatchObject({
-      pulled: students,
-      unchanged: students - unknown,
-      created: 0,
-      updated: 0,
-      deleted: 0,
-    });
-    expect(result.counts.refused).toBe(unknown);
-    // Only the batch of refused students went out again.
-    expect(city.city.state.batchesApplied - applied).toBeLessThanOrEqual(Math.ceil(unknown / 100) + 1);
-  });
+  it('an incremental sync after three changes at the school pushes exactly those', () =>
+    inWorld(async (w) => {
+      await firstSync(w);
+      const known = [...w.school.state.data.students.idList()].filter((id) => {
+        const s = w.school.state.data.students.get(id) as { maHocSinh?: string } | undefined;
+        return s?.maHocSinh !== undefined && !w.city.unknownStudentCodes.has(s.maHocSinh);
+      });
+      await w.sync('incremental'); // takes the first checkpoint
+      w.school.state.mutate({ students: { update: known.slice(0, 3) } });
+      const result = await w.sync('incremental');
+      expect(result.state).toBe('succeeded');
+      expect(result.counts).toMatchObject({ pulled: 3, updated: 3, created: 0, unchanged: 0 });
+    }));
 
-  it('an incremental sync after three changes at the school pushes exactly those', async () => {
-    const known = [...school.state.data.students.idList()].filter((id) => {
-      const s = school.state.data.students.get(id) as { maHocSinh?: string } | undefined;
-      return s?.maHocSinh !== undefined && !city.unknownStudentCodes.has(s.maHocSinh);
-    });
-    await sync('incremental'); // takes the first checkpoint
-    school.state.mutate({ students: { update: known.slice(0, 3) } });
-    const result = await sync('incremental');
-    expect(result.state).toBe('succeeded');
-    expect(result.counts).toMatchObject({ pulled: 3, updated: 3, created: 0, unchanged: 0 });
-  });
+  it('holds a run that would change more than a tenth of what the city holds', () =>
+    inWorld(async (w) => {
+      const { result, before } = await heldRun(w);
+      expect(result.state).toBe('held');
+      expect(result.hold?.reasons[0]).toMatchObject({ target: 'city-edudb', stream: 'students' });
+      expect(result.hold?.reasons[0]?.share).toBeGreaterThan(0.1);
+      expect(w.city.city.state.batchesApplied).toBe(before);
+    }));
 
-  it('holds a run that would change more than a tenth of what the city holds', async () => {
-    const ids = school.state.data.students.idList();
-    school.state.mutate({ students: { update: ids.slice(0, Math.ceil(ids.length * 0.3)) } });
-    const before = city.city.state.batchesApplied;
-    const result = await sync('full');
-    expect(result.state).toBe('held');
-    expect(result.hold?.reasons[0]).toMatchObject({ target: 'city-edudb', stream: 'students' });
-    expect(result.hold?.reasons[0]?.share).toBeGreaterThan(0.1);
-    expect(city.city.state.batchesApplied).toBe(before);
-    heldRunId = result.runId;
-  });
+  it('releasing the held run delivers what it staged, and the next scan finds nothing to do', () =>
+    inWorld(async (w) => {
+      const { result: held } = await heldRun(w);
+      expect(held.state).toBe('held');
+      const [students, unknown] = [w.students(), w.unknown()];
+      const before = w.city.city.state.batchesApplied;
+      const decide = (decision: 'release' | 'discard') =>
+        decideHeldRun({
+          db: w.db,
+          keyring,
+          targets: [w.target()],
+          runId: held.runId,
+          decision,
+          decidedBy: 'test',
+        });
+      const decided = await decide('release');
+      expect(decided.state).toBe('succeeded');
+      expect(decided.counts.updated).toBeGreaterThan(students * 0.2);
+      expect(w.city.city.state.batchesApplied).toBeGreaterThan(before);
+      const again = await w.sync('full');
+      expect(again.state).toBe('succeeded');
+      expect(again.counts).toMatchObject({ created: 0, updated: 0, unchanged: students - unknown });
+      await expect(decide('discard')).rejects.toMatchObject({ code: 'RUN_NOT_HELD' });
+    }));
 
-  it('releasing the held run delivers what it staged, and the next scan finds nothing to do', async () => {
-    const before = city.city.state.batchesApplied;
-    const decided = await decideHeldRun({
-      db,
-      keyring,
-      targets: [target()],
-      runId: heldRunId,
-      decision: 'release',
-      decidedBy: 'test',
-    });
-    expect(decided.state).toBe('succeeded');
-    expect(decided.counts.updated).toBeGreaterThan(students * 0.2);
-    expect(city.city.state.batchesApplied).toBeGreaterThan(before);
-    const again = await sync('full');
-    expect(again.state).toBe('succeeded');
-    expect(again.counts).toMatchObject({ created: 0, updated: 0, unchanged: students - unknown });
-    await expect(
-      decideHeldRun({
-        db,
-        keyring,
-        targets: [target()],
-        runId: heldRunId,
-        decision: 'discard',
-        decidedBy: 'test',
-      }),
-    ).rejects.toMatchObject({ code: 'RUN_NOT_HELD' });
-  });
-
-  it('a page broken at every try ends the run failed with the page named, and the next run is free to go', async () => {
-    school.state.faults.set({ brokenPages: 100 });
-    let error: unknown;
-    try {
-      error = await sync('full').catch((e: unknown) => e);
-    } finally {
-      school.state.faults.set({});
-    }
-    expect(error).toMatchObject({ code: 'PAGE_MALFORMED', retryable: true, tries: 3 });
-    expect((error as Error).message).toContain(
-      'Page 1 of /api/v1/hoc-sinh?trang=1&kichThuoc=500: malformed JSON after 3 tries',
-    );
-    const run = await db.kysely
-      .selectFrom('runs')
-      .select(['state', 'report'])
-      .orderBy('started_at', 'desc')
-      .executeTakeFirstOrThrow();
-    expect(run.state).toBe('failed');
-    expect((run.report as { failure?: unknown }).failure).toEqual({
-      code: 'PAGE_MALFORMED',
-      message: (error as Error).message,
-    });
-    expect((await sync('full')).state).toBe('succeeded');
-  });
+  it('a page broken at every try ends the run failed with the page named, and the next run is free to go', () =>
+    inWorld(async (w) => {
+      w.school.state.faults.set({ brokenPages: 100 });
+      let error: unknown;
+      try {
+        error = await w.sync('full').catch((e: unknown) => e);
+      } finally {
+        w.school.state.faults.set({});
+      }
+      expect(error).toMatchObject({ code: 'PAGE_MALFORMED', retryable: true, tries: 3 });
+      expect((error as Error).message).toContain(
+        'Page 1 of /api/v1/hoc-sinh?trang=1&kichThuoc=500: malformed JSON after 3 tries',
+      );
+      const run = await w.db.kysely
+        .selectFrom('runs')
+        .select(['state', 'report'])
+        .orderBy('started_at', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(run.state).toBe('failed');
+      expect((run.report as { failure?: unknown }).failure).toEqual({
+        code: 'PAGE_MALFORMED',
+        message: (error as Error).message,
+      });
+      expect((await w.sync('full')).state).toBe('succeeded');
+    }));
 });
 
 describe('runSync of a school file over the hub’s bounds', () => {

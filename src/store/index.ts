@@ -112,14 +112,7 @@ export {
   schoolActivity,
 } from './overview.ts';
 export * from './payments.ts';
-export {
-  findByPersonalId,
-  type PersonInput,
-  type RotationCounts,
-  rotateKeys,
-  type StoredPerson,
-  upsertPersons,
-} from './persons.ts';
+export { type RotationCounts, rotateKeys } from './persons.ts';
 export * from './replay-requests.ts';
 export * from './reports.ts';
 export * from './run-reconciliation.ts';

@@ -1,56 +1,7 @@
 import { type Kysely, sql } from 'kysely';
-import {
-  blindIndex,
-  decryptPersonalId,
-  encryptPersonalId,
-  type Keyring,
-  normalisePersonalId,
-} from './crypto.ts';
+import { decryptPersonalId, encryptPersonalId, type Keyring, normalisePersonalId } from './crypto.ts';
 import { type Db, kyselyOf, type Tables } from './db.ts';
 import { seal, unseal } from './sealed.ts';
-
-export interface PersonInput {
-  schoolCode: string;
-  recordKey: string;
-  /** The 12-digit personal ID number; `null` when the school has none on file. */
-  personalId: string | null;
-}
-
-export interface StoredPerson {
-  id: string;
-  schoolCode: string;
-  recordKey: string;
-  personalId: string | null;
-}
-
-/** Inserts or replaces people by (school, record key), storing the ID encrypted with its blind index. */
-export async function upsertPersons(db: Db, keyring: Keyring, people: readonly PersonInput[]): Promise<void> {
-  if (people.length === 0) return;
-  const rows = [...new Map(people.map((p) => [`${p.schoolCode}\u0000${p.recordKey}`, p])).values()].map(
-    (p) => {
-      const encrypted = p.personalId === null ? null : encryptPersonalId(keyring, p.personalId);
-      return {
-        school_code: p.schoolCode,
-        record_key: p.recordKey,
-        personal_id_cipher: encrypted?.cipher ?? null,
-        personal_id_key_id: encrypted?.keyId ?? null,
-        personal_id_index: p.personalId === null ? null : blindIndex(keyring, p.personalId),
-      };
-    },
-  );
-  await kyselyOf(db)
-    .insertInto('persons')
-    .values(rows)
-    .onConflict((oc) =>
-      oc.columns(['school_code', 'record_key']).doUpdateSet((eb) => ({
-        personal_id_cipher: eb.ref('excluded.personal_id_cipher'),
-        personal_id_key_id: eb.ref('excluded.personal_id_key_id'),
-        personal_id_index: eb.ref('excluded.personal_id_index'),
-        updated_at: sql`now()`,
-      })),
-    )
-    .execute();
-}
 
 /**
  * A person's identity as one sealed document: the facts a check compares and the personal ID
@@ -103,66 +54,26 @@ export function unsealIdentity(
   return { personalId, facts };
 }
 
-function toPerson(
-  keyring: Keyring,
-  row: {
-    id: string;
-    school_code: string;
-    record_key: string;
-    personal_id_cipher: Buffer | null;
-    personal_id_key_id: string | null;
-    facts: Buffer | null;
-    facts_key_id: string | null;
-  },
-): StoredPerson {
-  return {
-    id: row.id,
-    schoolCode: row.school_code,
-    recordKey: row.record_key,
-    personalId: unsealIdentity(keyring, row).personalId,
-  };
-}
-
-/** The people of a school holding this ID number, found through the blind index (no decrypt scan). */
-export async function findByPersonalId(
-  db: Db,
-  keyring: Keyring,
-  schoolCode: string,
-  personalId: string,
-): Promise<StoredPerson[]> {
-  const rows = await kyselyOf(db)
-    .selectFrom('persons')
-    .select([
-      'id',
-      'school_code',
-      'record_key',
-      'personal_id_cipher',
-      'personal_id_key_id',
-      'facts',
-      'facts_key_id',
-    ])
-    .where('school_code', '=', schoolCode)
-    .where('personal_id_index', '=', blindIndex(keyring, personalId))
-    .orderBy('record_key')
-    .execute();
-  return rows.map((row) => toPerson(keyring, row));
-}
-
 export interface RotationCounts {
-  /** Rows re-encrypted under the current key. */
+  /**
+   * Sealed values rewritten under the current key: identity documents (the personal ID with the
+   * facts a check compares) and personal IDs still in their own column (rows written before the
+   * ID moved into the document).
+   */
   reencrypted: number;
   /** Of those, how many were under each old key id. */
   byOldKeyId: Record<string, number>;
   /** Rows under a key id DATA_KEYS no longer lists: left as they are, and they need that key back. */
   unknownKeyRows: number;
   batches: number;
-  /** Identity facts (sealed name, birth date…) resealed under the current key; absent when none. */
+  /** Of `reencrypted`, the identity documents; absent when none. */
   resealedFacts?: number;
 }
 
 /**
- * Re-encrypts every personal ID, and reseals every set of identity facts, not under the current key
- * (see `rewrapColumn`). Safe to stop and run again; once it reports no rows, old keys can leave DATA_KEYS.
+ * Reseals every identity document, and re-encrypts every personal ID still in its own column, not
+ * under the current key (see `rewrapColumn`). Safe to stop and run again; once it reports no rows,
+ * old keys can leave DATA_KEYS.
  * The blind index does not change (its key is separate).
  */
 export async function rotateKeys(
@@ -179,15 +90,19 @@ export async function rotateKeys(
     rewrap: (old, keyId) =>
       encryptPersonalId(keyring, decryptPersonalId(keyring, { cipher: old, keyId })).cipher,
   });
-  counts.reencrypted = ids.rewritten;
-  counts.byOldKeyId = ids.byOldKeyId;
-  counts.batches = ids.batches;
-  // The identity facts (name, birth date…) are sealed under a data key too: resealed the same way.
+  // The identity documents (the ID with name, birth date…) are sealed under a data key too:
+  // resealed the same way, and counted with the IDs.
   const facts = await rewrapColumn(kysely, keyring, batchSize, {
     value: 'facts',
     keyId: 'facts_key_id',
     rewrap: (old, keyId) => seal(keyring, unseal(keyring, { payload: old, keyId })).payload,
   });
+  counts.reencrypted = ids.rewritten + facts.rewritten;
+  counts.batches = ids.batches + facts.batches;
+  for (const part of [ids.byOldKeyId, facts.byOldKeyId]) {
+    for (const [keyId, n] of Object.entries(part))
+      counts.byOldKeyId[keyId] = (counts.byOldKeyId[keyId] ?? 0) + n;
+  }
   if (facts.rewritten > 0) counts.resealedFacts = facts.rewritten;
   // Either seal may be under a key DATA_KEYS no longer lists (the ID is in the facts' seal on rows
   // written since it moved there).

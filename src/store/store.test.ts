@@ -4,12 +4,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AUDIT_CHAINS, audit, chainOf, verifyAuditChain } from './audit.ts';
 import { contentHash } from './content-hash.ts';
-import { generateDataKey, type Keyring, loadKeyring } from './crypto.ts';
+import { blindIndex, encryptPersonalId, generateDataKey, type Keyring, loadKeyring } from './crypto.ts';
 import { createDatabase, type Database } from './db.ts';
 import { peopleByKeys, peopleByPersonalId, recordCheck, registerPeople } from './identity.ts';
 import { applyTargetResults, diffAgainstLedger, keysNotSeen } from './ledger.ts';
 import { MIGRATIONS, migrateToLatest, migrationStatus } from './migrate.ts';
-import { findByPersonalId, identityDocument, rotateKeys, upsertPersons } from './persons.ts';
+import { identityDocument, rotateKeys } from './persons.ts';
 import { seal } from './sealed.ts';
 
 // The same specification against a real PostgreSQL (a database of its own, dropped afterwards) and
@@ -349,107 +349,163 @@ describe.each([postgresBackend(), pgliteBackend])('store on $name', (backend) =>
       await db.kysely.deleteFrom('persons').where('school_code', '=', 'S7').execute();
     });
 
+    /** A row as they were written before the ID moved into the identity document: sealed apart. */
+    async function legacyRow(
+      keyring: Keyring,
+      row: { schoolCode: string; recordKey: string; personalId: string; facts: object },
+    ): Promise<void> {
+      const id = encryptPersonalId(keyring, row.personalId);
+      const facts = seal(keyring, row.facts);
+      await db.kysely
+        .insertInto('persons')
+        .values({
+          school_code: row.schoolCode,
+          record_key: row.recordKey,
+          role: 'student',
+          personal_id_cipher: id.cipher,
+          personal_id_key_id: id.keyId,
+          personal_id_index: blindIndex(keyring, row.personalId),
+          facts: facts.payload,
+          facts_key_id: facts.keyId,
+        })
+        .execute();
+    }
+
     test('a row with the ID in its own column is read as it is, and sealed once when the person changes', async () => {
       const keyring = keyringOf(K1);
-      // As rows were written before the ID moved into the facts' seal: the ID sealed apart, the
-      // facts without it.
-      await upsertPersons(db, keyring, [{ schoolCode: 'S8', recordKey: 'hs-8', personalId: '079213008888' }]);
       const facts = {
         fullName: 'Phạm Văn Tư',
         birthDate: '2013-04-05',
         gender: 'male' as const,
         code: 'HS8',
       };
-      const legacy = seal(keyring, facts);
-      await db.kysely
-        .updateTable('persons')
-        .set({ facts: legacy.payload, facts_key_id: legacy.keyId })
-        .where('school_code', '=', 'S8')
-        .execute();
-      const [before] = await peopleByKeys(db, keyring, 'S8', ['hs-8']);
-      expect(before).toMatchObject({ personalId: '079213008888', facts });
-      expect((await peopleByPersonalId(db, keyring, '079213008888')).map((p) => p.recordKey)).toEqual([
-        'hs-8',
-      ]);
+      await legacyRow(keyring, { schoolCode: 'S8', recordKey: 'hs-8', personalId: '079213008888', facts });
+      try {
+        const [before] = await peopleByKeys(db, keyring, 'S8', ['hs-8']);
+        expect(before).toMatchObject({ personalId: '079213008888', facts });
+        expect((await peopleByPersonalId(db, keyring, '079213008888')).map((p) => p.recordKey)).toEqual([
+          'hs-8',
+        ]);
 
-      const moved = { ...facts, fullName: 'Phạm Văn Tứ' };
-      await registerPeople(db, keyring, [
-        { schoolCode: 'S8', role: 'student', recordKey: 'hs-8', personalId: '079213008888', facts: moved },
-      ]);
-      const row = await db.kysely
-        .selectFrom('persons')
-        .select(['personal_id_cipher', 'personal_id_key_id'])
-        .where('school_code', '=', 'S8')
-        .executeTakeFirstOrThrow();
-      expect(row).toEqual({ personal_id_cipher: null, personal_id_key_id: null });
-      expect((await peopleByKeys(db, keyring, 'S8', ['hs-8']))[0]).toMatchObject({
-        personalId: '079213008888',
-        facts: moved,
-      });
+        const moved = { ...facts, fullName: 'Phạm Văn Tứ' };
+        await registerPeople(db, keyring, [
+          { schoolCode: 'S8', role: 'student', recordKey: 'hs-8', personalId: '079213008888', facts: moved },
+        ]);
+        const row = await db.kysely
+          .selectFrom('persons')
+          .select(['personal_id_cipher', 'personal_id_key_id'])
+          .where('school_code', '=', 'S8')
+          .executeTakeFirstOrThrow();
+        expect(row).toEqual({ personal_id_cipher: null, personal_id_key_id: null });
+        expect((await peopleByKeys(db, keyring, 'S8', ['hs-8']))[0]).toMatchObject({
+          personalId: '079213008888',
+          facts: moved,
+        });
 
-      // A key DATA_KEYS no longer lists is counted whichever seal it is under.
-      const unknown = keyringOf(K2);
-      const other = seal(unknown, identityDocument('079213008888', moved));
-      await db.kysely
-        .updateTable('persons')
-        .set({ facts: other.payload, facts_key_id: 'k9' })
-        .where('school_code', '=', 'S8')
-        .execute();
-      expect((await rotateKeys(db, keyring)).unknownKeyRows).toBe(1);
-      await db.kysely.deleteFrom('persons').where('school_code', '=', 'S8').execute();
+        // A key DATA_KEYS no longer lists is counted whichever seal it is under.
+        const other = seal(keyringOf(K2), identityDocument('079213008888', moved));
+        await db.kysely
+          .updateTable('persons')
+          .set({ facts: other.payload, facts_key_id: 'k9' })
+          .where('school_code', '=', 'S8')
+          .execute();
+        expect((await rotateKeys(db, keyring)).unknownKeyRows).toBe(1);
+      } finally {
+        await db.kysely.deleteFrom('persons').where('school_code', '=', 'S8').execute();
+      }
     });
 
-    test('stores the ID encrypted and finds the person by it through the blind index', async () => {
+    test('stores the ID sealed and finds the person by it through the blind index', async () => {
       const keyring = keyringOf(K1);
-      await upsertPersons(db, keyring, [
-        { schoolCode: 'S1', recordKey: 'st-1', personalId: '079203001234' },
-        { schoolCode: 'S1', recordKey: 'st-2', personalId: '079203009999' },
-        { schoolCode: 'S1', recordKey: 'st-3', personalId: null },
+      const student = (recordKey: string, personalId: string | null) => ({
+        schoolCode: 'S1',
+        role: 'student' as const,
+        recordKey,
+        personalId,
+        facts: { fullName: `Học sinh ${recordKey}`, birthDate: '2013-01-02', code: recordKey },
+      });
+      await registerPeople(db, keyring, [
+        student('st-1', '079203001234'),
+        student('st-2', '079203009999'),
+        student('st-3', null),
       ]);
-      const raw = await db.kysely
-        .selectFrom('persons')
-        .select(['personal_id_cipher', 'personal_id_key_id'])
-        .where('record_key', '=', 'st-1')
-        .executeTakeFirstOrThrow();
-      expect(Buffer.from(raw.personal_id_cipher!).toString('latin1')).not.toContain('079203001234');
-      expect(raw.personal_id_key_id).toBe('k1');
-      const found = await findByPersonalId(db, keyring, 'S1', '079203001234');
-      expect(found).toEqual([
-        { id: expect.any(String), schoolCode: 'S1', recordKey: 'st-1', personalId: '079203001234' },
-      ]);
-      expect(await findByPersonalId(db, keyring, 'S2', '079203001234')).toEqual([]);
+      try {
+        const raw = await db.kysely
+          .selectFrom('persons')
+          .select(['facts', 'facts_key_id', 'personal_id_index'])
+          .where('school_code', '=', 'S1')
+          .where('record_key', '=', 'st-1')
+          .executeTakeFirstOrThrow();
+        expect(Buffer.from(raw.facts!).toString('latin1')).not.toContain('079203001234');
+        expect(raw.facts_key_id).toBe('k1');
+        expect(Buffer.from(raw.personal_id_index!)).toEqual(blindIndex(keyring, '079203001234'));
+        const found = await peopleByPersonalId(db, keyring, '079203001234');
+        expect(found.map((p) => [p.schoolCode, p.recordKey, p.personalId])).toEqual([
+          ['S1', 'st-1', '079203001234'],
+        ]);
+        expect(await peopleByPersonalId(db, keyring, '079203001234', ['S2'])).toEqual([]);
+        expect((await peopleByKeys(db, keyring, 'S1', ['st-3']))[0]?.personalId).toBeNull();
+      } finally {
+        await db.kysely.deleteFrom('persons').where('school_code', '=', 'S1').execute();
+      }
     });
 
-    test('rotation re-encrypts every row under the current key, counts them, and keeps them readable', async () => {
+    test('rotation reseals every identity under the current key, counts them, and keeps them readable', async () => {
       const old = keyringOf(K2);
       const people = Array.from({ length: 2_500 }, (_, i) => ({
         schoolCode: 'S9',
+        role: 'student' as const,
         recordKey: `p-${i}`,
         personalId: `0012030${String(i).padStart(5, '0')}`,
+        facts: { fullName: `Người ${i}`, code: `P${i}` },
       }));
-      await upsertPersons(db, old, people);
-      const rotated = keyringOf(`${K1},${K2}`);
-      // Before rotating, the new keyring already reads old rows by their key id.
-      expect((await findByPersonalId(db, rotated, 'S9', '001203000042'))[0]?.recordKey).toBe('p-42');
-
-      const counts = await rotateKeys(db, rotated, { batchSize: 1_000 });
-      expect(counts).toEqual({
-        reencrypted: 2_500,
-        byOldKeyId: { k2: 2_500 },
-        unknownKeyRows: 0,
-        batches: 3,
+      await registerPeople(db, old, people);
+      // One row as written before the ID moved into the document: two seals to rewrite.
+      await legacyRow(old, {
+        schoolCode: 'S9',
+        recordKey: 'legacy',
+        personalId: '001203099999',
+        facts: { fullName: 'Người cũ', code: 'OLD' },
       });
-      const byKey = await db.kysely
-        .selectFrom('persons')
-        .select(['personal_id_key_id', (eb) => eb.fn.countAll<string>().as('n')])
-        .where('personal_id_key_id', 'is not', null)
-        .groupBy('personal_id_key_id')
-        .execute();
-      expect(byKey.map((r) => [r.personal_id_key_id, Number(r.n)])).toEqual([['k1', 2_502]]);
-      // Readable without the old key now.
-      const found = await findByPersonalId(db, keyringOf(K1), 'S9', '001203002499');
-      expect(found.map((p) => [p.recordKey, p.personalId])).toEqual([['p-2499', '001203002499']]);
-      expect(await rotateKeys(db, rotated)).toMatchObject({ reencrypted: 0, batches: 0 });
+      try {
+        const rotated = keyringOf(`${K1},${K2}`);
+        // Before rotating, the new keyring already reads old rows by their key id.
+        expect((await peopleByPersonalId(db, rotated, '001203000042'))[0]?.recordKey).toBe('p-42');
+
+        const counts = await rotateKeys(db, rotated, { batchSize: 1_000 });
+        expect(counts).toEqual({
+          reencrypted: 2_502,
+          byOldKeyId: { k2: 2_502 },
+          unknownKeyRows: 0,
+          // One batch for the one ID in its own column, three for the 2,501 documents.
+          batches: 4,
+          resealedFacts: 2_501,
+        });
+        const byKey = await db.kysely
+          .selectFrom('persons')
+          .select(['facts_key_id', 'personal_id_key_id', (eb) => eb.fn.countAll<string>().as('n')])
+          .where('school_code', '=', 'S9')
+          .groupBy(['facts_key_id', 'personal_id_key_id'])
+          .orderBy('personal_id_key_id')
+          .execute();
+        expect(byKey.map((r) => [r.facts_key_id, r.personal_id_key_id, Number(r.n)])).toEqual([
+          ['k1', 'k1', 1],
+          ['k1', null, 2_500],
+        ]);
+        // Readable without the old key now.
+        const current = keyringOf(K1);
+        const found = await peopleByPersonalId(db, current, '001203002499');
+        expect(found.map((p) => [p.recordKey, p.personalId, p.facts?.code])).toEqual([
+          ['p-2499', '001203002499', 'P2499'],
+        ]);
+        expect((await peopleByKeys(db, current, 'S9', ['legacy']))[0]).toMatchObject({
+          personalId: '001203099999',
+          facts: { fullName: 'Người cũ', code: 'OLD' },
+        });
+        expect(await rotateKeys(db, rotated)).toMatchObject({ reencrypted: 0, batches: 0 });
+      } finally {
+        await db.kysely.deleteFrom('persons').where('school_code', '=', 'S9').execute();
+      }
     });
   });
 

@@ -40,7 +40,7 @@ export function registerKeysCommands(program: Command): void {
   keys
     .command('rotate')
     .description(
-      'Mã hoá lại mọi số định danh chưa dùng khoá hiện tại / Re-encrypt every personal ID not under the current key',
+      'Mã hoá lại mọi số định danh và hồ sơ định danh chưa dùng khoá hiện tại / Re-encrypt every personal ID and identity document not under the current key',
     )
     .option('--batch-size <n>', 'số dòng mỗi lượt (mặc định 1000) / rows per batch (default 1000)')
     .option('--json', 'in kết quả dạng JSON / print JSON')
@@ -64,7 +64,7 @@ export function registerKeysCommands(program: Command): void {
         const counts = await rotateKeys(database, keyring, batchSize ? { batchSize } : {});
         if (opts.json) return printJson({ currentKeyId: keyring.currentKeyId, ...counts });
         printLine(
-          `Đã mã hoá lại / Re-encrypted ${counts.reencrypted} dòng / rows under ${keyring.currentKeyId} in ${counts.batches} batches`,
+          `Đã mã hoá lại / Re-encrypted ${counts.reencrypted} giá trị (số định danh, hồ sơ định danh) / sealed values (personal IDs, identity documents) under ${keyring.currentKeyId} in ${counts.batches} batches`,
         );
         for (const [id, n] of Object.entries(counts.byOldKeyId)) printLine(`  from ${id}: ${n}`);
         if (counts.unknownKeyRows > 0) {
