@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../src/app/index.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { createApiKey, createDatabase, type Database, migrateToLatest } from '../src/store/index.ts';
+import { createApiKey, type Database } from '../src/store/index.ts';
+import { memoryDatabase } from './support/memory-database.ts';
 import { privateRedis, waitFor } from './support/services.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'edubridge.js');
@@ -70,8 +71,7 @@ describe('with Redis and PostgreSQL up', () => {
 
   beforeAll(async () => {
     redis = await privateRedis();
-    db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-    await migrateToLatest(db);
+    db = await memoryDatabase();
     const config = loadConfig(
       {
         REDIS_URL: redis.url,

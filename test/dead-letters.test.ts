@@ -17,15 +17,14 @@ import { RunService } from '../src/pipeline/service.ts';
 import { runSync } from '../src/pipeline/sync.ts';
 import {
   createApiKey,
-  createDatabase,
   type Database,
   type Keyring,
   listAudit,
   listDeadLetters,
   loadKeyring,
-  migrateToLatest,
 } from '../src/store/index.ts';
 import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
+import { memoryDatabase } from './support/memory-database.ts';
 
 const SCHOOL = '79NB0001';
 const DISTRICT = { schools: 1, seed: 7, classesPerGrade: 1, classSize: 12 };
@@ -48,8 +47,7 @@ beforeAll(async () => {
   // Every student known to the city: the only refusals are the forced ones.
   city = await startCitySandbox({ personality: 'wso2', district: { ...DISTRICT, unknownEvery: 0 } });
   school = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: API_KEY } });
-  db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
+  db = await memoryDatabase();
   keyring = loadKeyring({ NODE_ENV: 'test' });
   const service = new RunService({
     db,

@@ -17,8 +17,9 @@ import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/i
 import { createRunQueue, queueConnection } from '../src/pipeline/queue.ts';
 import { RunService } from '../src/pipeline/service.ts';
 import { startSyncWorkers } from '../src/pipeline/workers.ts';
-import { createDatabase, type Database, getRun, loadKeyring, migrateToLatest } from '../src/store/index.ts';
+import { type Database, getRun, loadKeyring } from '../src/store/index.ts';
 import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
+import { memoryDatabase } from './support/memory-database.ts';
 import { waitFor } from './support/services.ts';
 
 const DISTRICT = { schools: 1, seed: 23, classesPerGrade: 4, classSize: 25 };
@@ -56,8 +57,7 @@ const target = (city: CitySandbox, timeoutMs?: number) =>
   });
 
 const pgliteDb = async () => {
-  const db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
+  const db = await memoryDatabase();
   return db;
 };
 

@@ -6,15 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observeIdentities } from '../src/identity/registry.ts';
 import { type CanonicalRecord, checkRecord } from '../src/model/index.ts';
 import {
-  createDatabase,
   type Database,
   guardianKeyOf,
   guardianLinksOf,
   type Keyring,
   loadKeyring,
-  migrateToLatest,
   peopleByKeys,
 } from '../src/store/index.ts';
+import { memoryDatabase } from './support/memory-database.ts';
 
 const SCHOOL = '79NB0001';
 const FATHER = '079083001234';
@@ -62,8 +61,7 @@ let db: Database;
 let keyring: Keyring;
 
 beforeAll(async () => {
-  db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
+  db = await memoryDatabase();
   keyring = loadKeyring({ NODE_ENV: 'test' }, () => {});
 });
 

@@ -22,14 +22,9 @@ import { CircuitBreaker } from '../src/pipeline/breaker.ts';
 import { createPushQueue, createRunQueue, queueConnection } from '../src/pipeline/queue.ts';
 import { RunService } from '../src/pipeline/service.ts';
 import { type SyncWorkers, startSyncWorkers } from '../src/pipeline/workers.ts';
-import {
-  createApiKey,
-  createDatabase,
-  type Database,
-  loadKeyring,
-  migrateToLatest,
-} from '../src/store/index.ts';
+import { createApiKey, type Database, loadKeyring } from '../src/store/index.ts';
 import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
+import { memoryDatabase } from './support/memory-database.ts';
 
 const SCHOOL = '79NB0001';
 const DISTRICT = { schools: 1, seed: 23, classesPerGrade: 1, classSize: 30 };
@@ -104,8 +99,7 @@ beforeAll(async () => {
   // One student in eight unknown to the city: refused, and left in dead letters.
   city = await startCitySandbox({ personality: 'wso2', district: { ...DISTRICT, unknownEvery: 8 } });
   school = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: 'k' } });
-  db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
+  db = await memoryDatabase();
   const sourcesFile = join(dir, 'sources.json');
   await writeFile(
     sourcesFile,

@@ -30,6 +30,7 @@ import {
   migrateToLatest,
 } from '../src/store/index.ts';
 import { createSscTarget, type SscTarget } from '../src/targets/ssc.ts';
+import { memoryDatabase } from './support/memory-database.ts';
 import { freshPostgres } from './support/services.ts';
 
 // The same generated district on both sides: SSC bills the notices the school's software issued.
@@ -347,8 +348,7 @@ describe('writeBackPayments', () => {
 
 describe('writeBackPayments on PGlite', () => {
   it('keeps a payment the adapter gave no answer for as WRITE_UNANSWERED, and the others written', async () => {
-    const db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-    await migrateToLatest(db);
+    const db = await memoryDatabase();
     const service = new RunService({
       db,
       keyring,

@@ -13,15 +13,9 @@ import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/i
 import type { FeeItem, Receivable } from '../src/model/index.ts';
 import { createRunQueue, queueConnection } from '../src/pipeline/queue.ts';
 import { RunService } from '../src/pipeline/service.ts';
-import {
-  createApiKey,
-  createDatabase,
-  type Database,
-  listAudit,
-  loadKeyring,
-  migrateToLatest,
-} from '../src/store/index.ts';
+import { createApiKey, type Database, listAudit, loadKeyring } from '../src/store/index.ts';
 import { createSscTarget, type SscTarget } from '../src/targets/ssc.ts';
+import { memoryDatabase } from './support/memory-database.ts';
 
 const DISTRICT = { schools: 1, seed: 7, classesPerGrade: 1, classSize: 12 };
 const PREFIX = `edubridge-test-${randomUUID().slice(0, 8)}`;
@@ -58,8 +52,7 @@ beforeAll(async () => {
     correlationId: 'seed',
   });
   expect(answer.results.every((r) => r.outcome === 'accepted')).toBe(true);
-  db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
+  db = await memoryDatabase();
   redis = queueConnection('redis://127.0.0.1:6379');
   service = new RunService({
     db,

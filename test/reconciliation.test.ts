@@ -19,15 +19,9 @@ import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/i
 import { createRunQueue, queueConnection } from '../src/pipeline/queue.ts';
 import type { ReconciliationReport } from '../src/pipeline/reconcile.ts';
 import { RunService } from '../src/pipeline/service.ts';
-import {
-  createApiKey,
-  createDatabase,
-  type Database,
-  loadKeyring,
-  migrateToLatest,
-  upsertPayments,
-} from '../src/store/index.ts';
+import { createApiKey, type Database, loadKeyring, upsertPayments } from '../src/store/index.ts';
 import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
+import { memoryDatabase } from './support/memory-database.ts';
 
 const DISTRICT = { schools: 1, seed: 31, classesPerGrade: 1, classSize: 10 };
 const SCHOOL = '79NB0001';
@@ -78,8 +72,7 @@ beforeAll(async () => {
     personality: 'wso2',
     district: { ...DISTRICT, unknownEvery: 7, differEvery: 5, cityOnly: 2 },
   });
-  db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
+  db = await memoryDatabase();
   redis = queueConnection('redis://127.0.0.1:6379');
   service = new RunService({
     db,

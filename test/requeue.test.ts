@@ -10,15 +10,14 @@ import { createRunQueue, enqueueRun, pushJobId, queueConnection } from '../src/p
 import { RunService } from '../src/pipeline/service.ts';
 import {
   claimPull,
-  createDatabase,
   createQueuedRun,
   type Database,
   enterPushing,
   loadKeyring,
-  migrateToLatest,
   pendingOutbox,
   stageBatch,
 } from '../src/store/index.ts';
+import { memoryDatabase } from './support/memory-database.ts';
 
 const PREFIX = `edubridge-test-${randomUUID().slice(0, 8)}`;
 const redis = queueConnection('redis://127.0.0.1:6379');
@@ -28,8 +27,7 @@ let db: Database;
 let service: RunService;
 
 beforeAll(async () => {
-  db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
+  db = await memoryDatabase();
   service = new RunService({
     db,
     keyring,

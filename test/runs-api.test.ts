@@ -17,16 +17,9 @@ import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/i
 import { createRunQueue, queueConnection } from '../src/pipeline/queue.ts';
 import { RunService } from '../src/pipeline/service.ts';
 import { type SyncWorkers, startSyncWorkers } from '../src/pipeline/workers.ts';
-import {
-  createApiKey,
-  createDatabase,
-  type Database,
-  listAudit,
-  loadKeyring,
-  migrateToLatest,
-  purgeBatchBodies,
-} from '../src/store/index.ts';
+import { createApiKey, type Database, listAudit, loadKeyring, purgeBatchBodies } from '../src/store/index.ts';
 import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
+import { memoryDatabase } from './support/memory-database.ts';
 
 const SCHOOL = '79NB0001';
 const UNUSABLE = '79NB0009';
@@ -48,8 +41,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'edubridge-runs-api-'));
   city = await startCitySandbox({ personality: 'wso2', district: { ...DISTRICT, unknownEvery: 10 } });
   school = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: 'k' } });
-  db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
+  db = await memoryDatabase();
   const sourcesFile = join(dir, 'sources.json');
   await writeFile(
     sourcesFile,

@@ -31,16 +31,9 @@ import {
 import { RunService } from '../src/pipeline/service.ts';
 import { loadSources } from '../src/pipeline/sources/index.ts';
 import { type SyncWorkers, startSyncWorkers } from '../src/pipeline/workers.ts';
-import {
-  createApiKey,
-  createDatabase,
-  type Database,
-  getRun,
-  loadKeyring,
-  migrateToLatest,
-  upsertSchedule,
-} from '../src/store/index.ts';
+import { createApiKey, type Database, getRun, loadKeyring, upsertSchedule } from '../src/store/index.ts';
 import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
+import { memoryDatabase } from './support/memory-database.ts';
 
 const SCHOOL = '79NB0001';
 const OTHER = '79HP0002';
@@ -74,8 +67,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'edubridge-schedules-'));
   city = await startCitySandbox({ personality: 'wso2', district: { ...DISTRICT, unknownEvery: 10 } });
   school = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: 'k' } });
-  db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
+  db = await memoryDatabase();
   const sourcesFile = join(dir, 'sources.json');
   const source = {
     adapter: 'rest',

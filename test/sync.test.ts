@@ -13,14 +13,9 @@ import { createGatewayClient, type GatewayClientOptions } from '../src/gateway/i
 import { decideHeldRun } from '../src/pipeline/release.ts';
 import { runSync } from '../src/pipeline/sync.ts';
 import { DEFAULT_INPUT_LIMITS } from '../src/sdk/index.ts';
-import {
-  createDatabase,
-  type Database,
-  type Keyring,
-  loadKeyring,
-  migrateToLatest,
-} from '../src/store/index.ts';
+import { type Database, type Keyring, loadKeyring } from '../src/store/index.ts';
 import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
+import { memoryDatabase } from './support/memory-database.ts';
 
 const DISTRICT = { schools: 1, seed: 11, classesPerGrade: 2, classSize: 20 };
 const SCHOOL = '79NB0001';
@@ -34,8 +29,7 @@ let keyring: Keyring;
 beforeAll(async () => {
   city = await startCitySandbox({ personality: 'wso2', district: { ...DISTRICT, unknownEvery: 10 } });
   school = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: API_KEY } });
-  db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
+  db = await memoryDatabase();
   keyring = loadKeyring({ NODE_ENV: 'test' });
 }, 60_000);
 
@@ -60,8 +54,7 @@ async function world() {
     district: { ...DISTRICT, unknownEvery: 10 },
   });
   const ownSchool = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: API_KEY } });
-  const ownDb = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(ownDb);
+  const ownDb = await memoryDatabase();
   const ownTarget = () =>
     createCityEduDbTarget({
       gateway: createGatewayClient(ownCity.gatewayClientOptions() as unknown as GatewayClientOptions),
@@ -300,8 +293,7 @@ describe('runSync against a misbehaving city side', () => {
       });
       faulty.gateway.faults.set({ rateLimit: { count: 1, retryAfterSeconds: 0 } });
       faulty.gateway.expireTokens();
-      const isolated = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-      await migrateToLatest(isolated);
+      const isolated = await memoryDatabase();
       try {
         const result = await runSync({
           db: isolated,

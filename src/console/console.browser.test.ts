@@ -20,6 +20,7 @@ import { type CitySandbox, startCitySandbox } from '../../sandbox/city-edudb/ind
 import { reservePort } from '../../sandbox/ports.ts';
 import { type RestSchool, startRestSchool } from '../../sandbox/vendors/rest-school/index.ts';
 import { startVneidSandbox, type VneidSandbox } from '../../sandbox/vneid/index.ts';
+import { memoryDatabase } from '../../test/support/memory-database.ts';
 import { type App, buildApp } from '../app/index.ts';
 import { runObservers } from '../app/observers.ts';
 import { ssoRelayFor } from '../app/sso.ts';
@@ -29,14 +30,7 @@ import { createRunQueue, queueConnection } from '../pipeline/queue.ts';
 import { RunService } from '../pipeline/service.ts';
 import { loadSources } from '../pipeline/sources/index.ts';
 import { type SyncWorkers, startSyncWorkers } from '../pipeline/workers.ts';
-import {
-  createApiKey,
-  createDatabase,
-  type Database,
-  loadKeyring,
-  migrateToLatest,
-  peopleByKeys,
-} from '../store/index.ts';
+import { createApiKey, type Database, loadKeyring, peopleByKeys } from '../store/index.ts';
 import { createCityEduDbTarget } from '../targets/city-edudb.ts';
 import { consoleBundle } from './build.ts';
 
@@ -127,8 +121,7 @@ beforeAll(async () => {
   city = await startCitySandbox({ personality: 'wso2', district: { ...DISTRICT, unknownEvery: 7 } });
   school = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: 'k' } });
   schools = Object.keys(NAMES);
-  db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
+  db = await memoryDatabase();
   const sourcesFile = join(dir, 'sources.json');
   await writeFile(
     sourcesFile,
