@@ -8,10 +8,11 @@ import { consoleBundle } from '../console/build.ts';
 import { consoleRoutes } from '../console/routes.ts';
 import { registerMetricsRoute } from '../metrics/index.ts';
 import { type Database, migrateToLatest } from '../store/index.ts';
+import type { App } from './app.ts';
 import { registerDocs } from './docs.ts';
 import { registerErrorHandlers } from './errors.ts';
 import { registerSecurityHeaders } from './headers.ts';
-import { createHub, type Hub, type HubOverrides } from './hub.ts';
+import type { Hub } from './hub.ts';
 import { registerJsonBody } from './json-body.ts';
 import { limitSso, registerRateLimits } from './rate-limits.ts';
 import { databaseCheck, redisCheck } from './readiness.ts';
@@ -20,43 +21,9 @@ import { healthRoutes } from './routes/health.ts';
 import { consoleTokenPrincipal } from './sso.ts';
 import { createStoreGuard } from './store-guard.ts';
 
-export type App = FastifyInstance<
-  RawServerDefault,
-  IncomingMessage,
-  ServerResponse,
-  FastifyBaseLogger,
-  ZodTypeProvider
->;
+export type { App } from './app.ts';
 
 export { REDACT_PATHS } from './redact.ts';
-
-/**
- * What a caller brings to `buildApp` instead of the hub's own parts (see `HubOverrides`): a part
- * given stays the caller's to close; the rest is made from the config and closed with the app.
- */
-export interface AppDeps extends HubOverrides {
-  /** Where logs go instead of stdout (tests read them). */
-  logStream?: DestinationStream;
-}
-
-/**
- * The hub's HTTP app, not yet listening: `await app.listen(...)` or `app.inject(...)`. A hub of
- * its own (see `createHub`), closed with the app.
- *
- * @example
- * const app = await buildApp(loadConfig());
- * await app.listen({ host: config.HOST, port: config.PORT });
- */
-export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
-  const { logStream, ...overrides } = deps;
-  const hub = await createHub(config, overrides);
-  try {
-    return await hub.app({ closesHub: true, ...(logStream ? { logStream } : {}) });
-  } catch (error) {
-    await hub.close();
-    throw error;
-  }
-}
 
 /** The app over a hub's parts; `Hub.app()` calls it. The hub closes what it made, not the app. */
 export async function buildHubApp(hub: Hub, logStream?: DestinationStream): Promise<App> {

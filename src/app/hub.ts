@@ -39,7 +39,7 @@ import type { Adapter, AdapterLogger } from '../sdk/index.ts';
 import { createDatabase, type Database, type Keyring, loadKeyring } from '../store/index.ts';
 import { targetLimitsFromConfig, targetsFromConfig } from '../targets/from-config.ts';
 import type { Target } from '../targets/target.ts';
-import type { App } from './build.ts';
+import type { App } from './app.ts';
 import { closeRedis, createRedis } from './dependencies.ts';
 import { identityServiceFromConfig } from './identity.ts';
 import { runObservers } from './observers.ts';

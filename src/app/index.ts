@@ -1,4 +1,6 @@
-export { type App, type AppDeps, buildApp, REDACT_PATHS } from './build.ts';
+export type { App } from './app.ts';
+export { REDACT_PATHS } from './build.ts';
+export { type AppDeps, buildApp } from './build-app.ts';
 export { closeRedis, createRedis } from './dependencies.ts';
 export type { FieldError } from './errors.ts';
 export { generateOpenApi, toStableJson, withOfflineApp } from './openapi.ts';

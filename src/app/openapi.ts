@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import { Kysely, PostgresDialect } from 'kysely';
 import { type Config, loadConfig } from '../config/index.ts';
 import type { Database, Tables } from '../store/index.ts';
-import { type App, buildApp } from './build.ts';
+import type { App } from './app.ts';
+import { buildApp } from './build-app.ts';
 
 /**
  * The hub's OpenAPI document, built from the routes without touching Redis or a database: the
