@@ -41,6 +41,14 @@ module.exports = {
     ),
     room('sandbox/', ['src/model/', 'src/sdk/'], 'the simulators follow the contracts, not the hub'),
     {
+      name: 'api-imports-app',
+      comment:
+        'the app mounts the API: the API does not reach back into the app (its problem type belongs to it)',
+      severity: 'error',
+      from: { path: `^src/api/${RUNTIME}` },
+      to: { path: '^src/app/' },
+    },
+    {
       name: 'runtime-imports-tests',
       comment: 'src/ never imports sandbox/ or test/ (DESIGN.md)',
       severity: 'error',
