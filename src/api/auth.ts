@@ -4,7 +4,6 @@
  * refused authentication goes to the audit log.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { problem } from '../app/problem.ts';
 import {
   type ApiKeyRole,
   audit,
@@ -15,6 +14,7 @@ import {
   verifyApiKey,
 } from '../store/index.ts';
 import type { ApiLimits } from './limits.ts';
+import { problem } from './problem.ts';
 
 export type { Principal };
 

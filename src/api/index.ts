@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { StoreGuard } from '../app/store-guard.ts';
 import type { ScheduleService } from '../pipeline/schedules.ts';
 import type { RunService } from '../pipeline/service.ts';
 import type { Database, Keyring } from '../store/index.ts';
@@ -18,7 +17,7 @@ import { reportsRoutes } from './routes/reports.ts';
 import { runsRoutes } from './routes/runs.ts';
 import { schedulesRoutes } from './routes/schedules.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
-import type { RouteStores } from './stores.ts';
+import type { RouteStores, StoreGuard } from './stores.ts';
 
 export {
   API_KEY_HEADER,

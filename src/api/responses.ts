@@ -1,4 +1,4 @@
-import { PROBLEM_CONTENT_TYPE, problemSchema } from '../app/problem.ts';
+import { PROBLEM_CONTENT_TYPE, problemSchema } from './problem.ts';
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is malformed (`REQUEST_INVALID`)',

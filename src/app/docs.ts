@@ -4,9 +4,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import packageJson from '../../package.json' with { type: 'json' };
 import { presentedKey } from '../api/auth.ts';
+import { problem } from '../api/problem.ts';
 import { type Config, publicUrlOf } from '../config/index.ts';
 import { type Database, verifyApiKey } from '../store/index.ts';
-import { problem } from './problem.ts';
 
 /**
  * OpenAPI 3.1 built from the routes' zod schemas, at `/openapi.json`, with Swagger UI at `/docs`.

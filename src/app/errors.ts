@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { ProblemError, problem, sendProblem } from '../api/problem.ts';
 import { isDatabaseUnavailable, isRedisUnavailable } from '../pipeline/lease.ts';
-import { ProblemError, problem, sendProblem } from './problem.ts';
 import { storeUnavailable } from './store-guard.ts';
 
 /** One field a request got wrong, as listed in a 400 problem's `errors`. */

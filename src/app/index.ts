@@ -1,9 +1,3 @@
-export type { App } from './app.ts';
-export { REDACT_PATHS } from './build.ts';
-export { type AppDeps, buildApp } from './build-app.ts';
-export { closeRedis, createRedis } from './dependencies.ts';
-export type { FieldError } from './errors.ts';
-export { generateOpenApi, toStableJson, withOfflineApp } from './openapi.ts';
 export {
   PROBLEM_CONTENT_TYPE,
   type Problem,
@@ -12,5 +6,11 @@ export {
   problem,
   problemSchema,
   problemType,
-} from './problem.ts';
+} from '../api/problem.ts';
+export type { App } from './app.ts';
+export { REDACT_PATHS } from './build.ts';
+export { type AppDeps, buildApp } from './build-app.ts';
+export { closeRedis, createRedis } from './dependencies.ts';
+export type { FieldError } from './errors.ts';
+export { generateOpenApi, toStableJson, withOfflineApp } from './openapi.ts';
 export { CHECK_TIMEOUT_MS, type CheckResult } from './readiness.ts';

@@ -7,7 +7,7 @@
  * loop, without recursion and before any object is built, and an answer is 400 BODY_TOO_DEEP.
  */
 import type { FastifyInstance } from 'fastify';
-import { problem } from './problem.ts';
+import { problem } from '../api/problem.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

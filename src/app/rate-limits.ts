@@ -14,9 +14,9 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { ApiLimits, Limit } from '../api/limits.ts';
+import { PROBLEM_CONTENT_TYPE, problem, problemSchema } from '../api/problem.ts';
 import type { Config } from '../config/index.ts';
 import { audit, type Database } from '../store/index.ts';
-import { PROBLEM_CONTENT_TYPE, problem, problemSchema } from './problem.ts';
 
 const WINDOW_MS = 60_000;
 const BLOCKED_SOURCES_KEPT = 10_000;

@@ -6,22 +6,14 @@
  * client that retries for ever. A store that dies after the probe is caught by the error handler:
  * its errors are answered the same way.
  */
-import { type ProblemError, problem } from './problem.ts';
+import { type ProblemError, problem } from '../api/problem.ts';
+import type { StoreGuard, StoreName } from '../api/stores.ts';
 import { type Check, runChecks } from './readiness.ts';
-
-export type StoreName = 'database' | 'redis';
 
 /** What a client is told to wait before it tries again. */
 export const STORE_RETRY_AFTER_SECONDS = 5;
 
 const NAMES: Record<StoreName, string> = { database: 'PostgreSQL', redis: 'Redis' };
-
-export interface StoreGuard {
-  /** Resolves when every named store answers; else throws a 503 ProblemError naming the ones away. */
-  ensure(stores: readonly StoreName[]): Promise<void>;
-  /** Drops what is known of a store (its connection just closed): the next request probes it. */
-  forget(store: StoreName): void;
-}
 
 export function createStoreGuard(
   checks: Record<StoreName, Check>,

@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { problemType } from '../app/problem.ts';
+import { problemType } from '../api/problem.ts';
 import type { Config } from '../config/index.ts';
 import { IDENTITY_QUEUE } from '../identity/queue.ts';
 import { bilingualLine, describeError } from '../model/error-catalogue.ts';

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ProblemError, problem } from '../../app/problem.ts';
 import { describeDeadLetter as toDeadLetter } from '../../pipeline/dead-letter-guidance.ts';
 import type { RunService } from '../../pipeline/service.ts';
 import {
@@ -18,6 +17,7 @@ import {
   schoolsOfLetters,
 } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
+import { ProblemError, problem } from '../problem.ts';
 import { problemResponses } from '../responses.ts';
 
 const deadLetterSchema = z

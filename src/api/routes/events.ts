@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { problem } from '../../app/problem.ts';
 import { formatSse, watchRun } from '../../pipeline/progress.ts';
 import { type Database, getRun } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
+import { problem } from '../problem.ts';
 import { problemResponses } from '../responses.ts';
 
 const DESCRIPTION = `Server-sent events (\`text/event-stream\`) of one run's progress, read from the run's

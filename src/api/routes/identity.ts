@@ -6,7 +6,6 @@
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ProblemError, problem } from '../../app/problem.ts';
 import { type IdentityCheckJob, queueChecks } from '../../identity/queue.ts';
 import { IdentityError, type IdentityService } from '../../identity/service.ts';
 import {
@@ -21,6 +20,7 @@ import {
 } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
 import type { Limit } from '../limits.ts';
+import { ProblemError, problem } from '../problem.ts';
 import { problemResponses } from '../responses.ts';
 import { QUEUES_WORK } from '../stores.ts';
 

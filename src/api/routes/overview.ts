@@ -4,11 +4,11 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { problem } from '../../app/problem.ts';
 import { STATUS_REASON_CODES, schoolStatuses } from '../../pipeline/school-status.ts';
 import type { RunService } from '../../pipeline/service.ts';
 import type { Database } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
+import { problem } from '../problem.ts';
 import { problemResponses } from '../responses.ts';
 
 const bilingual = z.object({ vi: z.string(), en: z.string() });

@@ -4,11 +4,11 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ProblemError, problem } from '../../app/problem.ts';
 import type { RunService } from '../../pipeline/service.ts';
 import { PermanentError } from '../../sdk/index.ts';
 import { audit, type Database } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
+import { ProblemError, problem } from '../problem.ts';
 import { problemResponses } from '../responses.ts';
 
 const paymentSchema = z

@@ -4,7 +4,6 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { problem } from '../../app/problem.ts';
 import type { RunService } from '../../pipeline/service.ts';
 import {
   type Database,
@@ -14,6 +13,7 @@ import {
   recordReplayResult,
 } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
+import { problem } from '../problem.ts';
 import { problemResponses } from '../responses.ts';
 import { replayRequestSchema, replayResultSchema, toReplayRequest } from './dead-letters.ts';
 

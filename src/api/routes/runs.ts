@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { problem } from '../../app/problem.ts';
 import { IdempotencyKeyReusedError, type RunService } from '../../pipeline/service.ts';
 import { AdapterError, STREAM_NAMES, type StreamName } from '../../sdk/index.ts';
 import {
@@ -13,6 +12,7 @@ import {
   ZERO_COUNTS,
 } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
+import { problem } from '../problem.ts';
 import { problemResponses } from '../responses.ts';
 import { QUEUES_WORK } from '../stores.ts';
 

@@ -1,12 +1,12 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { problem } from '../../app/problem.ts';
 import { cronProblem, type ScheduleService, timezoneProblem } from '../../pipeline/schedules.ts';
 import type { RunService } from '../../pipeline/service.ts';
 import { STREAM_NAMES, type StreamName } from '../../sdk/index.ts';
 import { DEFAULT_SCHEDULE_TIMEZONE, type Schedule } from '../../store/index.ts';
 import { authorize, SECURED } from '../auth.ts';
+import { problem } from '../problem.ts';
 import { problemResponses } from '../responses.ts';
 import { QUEUES_WORK } from '../stores.ts';
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PROBLEM_CONTENT_TYPE, problem, problemSchema, toProblem } from '../problem.ts';
+import { PROBLEM_CONTENT_TYPE, problem, problemSchema, toProblem } from '../../api/problem.ts';
 import { type Check, runChecks } from '../readiness.ts';
 
 export interface HealthRoutesOptions {
