@@ -16,6 +16,7 @@ import { DEFAULT_INPUT_LIMITS } from '../src/sdk/index.ts';
 import { type Database, type Keyring, loadKeyring } from '../src/store/index.ts';
 import { createCityEduDbTarget } from '../src/targets/city-edudb.ts';
 import { memoryDatabase } from './support/memory-database.ts';
+import { startSyncWorld } from './support/sync-world.ts';
 
 const DISTRICT = { schools: 1, seed: 11, classesPerGrade: 2, classSize: 20 };
 const SCHOOL = '79NB0001';
@@ -45,50 +46,31 @@ const target = () =>
   });
 
 /**
- * A world of its own for one test (its city, its school system, its ledger), so that each test
- * sets up what it needs and stands alone, whatever ran before it.
+ * A world of its own for one test (its city, its school system, its ledger: startSyncWorld), so
+ * that each test sets up what it needs and stands alone, whatever ran before it.
  */
 async function world() {
-  const ownCity = await startCitySandbox({
-    personality: 'wso2',
-    district: { ...DISTRICT, unknownEvery: 10 },
-  });
-  const ownSchool = await startRestSchool({ ...DISTRICT, auth: { type: 'apiKey', key: API_KEY } });
-  const ownDb = await memoryDatabase();
-  const ownTarget = () =>
-    createCityEduDbTarget({
-      gateway: createGatewayClient(ownCity.gatewayClientOptions() as unknown as GatewayClientOptions),
-    });
+  const w = await startSyncWorld(DISTRICT, 10);
   return {
-    city: ownCity,
-    school: ownSchool,
-    db: ownDb,
-    target: ownTarget,
-    students: () => ownSchool.state.data.students.size,
-    unknown: () => ownCity.unknownStudentCodes.size,
+    ...w,
+    students: () => w.school.state.data.students.size,
+    unknown: () => w.city.unknownStudentCodes.size,
     sync: (mode: 'full' | 'incremental') =>
       runSync({
-        db: ownDb,
+        db: w.db,
         keyring,
         adapter: rest,
         adapterConfig: {
-          baseUrl: ownSchool.url,
-          profile: 'sandbox-school',
-          auth: { type: 'apiKey', key: API_KEY },
+          ...w.adapterConfig,
           retry: { maxAttempts: 3, backoffMs: 10, maxRetryAfterMs: 2_000 },
         },
-        targets: [ownTarget()],
+        targets: [w.target()],
         schoolCode: SCHOOL,
         streams: ['students'],
         mode,
         asOf: new Date('2026-11-27T00:00:00Z'),
         batchSize: 100,
       }),
-    async close() {
-      await ownDb.close();
-      await ownSchool.close();
-      await ownCity.close();
-    },
   };
 }
 type World = Awaited<ReturnType<typeof world>>;

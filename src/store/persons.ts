@@ -9,7 +9,7 @@ import { seal, unseal } from './sealed.ts';
  * column of its own (`personal_id_cipher`), sealed apart: they are read as they are, and written
  * in this form the next time the person changes.
  */
-export interface SealedIdentity {
+interface SealedIdentity {
   personalId?: string;
   [fact: string]: unknown;
 }
@@ -19,7 +19,7 @@ export function identityDocument(personalId: string | null, facts: object): Seal
   return personalId === null ? { ...facts } : { ...facts, personalId: normalisePersonalId(personalId) };
 }
 
-export interface StoredIdentityColumns {
+interface StoredIdentityColumns {
   personal_id_cipher: Uint8Array | null;
   personal_id_key_id: string | null;
   facts?: Uint8Array | null;
@@ -28,8 +28,8 @@ export interface StoredIdentityColumns {
 
 /**
  * The personal ID and the facts a stored row holds, decrypted: the ID from its own column when a
- * row still has one (written before the ID moved into the facts' seal, or by `upsertPersons`),
- * else from the sealed facts; null when the row has none.
+ * row still has one (written before the ID moved into the facts' seal), else from the sealed
+ * facts; null when the row has none.
  */
 export function unsealIdentity(
   keyring: Keyring,

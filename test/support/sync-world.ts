@@ -9,8 +9,9 @@ import { type RestSchool, startRestSchool } from '../../sandbox/vendors/rest-sch
 import { createGatewayClient, type GatewayClientOptions } from '../../src/gateway/index.ts';
 import type { CanonicalRecord } from '../../src/model/index.ts';
 import type { Adapter, ReadItem } from '../../src/sdk/index.ts';
-import { createDatabase, type Database, migrateToLatest } from '../../src/store/index.ts';
+import type { Database } from '../../src/store/index.ts';
 import { createCityEduDbTarget } from '../../src/targets/city-edudb.ts';
+import { memoryDatabase } from './memory-database.ts';
 
 export const SYNC_WORLD_API_KEY = 'sync-world-key';
 
@@ -32,8 +33,7 @@ export async function startSyncWorld(
   const whole = { schools: 1, ...district };
   const city = await startCitySandbox({ personality: 'wso2', district: { ...whole, unknownEvery } });
   const school = await startRestSchool({ ...whole, auth: { type: 'apiKey', key: SYNC_WORLD_API_KEY } });
-  const db = await createDatabase({ DATABASE_URL: undefined, PGLITE_DIR: undefined } as never);
-  await migrateToLatest(db);
+  const db = await memoryDatabase();
   return {
     city,
     school,
