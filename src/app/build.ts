@@ -1,9 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
 import { apiV1 } from '../api/index.ts';
-import { apiDocsOn, type Config, publicUrlOf } from '../config/index.ts';
+import { apiDocsOn, publicUrlOf } from '../config/index.ts';
 import { consoleBundle } from '../console/build.ts';
 import { consoleRoutes } from '../console/routes.ts';
 import { registerMetricsRoute } from '../metrics/index.ts';

@@ -67,7 +67,7 @@ const querySchema = reportFiltersSchema.extend({
   format: z
     .enum(['json', 'xlsx'])
     .optional()
-    .describe('xlsx: an Excel file (or send `Accept: ' + XLSX_TYPE + '`)'),
+    .describe(`xlsx: an Excel file (or send \`Accept: ${XLSX_TYPE}\`)`),
 });
 
 export const reportsRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (app, { database }) => {
