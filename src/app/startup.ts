@@ -73,7 +73,7 @@ function issueOf(error: unknown, fallback: string): ConfigIssue {
   const named = /\b((?:CITY_EDUDB|SSC|C06)_[A-Z0-9_]+)\b/.exec(message)?.[1];
   return {
     variable: named ?? fallback,
-    expects: 'set: the gateway settings of each target (see the README’s settings)',
+    expects: 'set: the gateway settings of each target (see docs/settings.md)',
     shown: 'unset',
     reason: message,
   };

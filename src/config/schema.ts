@@ -510,6 +510,30 @@ const metricsSettings = {
 /** Only the settings the record rules read (for commands that check files without a hub). */
 export const ruleSettingsSchema = z.object(ruleSettings);
 
+/**
+ * The settings by concern, in the order docs/settings.md lists them (`npm run settings-doc`): every
+ * section spread into `configSchema` appears here once, which a test checks.
+ */
+export const SETTING_SECTIONS: readonly { title: string; settings: Readonly<Record<string, z.ZodType>> }[] = [
+  { title: 'Chạy / Runtime', settings: runtimeSettings },
+  { title: 'API và HTTP / The API and HTTP', settings: httpSettings },
+  { title: 'Cơ sở dữ liệu / The database', settings: databaseSettings },
+  { title: 'Redis và hàng đợi / Redis and the queues', settings: redisSettings },
+  { title: 'Dòng lệnh / The command line', settings: cliSettings },
+  { title: 'Khoá và kho dữ liệu / Keys and the store', settings: storeSettings },
+  {
+    title: 'CSDL ngành Giáo dục qua LGSP / The city Education DB through the LGSP',
+    settings: cityEduDbSettings,
+  },
+  { title: 'SSC (thu ngân sách) / SSC, the city’s revenue system', settings: sscSettings },
+  { title: 'C06 (dân cư quốc gia) / C06, the national population database', settings: c06Settings },
+  { title: 'Đăng nhập một lần VNeID / VNeID single sign-on', settings: ssoSettings },
+  { title: 'Đồng bộ / Sync runs', settings: syncSettings },
+  { title: 'Quy tắc dữ liệu / The record rules', settings: ruleSettings },
+  { title: 'Giới hạn đầu vào / Input bounds', settings: inputLimitSettings },
+  { title: 'Chỉ số / Metrics', settings: metricsSettings },
+];
+
 const REQUIRED_IN_PRODUCTION = ['DATA_KEYS', 'BLIND_INDEX_KEY'] as const;
 
 export const configSchema = z

@@ -255,8 +255,8 @@ export const SETUP_ERRORS = {
     },
     values: ['setting'],
     action: {
-      vi: 'Đặt các biến SSO_* và VNEID_* (xem README), rồi khởi động lại',
-      en: 'Set the SSO_* and VNEID_* variables (see the README), then start again',
+      vi: 'Đặt các biến SSO_* và VNEID_* (xem docs/settings.md), rồi khởi động lại',
+      en: 'Set the SSO_* and VNEID_* variables (see docs/settings.md), then start again',
     },
   },
   C06_NOT_CONFIGURED: {
