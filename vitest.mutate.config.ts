@@ -16,8 +16,6 @@ export default defineConfig({
       'src/identity/names.test.ts',
       'src/identity/compare.test.ts',
       'src/identity/offline/*.test.ts',
-      'src/store/store.test.ts',
-      'test/planner-statistics.test.ts',
       'mappings/ssc/v1/mapping.test.ts',
     ],
     // Each mutant re-runs the tests that cover it; a worker that keeps its modules saves loading
