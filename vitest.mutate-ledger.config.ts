@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/store/store.test.ts', 'test/planner-statistics.test.ts'],
+    setupFiles: ['test/support/fixed-seed.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

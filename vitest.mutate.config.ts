@@ -21,6 +21,7 @@ export default defineConfig({
     // Each mutant re-runs the tests that cover it; a worker that keeps its modules saves loading
     // the model again each time (Stryker switches mutants at run time, not by reloading).
     isolate: false,
+    setupFiles: ['test/support/fixed-seed.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

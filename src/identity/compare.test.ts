@@ -47,6 +47,15 @@ describe('compareIdentity', () => {
     });
   });
 
+  it('says "missing" for a personal ID expected but not found, blank or absent', () => {
+    for (const personalId of [undefined, '  ']) {
+      expect(compareIdentity({ personalId: student.personalId }, { ...student, personalId })).toEqual({
+        result: 'mismatch',
+        fields: [{ field: 'personalId', how: 'missing' }],
+      });
+    }
+  });
+
   it('does not compare a field the expected side lacks', () => {
     expect(compareIdentity({ personalId: student.personalId }, { ...student, gender: 'male' })).toEqual({
       result: 'verified',
@@ -79,6 +88,14 @@ describe('compareIdentity', () => {
 
   it('refuses to verify when nothing is expected', () => {
     expect(() => compareIdentity({}, student)).toThrow(IdentityCompareError);
+    const thrown = (() => {
+      try {
+        compareIdentity({}, student);
+      } catch (error) {
+        return error as IdentityCompareError;
+      }
+    })();
+    expect(thrown).toMatchObject({ code: 'IDENTITY_NOTHING_TO_COMPARE', name: 'IdentityCompareError' });
     expect(() => compareIdentity({ fullName: ' ' }, student)).toThrow(/Nothing to compare/);
   });
 });

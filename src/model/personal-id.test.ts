@@ -195,6 +195,143 @@ function buildId(province: string, gender: Gender, year: number, serial: number)
   return `${province}${genderCenturyDigit(gender, year)}${String(year % 100).padStart(2, '0')}${String(serial).padStart(6, '0')}`;
 }
 
+describe('checkPersonalId: what it says, in both languages', () => {
+  const said = (id: unknown, opts = {}) =>
+    checkPersonalId(id, { asOf, ...opts }).problems.map((p) => p.message);
+  const asText = {
+    vi: 'trong Excel, định dạng cột là Text (Văn bản) trước khi nhập hoặc dán',
+    en: 'in Excel, format the column as Text before typing or pasting',
+  };
+
+  it('names the province code, the years and the digits it read', () => {
+    expect(said('003203001234')).toEqual([
+      {
+        vi: 'Mã tỉnh nơi đăng ký khai sinh "003" (3 chữ số đầu) không có trong danh mục 63 tỉnh',
+        en: 'Province code "003" (digits 1–3) is not one of the 63 birth-registration province codes',
+      },
+    ]);
+    expect(said('079227012345')).toEqual([
+      {
+        vi: 'Chữ số 4–6 cho năm sinh 2027, sau năm hiện tại 2026',
+        en: 'Digits 4–6 give birth year 2027, after the current year 2026',
+      },
+    ]);
+    expect(said('079013012345', { birthDate: '2013-04-02' })).toEqual([
+      {
+        vi: 'Chữ số thứ 4 (0) chỉ người sinh năm 1900–1999, không khớp ngày sinh 2013-04-02',
+        en: 'Digit 4 (0) means born 1900–1999, which does not match birth date 2013-04-02',
+      },
+    ]);
+    expect(said('079212012345', { birthDate: '2013-04-02' })).toEqual([
+      { vi: 'Chữ số 5–6 (12) không khớp năm sinh 2013', en: 'Digits 5–6 (12) do not match birth year 2013' },
+    ]);
+    expect(said('079213012345', { gender: 'female' })).toEqual([
+      {
+        vi: 'Chữ số thứ 4 (2) chỉ giới tính nam, không khớp giới tính nữ',
+        en: 'Digit 4 (2) means male, which does not match gender female',
+      },
+    ]);
+  });
+
+  it('says what is not a personal ID, and how long what it got is', () => {
+    expect(said(null)).toEqual([
+      {
+        vi: 'Số định danh cá nhân phải là chuỗi 12 chữ số',
+        en: 'A personal ID must be a string of 12 digits',
+      },
+    ]);
+    expect(said('123456789')).toEqual([
+      {
+        vi: 'Đây là số CMND 9 chữ số cũ, không phải số định danh cá nhân 12 chữ số',
+        en: 'This is a legacy 9-digit ID card (CMND) number, not a 12-digit personal ID',
+      },
+    ]);
+    expect(said('0792130123456')).toEqual([
+      {
+        vi: 'Số định danh cá nhân phải có đúng 12 chữ số (nhận được 13 ký tự)',
+        en: 'A personal ID must be exactly 12 digits (got 13 characters)',
+      },
+    ]);
+    expect(said('99213012345')).toEqual([
+      {
+        vi: `Số có 11 chữ số, thiếu 1: nếu Excel đã bỏ số 0 đầu thì thêm lại vẫn không thành số hợp lệ (mã tỉnh hoặc năm sinh sai); đối chiếu giấy tờ và nhập lại — ${asText.vi}`,
+        en: `11 digits, 1 short: were Excel to have dropped leading zero, putting it back still gives no valid number (province code or birth year wrong); check the documents and re-enter it — ${asText.en}`,
+      },
+    ]);
+    expect(said('3213012345')[0]?.vi).toBe(
+      `Số có 10 chữ số, thiếu 2: nếu Excel đã bỏ các số 0 đầu thì thêm lại vẫn không thành số hợp lệ (mã tỉnh hoặc năm sinh sai); đối chiếu giấy tờ và nhập lại — ${asText.vi}`,
+    );
+  });
+
+  it('says what it repaired and how to keep Excel from doing it again', () => {
+    expect(said('79213012345')).toEqual([
+      {
+        vi: `Số có 11 chữ số (Excel đã bỏ số 0 đầu); đã thêm lại số 0 đầu — ${asText.vi}`,
+        en: `11 digits (Excel dropped the leading zero); the leading zero was restored — ${asText.en}`,
+      },
+    ]);
+    expect(said('1213012345')[0]?.vi).toBe(
+      `Số có 10 chữ số (Excel đã bỏ hai số 0 đầu của mã tỉnh 00x); đã thêm lại hai số 0 đầu — ${asText.vi}`,
+    );
+    expect(said('079213012345.0')).toEqual([
+      {
+        vi: `Số có phần thập phân ",0" (Excel hoặc phần mềm đã lưu thành số thực); đã bỏ phần thập phân — ${asText.vi}`,
+        en: `The number had a decimal ".0" (Excel or a program stored it as a decimal); the decimal part was removed — ${asText.en}`,
+      },
+    ]);
+    expect(said('079 213 012 345')).toEqual([
+      {
+        vi: `Đã bỏ dấu cách hoặc dấu phân cách hàng nghìn trong số định danh (Excel định dạng cột là số có dấu phân cách) — ${asText.vi}`,
+        en: `Spaces or thousands separators were removed from the personal ID (Excel formatted the column as a number with separators) — ${asText.en}`,
+      },
+    ]);
+  });
+
+  it('takes an apostrophe Excel users type to keep a number as text, and nothing else it could mistake', () => {
+    expect(checkPersonalId("'079213012345", { asOf }).normalized).toBe('079213012345');
+    expect(checkPersonalId('  079213012345 ', { asOf }).normalized).toBe('079213012345');
+    // Letters are not separators: a number with one is refused, not cleaned into another number.
+    expect(codes('079213012345x')).toEqual(['PERSONAL_ID_FORMAT']);
+    expect(codes('x079213012345')).toEqual(['PERSONAL_ID_FORMAT']);
+    // A 10- or 11-digit run inside a longer text is not a number Excel shortened.
+    for (const text of ['a79213012345', '79213012345a', 'ab9213012345', '9213012345ab']) {
+      expect(said(text), text).toEqual([
+        {
+          vi: 'Số định danh cá nhân phải có đúng 12 chữ số (nhận được 12 ký tự)',
+          en: 'A personal ID must be exactly 12 digits (got 12 characters)',
+        },
+      ]);
+    }
+    // A clean ID with an error has facts but no normalized form.
+    const wrong = checkPersonalId('079213012345', { asOf, gender: 'female' });
+    expect(wrong).toMatchObject({ valid: false, normalized: null, facts: { birthYear: 2013 } });
+  });
+
+  it('judges the birth year against the date it is given, and a birth date only when it has a year', () => {
+    // Born 2021: in the future on 1 June 2020, whatever today is.
+    expect(codes('079221012345', { asOf: new Date('2020-06-01T00:00:00Z') })).toEqual([
+      'PERSONAL_ID_FUTURE_BIRTH_YEAR',
+    ]);
+    expect(codes('079213012345', { birthDate: 'unknown' })).toEqual([]);
+    // Separators taken out of something that is still not a number: no "removed" warning.
+    expect(said('079 213 01234x')).toEqual([
+      {
+        vi: 'Số định danh cá nhân phải có đúng 12 chữ số (nhận được 12 ký tự)',
+        en: 'A personal ID must be exactly 12 digits (got 12 characters)',
+      },
+    ]);
+    expect(checkPersonalId(null, { asOf })).toMatchObject({ valid: false, normalized: null, facts: null });
+  });
+
+  it('gives digit 4 for each gender and century, the inverse of reading it', () => {
+    expect(genderCenturyDigit('male', 1992)).toBe(0);
+    expect(genderCenturyDigit('female', 1992)).toBe(1);
+    expect(genderCenturyDigit('male', 2013)).toBe(2);
+    expect(genderCenturyDigit('female', 2013)).toBe(3);
+    expect(genderCenturyDigit('female', 2199)).toBe(5);
+  });
+});
+
 describe('personal ID properties', () => {
   propTest.prop([provinceArb, genderArb, yearArb, serialArb, fc.integer({ min: 1, max: 28 })])(
     'a generated ID always passes, alone and against its birth date and gender',

@@ -35,6 +35,45 @@ describe('checkPhone', () => {
     ]);
   });
 
+  it('says what it repaired in both languages, landline and decimal alike', () => {
+    const asText = {
+      vi: 'trong Excel, định dạng cột là Text (Văn bản) trước khi nhập hoặc dán',
+      en: 'in Excel, format the column as Text before typing or pasting',
+    };
+    expect(checkPhone('2838123456', 'phone').problems.map((p) => p.message)).toEqual([
+      {
+        vi: `Số điện thoại cố định có 10 chữ số (Excel đã bỏ số 0 đầu); đã thêm lại số 0 — ${asText.vi}`,
+        en: `A 10-digit landline number (Excel dropped its leading 0); the 0 was restored — ${asText.en}`,
+      },
+    ]);
+    expect(checkPhone('912345678', 'phone').problems[0]!.message.vi).toBe(
+      `Số điện thoại di động có 9 chữ số (Excel đã bỏ số 0 đầu); đã thêm lại số 0 — ${asText.vi}`,
+    );
+    expect(checkPhone('0912345678,00', 'phone').problems.map((p) => p.message)).toEqual([
+      {
+        vi: `Số điện thoại có phần thập phân ",0" (đã được lưu thành số thực); đã bỏ phần thập phân — ${asText.vi}`,
+        en: `The phone number had a decimal ".0" (it was stored as a decimal); the decimal part was removed — ${asText.en}`,
+      },
+    ]);
+    expect(checkPhone(' 0912345678.0 ', 'phone').normalized).toBe('0912345678');
+  });
+
+  it('repairs only a whole number: digits around it, or more of them, are left as written', () => {
+    for (const raw of [
+      '9123456789', // 10 digits starting 9: not a mobile that lost its 0
+      '28381234567', // 11 digits starting 2
+      'x912345678',
+      '912345678x',
+      'x2838123456',
+      '2838123456x',
+      'x0912345678.0',
+      '0912345678.0x',
+      '0912345678.000',
+    ]) {
+      expect(checkPhone(raw, 'phone'), raw).toEqual({ normalized: raw, problems: [] });
+    }
+  });
+
   it('leaves a number that lost nothing as written, and says nothing', () => {
     for (const raw of [
       '0912345678',
