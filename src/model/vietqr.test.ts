@@ -4,6 +4,7 @@ import {
   buildVietQr,
   crc16CcittFalse,
   foldVietnamese,
+  NAPAS_GUID,
   parseEmvTlv,
   parseVietQr,
   VietQrError,
@@ -296,5 +297,163 @@ describe('round trip', () => {
       dynamic: x.amount !== undefined,
     };
     expect(parseVietQr(payload)).toEqual(expected);
+  });
+});
+
+describe('parseVietQr: what it refuses, and what it says', () => {
+  const tlv = (id: string, value: string) => `${id}${String(value.length).padStart(2, '0')}${value}`;
+  /** A payload with its CRC, from the fields before it. */
+  const sealed = (body: string) => `${body}6304${crc16CcittFalse(`${body}6304`)}`;
+  const napas = (inner = tlv('00', '970436') + tlv('01', '0011001234567'), service = 'QRIBFTTA') =>
+    tlv('38', tlv('00', NAPAS_GUID) + tlv('01', inner) + tlv('02', service));
+  const fields = (
+    over: {
+      first?: string;
+      method?: string;
+      napas?: string;
+      currency?: string;
+      amount?: string;
+      extra?: string;
+    } = {},
+  ) =>
+    (over.first ?? tlv('00', '01')) +
+    tlv('01', over.method ?? '12') +
+    (over.napas ?? napas()) +
+    tlv('53', over.currency ?? '704') +
+    (over.amount === undefined ? '' : tlv('54', over.amount)) +
+    tlv('58', 'VN') +
+    (over.extra ?? '');
+  const refusal = (payload: string) => {
+    try {
+      parseVietQr(payload);
+    } catch (error) {
+      const e = error as VietQrError;
+      return { code: e.code, name: e.name, vi: e.vi, en: e.en };
+    }
+    return undefined;
+  };
+  const format = (vi: string, en: string) => ({
+    code: 'VIETQR_FORMAT',
+    name: 'VietQrError',
+    vi: `Chuỗi VietQR sai cấu trúc: ${vi}`,
+    en: `Malformed VietQR payload: ${en}`,
+  });
+
+  it('reads a payload built field by field', () => {
+    expect(
+      parseVietQr(
+        sealed(fields({ amount: '1500000', extra: tlv('62', tlv('01', 'HD01') + tlv('08', 'HOC PHI')) })),
+      ),
+    ).toEqual({
+      bankBin: '970436',
+      account: '0011001234567',
+      service: 'QRIBFTTA',
+      dynamic: true,
+      amount: 1_500_000,
+      billNumber: 'HD01',
+      purpose: 'HOC PHI',
+    });
+    expect(parseVietQr(sealed(fields({ method: '11' }))).dynamic).toBe(false);
+  });
+
+  it.each([
+    [
+      'no CRC field at the end',
+      `${fields()}6304ABC`,
+      format('không kết thúc bằng trường CRC 6304XXXX', 'it does not end with the CRC field 6304XXXX'),
+    ],
+    // A field whose length runs over the CRC field swallows it: 63 is then not the last field.
+    [
+      'the CRC field not last',
+      sealed(`${fields()}0910AB`),
+      format('trường CRC 63 không phải trường cuối', 'the CRC field 63 is not the last field'),
+    ],
+    [
+      'a first field other than 00 = 01',
+      sealed(fields({ first: tlv('00', '02') })),
+      format('trường đầu tiên phải là 00 = 01', 'the first field must be 00 = 01'),
+    ],
+    [
+      'a first field that is not 00',
+      sealed(tlv('01', '12') + tlv('00', '01') + napas() + tlv('53', '704')),
+      format('trường đầu tiên phải là 00 = 01', 'the first field must be 00 = 01'),
+    ],
+    [
+      'a method other than 11 or 12',
+      sealed(fields({ method: '13' })),
+      format('trường 01 phải là 11 hoặc 12 (có "13")', 'field 01 must be 11 or 12 (got "13")'),
+    ],
+    [
+      'a currency other than VND',
+      sealed(fields({ currency: '840' })),
+      format('tiền tệ (53) không phải VND 704', 'the currency (53) is not VND 704'),
+    ],
+    [
+      'a GUID other than NAPAS',
+      sealed(
+        fields({
+          napas: tlv(
+            '38',
+            tlv('00', 'A000000000') + tlv('01', tlv('00', '970436') + tlv('01', '1')) + tlv('02', 'QRIBFTTA'),
+          ),
+        }),
+      ),
+      format(`trường 38/00 không phải ${NAPAS_GUID} (NAPAS)`, `field 38/00 is not ${NAPAS_GUID} (NAPAS)`),
+    ],
+    [
+      'no account',
+      sealed(fields({ napas: napas(tlv('00', '970436')) })),
+      format('thiếu trường 01 trong trường 38/01', 'field 01 missing in field 38/01'),
+    ],
+    [
+      'a repeated field',
+      sealed(fields() + tlv('58', 'VN')),
+      format('trường 58 lặp lại trong chuỗi', 'field 58 repeats in the payload'),
+    ],
+    [
+      'an amount of 0',
+      sealed(fields({ amount: '0' })),
+      format(
+        'số tiền (54) không phải số nguyên VND dương (có "0")',
+        'the amount (54) is not a positive whole number of VND (got "0")',
+      ),
+    ],
+    [
+      'an amount with decimals',
+      sealed(fields({ amount: '10.5' })),
+      format(
+        'số tiền (54) không phải số nguyên VND dương (có "10.5")',
+        'the amount (54) is not a positive whole number of VND (got "10.5")',
+      ),
+    ],
+    [
+      'a field cut short',
+      sealed(`${fields()}0920AB`),
+      format(
+        'trường 09 khai báo 20 ký tự nhưng chỉ còn 10',
+        'field 09 declares 20 characters but only 10 remain',
+      ),
+    ],
+    [
+      'text where a field id should be',
+      sealed(`${fields()}X`),
+      format(
+        `vị trí ${fields().length} không bắt đầu bằng mã trường và độ dài 2+2 chữ số`,
+        `no 2-digit id and 2-digit length at position ${fields().length}`,
+      ),
+    ],
+  ])('refuses %s', (_what, payload, want) => {
+    expect(refusal(payload)).toEqual(want);
+  });
+
+  it('refuses a damaged payload by its checksum, saying both values', () => {
+    const good = sealed(fields());
+    const bad = `${good.slice(0, -4)}0000`;
+    expect(refusal(bad)).toEqual({
+      code: 'VIETQR_CRC',
+      name: 'VietQrError',
+      vi: `Mã kiểm tra CRC sai (có 0000, tính được ${good.slice(-4)}): chuỗi bị hỏng hoặc bị sửa`,
+      en: `Bad CRC (found 0000, computed ${good.slice(-4)}): the payload is damaged or was altered`,
+    });
   });
 });
