@@ -202,6 +202,10 @@ describe('checkPersonalId: what it says, in both languages', () => {
     vi: 'trong Excel, định dạng cột là Text (Văn bản) trước khi nhập hoặc dán',
     en: 'in Excel, format the column as Text before typing or pasting',
   };
+  const notTwelveDigits = (length: number) => ({
+    vi: `Số định danh cá nhân phải có đúng 12 chữ số (nhận được ${length} ký tự)`,
+    en: `A personal ID must be exactly 12 digits (got ${length} characters)`,
+  });
 
   it('names the province code, the years and the digits it read', () => {
     expect(said('003203001234')).toEqual([
@@ -246,12 +250,7 @@ describe('checkPersonalId: what it says, in both languages', () => {
         en: 'This is a legacy 9-digit ID card (CMND) number, not a 12-digit personal ID',
       },
     ]);
-    expect(said('0792130123456')).toEqual([
-      {
-        vi: 'Số định danh cá nhân phải có đúng 12 chữ số (nhận được 13 ký tự)',
-        en: 'A personal ID must be exactly 12 digits (got 13 characters)',
-      },
-    ]);
+    expect(said('0792130123456')).toEqual([notTwelveDigits(13)]);
     expect(said('99213012345')).toEqual([
       {
         vi: `Số có 11 chữ số, thiếu 1: nếu Excel đã bỏ số 0 đầu thì thêm lại vẫn không thành số hợp lệ (mã tỉnh hoặc năm sinh sai); đối chiếu giấy tờ và nhập lại — ${asText.vi}`,
@@ -295,12 +294,7 @@ describe('checkPersonalId: what it says, in both languages', () => {
     expect(codes('x079213012345')).toEqual(['PERSONAL_ID_FORMAT']);
     // A 10- or 11-digit run inside a longer text is not a number Excel shortened.
     for (const text of ['a79213012345', '79213012345a', 'ab9213012345', '9213012345ab']) {
-      expect(said(text), text).toEqual([
-        {
-          vi: 'Số định danh cá nhân phải có đúng 12 chữ số (nhận được 12 ký tự)',
-          en: 'A personal ID must be exactly 12 digits (got 12 characters)',
-        },
-      ]);
+      expect(said(text), text).toEqual([notTwelveDigits(12)]);
     }
     // A clean ID with an error has facts but no normalized form.
     const wrong = checkPersonalId('079213012345', { asOf, gender: 'female' });
@@ -314,12 +308,7 @@ describe('checkPersonalId: what it says, in both languages', () => {
     ]);
     expect(codes('079213012345', { birthDate: 'unknown' })).toEqual([]);
     // Separators taken out of something that is still not a number: no "removed" warning.
-    expect(said('079 213 01234x')).toEqual([
-      {
-        vi: 'Số định danh cá nhân phải có đúng 12 chữ số (nhận được 12 ký tự)',
-        en: 'A personal ID must be exactly 12 digits (got 12 characters)',
-      },
-    ]);
+    expect(said('079 213 01234x')).toEqual([notTwelveDigits(12)]);
     expect(checkPersonalId(null, { asOf })).toMatchObject({ valid: false, normalized: null, facts: null });
   });
 
